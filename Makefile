@@ -1,0 +1,124 @@
+# BrandDM — brand direct messages in Pidgin and Finch.
+#
+# Components describe themselves in small fragments (*.mk next to their
+# sources, as curl's Makefile.inc files do); this file holds the rules.
+# A fragment may append to:
+#   CORE_SRC     UI-free desk engine (no libpurple): plugin, admin tool, tests
+#   PLUGIN_SRC   libpurple glue, linked into branddm.so only
+#   MODULES      protocol module names; each defines <name>_SRC
+#   TOOLS_SRC    the branddm-admin command-line tool
+#   UNIT_TESTS   GTest programs; each defines <name>_SRC
+#   POTFILES     sources with translatable strings (see po/POTFILES)
+
+PKGS        := purple glib-2.0 gmodule-2.0 json-glib-1.0 libcurl sqlite3
+PKG_CONFIG  ?= pkg-config
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+DATADIR     ?= $(PREFIX)/share
+LOCALEDIR   ?= $(DATADIR)/locale
+SYSCONFDIR  ?= /etc
+PLUGINDIR   ?= $(shell $(PKG_CONFIG) --variable=plugindir purple)
+PURPLE_DIR  ?= $(HOME)/.purple
+BUILD       ?= build
+PYTHON      ?= python3
+
+CC          ?= cc
+CFLAGS      ?= -O2 -g
+SANITIZE    ?=
+WARNINGS    := -Wall -Wextra -Werror -Wno-deprecated-declarations
+PKG_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS    := $(shell $(PKG_CONFIG) --libs $(PKGS))
+ALL_CFLAGS   = -std=gnu11 -fPIC $(WARNINGS) -Iinclude -Iplugin -Iplugin/core -Iprotocols \
+               $(PKG_CFLAGS) -DLOCALEDIR='"$(LOCALEDIR)"' -DSYSCONFDIR='"$(SYSCONFDIR)"' \
+               $(CFLAGS) $(SANITIZE)
+ALL_LDFLAGS  = $(LDFLAGS) $(SANITIZE)
+
+CORE_SRC    :=
+PLUGIN_SRC  :=
+MODULES     :=
+TOOLS_SRC   :=
+UNIT_TESTS  :=
+POTFILES    :=
+
+include $(sort $(wildcard plugin/*.mk plugin/core/*.mk protocols/*.mk tools/*.mk tests/*.mk po/*.mk))
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+PLUGIN_SO   := $(BUILD)/plugins/branddm.so
+MODULE_SOS  := $(foreach m,$(MODULES),$(BUILD)/plugins/branddm-$(m).bdm)
+ADMIN_TOOL  := $(BUILD)/branddm-admin
+UNIT_BINS   := $(foreach t,$(UNIT_TESTS),$(BUILD)/tests/$(t))
+
+.PHONY: all deps check check-asan install install-user uninstall clean
+all: $(PLUGIN_SO) $(MODULE_SOS) $(ADMIN_TOOL) $(EXTRA_ALL)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(PLUGIN_SO): $(call obj,$(PLUGIN_SRC) $(CORE_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) -shared -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS) -lm
+
+# Modules link GLib and json-glib only: no libpurple in protocols/.
+MODULE_LIBS := $(shell $(PKG_CONFIG) --libs glib-2.0 json-glib-1.0)
+define module_rule
+$(BUILD)/plugins/branddm-$(1).bdm: $(call obj,$($(1)_SRC))
+	@mkdir -p $$(dir $$@)
+	$(CC) -shared -o $$@ $$^ $(ALL_LDFLAGS) $(MODULE_LIBS) -lm
+endef
+$(foreach m,$(MODULES),$(eval $(call module_rule,$(m))))
+
+TOOL_LIBS := $(shell $(PKG_CONFIG) --libs glib-2.0 json-glib-1.0 sqlite3)
+$(ADMIN_TOOL): $(call obj,$(TOOLS_SRC) $(CORE_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(ALL_LDFLAGS) $(TOOL_LIBS) -lm
+
+define unit_rule
+$(BUILD)/tests/$(1): $(call obj,$($(1)_SRC))
+	@mkdir -p $$(dir $$@)
+	$(CC) -o $$@ $$^ $(ALL_LDFLAGS) $(PKG_LIBS) -lm
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# ---- tests ---------------------------------------------------------------
+TESTS ?=
+check: all $(UNIT_BINS) $(CHECK_DEPS)
+	BUILD=$(abspath $(BUILD)) $(PYTHON) tests/run-tests $(UNIT_BINS) $(TESTS)
+
+# The whole suite again, with AddressSanitizer and UndefinedBehaviorSanitizer.
+check-asan:
+	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g" \
+	  SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	  check
+
+# ---- dependencies (Debian 12) --------------------------------------------
+DEB_PACKAGES := build-essential pkg-config libpurple-dev libglib2.0-dev libjson-glib-dev \
+                libcurl4-openssl-dev libsqlite3-dev sqlite3 python3 gettext \
+                finch pidgin xvfb xdotool x11-apps imagemagick tmux valgrind clang
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+deps:
+	$(SUDO) apt-get update
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends $(DEB_PACKAGES)
+
+# ---- install -------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(BINDIR)
+	install -m 0644 $(PLUGIN_SO) $(MODULE_SOS) $(DESTDIR)$(PLUGINDIR)/
+	install -m 0755 $(ADMIN_TOOL) $(DESTDIR)$(BINDIR)/
+	$(INSTALL_EXTRA)
+
+install-user: all
+	install -d $(PURPLE_DIR)/plugins
+	install -m 0644 $(PLUGIN_SO) $(MODULE_SOS) $(PURPLE_DIR)/plugins/
+	$(INSTALL_USER_EXTRA)
+
+uninstall:
+	rm -f $(DESTDIR)$(PLUGINDIR)/branddm.so $(DESTDIR)$(PLUGINDIR)/branddm-*.bdm
+	rm -f $(DESTDIR)$(BINDIR)/branddm-admin
+	$(UNINSTALL_EXTRA)
+
+clean:
+	rm -rf build build-asan
