@@ -21,6 +21,7 @@ PLUGINDIR   ?= $(shell $(PKG_CONFIG) --variable=plugindir purple)
 PURPLE_DIR  ?= $(HOME)/.purple
 BUILD       ?= build
 PYTHON      ?= python3
+VERSION     := 0.1.0
 
 CC          ?= cc
 CFLAGS      ?= -O2 -g
@@ -30,6 +31,7 @@ PKG_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS    := $(shell $(PKG_CONFIG) --libs $(PKGS))
 ALL_CFLAGS   = -std=gnu11 -fPIC $(WARNINGS) -Iinclude -Iplugin -Iplugin/core -Iprotocols \
                $(PKG_CFLAGS) -DLOCALEDIR='"$(LOCALEDIR)"' -DSYSCONFDIR='"$(SYSCONFDIR)"' \
+               -DBRANDDM_VERSION='"$(VERSION)"' \
                $(CFLAGS) $(SANITIZE)
 ALL_LDFLAGS  = $(LDFLAGS) $(SANITIZE)
 
@@ -44,6 +46,15 @@ include $(sort $(wildcard plugin/*.mk plugin/core/*.mk protocols/*.mk tools/*.mk
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
+# Quiet by default, like the kernel and git; `make V=1` shows the commands.
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-6s %s\n' $(1) $(2)
+endif
+
 PLUGIN_SO   := $(BUILD)/plugins/branddm.so
 MODULE_SOS  := $(foreach m,$(MODULES),$(BUILD)/plugins/branddm-$(m).bdm)
 ADMIN_TOOL  := $(BUILD)/branddm-admin
@@ -54,30 +65,35 @@ all: $(PLUGIN_SO) $(MODULE_SOS) $(ADMIN_TOOL) $(EXTRA_ALL)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(PLUGIN_SO): $(call obj,$(PLUGIN_SRC) $(CORE_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) -shared -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS) -lm
+	$(call say,LINK,$@)
+	$(Q)$(CC) -shared -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS) -lm
 
 # Modules link GLib and json-glib only: no libpurple in protocols/.
 MODULE_LIBS := $(shell $(PKG_CONFIG) --libs glib-2.0 json-glib-1.0)
 define module_rule
 $(BUILD)/plugins/branddm-$(1).bdm: $(call obj,$($(1)_SRC))
 	@mkdir -p $$(dir $$@)
-	$(CC) -shared -o $$@ $$^ $(ALL_LDFLAGS) $(MODULE_LIBS) -lm
+	$$(call say,LINK,$$@)
+	$$(Q)$(CC) -shared -o $$@ $$^ $(ALL_LDFLAGS) $(MODULE_LIBS) -lm
 endef
 $(foreach m,$(MODULES),$(eval $(call module_rule,$(m))))
 
 TOOL_LIBS := $(shell $(PKG_CONFIG) --libs glib-2.0 json-glib-1.0 sqlite3)
 $(ADMIN_TOOL): $(call obj,$(TOOLS_SRC) $(CORE_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) -o $@ $^ $(ALL_LDFLAGS) $(TOOL_LIBS) -lm
+	$(call say,LINK,$@)
+	$(Q)$(CC) -o $@ $^ $(ALL_LDFLAGS) $(TOOL_LIBS) -lm
 
 define unit_rule
 $(BUILD)/tests/$(1): $(call obj,$($(1)_SRC))
 	@mkdir -p $$(dir $$@)
-	$(CC) -o $$@ $$^ $(ALL_LDFLAGS) $(PKG_LIBS) -lm
+	$$(call say,LINK,$$@)
+	$$(Q)$(CC) -o $$@ $$^ $(ALL_LDFLAGS) $(PKG_LIBS) -lm
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 

@@ -1,0 +1,224 @@
+/*
+ * Connection life of a brand account: login (token check through the
+ * module's whoami request), the HTTP calls it owns, and close.
+ */
+#include <string.h>
+
+#include <account.h>
+#include <debug.h>
+
+#include "branddm/i18n.h"
+#include "conn.h"
+#include "poller.h"
+#include "send.h"
+
+#define DEBUG_CAT "branddm"
+
+static gint64 clock_offset;
+
+gint64 bdm_now(void)
+{
+	return g_get_real_time() / G_USEC_PER_SEC + clock_offset;
+}
+
+void bdm_clock_set_offset(gint64 offset)
+{
+	clock_offset = offset;
+}
+
+const BdmProtocol *bdm_protocol_of(PurpleConnection *gc)
+{
+	PurplePlugin *prpl = gc ? purple_connection_get_prpl(gc) : NULL;
+	return prpl ? prpl->extra : NULL;
+}
+
+BdmConn *bdm_conn_of(PurpleConnection *gc)
+{
+	if (gc == NULL || bdm_protocol_of(gc) == NULL)
+		return NULL;
+	return purple_connection_get_protocol_data(gc);
+}
+
+static const char *ctx_get_option(const BdmAccountCtx *ctx, const char *key)
+{
+	BdmConn *conn = ctx->host_data;
+	return purple_account_get_string(conn->account, key, NULL);
+}
+
+/* ---- HTTP calls owned by a connection ---------------------------------- */
+
+typedef struct {
+	BdmConn *conn;
+	BdmHttpCall *call;
+	BdmHttpCallback cb;
+	gpointer data;
+} OwnedCall;
+
+static void owned_call_done(const BdmHttpResult *result, gpointer user_data)
+{
+	OwnedCall *oc = user_data;
+
+	g_hash_table_remove(oc->conn->calls, oc);
+	oc->cb(result, oc->data);
+	g_free(oc);
+}
+
+void bdm_conn_http(BdmConn *conn, const BdmRequest *req, BdmHttpCallback cb, gpointer data)
+{
+	OwnedCall *oc = g_new0(OwnedCall, 1);
+
+	oc->conn = conn;
+	oc->cb = cb;
+	oc->data = data;
+	g_hash_table_add(conn->calls, oc);
+	oc->call = bdm_http_start(req, purple_connection_get_password(conn->gc),
+	                          owned_call_done, oc);
+}
+
+static void cancel_owned(gpointer key, gpointer value, gpointer data)
+{
+	OwnedCall *oc = key;
+	(void)value;
+	(void)data;
+	bdm_http_cancel(oc->call);
+	g_free(oc);
+}
+
+gboolean bdm_conn_result_usable(const BdmHttpResult *result, BdmError *err)
+{
+	switch (result->outcome) {
+	case BDM_HTTP_OK:
+		return TRUE;
+	case BDM_HTTP_REFUSED:
+		bdm_error_set(err, BDM_ERR_INVALID, 0, result->error);
+		return FALSE;
+	case BDM_HTTP_TOO_LARGE:
+		bdm_error_set(err, BDM_ERR_MALFORMED, 0, _("The platform's answer was too large."));
+		return FALSE;
+	case BDM_HTTP_NOT_SENT:
+	case BDM_HTTP_AMBIGUOUS:
+	default:
+		bdm_error_set(err, BDM_ERR_TRANSIENT, 0, result->error);
+		return FALSE;
+	}
+}
+
+gboolean bdm_conn_fatal_error(BdmConn *conn, const BdmError *err)
+{
+	char *text;
+
+	if (err->cls != BDM_ERR_AUTH)
+		return FALSE;
+	/* AUTHENTICATION_FAILED is fatal for the UIs: no reconnect loop on a dead token. */
+	text = g_strdup_printf(_("Authentication failed: %s Enter a new access token in the "
+	                         "account settings."),
+	                       err->message ? err->message : _("the access token was refused."));
+	purple_connection_error_reason(conn->gc, PURPLE_CONNECTION_ERROR_AUTHENTICATION_FAILED, text);
+	g_free(text);
+	return TRUE;
+}
+
+/* ---- login ------------------------------------------------------------- */
+
+static void on_whoami(const BdmHttpResult *result, gpointer data)
+{
+	BdmConn *conn = data;
+	const BdmModule *m = conn->proto->module;
+	BdmError err = { 0 };
+	BdmIdentity me = { 0 };
+
+	conn->ctx.now = bdm_now();
+	if (!bdm_conn_result_usable(result, &err) ||
+	    m->parse_whoami(&conn->ctx, &result->response, &me, &err) != 0) {
+		if (!bdm_conn_fatal_error(conn, &err)) {
+			char *text = g_strdup_printf(_("Could not reach %s: %s"), m->name,
+			                             err.message ? err.message : _("unknown error"));
+			PurpleConnectionError reason = err.cls == BDM_ERR_INVALID || err.cls == BDM_ERR_REFUSED
+				? PURPLE_CONNECTION_ERROR_OTHER_ERROR : PURPLE_CONNECTION_ERROR_NETWORK_ERROR;
+			purple_connection_error_reason(conn->gc, reason, text);
+			g_free(text);
+		}
+		bdm_error_clear(&err);
+		return;
+	}
+	conn->self_id = g_strdup(me.id ? me.id : purple_account_get_username(conn->account));
+	conn->self_name = g_strdup(me.name);
+	conn->ctx.self_id = conn->self_id;
+	bdm_identity_clear(&me);
+	if (conn->self_name && *conn->self_name)
+		purple_connection_set_display_name(conn->gc, conn->self_name);
+	purple_debug_info(DEBUG_CAT, "%s: signed in as %s\n", m->protocol_id, conn->self_id);
+	conn->connected = TRUE;
+	purple_connection_set_state(conn->gc, PURPLE_CONNECTED);
+	bdm_poll_start(conn);
+}
+
+void bdm_account_login(PurpleAccount *account)
+{
+	PurpleConnection *gc = purple_account_get_connection(account);
+	const BdmProtocol *proto = bdm_protocol_of(gc);
+	BdmConn *conn;
+	BdmRequest req = { 0 };
+	BdmError err = { 0 };
+	const char *base;
+
+	g_return_if_fail(proto != NULL);
+	conn = g_new0(BdmConn, 1);
+	conn->gc = gc;
+	conn->account = account;
+	conn->proto = proto;
+	conn->customer_names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	conn->calls = g_hash_table_new(g_direct_hash, g_direct_equal);
+	purple_connection_set_protocol_data(gc, conn);
+	/* Not a chat network: no formatting, and unknown /commands must not be sent. */
+	gc->flags |= PURPLE_CONNECTION_NO_BGCOLOR | PURPLE_CONNECTION_NO_FONTSIZE |
+	             PURPLE_CONNECTION_NO_URLDESC | PURPLE_CONNECTION_NO_IMAGES;
+
+	base = purple_account_get_string(account, "api_base", proto->module->default_api_base);
+	if (base == NULL || *base == '\0')
+		base = proto->module->default_api_base;
+	conn->api_base = g_strdup(base);
+	while (g_str_has_suffix(conn->api_base, "/"))
+		conn->api_base[strlen(conn->api_base) - 1] = '\0';
+	conn->ctx.api_base = conn->api_base;
+	conn->ctx.account_id = purple_account_get_username(account);
+	conn->ctx.get_option = ctx_get_option;
+	conn->ctx.host_data = conn;
+	conn->ctx.now = bdm_now();
+
+	if (!bdm_http_url_allowed(conn->api_base)) {
+		char *text = g_strdup_printf(_("The API base URL \"%s\" is not allowed: use https "
+		                               "(plain http only to this computer)."), conn->api_base);
+		purple_connection_error_reason(gc, PURPLE_CONNECTION_ERROR_INVALID_SETTINGS, text);
+		g_free(text);
+		return;
+	}
+	purple_connection_set_state(gc, PURPLE_CONNECTING);
+	purple_connection_update_progress(gc, _("Checking access token"), 1, 3);
+	if (proto->module->build_whoami(&conn->ctx, &req, &err) != 0) {
+		purple_connection_error_reason(gc, PURPLE_CONNECTION_ERROR_INVALID_SETTINGS,
+		                               err.message ? err.message : _("Invalid account settings."));
+		bdm_error_clear(&err);
+		return;
+	}
+	bdm_conn_http(conn, &req, on_whoami, conn);
+	bdm_request_clear(&req);
+}
+
+void bdm_account_close(PurpleConnection *gc)
+{
+	BdmConn *conn = bdm_conn_of(gc);
+
+	if (conn == NULL)
+		return;
+	bdm_poll_stop(conn);
+	bdm_send_abort_all(conn);
+	g_hash_table_foreach(conn->calls, cancel_owned, NULL);
+	g_hash_table_destroy(conn->calls);
+	g_hash_table_destroy(conn->customer_names);
+	g_free(conn->api_base);
+	g_free(conn->self_id);
+	g_free(conn->self_name);
+	purple_connection_set_protocol_data(gc, NULL);
+	g_free(conn);
+}

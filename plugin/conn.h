@@ -1,0 +1,84 @@
+/*
+ * One connected brand account: its module, its HTTP calls, its poll timer.
+ *
+ * protocol_info.c registers one libpurple protocol per module; every connection of
+ * those protocols gets a BdmConn as its protocol data.  conn.c owns the
+ * connection's life (login with whoami, close), poller.c fetches and delivers
+ * customer messages, send.c carries the agent's replies out.
+ */
+#ifndef BRANDDM_CONN_H
+#define BRANDDM_CONN_H
+
+#include <glib.h>
+#include <gmodule.h>
+#include <connection.h>
+#include <plugin.h>
+#include <prpl.h>
+
+#include "branddm/protocol.h"
+#include "http.h"
+
+/** A loaded module and the libpurple protocol made from it. */
+typedef struct {
+	const BdmModule *module;
+	GModule *handle;
+	PurplePluginInfo info;
+	PurplePluginProtocolInfo prpl_info;
+	char *summary;
+} BdmProtocol;
+
+typedef struct BdmPoll BdmPoll;
+
+/** Per-connection state (purple_connection_get_protocol_data). */
+typedef struct {
+	PurpleConnection *gc;
+	PurpleAccount *account;
+	const BdmProtocol *proto;
+	BdmAccountCtx ctx;          /* what the module sees */
+	char *api_base;
+	char *self_id;
+	char *self_name;
+	GHashTable *customer_names; /* customer id -> display name */
+	GHashTable *calls;          /* BdmHttpCall* in flight, cancelled on close */
+	BdmPoll *poll;              /* poll.c's state */
+	guint poll_timer;
+	GList *pending_sends;       /* send.c's unconfirmed replies */
+	gboolean connected;
+} BdmConn;
+
+/** The BdmProtocol behind a connection's protocol plugin.
+ *  NULL when the connection is not one of ours. */
+const BdmProtocol *bdm_protocol_of(PurpleConnection *gc);
+
+/** The BdmConn of a connection, or NULL when not connected through us.
+ *  Safe on a connection that is being torn down. */
+BdmConn *bdm_conn_of(PurpleConnection *gc);
+
+/** libpurple login callback for every BrandDM protocol.
+ *  Verifies the token with the module's whoami request, then starts polling. */
+void bdm_account_login(PurpleAccount *account);
+
+/** libpurple close callback: cancel calls and timers, free the BdmConn.
+ *  Nothing runs for this connection afterwards. */
+void bdm_account_close(PurpleConnection *gc);
+
+/** Start an HTTP call owned by conn: cancelled automatically on close.
+ *  cb gets the result; the call is forgotten before cb runs. */
+void bdm_conn_http(BdmConn *conn, const BdmRequest *req, BdmHttpCallback cb, gpointer data);
+
+/** Turn a transport failure into a module-style error for uniform handling.
+ *  Returns TRUE when result carries an HTTP response for the module to parse. */
+gboolean bdm_conn_result_usable(const BdmHttpResult *result, BdmError *err);
+
+/** React to an error every request kind shares: authentication failure ends the
+ *  connection (no reconnect loop).  Returns TRUE when the connection was ended. */
+gboolean bdm_conn_fatal_error(BdmConn *conn, const BdmError *err);
+
+/** Current time in Unix seconds, shifted by the test clock offset if any.
+ *  Every BrandDM time decision goes through this. */
+gint64 bdm_now(void);
+
+/** Shift bdm_now() by offset seconds: the injectable clock for tests. */
+void bdm_clock_set_offset(gint64 offset);
+
+#endif /* BRANDDM_CONN_H */

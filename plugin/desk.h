@@ -1,0 +1,67 @@
+/*
+ * The customer-service desk as the protocol glue sees it: the conversation
+ * log, pre-send policy, and what happens around every message in and out.
+ *
+ * The desk lives once per libpurple process (one agent, one log file); it is
+ * opened when the loader plugin loads and closed when it unloads.  poll.c and
+ * send.c call these hooks; the libpurple signal handlers, /commands and
+ * protocol actions that make up the rest of the desk live in desk_*.c.
+ */
+#ifndef BRANDDM_DESK_H
+#define BRANDDM_DESK_H
+
+#include "conn.h"
+
+/** Outcome of recording a message in the log. */
+typedef enum {
+	BDM_RECORD_NEW = 0,     /* recorded now: show it */
+	BDM_RECORD_DUPLICATE,   /* recorded before: never show it again */
+	BDM_RECORD_FAILED       /* not recorded: do not show it; retry later */
+} BdmRecordResult;
+
+/** Open the log and load policy, templates and desk settings; connect signals.
+ *  plugin is the loader, used as the signal and command handle. */
+gboolean bdm_desk_init(PurplePlugin *plugin);
+
+/** A protocol module was registered: add the desk's /commands to it.
+ *  Called by the loader for each module it probes. */
+void bdm_desk_protocol_added(const char *protocol_id);
+
+/** Disconnect everything and close the log. */
+void bdm_desk_shutdown(void);
+
+/** TRUE when this platform message id was delivered before (logged or erased). */
+gboolean bdm_desk_seen(BdmConn *conn, const char *message_id);
+
+/** Record a customer's message before it is shown; remembers the customer
+ *  name.  On BDM_RECORD_FAILED the agent has been told why. */
+BdmRecordResult bdm_desk_record_incoming(BdmConn *conn, const BdmMessage *msg,
+                                         const char *customer_name);
+
+/** Record a message the brand sent (by us, with its platform id, or from
+ *  another tool seen by polling). */
+BdmRecordResult bdm_desk_record_outgoing(BdmConn *conn, const char *customer_id,
+                                         const char *text, const char *message_id,
+                                         gint64 platform_time, gboolean automated);
+
+/** Run the desk's reactions to a shown customer message: automatic escalation
+ *  triggers, response-time clock, out-of-hours acknowledgement. */
+void bdm_desk_incoming_shown(BdmConn *conn, const char *customer_id, const char *text);
+
+/** Unix time of the customer's last message, 0 if never. */
+gint64 bdm_desk_last_customer_message(BdmConn *conn, const char *customer_id);
+
+/** The last line of defence in send_im: policy for the exact text about to go
+ *  out.  FALSE when it must not be sent; *why (plain text) says why. */
+gboolean bdm_desk_may_send(BdmConn *conn, const char *who, const char *text,
+                           gboolean automated, char **why);
+
+/** Record a failed send (the agent has been or will be told). */
+void bdm_desk_send_failed(BdmConn *conn, const char *customer_id, const char *text,
+                          const BdmError *err);
+
+/** Write a plain-text notice into the IM conversation with who (creating it).
+ *  flags are PurpleMessageFlags such as PURPLE_MESSAGE_ERROR. */
+void bdm_desk_notice(BdmConn *conn, const char *who, const char *text, int flags);
+
+#endif /* BRANDDM_DESK_H */

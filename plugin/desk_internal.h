@@ -1,0 +1,77 @@
+/*
+ * What the desk_*.c files share among themselves (not for poll.c/send.c).
+ */
+#ifndef BRANDDM_DESK_INTERNAL_H
+#define BRANDDM_DESK_INTERNAL_H
+
+#include <conversation.h>
+#include "desk.h"
+#include <cmds.h>
+#include "log.h"
+#include "policy.h"
+
+/** The one desk of this libpurple process. */
+typedef struct {
+	PurplePlugin *plugin;     /* signal and command handle */
+	char *config_dir;         /* <purple user dir>/branddm */
+	char *log_path;
+	char *agent;              /* OS user name */
+	BdmLog *log;              /* NULL when it could not be opened */
+	GError *log_error;        /* why, when log is NULL */
+	gint64 last_log_alert;
+} BdmDesk;
+
+extern BdmDesk bdm_desk;
+
+/** TRUE when the log can be written; otherwise tells the agent (rate-limited).
+ *  conn may be NULL. */
+gboolean bdm_desk_log_available(BdmConn *conn);
+
+/** Append a desk event for conn's account (conn may be NULL for desk-wide ones).
+ *  Returns FALSE, and tells the agent, when the log refused it. */
+gboolean bdm_desk_log_event(BdmConn *conn, const char *kind, const char *customer_id,
+                            const char *detail_json, const char *text);
+
+/** The module's platform name and the account id, as recorded in the log.
+ *  Both owned by conn. */
+const char *bdm_desk_platform(BdmConn *conn);
+const char *bdm_desk_account_id(BdmConn *conn);
+
+/** The customer's display name if known, else NULL. */
+const char *bdm_desk_customer_name(BdmConn *conn, const char *customer_id);
+
+/** The IM conversation with who, created if needed. */
+PurpleConversation *bdm_desk_conversation(BdmConn *conn, const char *who);
+
+/** Register a /command for every BrandDM protocol, now and as modules load;
+ *  help is shown by /help.  Unregistered by bdm_desk_shutdown. */
+void bdm_desk_add_command(const char *name, const char *args, PurpleCmdFunc func,
+                          const char *help);
+
+/* desk_policy.c */
+/** The policy in force (never NULL after init). */
+const BdmPolicy *bdm_desk_policy(void);
+/** Reload policy files; on failure the last good policy stays.  *message (may
+ *  be NULL) says what happened, for the agent. */
+gboolean bdm_desk_policy_reload(char **message);
+/** The verdict for text to who on conn (platform rules included). */
+BdmVerdict *bdm_desk_policy_check(BdmConn *conn, const char *who, const char *text,
+                                  gboolean automated);
+
+/** Load the policy and connect the pre-send signal and policy commands. */
+void bdm_desk_policy_init(void);
+/** Disconnect and free the policy. */
+void bdm_desk_policy_shutdown(void);
+
+/* desk_features.c: templates, escalation, response-time targets */
+/** Load templates and desk settings, register commands, start SLA timers. */
+void bdm_desk_features_init(void);
+/** Undo bdm_desk_features_init. */
+void bdm_desk_features_shutdown(void);
+/** Name of the template the agent inserted for this text, if the text is
+ *  what it expanded to (for the log); NULL otherwise.  Forgets it. */
+const char *bdm_desk_take_template(BdmConn *conn, const char *customer_id, const char *text);
+/** A human reply went out: stop the customer's response-time clock. */
+void bdm_desk_reply_sent(BdmConn *conn, const char *customer_id);
+
+#endif /* BRANDDM_DESK_INTERNAL_H */

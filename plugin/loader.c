@@ -1,0 +1,138 @@
+/*
+ * branddm.so: a libpurple plugin *loader* for BrandDM protocol modules.
+ *
+ * Why a loader: libpurple loads accounts.xml right after probing plugin
+ * files, and a standard plugin is loaded later still; a protocol registered
+ * from a standard plugin's load() is too late, and saved accounts come back
+ * broken after a restart.  Loaders are loaded during the probe, and libpurple
+ * then probes every file with the loader's extension (".bdm") in the plugin
+ * search paths — so our protocols exist before accounts load.
+ */
+#include <string.h>
+
+#include <debug.h>
+#include <plugin.h>
+#include <version.h>
+
+#include "branddm/i18n.h"
+#include "desk.h"
+#include "http.h"
+#include "i18n_init.h"
+#include "module_load.h"
+#include "protocol_info.h"
+
+#define DEBUG_CAT "branddm"
+
+static gboolean probe_module(PurplePlugin *plugin)
+{
+	GModule *handle = NULL;
+	char *why = NULL;
+	const BdmModule *m = bdm_module_open(plugin->path, &handle, &why);
+	BdmProtocol *proto;
+
+	if (m == NULL) {
+		/* Refused with a reason, never loaded half-way. */
+		purple_debug_error(DEBUG_CAT, "refusing protocol module %s: %s\n", plugin->path, why);
+		g_free(why);
+		return FALSE;
+	}
+	if (purple_find_prpl(m->protocol_id) != NULL) {
+		purple_debug_error(DEBUG_CAT, "refusing protocol module %s: protocol %s is already "
+		                   "loaded from another file\n", plugin->path, m->protocol_id);
+		g_module_close(handle);
+		return FALSE;
+	}
+	proto = bdm_protocol_new(m, handle);
+	plugin->info = &proto->info;
+	plugin->extra = proto;
+	purple_debug_info(DEBUG_CAT, "protocol module %s: %s (%s, ABI %d)\n", plugin->path,
+	                  m->protocol_id, m->name, m->abi_version);
+	/* Non-native plugins register themselves; libpurple then loads protocols. */
+	if (!purple_plugin_register(plugin))
+		return FALSE;
+	bdm_desk_protocol_added(m->protocol_id);
+	return TRUE;
+}
+
+static gboolean load_module(PurplePlugin *plugin)
+{
+	return plugin->extra != NULL;
+}
+
+static gboolean unload_module(PurplePlugin *plugin)
+{
+	(void)plugin;
+	return TRUE;
+}
+
+static void destroy_module(PurplePlugin *plugin)
+{
+	bdm_protocol_free(plugin->extra);
+	plugin->extra = NULL;
+	plugin->info = NULL;
+}
+
+static gboolean loader_load(PurplePlugin *plugin)
+{
+	bdm_i18n_init(plugin->path);
+	if (!bdm_http_init())
+		return FALSE;
+	if (!bdm_desk_init(plugin)) {
+		bdm_http_shutdown();
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean loader_unload(PurplePlugin *plugin)
+{
+	(void)plugin;
+	bdm_desk_shutdown();
+	bdm_http_shutdown();
+	return TRUE;
+}
+
+static PurplePluginLoaderInfo loader_info = {
+	NULL,           /* exts, filled in init_plugin */
+	probe_module,
+	load_module,
+	unload_module,
+	destroy_module,
+	NULL, NULL, NULL, NULL
+};
+
+static PurplePluginInfo info = {
+	PURPLE_PLUGIN_MAGIC,
+	PURPLE_MAJOR_VERSION,
+	PURPLE_MINOR_VERSION,
+	PURPLE_PLUGIN_LOADER,
+	NULL,
+	0,
+	NULL,
+	PURPLE_PRIORITY_DEFAULT,
+	"core-branddm",
+	"BrandDM",
+	BRANDDM_VERSION,
+	N_("Answer brand direct messages (Facebook, Instagram, X) as a support desk"),
+	N_("Loads BrandDM protocol modules and adds templates, pre-send policy checks, "
+	   "escalation tagging and a tamper-evident conversation log."),
+	"BrandDM",
+	"",
+	loader_load,
+	loader_unload,
+	NULL,
+	NULL,
+	&loader_info,
+	NULL,
+	NULL,
+	NULL, NULL, NULL, NULL
+};
+
+static void init_plugin(PurplePlugin *plugin)
+{
+	(void)plugin;
+	/* Runs at probe time even if never loaded: no signals here (see loader_load). */
+	loader_info.exts = g_list_append(NULL, (gpointer)BDM_MODULE_EXTENSION);
+}
+
+PURPLE_INIT_PLUGIN(branddm, init_plugin, info)

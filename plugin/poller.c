@@ -1,0 +1,351 @@
+/*
+ * Poll cycles: fetch every page, then deliver new customer messages.
+ * See poll.h.
+ */
+#include <string.h>
+
+#include <account.h>
+#include <blist.h>
+#include <conversation.h>
+#include <debug.h>
+#include <server.h>
+#include <util.h>
+
+#include "branddm/i18n.h"
+#include "desk.h"
+#include "poller.h"
+
+#define DEBUG_CAT "branddm-poll"
+#define MAX_PAGES_PER_CYCLE 500
+#define MAX_BACKOFF_S 900
+#define DEFAULT_RATE_LIMIT_WAIT_S 60
+
+struct BdmPoll {
+	GQueue cursors;          /* char*; NULL data = the first page */
+	GPtrArray *collected;    /* BdmMessage* gathered this cycle */
+	GHashTable *cycle_ids;   /* message ids gathered this cycle */
+	gboolean running;
+	gboolean stop_paging;    /* newest-first module reached known messages */
+	guint pages;
+	guint failures;          /* consecutive failed cycles */
+	gint64 not_before;       /* platform asked us to wait until then */
+	gboolean gap_noted;
+};
+
+static void fetch_next_page(BdmConn *conn);
+
+guint bdm_poll_interval(const BdmConn *conn)
+{
+	const BdmModule *m = conn->proto->module;
+	const BdmAccountOption *o;
+	int def = 30, value;
+
+	for (o = m->options; o && o->key; o++)
+		if (strcmp(o->key, "poll_interval") == 0)
+			def = o->default_int;
+	value = purple_account_get_int(conn->account, "poll_interval", def);
+	if (value < (int)m->min_poll_interval)
+		value = (int)m->min_poll_interval;
+	return value < 1 ? 1 : (guint)value;
+}
+
+static void free_message(gpointer p)
+{
+	bdm_message_clear(p);
+	g_free(p);
+}
+
+static gboolean poll_timer_cb(gpointer data);
+
+static void schedule_next(BdmConn *conn)
+{
+	BdmPoll *poll = conn->poll;
+	gint64 delay = bdm_poll_interval(conn);
+	gint64 now = bdm_now();
+
+	if (poll->failures > 0) {
+		guint shift = MIN(poll->failures, 10u);
+		delay = MIN((gint64)MAX_BACKOFF_S, delay << shift);
+	}
+	if (poll->not_before > now + delay)
+		delay = poll->not_before - now;
+	if (conn->poll_timer)
+		purple_timeout_remove(conn->poll_timer);
+	conn->poll_timer = purple_timeout_add_seconds((guint)delay, poll_timer_cb, conn);
+}
+
+static void ensure_buddy(BdmConn *conn, const char *who, const char *name)
+{
+	PurpleBuddy *buddy = purple_find_buddy(conn->account, who);
+
+	if (buddy == NULL) {
+		const char *group_name = purple_account_get_alias(conn->account);
+		char *fallback = NULL;
+		PurpleGroup *group;
+
+		if (group_name == NULL || *group_name == '\0')
+			group_name = fallback = g_strdup_printf("%s %s", conn->proto->module->name,
+			                                        purple_account_get_username(conn->account));
+		group = purple_find_group(group_name);
+		if (group == NULL) {
+			group = purple_group_new(group_name);
+			purple_blist_add_group(group, NULL);
+		}
+		buddy = purple_buddy_new(conn->account, who, NULL);
+		purple_blist_add_buddy(buddy, NULL, group, NULL);
+		g_free(fallback);
+	}
+	if (name && *name)
+		serv_got_alias(conn->gc, who, name);
+}
+
+static const char *customer_of(const BdmMessage *msg)
+{
+	if (!msg->from_brand)
+		return msg->sender_id;
+	return msg->recipient_id;
+}
+
+static void deliver_one(BdmConn *conn, const BdmMessage *msg)
+{
+	const char *customer = customer_of(msg);
+	const char *name;
+	char *escaped;
+
+	if (customer == NULL || msg->id == NULL)
+		return;
+	name = g_hash_table_lookup(conn->customer_names, customer);
+	if (name == NULL)
+		name = msg->from_brand ? NULL : msg->sender_name;
+	if (msg->from_brand) {
+		/* Sent by the brand from elsewhere (another agent or tool): log it and show it
+		 * where the conversation is open, so the agent sees the whole thread. */
+		PurpleConversation *conv;
+		if (bdm_desk_record_outgoing(conn, customer, msg->text, msg->id, msg->created,
+		                             FALSE) != BDM_RECORD_NEW)
+			return;
+		conv = purple_find_conversation_with_account(PURPLE_CONV_TYPE_IM, customer, conn->account);
+		if (conv) {
+			escaped = purple_markup_escape_text(msg->text ? msg->text : "", -1);
+			purple_conv_im_write(PURPLE_CONV_IM(conv), purple_connection_get_display_name(conn->gc),
+			                     escaped, PURPLE_MESSAGE_SEND | PURPLE_MESSAGE_REMOTE_SEND,
+			                     (time_t)msg->created);
+			g_free(escaped);
+		}
+		return;
+	}
+	/* The log comes first: what was shown is always on disk. */
+	if (bdm_desk_record_incoming(conn, msg, name) != BDM_RECORD_NEW)
+		return;
+	ensure_buddy(conn, customer, name);
+	/* Customers' text is text, never markup: "<a href=…>" must show as typed. */
+	escaped = purple_markup_escape_text(msg->text ? msg->text : "", -1);
+	serv_got_im(conn->gc, customer, escaped, PURPLE_MESSAGE_RECV,
+	            msg->created > 0 ? (time_t)msg->created : (time_t)bdm_now());
+	g_free(escaped);
+	bdm_desk_incoming_shown(conn, customer, msg->text ? msg->text : "");
+}
+
+static int by_time_then_id(gconstpointer a, gconstpointer b)
+{
+	const BdmMessage *x = *(BdmMessage *const *)a;
+	const BdmMessage *y = *(BdmMessage *const *)b;
+
+	if (x->created != y->created)
+		return x->created < y->created ? -1 : 1;
+	return g_strcmp0(x->id, y->id);
+}
+
+static void finish_cycle(BdmConn *conn, gboolean ok)
+{
+	BdmPoll *poll = conn->poll;
+	guint i, delivered = 0;
+
+	g_ptr_array_sort(poll->collected, by_time_then_id);
+	for (i = 0; i < poll->collected->len; i++) {
+		BdmMessage *msg = g_ptr_array_index(poll->collected, i);
+		if (!bdm_desk_seen(conn, msg->id)) {
+			deliver_one(conn, msg);
+			delivered++;
+		}
+		/* Delivery may have ended the connection (a fatal log error). */
+		if (conn->poll == NULL)
+			return;
+	}
+	purple_debug_info(DEBUG_CAT, "%s: cycle %s, %u pages, %u messages, %u new\n",
+	                  conn->proto->module->platform, ok ? "complete" : "cut short",
+	                  poll->pages, poll->collected->len, delivered);
+	g_ptr_array_set_size(poll->collected, 0);
+	g_hash_table_remove_all(poll->cycle_ids);
+	g_queue_clear_full(&poll->cursors, g_free);
+	poll->running = FALSE;
+	poll->failures = ok ? 0 : poll->failures + 1;
+	schedule_next(conn);
+}
+
+static void collect_page(BdmConn *conn, BdmPollPage *page)
+{
+	BdmPoll *poll = conn->poll;
+	const BdmModule *m = conn->proto->module;
+	gboolean page_had_known = FALSE;
+	size_t i;
+
+	for (i = 0; i < page->n_conversations; i++) {
+		BdmConversation *c = &page->conversations[i];
+		if (c->customer_id && c->customer_name && *c->customer_name)
+			g_hash_table_replace(conn->customer_names, g_strdup(c->customer_id),
+			                     g_strdup(c->customer_name));
+	}
+	for (i = 0; i < page->n_messages; i++) {
+		BdmMessage *msg = &page->messages[i];
+		BdmMessage *copy;
+		if (msg->id == NULL || g_hash_table_contains(poll->cycle_ids, msg->id))
+			continue;
+		if (bdm_desk_seen(conn, msg->id)) {
+			page_had_known = TRUE;
+			continue;
+		}
+		if (!msg->from_brand && msg->sender_id && msg->sender_name && *msg->sender_name &&
+		    !g_hash_table_contains(conn->customer_names, msg->sender_id))
+			g_hash_table_insert(conn->customer_names, g_strdup(msg->sender_id),
+			                    g_strdup(msg->sender_name));
+		/* Take ownership of the strings: the page is cleared afterwards. */
+		copy = g_new(BdmMessage, 1);
+		*copy = *msg;
+		memset(msg, 0, sizeof(*msg));
+		g_hash_table_add(poll->cycle_ids, g_strdup(copy->id));
+		g_ptr_array_add(poll->collected, copy);
+	}
+	if ((m->flags & BDM_MODULE_NEWEST_FIRST) && page_had_known)
+		poll->stop_paging = TRUE;
+	if (page->not_before > poll->not_before)
+		poll->not_before = page->not_before;
+	if (page->gap && !poll->gap_noted) {
+		poll->gap_noted = TRUE;
+		purple_debug_warning(DEBUG_CAT, "%s: the platform may have dropped older messages\n",
+		                     m->platform);
+	}
+	if (!poll->stop_paging)
+		for (i = 0; i < page->n_next; i++) {
+			g_queue_push_tail(&poll->cursors, page->next[i]);
+			page->next[i] = NULL;
+		}
+}
+
+static void on_page(const BdmHttpResult *result, gpointer data)
+{
+	BdmConn *conn = data;
+	BdmPoll *poll = conn->poll;
+	BdmPollPage page = { 0 };
+	BdmError err = { 0 };
+
+	conn->ctx.now = bdm_now();
+	poll->pages++;
+	if (bdm_conn_result_usable(result, &err) &&
+	    conn->proto->module->parse_poll(&conn->ctx, &result->response, &page, &err) == 0) {
+		collect_page(conn, &page);
+		bdm_poll_page_clear(&page);
+		fetch_next_page(conn);
+		return;
+	}
+	bdm_poll_page_clear(&page);
+	purple_debug_warning(DEBUG_CAT, "%s: poll failed (class %d, code %d): %s\n",
+	                     conn->proto->module->platform, err.cls, err.code,
+	                     err.message ? err.message : "?");
+	if (bdm_conn_fatal_error(conn, &err)) {
+		bdm_error_clear(&err);
+		return;
+	}
+	if (err.cls == BDM_ERR_RATE_LIMIT) {
+		gint64 wait = err.retry_after > 0 ? err.retry_after : DEFAULT_RATE_LIMIT_WAIT_S;
+		poll->not_before = MAX(poll->not_before, bdm_now() + wait);
+	} else if (err.retry_after > 0) {
+		poll->not_before = MAX(poll->not_before, bdm_now() + err.retry_after);
+	}
+	bdm_error_clear(&err);
+	/* What earlier pages brought is real: deliver it, the next cycle dedupes. */
+	finish_cycle(conn, FALSE);
+}
+
+static void fetch_next_page(BdmConn *conn)
+{
+	BdmPoll *poll = conn->poll;
+	BdmRequest req = { 0 };
+	BdmError err = { 0 };
+	char *cursor;
+
+	if (g_queue_is_empty(&poll->cursors) || poll->pages >= MAX_PAGES_PER_CYCLE) {
+		if (!g_queue_is_empty(&poll->cursors))
+			purple_debug_warning(DEBUG_CAT, "page limit reached; continuing next cycle\n");
+		finish_cycle(conn, TRUE);
+		return;
+	}
+	cursor = g_queue_pop_head(&poll->cursors);
+	conn->ctx.now = bdm_now();
+	if (conn->proto->module->build_poll(&conn->ctx, cursor, &req, &err) != 0) {
+		purple_debug_error(DEBUG_CAT, "cannot build poll request: %s\n",
+		                   err.message ? err.message : "?");
+		bdm_error_clear(&err);
+		g_free(cursor);
+		/* A refused cursor (e.g. a spoofed next URL) skips that page only. */
+		fetch_next_page(conn);
+		return;
+	}
+	g_free(cursor);
+	bdm_conn_http(conn, &req, on_page, conn);
+	bdm_request_clear(&req);
+}
+
+static void begin_cycle(BdmConn *conn)
+{
+	BdmPoll *poll = conn->poll;
+
+	if (poll->running)
+		return;
+	if (poll->not_before > bdm_now()) {
+		schedule_next(conn);
+		return;
+	}
+	poll->running = TRUE;
+	poll->stop_paging = FALSE;
+	poll->pages = 0;
+	g_queue_push_tail(&poll->cursors, NULL);
+	fetch_next_page(conn);
+}
+
+static gboolean poll_timer_cb(gpointer data)
+{
+	BdmConn *conn = data;
+
+	conn->poll_timer = 0;
+	begin_cycle(conn);
+	return FALSE;
+}
+
+void bdm_poll_start(BdmConn *conn)
+{
+	BdmPoll *poll = g_new0(BdmPoll, 1);
+
+	g_queue_init(&poll->cursors);
+	poll->collected = g_ptr_array_new_with_free_func(free_message);
+	poll->cycle_ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	conn->poll = poll;
+	begin_cycle(conn);
+}
+
+void bdm_poll_stop(BdmConn *conn)
+{
+	BdmPoll *poll = conn->poll;
+
+	if (conn->poll_timer) {
+		purple_timeout_remove(conn->poll_timer);
+		conn->poll_timer = 0;
+	}
+	if (poll == NULL)
+		return;
+	g_queue_clear_full(&poll->cursors, g_free);
+	g_ptr_array_free(poll->collected, TRUE);
+	g_hash_table_destroy(poll->cycle_ids);
+	g_free(poll);
+	conn->poll = NULL;
+}

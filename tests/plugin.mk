@@ -1,0 +1,23 @@
+# Tests of the libpurple glue that need no libpurple core: module loading.
+FAKE_MODULES := good no_entry bad_magic newer_abi short_struct missing_function
+FAKE_FLAGS_good :=
+FAKE_FLAGS_no_entry := -DFAKE_NO_ENTRY
+FAKE_FLAGS_bad_magic := -DFAKE_BAD_MAGIC
+FAKE_FLAGS_newer_abi := -DFAKE_NEWER_ABI
+FAKE_FLAGS_short_struct := -DFAKE_SHORT_STRUCT
+FAKE_FLAGS_missing_function := -DFAKE_MISSING_FUNCTION
+FAKE_MODULE_FILES := $(foreach f,$(FAKE_MODULES),$(BUILD)/tests/fixtures/$(f).bdm) \
+                     $(BUILD)/tests/fixtures/corrupt.bdm
+
+$(BUILD)/tests/fixtures/%.bdm: tests/unit/fixtures/fake_module.c include/branddm/protocol.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(FAKE_FLAGS_$*) -shared -o $@ $< $(MODULE_LIBS)
+
+# Not an ELF file at all: what a truncated download or a stray file looks like.
+$(BUILD)/tests/fixtures/corrupt.bdm:
+	@mkdir -p $(dir $@)
+	printf 'this is not a shared object\n' > $@
+
+UNIT_TESTS += test_module_load
+test_module_load_SRC := tests/unit/test_module_load.c plugin/module_load.c
+CHECK_DEPS += $(FAKE_MODULE_FILES)
