@@ -1,0 +1,429 @@
+/*
+ * Templates: locale choice, placeholders, escapes, refusals, and the merge
+ * of the system and user libraries (override, lock, broken files).
+ */
+#include <string.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "conf_file.h"
+#include "templates.h"
+
+static char *tmpdir;
+
+static char *write_file(const char *name, const char *text)
+{
+	char *path = g_build_filename(tmpdir, name, NULL);
+
+	g_assert_true(g_file_set_contents(path, text, -1, NULL));
+	return path;
+}
+
+static BdmTemplates *load_texts(const char *system_text, const char *user_text)
+{
+	char *sys = system_text != NULL ? write_file("system.conf", system_text) : NULL;
+	char *user = user_text != NULL ? write_file("user.conf", user_text) : NULL;
+	GError *error = NULL;
+	BdmTemplates *t = bdm_templates_load(sys, user, &error);
+
+	g_assert_no_error(error);
+	g_assert_nonnull(t);
+	if (sys != NULL)
+		g_unlink(sys);
+	if (user != NULL)
+		g_unlink(user);
+	g_free(sys);
+	g_free(user);
+	return t;
+}
+
+/* Loading must fail; the message must contain every one of the needles. */
+static void assert_load_fails(const char *system_text, const char *user_text,
+                              const char *needle1, const char *needle2)
+{
+	char *sys = write_file("system.conf", system_text);
+	char *user = user_text != NULL ? write_file("user.conf", user_text) : NULL;
+	GError *error = NULL;
+	BdmTemplates *t = bdm_templates_load(sys, user, &error);
+
+	g_assert_null(t);
+	g_assert_error(error, BDM_CONF_ERROR, BDM_CONF_ERROR_PARSE);
+	if (strstr(error->message, needle1) == NULL ||
+	    (needle2 != NULL && strstr(error->message, needle2) == NULL))
+		g_error("message “%s” lacks “%s” or “%s”", error->message, needle1,
+		        needle2 != NULL ? needle2 : "");
+	g_error_free(error);
+	g_unlink(sys);
+	if (user != NULL)
+		g_unlink(user);
+	g_free(sys);
+	g_free(user);
+}
+
+static const BdmTemplateContext full_ctx = {
+	.customer_name = "Ana María López",
+	.agent_name = "Jo",
+	.brand = "Acme",
+	.platform = "facebook",
+	.ticket = "T-42",
+	.locale = NULL,
+};
+
+/* Expand and compare; expected_locale NULL means the untranslated text. */
+static void assert_expands(const BdmTemplates *t, const char *name,
+                           const BdmTemplateContext *ctx, const char *expected,
+                           const char *expected_locale)
+{
+	GError *error = NULL;
+	char *locale = (char *)"unset";
+	char *text = bdm_template_expand(t, name, ctx, &locale, &error);
+
+	g_assert_no_error(error);
+	g_assert_cmpstr(text, ==, expected);
+	g_assert_cmpstr(locale, ==, expected_locale);
+	g_free(text);
+	g_free(locale);
+}
+
+static void assert_refused(const BdmTemplates *t, const char *name,
+                           const BdmTemplateContext *ctx, int code, const char *needle)
+{
+	GError *error = NULL;
+	char *locale = (char *)"unset";
+	char *text = bdm_template_expand(t, name, ctx, &locale, &error);
+
+	g_assert_null(text);
+	g_assert_null(locale);
+	g_assert_error(error, BDM_TEMPLATE_ERROR, code);
+	if (strstr(error->message, needle) == NULL)
+		g_error("message “%s” does not name “%s”", error->message, needle);
+	g_error_free(error);
+}
+
+#define LOCALIZED \
+	"[template greeting]\ncategory=greeting\n" \
+	"text=Hello {customer.first_name}, this is {agent.name} from {brand}.\n" \
+	"text[de]=Hallo {customer.first_name}, hier ist {agent.name} von {brand}.\n" \
+	"text[es]=Hola {customer.first_name}, soy {agent.name} de {brand}.\n" \
+	"text[pt_BR]=Olá {customer.first_name}!\n"
+
+static void test_locale_from_conversation(void)
+{
+	BdmTemplates *t = load_texts(LOCALIZED, NULL);
+	BdmTemplateContext ctx = full_ctx;
+
+	ctx.locale = "de_DE.UTF-8";
+	assert_expands(t, "greeting", &ctx, "Hallo Ana, hier ist Jo von Acme.", "de");
+	ctx.locale = "de-AT";
+	assert_expands(t, "greeting", &ctx, "Hallo Ana, hier ist Jo von Acme.", "de");
+	ctx.locale = "es";
+	assert_expands(t, "greeting", &ctx, "Hola Ana, soy Jo de Acme.", "es");
+	ctx.locale = "pt-br";
+	assert_expands(t, "greeting", &ctx, "Olá Ana!", "pt_BR");
+	/* Near misses: Portuguese without a territory, and "den" is not "de". */
+	ctx.locale = "pt";
+	assert_expands(t, "greeting", &ctx, "Hello Ana, this is Jo from Acme.", NULL);
+	ctx.locale = "den";
+	assert_expands(t, "greeting", &ctx, "Hello Ana, this is Jo from Acme.", NULL);
+	/* A French customer gets the untranslated text, not the agent's German. */
+	g_setenv("LANGUAGE", "de_DE.UTF-8", TRUE);
+	ctx.locale = "fr";
+	assert_expands(t, "greeting", &ctx, "Hello Ana, this is Jo from Acme.", NULL);
+	g_unsetenv("LANGUAGE");
+	bdm_templates_free(t);
+}
+
+static void test_locale_from_agent(void)
+{
+	BdmTemplates *t = load_texts(LOCALIZED, NULL);
+	BdmTemplateContext ctx = full_ctx;
+
+	g_setenv("LANGUAGE", "de_DE.UTF-8", TRUE);
+	assert_expands(t, "greeting", &ctx, "Hallo Ana, hier ist Jo von Acme.", "de");
+	/* The agent's languages in order: French has no text, Spanish has. */
+	g_setenv("LANGUAGE", "fr_FR:es_ES", TRUE);
+	assert_expands(t, "greeting", &ctx, "Hola Ana, soy Jo de Acme.", "es");
+	g_setenv("LANGUAGE", "fr", TRUE);
+	assert_expands(t, "greeting", &ctx, "Hello Ana, this is Jo from Acme.", NULL);
+	/* An empty conversation language counts as unknown. */
+	g_setenv("LANGUAGE", "es", TRUE);
+	ctx.locale = "";
+	assert_expands(t, "greeting", &ctx, "Hola Ana, soy Jo de Acme.", "es");
+	g_unsetenv("LANGUAGE");
+	bdm_templates_free(t);
+}
+
+static void test_placeholders(void)
+{
+	BdmTemplates *t = load_texts(
+		"[constants]\nsupport_hours=9–17\nsupport_hours[de]=9–17 Uhr\nbraces={literal}\n"
+		"[template all]\n"
+		"text={customer.name}|{customer.first_name}|{agent.name}|{brand}|{platform}|"
+		"{ticket}|{support_hours}|{braces}\n"
+		"text[de]={support_hours}\n"
+		"[template escapes]\ntext={{ticket}} is {ticket}, {{{brand}}} }}{{\n",
+		NULL);
+	BdmTemplateContext ctx = full_ctx;
+
+	ctx.locale = "en";
+	assert_expands(t, "all", &ctx,
+	               "Ana María López|Ana|Jo|Acme|facebook|T-42|9–17|{literal}", NULL);
+	/* A constant follows the language the template text was chosen in. */
+	ctx.locale = "de";
+	assert_expands(t, "all", &ctx, "9–17 Uhr", "de");
+	assert_expands(t, "escapes", &ctx, "{ticket} is T-42, {Acme} }{", NULL);
+	bdm_templates_free(t);
+}
+
+static void test_first_name(void)
+{
+	static const struct {
+		const char *name, *first;
+	} cases[] = {
+		{ "Ana María López", "Ana" },
+		{ "Cher", "Cher" },
+		{ "  Bob\tSmith  ", "Bob" },
+		{ "Zoë Ångström", "Zoë" },
+		{ "🙂 Fan", "🙂 Fan" },  /* a first "word" with no letter is no name */
+	};
+	BdmTemplates *t = load_texts("[template hi]\ntext=Hi {customer.first_name}!\n", NULL);
+	gsize i;
+
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		BdmTemplateContext ctx = full_ctx;
+		char *expected = g_strdup_printf("Hi %s!", cases[i].first);
+
+		ctx.customer_name = cases[i].name;
+		assert_expands(t, "hi", &ctx, expected, NULL);
+		g_free(expected);
+	}
+	bdm_templates_free(t);
+}
+
+static void test_refusals(void)
+{
+	BdmTemplates *t = load_texts(
+		"[template order]\ntext=Your order {order.id} for {ticket}\n"
+		"[template ticket]\ntext=Dear {customer.name}, ticket {ticket} is open.\n",
+		NULL);
+	BdmTemplateContext ctx = full_ctx;
+
+	assert_refused(t, "order", &ctx, BDM_TEMPLATE_ERROR_UNKNOWN_PLACEHOLDER, "{order.id}");
+	ctx.ticket = NULL;
+	assert_refused(t, "ticket", &ctx, BDM_TEMPLATE_ERROR_MISSING_VALUE, "{ticket}");
+	ctx.ticket = "";
+	assert_refused(t, "ticket", &ctx, BDM_TEMPLATE_ERROR_MISSING_VALUE, "{ticket}");
+	ctx.ticket = "T-1";
+	ctx.customer_name = "   ";
+	assert_refused(t, "ticket", &ctx, BDM_TEMPLATE_ERROR_MISSING_VALUE, "{customer.name}");
+	assert_refused(t, "ticket", NULL, BDM_TEMPLATE_ERROR_MISSING_VALUE, "{customer.name}");
+	assert_refused(t, "tickets", &ctx, BDM_TEMPLATE_ERROR_UNKNOWN_TEMPLATE, "tickets");
+	/* The near miss: with every value present the same template expands. */
+	ctx.customer_name = "Ana";
+	assert_expands(t, "ticket", &ctx, "Dear Ana, ticket T-1 is open.", NULL);
+	/* A NULL locale_used is allowed. */
+	g_assert_null(bdm_template_expand(t, "order", &ctx, NULL, NULL));
+	bdm_templates_free(t);
+}
+
+static void test_list_and_category(void)
+{
+	BdmTemplates *t = load_texts(
+		"[template greeting]\ncategory=greeting\ntext=Hi\n"
+		"[template refund-sorry]\ncategory=refund\ntext=Sorry\ndescription=Apology\n"
+		"[template refund-ok]\ncategory=refund\ntext=OK\n"
+		"[template bye]\ntext=Bye\n",
+		NULL);
+	GPtrArray *all = bdm_templates_list(t, NULL);
+	GPtrArray *refund = bdm_templates_list(t, "Refund");
+	GPtrArray *general = bdm_templates_list(t, "gen");
+	GPtrArray *gre = bdm_templates_list(t, "gre");
+	GPtrArray *none = bdm_templates_list(t, "greetings");
+
+	g_assert_cmpuint(all->len, ==, 4);
+	g_assert_cmpstr(g_ptr_array_index(all, 0), ==, "bye");
+	g_assert_cmpstr(g_ptr_array_index(all, 1), ==, "greeting");
+	g_assert_cmpstr(g_ptr_array_index(all, 2), ==, "refund-ok");
+	g_assert_cmpstr(g_ptr_array_index(all, 3), ==, "refund-sorry");
+	g_assert_cmpuint(refund->len, ==, 2);
+	g_assert_cmpstr(g_ptr_array_index(refund, 0), ==, "refund-ok");
+	g_assert_cmpuint(general->len, ==, 1); /* "bye" by its default category */
+	g_assert_cmpstr(g_ptr_array_index(general, 0), ==, "bye");
+	g_assert_cmpuint(gre->len, ==, 1);
+	g_assert_cmpuint(none->len, ==, 0);
+	g_assert_cmpstr(bdm_template_category(t, "refund-ok"), ==, "refund");
+	g_assert_cmpstr(bdm_template_category(t, "bye"), ==, "general");
+	g_assert_null(bdm_template_category(t, "refund"));
+	g_assert_cmpstr(bdm_template_description(t, "refund-sorry"), ==, "Apology");
+	g_assert_null(bdm_template_description(t, "refund-ok"));
+	g_ptr_array_unref(all);
+	g_ptr_array_unref(refund);
+	g_ptr_array_unref(general);
+	g_ptr_array_unref(gre);
+	g_ptr_array_unref(none);
+	bdm_templates_free(t);
+}
+
+static void test_missing_files(void)
+{
+	char *missing = g_build_filename(tmpdir, "nope.conf", NULL);
+	GError *error = NULL;
+	BdmTemplates *t = bdm_templates_load(missing, NULL, &error);
+	GPtrArray *names;
+
+	g_assert_no_error(error);
+	g_assert_nonnull(t);
+	names = bdm_templates_list(t, "");
+	g_assert_cmpuint(names->len, ==, 0);
+	g_ptr_array_unref(names);
+	bdm_templates_free(t);
+
+	/* A path that exists but is no readable file is an error, not "missing". */
+	t = bdm_templates_load(tmpdir, NULL, &error);
+	g_assert_null(t);
+	g_assert_error(error, BDM_CONF_ERROR, BDM_CONF_ERROR_READ);
+	g_clear_error(&error);
+	g_free(missing);
+}
+
+#define SYSTEM_LIB \
+	"[constants]\nsupport_hours=9-17\n" \
+	"[template greeting]\ntext=System hello\ntext[de]=System hallo\n" \
+	"[template legal]\nlocked=true\ntext=Approved legal wording\n"
+
+static void test_user_overrides(void)
+{
+	BdmTemplates *t = load_texts(SYSTEM_LIB,
+	                             "[template greeting]\ntext=My hello {support_hours}\n"
+	                             "[template mine]\ntext=Mine\n"
+	                             "[constants]\nsupport_hours=8-20\n");
+	BdmTemplateContext ctx = full_ctx;
+	GPtrArray *names = bdm_templates_list(t, NULL);
+
+	g_assert_cmpuint(names->len, ==, 3);
+	assert_expands(t, "greeting", &ctx, "My hello 8-20", NULL);
+	assert_expands(t, "mine", &ctx, "Mine", NULL);
+	/* The user's template replaces the system one whole: no stray German. */
+	ctx.locale = "de";
+	assert_expands(t, "greeting", &ctx, "My hello 8-20", NULL);
+	g_ptr_array_unref(names);
+	bdm_templates_free(t);
+
+	/* Without the user file, the system text and its translation are used. */
+	t = load_texts(SYSTEM_LIB, NULL);
+	assert_expands(t, "greeting", &ctx, "System hallo", "de");
+	bdm_templates_free(t);
+}
+
+static void test_locked(void)
+{
+	BdmTemplates *t = load_texts(SYSTEM_LIB "[constants]\nlocked=true\n",
+	                             "[template legal]\ntext=We promise nothing\nlocked=false\n"
+	                             "[template greeting]\ntext=Hi {support_hours}\n"
+	                             "[constants]\nsupport_hours=always\n");
+	BdmTemplateContext ctx = full_ctx;
+
+	assert_expands(t, "legal", &ctx, "Approved legal wording", NULL);
+	/* Unlocked templates still follow the user; locked constants do not. */
+	assert_expands(t, "greeting", &ctx, "Hi 9-17", NULL);
+	bdm_templates_free(t);
+
+	/* "locked" in a user file locks nothing against the system file. */
+	t = load_texts("[template a]\ntext=System\n", "[template b]\nlocked=true\ntext=B\n");
+	assert_expands(t, "a", &ctx, "System", NULL);
+	assert_expands(t, "b", &ctx, "B", NULL);
+	bdm_templates_free(t);
+}
+
+static void test_automated(void)
+{
+	BdmTemplates *t = load_texts(
+		"[template out_of_hours]\nautomated=true\n"
+		"text=This is an automated reply from {brand}. We answer from 9:00.\n"
+		"[template greeting]\ntext=Hello from {brand}\n",
+		NULL);
+	GError *error = NULL;
+	char *text;
+
+	g_assert_true(bdm_template_is_automated(t, "out_of_hours"));
+	g_assert_false(bdm_template_is_automated(t, "greeting"));
+	g_assert_false(bdm_template_is_automated(t, "nothing"));
+	text = bdm_template_expand_automated(t, "out_of_hours", &full_ctx, NULL, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(text, ==, "This is an automated reply from Acme. We answer from 9:00.");
+	g_free(text);
+	text = bdm_template_expand_automated(t, "greeting", &full_ctx, NULL, &error);
+	g_assert_null(text);
+	g_assert_error(error, BDM_TEMPLATE_ERROR, BDM_TEMPLATE_ERROR_NOT_AUTOMATED);
+	g_clear_error(&error);
+	text = bdm_template_expand_automated(t, "missing", &full_ctx, NULL, &error);
+	g_assert_error(error, BDM_TEMPLATE_ERROR, BDM_TEMPLATE_ERROR_UNKNOWN_TEMPLATE);
+	g_clear_error(&error);
+	bdm_templates_free(t);
+}
+
+static void test_broken_files(void)
+{
+	char *sys = g_build_filename(tmpdir, "system.conf", NULL);
+	char *user = g_build_filename(tmpdir, "user.conf", NULL);
+	char *at_line;
+
+	/* Key-file syntax: line 4 is neither a group nor key=value. */
+	at_line = g_strdup_printf("%s:4:", sys);
+	assert_load_fails("# comment\n[template a]\ntext=A\nthis line is broken\n", NULL,
+	                  at_line, NULL);
+	g_free(at_line);
+	/* The same mistake in the user file names the user file. */
+	at_line = g_strdup_printf("%s:2:", user);
+	assert_load_fails("[template a]\ntext=A\n", "[template b]\n[oops\n", at_line, NULL);
+	g_free(at_line);
+	/* Brace syntax is checked at load time, on the line of the text. */
+	at_line = g_strdup_printf("%s:5:", sys);
+	assert_load_fails("[template a]\ntext=A\n\n[template b]\ntext[de]=Hallo {brand\n"
+	                  "text=Hello\n", NULL, at_line, "text[de]");
+	g_free(at_line);
+	at_line = g_strdup_printf("%s:2:", sys);
+	assert_load_fails("[template a]\ntext=50% off }\n", NULL, at_line, "}");
+	g_free(at_line);
+	assert_load_fails("[template a]\ntext=Use {curly braces}\n", NULL, "{curly braces}", NULL);
+	/* Semantic mistakes name their line too. */
+	at_line = g_strdup_printf("%s:3:", sys);
+	assert_load_fails("[template a]\ntext=A\ntxt=typo\n", NULL, at_line, "txt");
+	g_free(at_line);
+	at_line = g_strdup_printf("%s:2:", sys);
+	assert_load_fails("[template a]\n[template b]\ntext=B\n", NULL, "[template a]", NULL);
+	assert_load_fails("[template a]\ntext=A\n[tempalte b]\ntext=B\n", NULL, "tempalte b", NULL);
+	assert_load_fails("[template a b]\ntext=A\n", NULL, "template a b", NULL);
+	assert_load_fails("[template a]\ntext=A\nautomated=maybe\n", NULL, "automated", NULL);
+	assert_load_fails("[constants]\nbrand=Other\n", NULL, "brand", NULL);
+	assert_load_fails("[template a]\nlocked=yes\ntext=A\n", NULL, at_line, "locked");
+	g_free(at_line);
+	g_free(sys);
+	g_free(user);
+}
+
+int main(int argc, char **argv)
+{
+	int status;
+
+	g_unsetenv("LANGUAGE");
+	g_setenv("LC_ALL", "C", TRUE);
+	g_test_init(&argc, &argv, NULL);
+	tmpdir = g_dir_make_tmp("test_templates-XXXXXX", NULL);
+	g_assert_nonnull(tmpdir);
+	g_test_add_func("/templates/locale_from_conversation", test_locale_from_conversation);
+	g_test_add_func("/templates/locale_from_agent", test_locale_from_agent);
+	g_test_add_func("/templates/placeholders", test_placeholders);
+	g_test_add_func("/templates/first_name", test_first_name);
+	g_test_add_func("/templates/refusals", test_refusals);
+	g_test_add_func("/templates/list_and_category", test_list_and_category);
+	g_test_add_func("/templates/missing_files", test_missing_files);
+	g_test_add_func("/templates/user_overrides", test_user_overrides);
+	g_test_add_func("/templates/locked", test_locked);
+	g_test_add_func("/templates/automated", test_automated);
+	g_test_add_func("/templates/broken_files", test_broken_files);
+	status = g_test_run();
+	g_rmdir(tmpdir);
+	g_free(tmpdir);
+	return status;
+}
