@@ -141,6 +141,19 @@ bdm_log_bind_text(sqlite3_stmt *stmt, int idx, const char *s)
 	return sqlite3_bind_text(stmt, idx, s, -1, SQLITE_STATIC);
 }
 
+gboolean
+bdm_log_truncate_wal(BdmLog *log)
+{
+	sqlite3_stmt *stmt = NULL;
+	gboolean done = FALSE;
+
+	if (sqlite3_prepare_v2(log->db, "PRAGMA wal_checkpoint(TRUNCATE)", -1, &stmt, NULL) ==
+	    SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW)
+		done = sqlite3_column_int(stmt, 0) == 0;
+	sqlite3_finalize(stmt);
+	return done;
+}
+
 gint64
 bdm_log_now(void)
 {
@@ -203,7 +216,8 @@ set_journal_wal(BdmLog *log, GError **error)
 }
 
 BdmLog *
-bdm_log_open_full(const char *path, const char *agent, BdmLogOpenFlags flags, GError **error)
+bdm_log_open_schema(const char *path, const char *agent, BdmLogOpenFlags flags, int target,
+                    GError **error)
 {
 	gboolean readonly = (flags & BDM_LOG_OPEN_READONLY) != 0;
 	BdmLog *log;
@@ -253,13 +267,19 @@ bdm_log_open_full(const char *path, const char *agent, BdmLogOpenFlags flags, GE
 	/* Only now, with the file known to be ours (or new), change it. */
 	if (!set_journal_wal(log, error) ||
 	    !bdm_log_exec(log, "PRAGMA synchronous = NORMAL", _("cannot configure"), error) ||
-	    !bdm_log_schema_migrate(log, BDM_LOG_SCHEMA_VERSION, error))
+	    !bdm_log_schema_migrate(log, target, error))
 		goto fail;
 	return log;
 
 fail:
 	bdm_log_close(log);
 	return NULL;
+}
+
+BdmLog *
+bdm_log_open_full(const char *path, const char *agent, BdmLogOpenFlags flags, GError **error)
+{
+	return bdm_log_open_schema(path, agent, flags, BDM_LOG_SCHEMA_VERSION, error);
 }
 
 BdmLog *

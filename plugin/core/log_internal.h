@@ -68,6 +68,10 @@ gboolean bdm_log_commit(BdmLog *log, GError **error);
  *  that already report the first failure. */
 void bdm_log_rollback(BdmLog *log);
 
+/** Copy the WAL into the database and empty it, so deleted text does not
+ *  linger there; FALSE when another process's reader prevented it. */
+gboolean bdm_log_truncate_wal(BdmLog *log);
+
 /** Bind a string or NULL to parameter idx of stmt. */
 int bdm_log_bind_text(sqlite3_stmt *stmt, int idx, const char *s);
 
@@ -85,6 +89,11 @@ void bdm_log_record_from_row(sqlite3_stmt *stmt, BdmLogRecord *r);
 
 /** Newest schema version this code writes. */
 #define BDM_LOG_SCHEMA_VERSION 2
+
+/** bdm_log_open_full, but upgrading a writable file only to schema
+ *  `target`: how tests make files of an older BrandDM. */
+BdmLog *bdm_log_open_schema(const char *path, const char *agent, BdmLogOpenFlags flags,
+                            int target, GError **error);
 
 /** Bring a writable database to schema `target` (tests pass an older one
  *  to build old files); refuses files from a newer BrandDM. */
