@@ -1,0 +1,100 @@
+/*
+ * Facebook Page Messenger: a Page's conversations through the Graph API.
+ *
+ * All the work is in graph*.c, shared with Instagram; this file holds what
+ * is Messenger's own: names, limits and the module table.
+ */
+#include <gmodule.h>
+
+#include "branddm/i18n.h"
+#include "graph.h"
+
+static const GraphFlavor messenger = {
+	.service = "Facebook",
+	.messaging = "Messenger",
+	.platform_query = "messenger",
+	.whoami_fields = "id,name",
+	.text_limit = 2000,
+	.text_limit_in_bytes = 0,
+	.message_cap = 0,
+	.extra_self_option = NULL,
+};
+
+static const BdmAccountOption facebook_options[] = {
+	{ "api_base", N_("API base URL"), BDM_OPT_STRING, GRAPH_DEFAULT_API_BASE, 0 },
+	{ "poll_interval", N_("Seconds between checks for new messages"), BDM_OPT_INT, NULL, 10 },
+	{ "human_agent", N_("Allow replies up to 7 days (human agent tag)"), BDM_OPT_BOOL, NULL, FALSE },
+	{ NULL, NULL, 0, NULL, 0 }
+};
+
+static int fb_build_whoami(const BdmAccountCtx *ctx, BdmRequest *out, BdmError *err)
+{
+	return graph_build_whoami(&messenger, ctx, out, err);
+}
+
+static int fb_parse_whoami(const BdmAccountCtx *ctx, const BdmResponse *resp,
+                           BdmIdentity *out, BdmError *err)
+{
+	return graph_parse_whoami(&messenger, ctx, resp, out, err);
+}
+
+static int fb_build_poll(const BdmAccountCtx *ctx, const char *cursor, BdmRequest *out,
+                         BdmError *err)
+{
+	return graph_build_poll(&messenger, ctx, cursor, out, err);
+}
+
+static int fb_parse_poll(const BdmAccountCtx *ctx, const BdmResponse *resp,
+                         BdmPollPage *out, BdmError *err)
+{
+	return graph_parse_poll(&messenger, ctx, resp, out, err);
+}
+
+static int fb_check_send(const BdmAccountCtx *ctx, const BdmSendInput *in, BdmError *err)
+{
+	return graph_check_send(&messenger, ctx, in, err);
+}
+
+static int fb_build_send(const BdmAccountCtx *ctx, const BdmSendInput *in,
+                         BdmRequest *out, BdmError *err)
+{
+	return graph_build_send(&messenger, ctx, in, out, err);
+}
+
+static int fb_parse_send(const BdmAccountCtx *ctx, const BdmResponse *resp,
+                         BdmSendResult *out, BdmError *err)
+{
+	return graph_parse_send(&messenger, ctx, resp, out, err);
+}
+
+static const BdmModule facebook_module = {
+	.magic = BDM_MODULE_MAGIC,
+	.abi_version = BDM_ABI_VERSION,
+	.struct_size = sizeof(BdmModule),
+	.protocol_id = "prpl-branddm-facebook",
+	.name = "Facebook Page Messenger",
+	.platform = "facebook",
+	.default_api_base = GRAPH_DEFAULT_API_BASE,
+	.username_label = N_("Page ID"),
+	.password_label = N_("Page access token"),
+	.options = facebook_options,
+	/* Graph does not promise an order, so the host dedupes every page. */
+	.flags = 0,
+	.text_limit = 2000,
+	.text_limit_in_bytes = 0,
+	.min_poll_interval = 2,
+	.build_whoami = fb_build_whoami,
+	.parse_whoami = fb_parse_whoami,
+	.build_poll = fb_build_poll,
+	.parse_poll = fb_parse_poll,
+	.check_send = fb_check_send,
+	.build_send = fb_build_send,
+	.parse_send = fb_parse_send,
+};
+
+G_MODULE_EXPORT const BdmModule *branddm_module_entry(void);
+
+G_MODULE_EXPORT const BdmModule *branddm_module_entry(void)
+{
+	return &facebook_module;
+}

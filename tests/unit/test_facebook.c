@@ -1,0 +1,853 @@
+/*
+ * Unit tests for the Facebook Page Messenger module, and through it the
+ * Graph API code it shares with Instagram: requests, poll parsing, paging
+ * safety, error classes, hostile responses and the reply window.
+ */
+#include <string.h>
+#include <json-glib/json-glib.h>
+
+#include "test_proto_helpers.h"
+
+const BdmModule *branddm_module_entry(void);
+
+#define BASE "https://graph.facebook.com/v25.0"
+#define PAGE "1000"
+#define NOW 1795255200LL /* 2026-11-21T10:00:00Z */
+#define HOUR 3600LL
+#define DAY (24 * HOUR)
+
+static const BdmModule *m;
+
+/* ---- metadata ----------------------------------------------------------- */
+
+static void test_metadata(void)
+{
+	const BdmAccountOption *o;
+	int seen = 0;
+
+	g_assert_cmpuint(m->magic, ==, BDM_MODULE_MAGIC);
+	g_assert_cmpint(m->abi_version, ==, BDM_ABI_VERSION);
+	g_assert_cmpuint(m->struct_size, ==, sizeof(BdmModule));
+	g_assert_cmpstr(m->protocol_id, ==, "prpl-branddm-facebook");
+	g_assert_cmpstr(m->name, ==, "Facebook Page Messenger");
+	g_assert_cmpstr(m->platform, ==, "facebook");
+	g_assert_cmpstr(m->default_api_base, ==, BASE);
+	g_assert_cmpstr(m->username_label, ==, "Page ID");
+	g_assert_cmpstr(m->password_label, ==, "Page access token");
+	g_assert_cmpuint(m->text_limit, ==, 2000);
+	g_assert_cmpint(m->text_limit_in_bytes, ==, 0);
+	g_assert_cmpint(m->min_poll_interval, ==, 2);
+	g_assert_cmpuint(m->flags, ==, 0);
+	for (o = m->options; o->key; o++) {
+		if (strcmp(o->key, "api_base") == 0) {
+			g_assert_cmpint(o->type, ==, BDM_OPT_STRING);
+			g_assert_cmpstr(o->default_string, ==, BASE);
+			seen |= 1;
+		} else if (strcmp(o->key, "poll_interval") == 0) {
+			g_assert_cmpint(o->type, ==, BDM_OPT_INT);
+			g_assert_cmpint(o->default_int, ==, 10);
+			seen |= 2;
+		} else if (strcmp(o->key, "human_agent") == 0) {
+			g_assert_cmpint(o->type, ==, BDM_OPT_BOOL);
+			g_assert_cmpint(o->default_int, ==, FALSE);
+			g_assert_cmpstr(o->label, ==, "Allow replies up to 7 days (human agent tag)");
+			seen |= 4;
+		} else {
+			g_assert_not_reached();
+		}
+	}
+	g_assert_cmpint(seen, ==, 7);
+}
+
+/* ---- whoami ------------------------------------------------------------- */
+
+static void assert_no_token(const BdmRequest *req)
+{
+	size_t i;
+
+	g_assert_null(strstr(req->url, "access_token"));
+	for (i = 0; i < req->n_headers; i++)
+		g_assert_cmpstr(req->headers[i].name, !=, "Authorization");
+}
+
+static void test_whoami_request(void)
+{
+	TestAccount acct;
+	BdmRequest req = { 0 };
+	BdmError err = { 0 };
+
+	test_account_init(&acct, BASE, PAGE, NULL, NOW);
+	g_assert_cmpint(m->build_whoami(&acct.ctx, &req, &err), ==, 0);
+	g_assert_cmpstr(req.method, ==, "GET");
+	g_assert_cmpstr(req.url, ==, BASE "/1000?fields=id,name");
+	g_assert_true(req.idempotent);
+	g_assert_null(req.body);
+	assert_no_token(&req);
+	bdm_request_clear(&req);
+
+	/* Ids never escape their path segment. */
+	acct.ctx.account_id = "10/0?x&y";
+	g_assert_cmpint(m->build_whoami(&acct.ctx, &req, &err), ==, 0);
+	g_assert_cmpstr(req.url, ==, BASE "/10%2F0%3Fx%26y?fields=id,name");
+	bdm_request_clear(&req);
+
+	/* The emulator's base, with a trailing slash the user typed. */
+	acct.ctx.account_id = PAGE;
+	acct.ctx.api_base = "http://127.0.0.1:4567/v25.0/";
+	g_assert_cmpint(m->build_whoami(&acct.ctx, &req, &err), ==, 0);
+	g_assert_cmpstr(req.url, ==, "http://127.0.0.1:4567/v25.0/1000?fields=id,name");
+	bdm_request_clear(&req);
+
+	/* Unset base: the real one. */
+	acct.ctx.api_base = NULL;
+	g_assert_cmpint(m->build_whoami(&acct.ctx, &req, &err), ==, 0);
+	g_assert_true(g_str_has_prefix(req.url, BASE "/1000?"));
+	bdm_request_clear(&req);
+
+	acct.ctx.account_id = "";
+	g_assert_cmpint(m->build_whoami(&acct.ctx, &req, &err), ==, -1);
+	g_assert_cmpint(err.cls, ==, BDM_ERR_INVALID);
+	g_assert_null(req.url);
+	bdm_error_clear(&err);
+
+	acct.ctx.account_id = PAGE;
+	acct.ctx.api_base = "file:///etc/passwd";
+	g_assert_cmpint(m->build_whoami(&acct.ctx, &req, &err), ==, -1);
+	g_assert_cmpint(err.cls, ==, BDM_ERR_INVALID);
+	bdm_error_clear(&err);
+	test_account_clear(&acct);
+}
+
+static void test_whoami_parse(void)
+{
+	TestAccount acct;
+	BdmIdentity id = { 0 };
+	BdmError err = { 0 };
+	BdmResponse resp;
+
+	test_account_init(&acct, BASE, PAGE, NULL, NOW);
+	resp = test_response(200, "{\"id\":\"1000\",\"name\":\"Acme <Support>\"}", NOW, NULL, 0);
+	g_assert_cmpint(m->parse_whoami(&acct.ctx, &resp, &id, &err), ==, 0);
+	g_assert_cmpstr(id.id, ==, "1000");
+	g_assert_cmpstr(id.name, ==, "Acme <Support>");
+	bdm_identity_clear(&id);
+
+	resp = test_response(200, "{\"id\":1000}", NOW, NULL, 0);
+	g_assert_cmpint(m->parse_whoami(&acct.ctx, &resp, &id, &err), ==, 0);
+	g_assert_cmpstr(id.id, ==, "1000");
+	g_assert_null(id.name);
+	bdm_identity_clear(&id);
+
+	resp = test_response(200, "{\"name\":\"Acme\"}", NOW, NULL, 0);
+	g_assert_cmpint(m->parse_whoami(&acct.ctx, &resp, &id, &err), ==, -1);
+	g_assert_cmpint(err.cls, ==, BDM_ERR_MALFORMED);
+	g_assert_null(id.id);
+	bdm_error_clear(&err);
+
+	resp = test_response(200, "{\"id\":{\"nested\":1}}", NOW, NULL, 0);
+	g_assert_cmpint(m->parse_whoami(&acct.ctx, &resp, &id, &err), ==, -1);
+	g_assert_cmpint(err.cls, ==, BDM_ERR_MALFORMED);
+	bdm_error_clear(&err);
+
+	resp = test_response(401, "{\"error\":{\"message\":\"Error validating access token: "
+	                     "Session has expired\",\"type\":\"OAuthException\",\"code\":190,"
+	                     "\"error_subcode\":463}}", NOW, NULL, 0);
+	g_assert_cmpint(m->parse_whoami(&acct.ctx, &resp, &id, &err), ==, -1);
+	g_assert_cmpint(err.cls, ==, BDM_ERR_AUTH);
+	g_assert_cmpint(err.code, ==, 190);
+	g_assert_cmpint(err.subcode, ==, 463);
+	g_assert_cmpstr(err.message, ==, "Error validating access token: Session has expired");
+	bdm_error_clear(&err);
+	test_account_clear(&acct);
+}
+
+/* ---- poll requests ------------------------------------------------------ */
+
+static void test_poll_request(void)
+{
+	TestAccount acct;
+	BdmRequest req = { 0 };
+	BdmError err = { 0 };
+	char *v;
+
+	test_account_init(&acct, BASE, PAGE, "1000", NOW);
+	g_assert_cmpint(m->build_poll(&acct.ctx, NULL, &req, &err), ==, 0);
+	g_assert_cmpstr(req.method, ==, "GET");
+	g_assert_true(g_str_has_prefix(req.url, BASE "/1000/conversations?"));
+	v = test_url_param(req.url, "platform");
+	g_assert_cmpstr(v, ==, "messenger");
+	g_free(v);
+	v = test_url_param(req.url, "fields");
+	g_assert_cmpstr(v, ==, "participants,updated_time,messages{id,message,from,to,created_time}");
+	g_free(v);
+	g_assert_true(req.idempotent);
+	assert_no_token(&req);
+	bdm_request_clear(&req);
+
+	/* A cursor is the link itself, minus any token in it. */
+	g_assert_cmpint(m->build_poll(&acct.ctx, BASE "/1000/conversations?access_token=SECRET"
+	                              "&after=QVFI&limit=25", &req, &err), ==, 0);
+	g_assert_cmpstr(req.url, ==, BASE "/1000/conversations?after=QVFI&limit=25");
+	bdm_request_clear(&req);
+
+	/* Cursors leading anywhere else are refused, near misses included. */
+	{
+		const char *evil[] = {
+			"https://evil.example/v25.0/1000/conversations?after=x",
+			"https://graph.facebook.com.evil.example/v25.0/1000/conversations",
+			"https://graph.facebook.com@evil.example/v25.0/x",
+			"http://graph.facebook.com/v25.0/1000/conversations",
+			"https://graph.facebook.com:444/v25.0/1000/conversations",
+			"QVFIcursor",
+		};
+		size_t i;
+
+		for (i = 0; i < G_N_ELEMENTS(evil); i++) {
+			g_assert_cmpint(m->build_poll(&acct.ctx, evil[i], &req, &err), ==, -1);
+			g_assert_cmpint(err.cls, ==, BDM_ERR_INVALID);
+			g_assert_null(req.url);
+			bdm_error_clear(&err);
+		}
+	}
+	test_account_clear(&acct);
+}
+
+/* ---- poll parsing ------------------------------------------------------- */
+
+static const char conversations_page[] =
+	"{\"data\":["
+	" {\"id\":\"t_1\",\"updated_time\":\"2026-11-21T09:59:00+0000\","
+	"  \"participants\":{\"data\":[{\"name\":\"Acme\",\"id\":\"1000\"},"
+	"                            {\"name\":\"Ann Customer\",\"email\":\"1@facebook.com\",\"id\":\"501\"}]},"
+	"  \"messages\":{\"data\":["
+	"   {\"id\":\"m_2\",\"message\":\"Thanks <b>Ann</b>!\",\"created_time\":\"2026-11-21T09:59:00+0000\","
+	"    \"from\":{\"name\":\"Acme\",\"id\":\"1000\"},\"to\":{\"data\":[{\"name\":\"Ann Customer\",\"id\":\"501\"}]}},"
+	"   {\"id\":\"m_1\",\"message\":\"Where is my order?\",\"created_time\":\"2026-11-21T09:58:00+0000\","
+	"    \"from\":{\"name\":\"Ann Customer\",\"id\":\"501\"},\"to\":{\"data\":[{\"name\":\"Acme\",\"id\":\"1000\"}]}}],"
+	"   \"paging\":{\"cursors\":{\"after\":\"M2\"},"
+	"    \"next\":\"" BASE "/t_1/messages?access_token=SECRET&fields=id,message&limit=2&after=M2\"}}},"
+	" {\"id\":\"t_2\",\"updated_time\":1795254000,"
+	"  \"participants\":{\"data\":[{\"name\":\"Bob\",\"id\":\"502\"},{\"name\":\"Acme\",\"id\":\"1000\"}]},"
+	"  \"messages\":{\"data\":["
+	"   {\"id\":\"m_3\",\"message\":\"Hi\",\"created_time\":\"2026-11-21T09:40:00+0000\","
+	"    \"from\":{\"name\":\"Bob\",\"id\":\"502\"},\"to\":{\"data\":[{\"name\":\"Acme\",\"id\":\"1000\"}]}}]}}"
+	"],\"paging\":{\"cursors\":{\"before\":\"B\",\"after\":\"A\"},"
+	" \"next\":\"" BASE "/1000/conversations?access_token=SECRET&platform=messenger&after=A\"}}";
+
+static int parse_page(const char *body, long status, TestAccount *acct, BdmPollPage *page,
+                      BdmError *err)
+{
+	BdmResponse resp = test_response(status, body, acct->ctx.now, NULL, 0);
+
+	return m->parse_poll(&acct->ctx, &resp, page, err);
+}
+
+static const BdmMessage *find_message(const BdmPollPage *page, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < page->n_messages; i++)
+		if (g_strcmp0(page->messages[i].id, id) == 0)
+			return &page->messages[i];
+	return NULL;
+}
+
+static void test_poll_parse_conversations(void)
+{
+	TestAccount acct;
+	BdmPollPage page = { 0 };
+	BdmError err = { 0 };
+	const BdmMessage *msg;
+	size_t i;
+
+	test_account_init(&acct, BASE, PAGE, "1000", NOW);
+	g_assert_cmpint(parse_page(conversations_page, 200, &acct, &page, &err), ==, 0);
+
+	g_assert_cmpuint(page.n_conversations, ==, 2);
+	g_assert_cmpstr(page.conversations[0].id, ==, "t_1");
+	g_assert_cmpstr(page.conversations[0].customer_id, ==, "501");
+	g_assert_cmpstr(page.conversations[0].customer_name, ==, "Ann Customer");
+	g_assert_cmpint(page.conversations[0].updated, ==, NOW - 60);
+	/* The brand listed second does not confuse who the customer is. */
+	g_assert_cmpstr(page.conversations[1].customer_id, ==, "502");
+	g_assert_cmpint(page.conversations[1].updated, ==, 1795254000LL);
+
+	g_assert_cmpuint(page.n_messages, ==, 3);
+	msg = find_message(&page, "m_1");
+	g_assert_nonnull(msg);
+	g_assert_false(msg->from_brand);
+	g_assert_cmpstr(msg->sender_id, ==, "501");
+	g_assert_cmpstr(msg->sender_name, ==, "Ann Customer");
+	g_assert_cmpstr(msg->recipient_id, ==, "1000");
+	g_assert_cmpstr(msg->conversation_id, ==, "t_1");
+	g_assert_cmpint(msg->created, ==, NOW - 120);
+	msg = find_message(&page, "m_2");
+	g_assert_true(msg->from_brand);
+	g_assert_cmpstr(msg->recipient_id, ==, "501");
+	/* Raw text: escaping is the host's job. */
+	g_assert_cmpstr(msg->text, ==, "Thanks <b>Ann</b>!");
+	msg = find_message(&page, "m_3");
+	g_assert_cmpstr(msg->conversation_id, ==, "t_2");
+
+	/* Both links, token stripped: the list's and t_1's nested one. */
+	g_assert_cmpuint(page.n_next, ==, 2);
+	for (i = 0; i < page.n_next; i++)
+		g_assert_null(strstr(page.next[i], "SECRET"));
+	g_assert_cmpstr(page.next[0], ==, BASE "/t_1/messages?fields=id,message&limit=2&after=M2");
+	g_assert_cmpstr(page.next[1], ==, BASE "/1000/conversations?platform=messenger&after=A");
+	g_assert_cmpint(page.gap, ==, 0);
+	g_assert_cmpint(page.not_before, ==, 0);
+	bdm_poll_page_clear(&page);
+
+	/* Without self_id, the account id alone recognises the brand. */
+	acct.ctx.self_id = NULL;
+	g_assert_cmpint(parse_page(conversations_page, 200, &acct, &page, &err), ==, 0);
+	g_assert_true(find_message(&page, "m_2")->from_brand);
+	g_assert_false(find_message(&page, "m_1")->from_brand);
+	bdm_poll_page_clear(&page);
+
+	/* A near-miss account id ("100") must not claim Ann's messages. */
+	acct.ctx.account_id = "100";
+	g_assert_cmpint(parse_page(conversations_page, 200, &acct, &page, &err), ==, 0);
+	g_assert_false(find_message(&page, "m_1")->from_brand);
+	g_assert_false(find_message(&page, "m_2")->from_brand);
+	bdm_poll_page_clear(&page);
+	test_account_clear(&acct);
+}
+
+static void test_poll_parse_nested_messages_page(void)
+{
+	TestAccount acct;
+	BdmPollPage page = { 0 };
+	BdmError err = { 0 };
+	const char body[] =
+		"{\"data\":["
+		" {\"id\":\"m_0\",\"message\":\"older\",\"created_time\":\"2026-11-21T08:00:00+0000\","
+		"  \"from\":{\"name\":\"Ann\",\"id\":\"501\"},\"to\":{\"data\":[{\"id\":\"1000\"}]}},"
+		" {\"id\":\"m_00\",\"message\":\"oldest\",\"created_time\":\"2026-11-21T07:00:00+0000\","
+		"  \"from\":{\"name\":\"Acme\",\"id\":\"1000\"},\"to\":{\"data\":[{\"id\":\"501\"}]}}],"
+		"\"paging\":{\"cursors\":{\"before\":\"X\",\"after\":\"Y\"},"
+		" \"previous\":\"" BASE "/t_1/messages?access_token=SECRET&before=X\","
+		" \"next\":\"" BASE "/t_1/messages?access_token=SECRET&after=Y\"}}";
+	const char last_page[] =
+		"{\"data\":[{\"id\":\"m_000\",\"message\":\"first\",\"created_time\":1795230000,"
+		"  \"from\":{\"id\":\"501\"}}],"
+		"\"paging\":{\"previous\":\"" BASE "/t_9/messages?before=Z\"}}";
+
+	test_account_init(&acct, BASE, PAGE, "1000", NOW);
+	g_assert_cmpint(parse_page(body, 200, &acct, &page, &err), ==, 0);
+	g_assert_cmpuint(page.n_conversations, ==, 0);
+	g_assert_cmpuint(page.n_messages, ==, 2);
+	g_assert_cmpstr(page.messages[0].id, ==, "m_0");
+	g_assert_cmpstr(page.messages[0].conversation_id, ==, "t_1");
+	g_assert_false(page.messages[0].from_brand);
+	g_assert_true(page.messages[1].from_brand);
+	g_assert_cmpstr(page.messages[1].recipient_id, ==, "501");
+	g_assert_cmpuint(page.n_next, ==, 1);
+	g_assert_cmpstr(page.next[0], ==, BASE "/t_1/messages?after=Y");
+	bdm_poll_page_clear(&page);
+
+	/* The last page has only "previous", which still names the conversation. */
+	g_assert_cmpint(parse_page(last_page, 200, &acct, &page, &err), ==, 0);
+	g_assert_cmpuint(page.n_messages, ==, 1);
+	g_assert_cmpstr(page.messages[0].conversation_id, ==, "t_9");
+	g_assert_cmpint(page.messages[0].created, ==, 1795230000LL);
+	g_assert_cmpuint(page.n_next, ==, 0);
+	bdm_poll_page_clear(&page);
+	test_account_clear(&acct);
+}
+
+static void test_poll_parse_spoofed_next(void)
+{
+	TestAccount acct;
+	BdmPollPage page = { 0 };
+	BdmError err = { 0 };
+	const char *links[] = {
+		"https://evil.example/v25.0/1000/conversations?after=A",
+		"https://graph.facebook.com.evil.example/v25.0/1000/conversations?after=A",
+		"https://graph.facebook.com@evil.example/v25.0/1000/conversations?after=A",
+		"http://graph.facebook.com/v25.0/1000/conversations?after=A",
+	};
+	size_t i;
+
+	test_account_init(&acct, BASE, PAGE, "1000", NOW);
+	for (i = 0; i < G_N_ELEMENTS(links); i++) {
+		char *body = g_strdup_printf(
+			"{\"data\":[{\"id\":\"t_5\",\"participants\":{\"data\":[{\"id\":\"505\"}]},"
+			"\"messages\":{\"data\":[{\"id\":\"m_5\",\"message\":\"hi\",\"from\":{\"id\":\"505\"},"
+			"\"created_time\":\"2026-11-21T09:00:00+0000\"}],"
+			"\"paging\":{\"next\":\"%s&n=1\"}}}],"
+			"\"paging\":{\"next\":\"%s\"}}", links[i], links[i]);
+
+		g_assert_cmpint(parse_page(body, 200, &acct, &page, &err), ==, 0);
+		/* The messages arrive; the foreign links do not; the page says
+		 * it may be incomplete. */
+		g_assert_cmpuint(page.n_messages, ==, 1);
+		g_assert_cmpuint(page.n_next, ==, 0);
+		g_assert_cmpint(page.gap, ==, 1);
+		bdm_poll_page_clear(&page);
+		g_free(body);
+	}
+	test_account_clear(&acct);
+}
+
+static void test_poll_parse_dedupe(void)
+{
+	TestAccount acct;
+	BdmPollPage page = { 0 };
+	BdmError err = { 0 };
+	const char body[] =
+		"{\"data\":["
+		" {\"id\":\"t_1\",\"participants\":{\"data\":[{\"id\":\"501\"}]},\"messages\":{\"data\":["
+		"  {\"id\":\"m_1\",\"message\":\"a\",\"from\":{\"id\":\"501\"},\"created_time\":1795250000},"
+		"  {\"id\":\"m_1\",\"message\":\"a again\",\"from\":{\"id\":\"501\"},\"created_time\":1795250000}]}},"
+		" {\"id\":\"t_1\",\"participants\":{\"data\":[{\"id\":\"501\"}]},\"messages\":{\"data\":["
+		"  {\"id\":\"m_1\",\"message\":\"a\",\"from\":{\"id\":\"501\"},\"created_time\":1795250000},"
+		"  {\"id\":\"m_9\",\"message\":\"b\",\"from\":{\"id\":\"501\"},\"created_time\":1795250001}]}}"
+		"]}";
+
+	test_account_init(&acct, BASE, PAGE, NULL, NOW);
+	g_assert_cmpint(parse_page(body, 200, &acct, &page, &err), ==, 0);
+	g_assert_cmpuint(page.n_conversations, ==, 1);
+	g_assert_cmpuint(page.n_messages, ==, 1);
+	g_assert_cmpstr(page.messages[0].text, ==, "a");
+	bdm_poll_page_clear(&page);
+	test_account_clear(&acct);
+}
+
+static void test_poll_parse_hostile_items(void)
+{
+	TestAccount acct;
+	BdmPollPage page = { 0 };
+	BdmError err = { 0 };
+	const BdmMessage *msg;
+	const char body[] =
+		"{\"data\":["
+		" \"a string\", 42, null, [1,2], {},"
+		" {\"id\":\"t_1\",\"participants\":\"nobody\",\"messages\":{\"data\":["
+		"  {\"message\":\"no id\",\"from\":{\"id\":\"501\"}},"
+		"  {\"id\":\"m_nofrom\",\"message\":\"no sender\"},"
+		"  {\"id\":\"m_badfrom\",\"message\":\"x\",\"from\":\"501\"},"
+		"  {\"id\":\"m_num\",\"message\":12345,\"from\":{\"id\":\"501\"},\"created_time\":\"when?\"},"
+		"  {\"id\":\"m_att\",\"from\":{\"id\":\"501\",\"name\":[\"x\"]},\"created_time\":1e300},"
+		"  {\"id\":\"m_ok\",\"message\":\"fine\",\"from\":{\"id\":\"501\"},\"to\":\"nobody\","
+		"   \"created_time\":\"2026-11-21T09:00:00+0000\"},"
+		"  \"not an object\"],\"paging\":{\"next\":42}}},"
+		" {\"participants\":{\"data\":[{\"id\":\"600\"}]}},"
+		" {\"id\":\"t_2\",\"updated_time\":{\"x\":1},\"messages\":[]}"
+		"],\"paging\":\"nope\"}";
+
+	test_account_init(&acct, BASE, PAGE, NULL, NOW);
+	g_assert_cmpint(parse_page(body, 200, &acct, &page, &err), ==, 0);
+	g_assert_cmpint(page.gap, ==, 1);
+	g_assert_cmpuint(page.n_messages, ==, 3);
+	/* Wrong-typed text becomes the attachment notice; a bad time, now. */
+	msg = find_message(&page, "m_num");
+	g_assert_nonnull(msg);
+	g_assert_nonnull(strstr(msg->text, "attachment"));
+	g_assert_cmpint(msg->created, ==, NOW);
+	msg = find_message(&page, "m_att");
+	g_assert_nonnull(msg);
+	g_assert_null(msg->sender_name);
+	g_assert_cmpint(msg->created, ==, NOW);
+	msg = find_message(&page, "m_ok");
+	g_assert_cmpstr(msg->text, ==, "fine");
+	g_assert_null(msg->recipient_id);
+	g_assert_null(find_message(&page, "m_nofrom"));
+	g_assert_null(find_message(&page, "m_badfrom"));
+	/* t_1 has no usable participants, but its messages name the customer;
+	 * t_2 has nobody to reply to and is left out. */
+	g_assert_cmpuint(page.n_conversations, ==, 1);
+	g_assert_cmpstr(page.conversations[0].id, ==, "t_1");
+	g_assert_cmpstr(page.conversations[0].customer_id, ==, "501");
+	g_assert_cmpuint(page.n_next, ==, 0);
+	bdm_poll_page_clear(&page);
+	test_account_clear(&acct);
+}
+
+static void test_poll_parse_malformed_bodies(void)
+{
+	TestAccount acct;
+	BdmPollPage page = { 0 };
+	BdmError err = { 0 };
+	const char *bodies[] = {
+		"{\"data\":[{\"id\":\"t_1\",\"participants\":{\"data\":[{\"id\":\"5",
+		"", "   ", "[]", "\"data\"", "null", "{}", "{\"data\":{}}", "{\"data\":\"x\"}",
+		"<html><body>Sorry, something went wrong.</body></html>",
+		"{\"data\":[],\"paging\":{\"next\":\"\xc3\x28\"}}",
+	};
+	char *garbage;
+	size_t i;
+
+	test_account_init(&acct, BASE, PAGE, NULL, NOW);
+	for (i = 0; i < G_N_ELEMENTS(bodies); i++) {
+		g_assert_cmpint(parse_page(bodies[i], 200, &acct, &page, &err), ==, -1);
+		g_assert_cmpint(err.cls, ==, BDM_ERR_MALFORMED);
+		g_assert_nonnull(err.message);
+		g_assert_cmpuint(page.n_messages, ==, 0);
+		bdm_error_clear(&err);
+	}
+	garbage = test_garbage(10 * 1024 * 1024);
+	g_assert_cmpint(parse_page(garbage, 200, &acct, &page, &err), ==, -1);
+	g_assert_cmpint(err.cls, ==, BDM_ERR_MALFORMED);
+	bdm_error_clear(&err);
+	g_free(garbage);
+
+	/* The near miss: an empty list is a valid, empty page. */
+	g_assert_cmpint(parse_page("{\"data\":[]}", 200, &acct, &page, &err), ==, 0);
+	g_assert_cmpuint(page.n_messages, ==, 0);
+	g_assert_cmpint(page.gap, ==, 0);
+	bdm_poll_page_clear(&page);
+	test_account_clear(&acct);
+}
+
+/* ---- errors ------------------------------------------------------------- */
+
+typedef struct {
+	long status;
+	const char *body;
+	const char *retry_after;   /* header, or NULL */
+	BdmErrorClass cls;
+	int code;
+	long long retry;           /* expected retry_after */
+} ErrorCase;
+
+#define GERR(code, sub) "{\"error\":{\"message\":\"m\",\"type\":\"OAuthException\",\"code\":" \
+	#code ",\"error_subcode\":" #sub ",\"fbtrace_id\":\"A\"}}"
+
+static void test_errors(void)
+{
+	const ErrorCase cases[] = {
+		{ 400, GERR(190, 460), NULL, BDM_ERR_AUTH, 190, 0 },
+		{ 400, GERR(102, 0), NULL, BDM_ERR_AUTH, 102, 0 },
+		{ 400, GERR(4, 0), NULL, BDM_ERR_RATE_LIMIT, 4, 60 },
+		{ 400, GERR(4, 0), "30", BDM_ERR_RATE_LIMIT, 4, 30 },
+		{ 400, GERR(17, 0), NULL, BDM_ERR_RATE_LIMIT, 17, 60 },
+		{ 400, GERR(32, 0), "5", BDM_ERR_RATE_LIMIT, 32, 5 },
+		{ 400, GERR(613, 0), NULL, BDM_ERR_RATE_LIMIT, 613, 60 },
+		{ 400, GERR(80006, 0), NULL, BDM_ERR_RATE_LIMIT, 80006, 60 },
+		{ 500, GERR(1, 0), NULL, BDM_ERR_TRANSIENT, 1, 0 },
+		{ 503, GERR(2, 0), NULL, BDM_ERR_TRANSIENT, 2, 0 },
+		{ 400, GERR(10, 2018278), NULL, BDM_ERR_WINDOW, 10, 0 },
+		{ 400, GERR(10, 2018065), NULL, BDM_ERR_REFUSED, 10, 0 },
+		{ 400, GERR(10, 0), NULL, BDM_ERR_REFUSED, 10, 0 },
+		{ 400, GERR(551, 1545041), NULL, BDM_ERR_REFUSED, 551, 0 },
+		{ 400, GERR(100, 2018001), NULL, BDM_ERR_INVALID, 100, 0 },
+		{ 403, GERR(200, 0), NULL, BDM_ERR_REFUSED, 200, 0 },
+		{ 403, GERR(230, 0), NULL, BDM_ERR_REFUSED, 230, 0 },
+		{ 400, GERR(368, 1390008), NULL, BDM_ERR_REFUSED, 368, 0 },
+		/* HTTP status does not decide when a code is there ... */
+		{ 200, GERR(190, 0), NULL, BDM_ERR_AUTH, 190, 0 },
+		{ 500, GERR(100, 0), NULL, BDM_ERR_INVALID, 100, 0 },
+		/* ... but does for codes we do not know. */
+		{ 400, GERR(99999, 0), NULL, BDM_ERR_INVALID, 99999, 0 },
+		{ 502, GERR(99999, 0), NULL, BDM_ERR_TRANSIENT, 99999, 0 },
+		{ 400, "{\"error\":{\"message\":\"m\",\"code\":12345,\"is_transient\":true}}", NULL,
+		  BDM_ERR_TRANSIENT, 12345, 0 },
+		{ 400, "{\"error\":{\"message\":\"m\",\"code\":99999999999999999999999}}", NULL,
+		  BDM_ERR_INVALID, 0, 0 },
+		{ 400, "{\"error\":{\"message\":\"m\",\"code\":\"190\"}}", NULL, BDM_ERR_AUTH, 190, 0 },
+		{ 400, "{\"error\":\"bad request\"}", NULL, BDM_ERR_INVALID, 0, 0 },
+		{ 502, "<html>Bad Gateway</html>", NULL, BDM_ERR_TRANSIENT, 0, 0 },
+		{ 503, "", "12", BDM_ERR_TRANSIENT, 0, 0 },
+		{ 500, "{\"error\":{\"code\":{}}}", NULL, BDM_ERR_TRANSIENT, 0, 0 },
+		{ 401, "", NULL, BDM_ERR_AUTH, 0, 0 },
+		{ 429, "", "7", BDM_ERR_RATE_LIMIT, 0, 7 },
+		{ 0, NULL, NULL, BDM_ERR_TRANSIENT, 0, 0 },
+	};
+	TestAccount acct;
+	size_t i;
+
+	test_account_init(&acct, BASE, PAGE, NULL, NOW);
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		BdmHeader h[] = { { "retry-after", (char *)cases[i].retry_after } };
+		BdmResponse resp = test_response(cases[i].status, cases[i].body, NOW, h,
+		                                 cases[i].retry_after ? 1 : 0);
+		BdmPollPage page = { 0 };
+		BdmSendResult sent = { 0 };
+		BdmError err = { 0 };
+
+		g_test_message("case %zu: HTTP %ld %s", i, cases[i].status, cases[i].body);
+		/* Every parser classifies alike. */
+		g_assert_cmpint(m->parse_poll(&acct.ctx, &resp, &page, &err), ==, -1);
+		g_assert_cmpint(err.cls, ==, cases[i].cls);
+		g_assert_cmpint(err.code, ==, cases[i].code);
+		g_assert_cmpint(err.retry_after, ==, cases[i].retry);
+		g_assert_nonnull(err.message);
+		g_assert_cmpuint(page.n_messages, ==, 0);
+		bdm_error_clear(&err);
+		g_assert_cmpint(m->parse_send(&acct.ctx, &resp, &sent, &err), ==, -1);
+		g_assert_cmpint(err.cls, ==, cases[i].cls);
+		g_assert_null(sent.message_id);
+		bdm_error_clear(&err);
+	}
+	test_account_clear(&acct);
+}
+
+static void test_error_messages(void)
+{
+	TestAccount acct;
+	BdmPollPage page = { 0 };
+	BdmError err = { 0 };
+
+	test_account_init(&acct, BASE, PAGE, NULL, NOW);
+	/* error_user_msg wins over the developer message. */
+	g_assert_cmpint(parse_page("{\"error\":{\"message\":\"(#10) dev text\",\"code\":10,"
+	                           "\"error_subcode\":2018278,\"error_user_title\":\"T\","
+	                           "\"error_user_msg\":\"Outside the window.\"}}", 400,
+	                           &acct, &page, &err), ==, -1);
+	g_assert_cmpstr(err.message, ==, "Outside the window.");
+	g_assert_cmpint(err.subcode, ==, 2018278);
+	bdm_error_clear(&err);
+	g_assert_cmpint(parse_page("{\"error\":{\"message\":\"(#100) bad\",\"code\":100,"
+	                           "\"error_user_msg\":\"\"}}", 400, &acct, &page, &err), ==, -1);
+	g_assert_cmpstr(err.message, ==, "(#100) bad");
+	bdm_error_clear(&err);
+	g_assert_cmpint(parse_page("{\"error\":{\"code\":100}}", 400, &acct, &page, &err), ==, -1);
+	g_assert_cmpstr(err.message, ==, "Facebook reported error 100.");
+	bdm_error_clear(&err);
+	test_account_clear(&acct);
+}
+
+/* ---- sending ------------------------------------------------------------ */
+
+typedef struct {
+	long long age;            /* seconds since the customer wrote; -1 = never */
+	int human_agent, automated;
+	BdmErrorClass cls;
+	const char *messaging_type;
+} WindowCase;
+
+static void test_send_window(void)
+{
+	const WindowCase cases[] = {
+		{ 0, 0, 0, BDM_ERR_NONE, "RESPONSE" },
+		{ -30, 0, 0, BDM_ERR_NONE, "RESPONSE" },    /* clock skew: "in the future" */
+		{ 23 * HOUR + 59 * 60, 0, 0, BDM_ERR_NONE, "RESPONSE" },
+		{ 23 * HOUR + 59 * 60, 1, 1, BDM_ERR_NONE, "RESPONSE" },
+		{ 24 * HOUR, 0, 0, BDM_ERR_WINDOW, NULL },
+		{ 24 * HOUR + 60, 0, 0, BDM_ERR_WINDOW, NULL },
+		{ 24 * HOUR + 60, 1, 0, BDM_ERR_NONE, "MESSAGE_TAG" },
+		{ 24 * HOUR + 60, 1, 1, BDM_ERR_WINDOW, NULL },
+		{ 24 * HOUR + 60, 0, 1, BDM_ERR_WINDOW, NULL },
+		{ 6 * DAY + 23 * HOUR, 1, 0, BDM_ERR_NONE, "MESSAGE_TAG" },
+		{ 6 * DAY + 23 * HOUR, 0, 0, BDM_ERR_WINDOW, NULL },
+		{ 6 * DAY + 23 * HOUR, 1, 1, BDM_ERR_WINDOW, NULL },
+		{ 7 * DAY, 1, 0, BDM_ERR_WINDOW, NULL },
+		{ 7 * DAY + HOUR, 1, 0, BDM_ERR_WINDOW, NULL },
+		{ 7 * DAY + HOUR, 0, 0, BDM_ERR_WINDOW, NULL },
+		{ -1, 1, 0, BDM_ERR_WINDOW, NULL },
+	};
+	TestAccount acct;
+	size_t i;
+
+	test_account_init(&acct, BASE, PAGE, NULL, NOW);
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		BdmSendInput in = { "501", "t_1", "Hello", 0, cases[i].human_agent,
+		                    cases[i].automated };
+		BdmRequest req = { 0 };
+		BdmError err = { 0 };
+		int rc;
+
+		in.last_customer_message = cases[i].age == -1 ? 0 : NOW - cases[i].age;
+		g_test_message("case %zu: age %lld human %d auto %d", i, cases[i].age,
+		               cases[i].human_agent, cases[i].automated);
+		rc = m->check_send(&acct.ctx, &in, &err);
+		g_assert_cmpint(err.cls, ==, cases[i].cls);
+		g_assert_cmpint(rc, ==, cases[i].cls ? -1 : 0);
+		if (cases[i].cls)
+			g_assert_nonnull(err.message);
+		bdm_error_clear(&err);
+
+		rc = m->build_send(&acct.ctx, &in, &req, &err);
+		g_assert_cmpint(err.cls, ==, cases[i].cls);
+		if (cases[i].cls) {
+			g_assert_cmpint(rc, ==, -1);
+			g_assert_null(req.url);
+			bdm_error_clear(&err);
+			continue;
+		}
+		g_assert_cmpint(rc, ==, 0);
+		{
+			JsonNode *root = test_request_json(&req);
+			JsonObject *o = json_node_get_object(root);
+
+			g_assert_cmpstr(json_object_get_string_member(o, "messaging_type"), ==,
+			                cases[i].messaging_type);
+			if (strcmp(cases[i].messaging_type, "MESSAGE_TAG") == 0)
+				g_assert_cmpstr(json_object_get_string_member(o, "tag"), ==,
+				                "HUMAN_AGENT");
+			else
+				g_assert_false(json_object_has_member(o, "tag"));
+			json_node_unref(root);
+		}
+		bdm_request_clear(&req);
+	}
+	test_account_clear(&acct);
+}
+
+static char *window_message(long long age, int human_agent, int automated)
+{
+	TestAccount acct;
+	BdmSendInput in = { "501", NULL, "Hello", 0, human_agent, automated };
+	BdmError err = { 0 };
+	char *msg;
+
+	test_account_init(&acct, BASE, PAGE, NULL, NOW);
+	in.last_customer_message = age < 0 ? 0 : NOW - age;
+	g_assert_cmpint(m->check_send(&acct.ctx, &in, &err), ==, -1);
+	g_assert_cmpint(err.cls, ==, BDM_ERR_WINDOW);
+	msg = g_strdup(err.message);
+	bdm_error_clear(&err);
+	test_account_clear(&acct);
+	return msg;
+}
+
+static void test_send_window_explanations(void)
+{
+	char *msg;
+
+	msg = window_message(3 * DAY, 0, 0);
+	g_assert_cmpstr(msg, ==, "The customer last wrote 3 days ago; Messenger only allows "
+	                "replies within 24 hours. Enable the human-agent tag in the account "
+	                "settings to reply for up to 7 days.");
+	g_free(msg);
+	msg = window_message(25 * HOUR, 1, 1);
+	g_assert_nonnull(strstr(msg, "25 hours ago"));
+	g_assert_nonnull(strstr(msg, "automated messages may not use the human-agent tag"));
+	g_free(msg);
+	msg = window_message(8 * DAY, 1, 0);
+	g_assert_nonnull(strstr(msg, "8 days ago"));
+	g_assert_nonnull(strstr(msg, "within 7 days"));
+	g_assert_nonnull(strstr(msg, "writes again"));
+	g_free(msg);
+	msg = window_message(-1, 1, 0);
+	g_assert_nonnull(strstr(msg, "has not written to this Page"));
+	g_free(msg);
+}
+
+static void test_send_request(void)
+{
+	TestAccount acct;
+	BdmSendInput in = { "50\"1/?&", "t_1", "Line 1\n\"quoted\" <b>é</b>", NOW - 60, 0, 0 };
+	BdmRequest req = { 0 };
+	BdmError err = { 0 };
+	JsonNode *root;
+	JsonObject *o;
+
+	test_account_init(&acct, BASE, PAGE, NULL, NOW);
+	g_assert_cmpint(m->build_send(&acct.ctx, &in, &req, &err), ==, 0);
+	g_assert_cmpstr(req.method, ==, "POST");
+	g_assert_cmpstr(req.url, ==, BASE "/1000/messages");
+	g_assert_cmpstr(req.content_type, ==, "application/json");
+	g_assert_false(req.idempotent);
+	assert_no_token(&req);
+	root = test_request_json(&req);
+	o = json_node_get_object(root);
+	g_assert_cmpuint(json_object_get_size(o), ==, 3);
+	g_assert_cmpstr(json_object_get_string_member(json_object_get_object_member(o, "recipient"),
+	                                              "id"), ==, "50\"1/?&");
+	g_assert_cmpstr(json_object_get_string_member(o, "messaging_type"), ==, "RESPONSE");
+	g_assert_cmpstr(json_object_get_string_member(json_object_get_object_member(o, "message"),
+	                                              "text"), ==, "Line 1\n\"quoted\" <b>é</b>");
+	json_node_unref(root);
+	bdm_request_clear(&req);
+	test_account_clear(&acct);
+}
+
+static void test_send_text_rules(void)
+{
+	TestAccount acct;
+	BdmSendInput in = { "501", NULL, NULL, NOW - 60, 0, 0 };
+	BdmRequest req = { 0 };
+	BdmError err = { 0 };
+	GString *text = g_string_new(NULL);
+	int i;
+
+	test_account_init(&acct, BASE, PAGE, NULL, NOW);
+	/* 2000 characters of 2 bytes each: within the character limit. */
+	for (i = 0; i < 2000; i++)
+		g_string_append(text, "é");
+	in.text = text->str;
+	g_assert_cmpint(m->check_send(&acct.ctx, &in, &err), ==, 0);
+	g_string_append(text, "x");
+	in.text = text->str;
+	g_assert_cmpint(m->build_send(&acct.ctx, &in, &req, &err), ==, -1);
+	g_assert_cmpint(err.cls, ==, BDM_ERR_INVALID);
+	g_assert_nonnull(strstr(err.message, "2000"));
+	g_assert_null(req.url);
+	bdm_error_clear(&err);
+
+	in.text = "";
+	g_assert_cmpint(m->check_send(&acct.ctx, &in, &err), ==, -1);
+	g_assert_cmpint(err.cls, ==, BDM_ERR_INVALID);
+	bdm_error_clear(&err);
+	/* Text rules come before the window: an empty message to a stale
+	 * conversation is INVALID, not WINDOW. */
+	in.last_customer_message = 0;
+	g_assert_cmpint(m->check_send(&acct.ctx, &in, &err), ==, -1);
+	g_assert_cmpint(err.cls, ==, BDM_ERR_INVALID);
+	bdm_error_clear(&err);
+	in.text = "hi";
+	in.last_customer_message = NOW - 60;
+	in.recipient_id = NULL;
+	g_assert_cmpint(m->build_send(&acct.ctx, &in, &req, &err), ==, -1);
+	g_assert_cmpint(err.cls, ==, BDM_ERR_INVALID);
+	bdm_error_clear(&err);
+	g_string_free(text, TRUE);
+	test_account_clear(&acct);
+}
+
+static void test_send_parse(void)
+{
+	TestAccount acct;
+	BdmSendResult res = { 0 };
+	BdmError err = { 0 };
+	BdmResponse resp;
+
+	test_account_init(&acct, BASE, PAGE, NULL, NOW);
+	resp = test_response(200, "{\"recipient_id\":\"501\",\"message_id\":\"m_AbC\"}", NOW, NULL, 0);
+	g_assert_cmpint(m->parse_send(&acct.ctx, &resp, &res, &err), ==, 0);
+	g_assert_cmpstr(res.message_id, ==, "m_AbC");
+	g_assert_null(res.conversation_id);
+	bdm_send_result_clear(&res);
+
+	resp = test_response(200, "{\"recipient_id\":\"501\"}", NOW, NULL, 0);
+	g_assert_cmpint(m->parse_send(&acct.ctx, &resp, &res, &err), ==, -1);
+	g_assert_cmpint(err.cls, ==, BDM_ERR_MALFORMED);
+	bdm_error_clear(&err);
+	resp = test_response(200, "{\"recipient_id\":\"501\",\"message_id\":", NOW, NULL, 0);
+	g_assert_cmpint(m->parse_send(&acct.ctx, &resp, &res, &err), ==, -1);
+	g_assert_cmpint(err.cls, ==, BDM_ERR_MALFORMED);
+	bdm_error_clear(&err);
+	resp = test_response(200, "{\"message_id\":[\"m_1\"]}", NOW, NULL, 0);
+	g_assert_cmpint(m->parse_send(&acct.ctx, &resp, &res, &err), ==, -1);
+	g_assert_cmpint(err.cls, ==, BDM_ERR_MALFORMED);
+	g_assert_null(res.message_id);
+	bdm_error_clear(&err);
+	test_account_clear(&acct);
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	m = branddm_module_entry();
+	g_test_add_func("/facebook/metadata", test_metadata);
+	g_test_add_func("/facebook/whoami/request", test_whoami_request);
+	g_test_add_func("/facebook/whoami/parse", test_whoami_parse);
+	g_test_add_func("/facebook/poll/request", test_poll_request);
+	g_test_add_func("/facebook/poll/conversations", test_poll_parse_conversations);
+	g_test_add_func("/facebook/poll/nested-messages-page", test_poll_parse_nested_messages_page);
+	g_test_add_func("/facebook/poll/spoofed-next", test_poll_parse_spoofed_next);
+	g_test_add_func("/facebook/poll/dedupe", test_poll_parse_dedupe);
+	g_test_add_func("/facebook/poll/hostile-items", test_poll_parse_hostile_items);
+	g_test_add_func("/facebook/poll/malformed-bodies", test_poll_parse_malformed_bodies);
+	g_test_add_func("/facebook/errors/classes", test_errors);
+	g_test_add_func("/facebook/errors/messages", test_error_messages);
+	g_test_add_func("/facebook/send/window", test_send_window);
+	g_test_add_func("/facebook/send/window-explanations", test_send_window_explanations);
+	g_test_add_func("/facebook/send/request", test_send_request);
+	g_test_add_func("/facebook/send/text-rules", test_send_text_rules);
+	g_test_add_func("/facebook/send/parse", test_send_parse);
+	return g_test_run();
+}

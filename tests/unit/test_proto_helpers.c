@@ -1,0 +1,103 @@
+/*
+ * Fixtures shared by the protocol module unit tests: see test_proto_helpers.h.
+ */
+#include <string.h>
+#include <json-glib/json-glib.h>
+
+#include "test_proto_helpers.h"
+
+static const char *lookup_option(const BdmAccountCtx *ctx, const char *key)
+{
+	TestAccount *acct = ctx->host_data;
+
+	return g_hash_table_lookup(acct->options, key);
+}
+
+void test_account_init(TestAccount *acct, const char *api_base, const char *account_id,
+                       const char *self_id, long long now)
+{
+	memset(acct, 0, sizeof(*acct));
+	acct->options = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	acct->ctx.api_base = api_base;
+	acct->ctx.account_id = account_id;
+	acct->ctx.self_id = self_id;
+	acct->ctx.now = now;
+	acct->ctx.get_option = lookup_option;
+	acct->ctx.host_data = acct;
+}
+
+void test_account_set_option(TestAccount *acct, const char *key, const char *value)
+{
+	if (value)
+		g_hash_table_replace(acct->options, g_strdup(key), g_strdup(value));
+	else
+		g_hash_table_remove(acct->options, key);
+}
+
+void test_account_clear(TestAccount *acct)
+{
+	g_hash_table_destroy(acct->options);
+	memset(acct, 0, sizeof(*acct));
+}
+
+BdmResponse test_response(long status, const char *body, long long now,
+                          const BdmHeader *headers, size_t n_headers)
+{
+	BdmResponse r;
+
+	memset(&r, 0, sizeof(r));
+	r.status = status;
+	r.body = body;
+	r.body_len = body ? strlen(body) : 0;
+	r.content_type = "application/json";
+	r.headers = headers;
+	r.n_headers = n_headers;
+	r.now = now;
+	return r;
+}
+
+char *test_url_param(const char *url, const char *name)
+{
+	GUri *uri = g_uri_parse(url, G_URI_FLAGS_ENCODED, NULL);
+	GHashTable *params;
+	char *value = NULL;
+
+	g_assert_nonnull(uri);
+	if (g_uri_get_query(uri)) {
+		params = g_uri_parse_params(g_uri_get_query(uri), -1, "&", G_URI_PARAMS_NONE, NULL);
+		g_assert_nonnull(params);
+		value = g_strdup(g_hash_table_lookup(params, name));
+		g_hash_table_unref(params);
+	}
+	g_uri_unref(uri);
+	return value;
+}
+
+JsonNode *test_request_json(const BdmRequest *req)
+{
+	JsonParser *parser = json_parser_new();
+	GError *error = NULL;
+	JsonNode *root;
+
+	g_assert_nonnull(req->body);
+	g_assert_cmpuint(req->body_len, ==, strlen(req->body));
+	json_parser_load_from_data(parser, req->body, (gssize)req->body_len, &error);
+	g_assert_no_error(error);
+	root = json_parser_steal_root(parser);
+	g_object_unref(parser);
+	return root;
+}
+
+char *test_garbage(size_t n)
+{
+	char *buf = g_malloc(n + 1);
+	guint32 state = 12345;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		state = state * 1103515245u + 12345u;
+		buf[i] = (char)(' ' + (state >> 16) % 94);
+	}
+	buf[n] = '\0';
+	return buf;
+}
