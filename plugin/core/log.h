@@ -113,7 +113,10 @@ gboolean bdm_log_customer_has_written(BdmLog *log, const char *platform, const c
 gint64 bdm_log_last_customer_message(BdmLog *log, const char *platform, const char *account,
                                      const char *customer_id);
 
-/* ---- small persistent state ---------------------------------------------- */
+/* ---- small persistent state ---------------------------------------------- *
+ * Keys about a customer or conversation should hold its id as a whole
+ * segment between '/', ':' or '|' (e.g. "tags/<conversation id>/billing"):
+ * that is how erase and subject-export find them. */
 
 /** The value stored under key (g_free it), or NULL when unset.
  *  On a database error returns NULL and sets error. */

@@ -8,3 +8,7 @@ POTFILES += $(LOG_SRC)
 
 UNIT_TESTS += test_log
 test_log_SRC := tests/unit/test_log.c tests/unit/test_log_util.c $(LOG_SRC)
+UNIT_TESTS += test_log_chain
+test_log_chain_SRC := tests/unit/test_log_chain.c tests/unit/test_log_util.c $(LOG_SRC)
+UNIT_TESTS += test_log_erase
+test_log_erase_SRC := tests/unit/test_log_erase.c tests/unit/test_log_util.c $(LOG_SRC)

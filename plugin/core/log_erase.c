@@ -139,36 +139,24 @@ blank(BdmLog *log, GArray *blanked, const char *tombstone, GError **error)
 }
 
 /* State keys naming the customer or one of their conversations (tags,
- * cursors) are personal too. */
+ * notes) are personal too. */
 static gboolean
 forget_state(BdmLog *log, const char *customer_id, GHashTable *conversations, guint *removed,
              GError **error)
 {
-	sqlite3_stmt *stmt = NULL;
+	GPtrArray *ids = g_ptr_array_new();
 	GHashTableIter iter;
 	gpointer conversation;
-	int rc;
+	gboolean ok;
 
-	rc = sqlite3_prepare_v2(log->db, "DELETE FROM state WHERE instr(key, ?1) > 0", -1, &stmt,
-	                        NULL);
-	if (rc == SQLITE_OK) {
-		bdm_log_bind_text(stmt, 1, customer_id);
-		rc = sqlite3_step(stmt);
-		*removed += sqlite3_changes(log->db);
-	}
+	g_ptr_array_add(ids, (gpointer)customer_id);
 	g_hash_table_iter_init(&iter, conversations);
-	while (rc == SQLITE_DONE && g_hash_table_iter_next(&iter, &conversation, NULL)) {
-		sqlite3_reset(stmt);
-		bdm_log_bind_text(stmt, 1, conversation);
-		rc = sqlite3_step(stmt);
-		*removed += sqlite3_changes(log->db);
-	}
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE) {
-		bdm_log_set_db_error(log, error, rc, _("cannot delete the customer's state"));
-		return FALSE;
-	}
-	return TRUE;
+	while (g_hash_table_iter_next(&iter, &conversation, NULL))
+		g_ptr_array_add(ids, conversation);
+	g_ptr_array_add(ids, NULL);
+	ok = bdm_log_state_forget(log, (const char *const *)ids->pdata, removed, error);
+	g_ptr_array_unref(ids);
+	return ok;
 }
 
 /* {"tombstone":..,"platform":..,"records":[[first,last],..],"state_entries":n} */

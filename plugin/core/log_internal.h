@@ -85,6 +85,11 @@ void bdm_log_record_from_row(sqlite3_stmt *stmt, BdmLogRecord *r);
 	" direction, text, platform_message_id, platform_time, logged_time, automated," \
 	" template_name, detail, agent, erased"
 
+/** Delete every state key naming one of ids (NULL-terminated) as a whole
+ *  segment; *removed gets the number.  Runs inside the caller's transaction. */
+gboolean bdm_log_state_forget(BdmLog *log, const char *const *ids, guint *removed,
+                              GError **error);
+
 /* ---- schema (log_schema.c) ------------------------------------------------ */
 
 /** Newest schema version this code writes. */

@@ -56,9 +56,9 @@ const BdmLogRecord *bdm_log_cursor_next(BdmLogCursor *cursor, GError **error);
  *  Ends the read transaction it held. */
 void bdm_log_cursor_free(BdmLogCursor *cursor);
 
-/** Every state key that contains needle, mapped to its value (new table
- *  of g_strdup'ed strings): what the desk remembers about a customer. */
-GHashTable *bdm_log_state_find(BdmLog *log, const char *needle, GError **error);
+/** Every state key naming one of ids (NULL-terminated) as a whole segment,
+ *  mapped to its value (new table of g_strdup'ed strings). */
+GHashTable *bdm_log_state_find(BdmLog *log, const char *const *ids, GError **error);
 
 /** Number of records in the log (for progress and sizing).
  *  -1 on error. */

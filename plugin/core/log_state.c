@@ -60,23 +60,53 @@ bdm_log_state_set(BdmLog *log, const char *key, const char *value, GError **erro
 	return TRUE;
 }
 
-/* Collect key -> value for rows matching `where` with ?1 bound to arg. */
+/* Does key hold id as a whole segment?  Segments are separated by '/',
+ * ':' or '|', so "tags/123/x" names 123 but neither 12 nor 1234. */
+static gboolean
+key_names(const char *key, const char *id)
+{
+	gsize len = strlen(id);
+	const char *p = key;
+
+	if (len == 0)
+		return FALSE;
+	while ((p = strstr(p, id))) {
+		gboolean starts = p == key || strchr("/:|", p[-1]);
+		gboolean ends = p[len] == '\0' || strchr("/:|", p[len]);
+
+		if (starts && ends)
+			return TRUE;
+		p++;
+	}
+	return FALSE;
+}
+
+static gboolean
+key_names_any(const char *key, const char *const *ids)
+{
+	for (; *ids; ids++)
+		if (key_names(key, *ids))
+			return TRUE;
+	return FALSE;
+}
+
+/* Collect key -> value for the rows whose key passes match(). */
 static GHashTable *
-state_select(BdmLog *log, const char *where, const char *arg, GError **error)
+state_select(BdmLog *log, gboolean (*match)(const char *key, gconstpointer arg),
+             gconstpointer arg, GError **error)
 {
 	GHashTable *table = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-	char *sql = g_strdup_printf("SELECT key, value FROM state WHERE %s", where);
 	sqlite3_stmt *stmt = NULL;
 	int rc;
 
-	rc = sqlite3_prepare_v2(log->db, sql, -1, &stmt, NULL);
-	g_free(sql);
-	if (rc == SQLITE_OK) {
-		bdm_log_bind_text(stmt, 1, arg);
-		while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-			g_hash_table_insert(table,
-			                    g_strdup((const char *)sqlite3_column_text(stmt, 0)),
+	rc = sqlite3_prepare_v2(log->db, "SELECT key, value FROM state", -1, &stmt, NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *key = (const char *)sqlite3_column_text(stmt, 0);
+
+		if (key && match(key, arg))
+			g_hash_table_insert(table, g_strdup(key),
 			                    g_strdup((const char *)sqlite3_column_text(stmt, 1)));
+		rc = SQLITE_OK;
 	}
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_DONE) {
@@ -87,17 +117,48 @@ state_select(BdmLog *log, const char *where, const char *arg, GError **error)
 	return table;
 }
 
+static gboolean
+match_prefix(const char *key, gconstpointer prefix)
+{
+	return g_str_has_prefix(key, prefix);
+}
+
+static gboolean
+match_ids(const char *key, gconstpointer ids)
+{
+	return key_names_any(key, ids);
+}
+
 GHashTable *
 bdm_log_state_get_prefix(BdmLog *log, const char *prefix, GError **error)
 {
 	g_return_val_if_fail(log != NULL && prefix != NULL, NULL);
-	/* substr, not LIKE: prefixes may contain % and _. */
-	return state_select(log, "substr(key, 1, length(?1)) = ?1", prefix, error);
+	return state_select(log, match_prefix, prefix, error);
 }
 
 GHashTable *
-bdm_log_state_find(BdmLog *log, const char *needle, GError **error)
+bdm_log_state_find(BdmLog *log, const char *const *ids, GError **error)
 {
-	g_return_val_if_fail(log != NULL && needle != NULL && *needle, NULL);
-	return state_select(log, "instr(key, ?1) > 0", needle, error);
+	g_return_val_if_fail(log != NULL && ids != NULL, NULL);
+	return state_select(log, match_ids, ids, error);
+}
+
+gboolean
+bdm_log_state_forget(BdmLog *log, const char *const *ids, guint *removed, GError **error)
+{
+	GHashTable *doomed = bdm_log_state_find(log, ids, error);
+	GHashTableIter iter;
+	gpointer key;
+	gboolean ok = TRUE;
+
+	*removed = 0;
+	if (!doomed)
+		return FALSE;
+	g_hash_table_iter_init(&iter, doomed);
+	while (ok && g_hash_table_iter_next(&iter, &key, NULL)) {
+		ok = bdm_log_state_set(log, key, NULL, error);
+		*removed += ok;
+	}
+	g_hash_table_unref(doomed);
+	return ok;
 }

@@ -265,6 +265,21 @@ test_state(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(g_hash_table_size(tags), ==, 1);
 	g_hash_table_unref(tags);
 
+	/* Keys naming an id as a whole segment, for erase and subject export. */
+	{
+		const char *ids[] = { "conv1", "cust9", NULL };
+
+		g_assert_true(bdm_log_state_set(log, "note:cust9", "vip", &error));
+		g_assert_true(bdm_log_state_set(log, "note:cust99", "other", &error));
+		tags = bdm_log_state_find(log, ids, &error);
+		g_assert_no_error(error);
+		g_assert_cmpuint(g_hash_table_size(tags), ==, 3);
+		g_assert_cmpstr(g_hash_table_lookup(tags, "note:cust9"), ==, "vip");
+		g_assert_false(g_hash_table_contains(tags, "note:cust99"));
+		g_assert_false(g_hash_table_contains(tags, "tags/conv10/other"));
+		g_hash_table_unref(tags);
+	}
+
 	g_assert_true(bdm_log_state_set(log, "policy.ack", NULL, &error));
 	g_assert_null(bdm_log_state_get(log, "policy.ack", &error));
 	g_assert_no_error(error);
