@@ -157,6 +157,18 @@ static gboolean collect_locks(BdmConfFile *cf, GError **error)
 	return ok;
 }
 
+/* Empty a group but keep its place, so replacing a template or trigger does
+ * not move it to the end of the list. */
+static void clear_group(GKeyFile *kf, const char *group)
+{
+	char **keys = g_key_file_get_keys(kf, group, NULL, NULL);
+	char **k;
+
+	for (k = keys; keys != NULL && *k != NULL; k++)
+		g_key_file_remove_key(kf, group, *k, NULL);
+	g_strfreev(keys);
+}
+
 static void merge_user(BdmConfFile *cf, GKeyFile *user, const char *const *replace_prefixes)
 {
 	char **groups = g_key_file_get_groups(user, NULL);
@@ -170,7 +182,7 @@ static void merge_user(BdmConfFile *cf, GKeyFile *user, const char *const *repla
 		keys = g_key_file_get_keys(user, *g, NULL, NULL);
 		/* An empty user group changes nothing rather than deleting the system's. */
 		if (keys != NULL && keys[0] != NULL && has_replace_prefix(*g, replace_prefixes))
-			g_key_file_remove_group(cf->merged, *g, NULL);
+			clear_group(cf->merged, *g);
 		for (k = keys; keys != NULL && *k != NULL; k++) {
 			char *value;
 

@@ -402,6 +402,42 @@ static void test_broken_files(void)
 	g_free(user);
 }
 
+static void test_example_file(void)
+{
+	GError *error = NULL;
+	BdmTemplates *t;
+	BdmTemplateContext ctx = full_ctx;
+	GPtrArray *names;
+	char *text;
+	guint i;
+
+	if (!g_file_test("docs/templates.conf.example", G_FILE_TEST_EXISTS))
+		g_error("docs/templates.conf.example not found: run the tests from the source tree");
+	t = bdm_templates_load("docs/templates.conf.example", NULL, &error);
+	g_assert_no_error(error);
+	names = bdm_templates_list(t, NULL);
+	g_assert_cmpuint(names->len, ==, 6);
+	g_ptr_array_unref(names);
+	ctx.locale = "de_DE.UTF-8";
+	assert_expands(t, "hours", &ctx,
+	               "Unser Team ist Montag bis Freitag, 9–17 Uhr (MEZ) für Sie da.", "de");
+	/* Every template of the example expands with a full context. */
+	names = bdm_templates_list(t, "");
+	for (i = 0; i < names->len; i++) {
+		text = bdm_template_expand(t, g_ptr_array_index(names, i), &ctx, NULL, &error);
+		g_assert_no_error(error);
+		g_assert_nonnull(text);
+		g_assert_null(strchr(text, '{'));
+		g_free(text);
+	}
+	g_ptr_array_unref(names);
+	text = bdm_template_expand_automated(t, "out_of_hours", &ctx, NULL, &error);
+	g_assert_no_error(error);
+	g_assert_true(g_str_has_prefix(text, "Dies ist eine automatische Antwort von Acme"));
+	g_free(text);
+	bdm_templates_free(t);
+}
+
 int main(int argc, char **argv)
 {
 	int status;
@@ -422,6 +458,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/templates/locked", test_locked);
 	g_test_add_func("/templates/automated", test_automated);
 	g_test_add_func("/templates/broken_files", test_broken_files);
+	g_test_add_func("/templates/example_file", test_example_file);
 	status = g_test_run();
 	g_rmdir(tmpdir);
 	g_free(tmpdir);
