@@ -3,17 +3,24 @@
 PROTO_UTIL_SRC := protocols/proto_json.c protocols/proto_time.c protocols/proto_url.c \
                   protocols/proto_http.c protocols/proto_text.c protocols/proto_page.c
 GRAPH_SRC := protocols/graph.c protocols/graph_poll.c protocols/graph_error.c
+PROTO_MODULE_NAMES := facebook instagram
 
-MODULES += facebook
+MODULES += $(PROTO_MODULE_NAMES)
 facebook_SRC := protocols/facebook.c $(GRAPH_SRC) $(PROTO_UTIL_SRC)
+instagram_SRC := protocols/instagram.c $(GRAPH_SRC) $(PROTO_UTIL_SRC)
 
 PROTO_TEST_HELPERS := tests/unit/test_proto_helpers.c
-UNIT_TESTS += test_proto_util test_facebook test_proto_modules
+UNIT_TESTS += test_proto_util test_facebook test_instagram test_proto_modules
 test_proto_util_SRC := tests/unit/test_proto_util.c $(PROTO_TEST_HELPERS) $(PROTO_UTIL_SRC)
 test_facebook_SRC := tests/unit/test_facebook.c $(PROTO_TEST_HELPERS) $(facebook_SRC)
+test_instagram_SRC := tests/unit/test_instagram.c $(PROTO_TEST_HELPERS) $(instagram_SRC)
 test_proto_modules_SRC := tests/unit/test_proto_modules.c
 
-# test_proto_modules dlopens the modules from ../plugins next to itself.
-$(BUILD)/tests/test_proto_modules: $(foreach m,facebook,$(BUILD)/plugins/branddm-$(m).bdm)
+# Tests that load the built modules: test_proto_modules from ../plugins next
+# to itself, test_emulators.py from $(BUILD)/plugins.
+PROTO_MODULE_FILES := $(foreach m,$(PROTO_MODULE_NAMES),$(BUILD)/plugins/branddm-$(m).bdm)
+$(BUILD)/tests/test_proto_modules: $(PROTO_MODULE_FILES)
+CHECK_DEPS += $(PROTO_MODULE_FILES)
+TESTS += tests/e2e/test_emulators.py
 
-POTFILES += $(GRAPH_SRC) $(PROTO_UTIL_SRC) protocols/facebook.c
+POTFILES += $(GRAPH_SRC) $(PROTO_UTIL_SRC) $(foreach m,$(PROTO_MODULE_NAMES),protocols/$(m).c)

@@ -22,6 +22,7 @@ typedef struct {
 
 static const Expected modules[] = {
 	{ "branddm-facebook.bdm", "prpl-branddm-facebook", "facebook", 2000, 0, 0 },
+	{ "branddm-instagram.bdm", "prpl-branddm-instagram", "instagram", 1000, 1, 0 },
 };
 
 static char *plugin_dir;
