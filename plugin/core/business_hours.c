@@ -287,10 +287,11 @@ static gboolean check_known_keys(GKeyFile *kf, const char *group, GError **error
 BdmBusinessHours *bdm_business_hours_from_keyfile(GKeyFile *kf, const char *group,
                                                   GError **error)
 {
-	BdmBusinessHours *bh = bdm_business_hours_new_default();
+	BdmBusinessHours *bh;
 
-	g_return_val_if_fail(kf != NULL && group != NULL, bh);
+	g_return_val_if_fail(kf != NULL && group != NULL, NULL);
 
+	bh = bdm_business_hours_new_default();
 	if (!g_key_file_has_group(kf, group))
 		return bh;
 	if (!check_known_keys(kf, group, error) ||
