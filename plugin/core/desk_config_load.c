@@ -451,6 +451,10 @@ static gboolean load_auto_reply(BdmDeskConfig *cfg, const Reader *r, GError **er
 	return TRUE;
 }
 
+static const char *const fixed_groups[] = {
+	"desk", "departments", "labels", "sla", "business_hours", "webhook", "auto_reply", NULL
+};
+
 static const char *const known_groups_text =
 	"desk, departments, department NAME, labels, trigger NAME, sla, business_hours, "
 	"webhook, auto_reply";
@@ -475,10 +479,7 @@ static gboolean load_groups(BdmDeskConfig *cfg, const Reader *r, GError **error)
 				ok = bdm_conf_file_fail(r->cf, *g, NULL, error,
 				                        _("this department is not in [departments] "
 				                          "names"));
-		} else if (!g_strv_contains((const char *const[]){ "desk", "departments", "labels",
-		                                                  "sla", "business_hours",
-		                                                  "webhook", "auto_reply", NULL },
-		                            *g)) {
+		} else if (!g_strv_contains(fixed_groups, *g)) {
 			ok = bdm_conf_file_fail(r->cf, *g, NULL, error,
 			                        _("unknown group (known: %s)"), known_groups_text);
 		}
