@@ -167,13 +167,11 @@ cmd_account_enable(BdmClient *client, JsonObject *args, JsonBuilder *result,
 {
 	PurpleAccount *account = bdm_arg_account(args, error);
 	PurpleStatusType *available;
+	gboolean was_enabled, was_online;
 
 	(void)client;
 	if (account == NULL)
 		return FALSE;
-	purple_account_set_enabled(account, BDM_CLIENT_UI, TRUE);
-	/* Going online is what connects an enabled account; use the
-	 * protocol's own "available" status, whatever its id. */
 	available = purple_account_get_status_type_with_primitive(account,
 		PURPLE_STATUS_AVAILABLE);
 	if (available == NULL) {
@@ -182,11 +180,20 @@ cmd_account_enable(BdmClient *client, JsonObject *args, JsonBuilder *result,
 		            purple_account_get_protocol_id(account));
 		return FALSE;
 	}
+	was_enabled = purple_account_get_enabled(account, BDM_CLIENT_UI);
+	was_online = purple_presence_is_online(purple_account_get_presence(account));
+
+	/* libpurple connects on either change: enabling an account whose
+	 * status is online, or an enabled account's status going online
+	 * (using the protocol's own "available" status, whatever its id). */
+	purple_account_set_enabled(account, BDM_CLIENT_UI, TRUE);
 	purple_account_set_status(account, purple_status_type_get_id(available),
 	                          TRUE, NULL);
-	/* Disabling then enabling keeps the status online, so no status
-	 * change fires: connect explicitly as Pidgin's checkbox does. */
-	if (purple_account_is_disconnected(account))
+	/* When neither changed (enabled and online, yet offline after an
+	 * error) nothing connects: do it as re-enabling in Pidgin does.  A
+	 * second connect in the other cases would replace a pending password
+	 * request with a new one. */
+	if (was_enabled && was_online && purple_account_is_disconnected(account))
 		purple_account_connect(account);
 	bdm_event_add_account(result, account);
 	return TRUE;

@@ -47,7 +47,10 @@ cmd_send(BdmClient *client, JsonObject *args, JsonBuilder *result,
 	char *message;
 
 	(void)client;
-	if (!bdm_arg_string_opt(args, "text", &text, error) ||
+	/* The entry is greyed out in Pidgin while offline; refusing here keeps
+	 * a test from believing a message went out when libpurple dropped it. */
+	if (bdm_arg_connection(args, error) == NULL ||
+	    !bdm_arg_string_opt(args, "text", &text, error) ||
 	    !bdm_arg_bool_opt(args, "compose", &from_compose, error))
 		return FALSE;
 	if ((text == NULL) == !from_compose) {
@@ -55,10 +58,7 @@ cmd_send(BdmClient *client, JsonObject *args, JsonBuilder *result,
 		            "give either \"text\" or \"compose\": true");
 		return FALSE;
 	}
-	/* The entry is greyed out in Pidgin while offline; refusing here keeps
-	 * a test from believing a message went out when libpurple dropped it. */
-	if (bdm_arg_connection(args, error) == NULL ||
-	    (conv = arg_im(args, TRUE, error)) == NULL)
+	if ((conv = arg_im(args, TRUE, error)) == NULL)
 		return FALSE;
 	if (from_compose) {
 		/* Enter sends and empties the box; an empty box sends nothing. */
