@@ -18,6 +18,7 @@
 #include "graph.h"
 #include "proto_json.h"
 #include "proto_page.h"
+#include "proto_text.h"
 #include "proto_url.h"
 
 typedef struct {
@@ -106,11 +107,8 @@ static void parse_message(PollParse *p, JsonObject *item, const char *conversati
 	msg.sender_name = g_strdup(person_name(from));
 	msg.recipient_id = first_recipient(p, item, msg.from_brand);
 	msg.conversation_id = g_strdup(conversation_id);
-	/* Photos, stickers and shares arrive without text: tell the agent
-	 * there is something to look at rather than dropping it. */
-	msg.text = g_strdup(text && *text ? text :
-	                    _("[An attachment or sticker BrandDM cannot show: see it in "
-	                      "the platform's own inbox.]"));
+	/* Photos, stickers and shares arrive without text. */
+	msg.text = g_strdup(text && *text ? text : proto_text_attachment_notice());
 	/* Unknown time: "when we first saw it" is the best honest estimate. */
 	if (!proto_json_get_time(item, "created_time", &msg.created))
 		msg.created = p->ctx->now;

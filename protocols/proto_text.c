@@ -46,3 +46,10 @@ int proto_recipient_check(const char *recipient_id, BdmError *err)
 		                       "no customer id to reply to."));
 	return 0;
 }
+
+const char *proto_text_attachment_notice(void)
+{
+	/* Telling the agent there is something to look at beats dropping it. */
+	return _("[An attachment or sticker BrandDM cannot show: see it in the "
+	         "platform's own inbox.]");
+}

@@ -22,4 +22,9 @@ int proto_text_check(const char *text, size_t limit, int limit_in_bytes,
 G_GNUC_INTERNAL
 int proto_recipient_check(const char *recipient_id, BdmError *err);
 
+/** What an incoming message without text shows (photo, sticker, share):
+ *  translated, plain text, owned by gettext (do not free). */
+G_GNUC_INTERNAL
+const char *proto_text_attachment_notice(void);
+
 #endif /* BRANDDM_PROTO_TEXT_H */

@@ -10,9 +10,12 @@ facebook_SRC := protocols/facebook.c $(GRAPH_SRC) $(PROTO_UTIL_SRC)
 instagram_SRC := protocols/instagram.c $(GRAPH_SRC) $(PROTO_UTIL_SRC)
 
 PROTO_TEST_HELPERS := tests/unit/test_proto_helpers.c
-UNIT_TESTS += test_proto_util test_facebook test_instagram test_proto_modules
+UNIT_TESTS += test_proto_util test_facebook test_graph_errors test_graph_send test_instagram \
+              test_proto_modules
 test_proto_util_SRC := tests/unit/test_proto_util.c $(PROTO_TEST_HELPERS) $(PROTO_UTIL_SRC)
 test_facebook_SRC := tests/unit/test_facebook.c $(PROTO_TEST_HELPERS) $(facebook_SRC)
+test_graph_errors_SRC := tests/unit/test_graph_errors.c $(PROTO_TEST_HELPERS) $(facebook_SRC)
+test_graph_send_SRC := tests/unit/test_graph_send.c $(PROTO_TEST_HELPERS) $(facebook_SRC)
 test_instagram_SRC := tests/unit/test_instagram.c $(PROTO_TEST_HELPERS) $(instagram_SRC)
 test_proto_modules_SRC := tests/unit/test_proto_modules.c
 
@@ -23,4 +26,4 @@ $(BUILD)/tests/test_proto_modules: $(PROTO_MODULE_FILES)
 CHECK_DEPS += $(PROTO_MODULE_FILES)
 TESTS += tests/e2e/test_emulators.py
 
-POTFILES += $(GRAPH_SRC) $(PROTO_UTIL_SRC) $(foreach m,$(PROTO_MODULE_NAMES),protocols/$(m).c)
+POTFILES += $(sort $(foreach m,$(PROTO_MODULE_NAMES),$($(m)_SRC)))

@@ -1,7 +1,8 @@
 /*
  * Unit tests for the Facebook Page Messenger module, and through it the
- * Graph API code it shares with Instagram: requests, poll parsing, paging
- * safety, error classes, hostile responses and the reply window.
+ * Graph API code it shares with Instagram: metadata, requests, poll parsing,
+ * paging safety and hostile responses.  Errors and sending have their own
+ * files (test_graph_errors.c, test_graph_send.c).
  */
 #include <string.h>
 #include <json-glib/json-glib.h>
@@ -13,8 +14,6 @@ const BdmModule *branddm_module_entry(void);
 #define BASE "https://graph.facebook.com/v25.0"
 #define PAGE "1000"
 #define NOW 1795255200LL /* 2026-11-21T10:00:00Z */
-#define HOUR 3600LL
-#define DAY (24 * HOUR)
 
 static const BdmModule *m;
 
@@ -61,15 +60,6 @@ static void test_metadata(void)
 
 /* ---- whoami ------------------------------------------------------------- */
 
-static void assert_no_token(const BdmRequest *req)
-{
-	size_t i;
-
-	g_assert_null(strstr(req->url, "access_token"));
-	for (i = 0; i < req->n_headers; i++)
-		g_assert_cmpstr(req->headers[i].name, !=, "Authorization");
-}
-
 static void test_whoami_request(void)
 {
 	TestAccount acct;
@@ -82,7 +72,7 @@ static void test_whoami_request(void)
 	g_assert_cmpstr(req.url, ==, BASE "/1000?fields=id,name");
 	g_assert_true(req.idempotent);
 	g_assert_null(req.body);
-	assert_no_token(&req);
+	test_request_assert_no_token(&req);
 	bdm_request_clear(&req);
 
 	/* Ids never escape their path segment. */
@@ -181,7 +171,7 @@ static void test_poll_request(void)
 	g_assert_cmpstr(v, ==, "participants,updated_time,messages{id,message,from,to,created_time}");
 	g_free(v);
 	g_assert_true(req.idempotent);
-	assert_no_token(&req);
+	test_request_assert_no_token(&req);
 	bdm_request_clear(&req);
 
 	/* A cursor is the link itself, minus any token in it. */
@@ -501,333 +491,6 @@ static void test_poll_parse_malformed_bodies(void)
 	test_account_clear(&acct);
 }
 
-/* ---- errors ------------------------------------------------------------- */
-
-typedef struct {
-	long status;
-	const char *body;
-	const char *retry_after;   /* header, or NULL */
-	BdmErrorClass cls;
-	int code;
-	long long retry;           /* expected retry_after */
-} ErrorCase;
-
-#define GERR(code, sub) "{\"error\":{\"message\":\"m\",\"type\":\"OAuthException\",\"code\":" \
-	#code ",\"error_subcode\":" #sub ",\"fbtrace_id\":\"A\"}}"
-
-static void test_errors(void)
-{
-	const ErrorCase cases[] = {
-		{ 400, GERR(190, 460), NULL, BDM_ERR_AUTH, 190, 0 },
-		{ 400, GERR(102, 0), NULL, BDM_ERR_AUTH, 102, 0 },
-		{ 400, GERR(4, 0), NULL, BDM_ERR_RATE_LIMIT, 4, 60 },
-		{ 400, GERR(4, 0), "30", BDM_ERR_RATE_LIMIT, 4, 30 },
-		{ 400, GERR(17, 0), NULL, BDM_ERR_RATE_LIMIT, 17, 60 },
-		{ 400, GERR(32, 0), "5", BDM_ERR_RATE_LIMIT, 32, 5 },
-		{ 400, GERR(613, 0), NULL, BDM_ERR_RATE_LIMIT, 613, 60 },
-		{ 400, GERR(80006, 0), NULL, BDM_ERR_RATE_LIMIT, 80006, 60 },
-		{ 500, GERR(1, 0), NULL, BDM_ERR_TRANSIENT, 1, 0 },
-		{ 503, GERR(2, 0), NULL, BDM_ERR_TRANSIENT, 2, 0 },
-		{ 400, GERR(10, 2018278), NULL, BDM_ERR_WINDOW, 10, 0 },
-		{ 400, GERR(10, 2018065), NULL, BDM_ERR_REFUSED, 10, 0 },
-		{ 400, GERR(10, 0), NULL, BDM_ERR_REFUSED, 10, 0 },
-		{ 400, GERR(551, 1545041), NULL, BDM_ERR_REFUSED, 551, 0 },
-		{ 400, GERR(100, 2018001), NULL, BDM_ERR_INVALID, 100, 0 },
-		{ 403, GERR(200, 0), NULL, BDM_ERR_REFUSED, 200, 0 },
-		{ 403, GERR(230, 0), NULL, BDM_ERR_REFUSED, 230, 0 },
-		{ 400, GERR(368, 1390008), NULL, BDM_ERR_REFUSED, 368, 0 },
-		/* HTTP status does not decide when a code is there ... */
-		{ 200, GERR(190, 0), NULL, BDM_ERR_AUTH, 190, 0 },
-		{ 500, GERR(100, 0), NULL, BDM_ERR_INVALID, 100, 0 },
-		/* ... but does for codes we do not know. */
-		{ 400, GERR(99999, 0), NULL, BDM_ERR_INVALID, 99999, 0 },
-		{ 502, GERR(99999, 0), NULL, BDM_ERR_TRANSIENT, 99999, 0 },
-		{ 400, "{\"error\":{\"message\":\"m\",\"code\":12345,\"is_transient\":true}}", NULL,
-		  BDM_ERR_TRANSIENT, 12345, 0 },
-		{ 400, "{\"error\":{\"message\":\"m\",\"code\":99999999999999999999999}}", NULL,
-		  BDM_ERR_INVALID, 0, 0 },
-		{ 400, "{\"error\":{\"message\":\"m\",\"code\":\"190\"}}", NULL, BDM_ERR_AUTH, 190, 0 },
-		{ 400, "{\"error\":\"bad request\"}", NULL, BDM_ERR_INVALID, 0, 0 },
-		{ 502, "<html>Bad Gateway</html>", NULL, BDM_ERR_TRANSIENT, 0, 0 },
-		{ 503, "", "12", BDM_ERR_TRANSIENT, 0, 0 },
-		{ 500, "{\"error\":{\"code\":{}}}", NULL, BDM_ERR_TRANSIENT, 0, 0 },
-		{ 401, "", NULL, BDM_ERR_AUTH, 0, 0 },
-		{ 429, "", "7", BDM_ERR_RATE_LIMIT, 0, 7 },
-		{ 0, NULL, NULL, BDM_ERR_TRANSIENT, 0, 0 },
-	};
-	TestAccount acct;
-	size_t i;
-
-	test_account_init(&acct, BASE, PAGE, NULL, NOW);
-	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
-		BdmHeader h[] = { { "retry-after", (char *)cases[i].retry_after } };
-		BdmResponse resp = test_response(cases[i].status, cases[i].body, NOW, h,
-		                                 cases[i].retry_after ? 1 : 0);
-		BdmPollPage page = { 0 };
-		BdmSendResult sent = { 0 };
-		BdmError err = { 0 };
-
-		g_test_message("case %zu: HTTP %ld %s", i, cases[i].status, cases[i].body);
-		/* Every parser classifies alike. */
-		g_assert_cmpint(m->parse_poll(&acct.ctx, &resp, &page, &err), ==, -1);
-		g_assert_cmpint(err.cls, ==, cases[i].cls);
-		g_assert_cmpint(err.code, ==, cases[i].code);
-		g_assert_cmpint(err.retry_after, ==, cases[i].retry);
-		g_assert_nonnull(err.message);
-		g_assert_cmpuint(page.n_messages, ==, 0);
-		bdm_error_clear(&err);
-		g_assert_cmpint(m->parse_send(&acct.ctx, &resp, &sent, &err), ==, -1);
-		g_assert_cmpint(err.cls, ==, cases[i].cls);
-		g_assert_null(sent.message_id);
-		bdm_error_clear(&err);
-	}
-	test_account_clear(&acct);
-}
-
-static void test_error_messages(void)
-{
-	TestAccount acct;
-	BdmPollPage page = { 0 };
-	BdmError err = { 0 };
-
-	test_account_init(&acct, BASE, PAGE, NULL, NOW);
-	/* error_user_msg wins over the developer message. */
-	g_assert_cmpint(parse_page("{\"error\":{\"message\":\"(#10) dev text\",\"code\":10,"
-	                           "\"error_subcode\":2018278,\"error_user_title\":\"T\","
-	                           "\"error_user_msg\":\"Outside the window.\"}}", 400,
-	                           &acct, &page, &err), ==, -1);
-	g_assert_cmpstr(err.message, ==, "Outside the window.");
-	g_assert_cmpint(err.subcode, ==, 2018278);
-	bdm_error_clear(&err);
-	g_assert_cmpint(parse_page("{\"error\":{\"message\":\"(#100) bad\",\"code\":100,"
-	                           "\"error_user_msg\":\"\"}}", 400, &acct, &page, &err), ==, -1);
-	g_assert_cmpstr(err.message, ==, "(#100) bad");
-	bdm_error_clear(&err);
-	g_assert_cmpint(parse_page("{\"error\":{\"code\":100}}", 400, &acct, &page, &err), ==, -1);
-	g_assert_cmpstr(err.message, ==, "Facebook reported error 100.");
-	bdm_error_clear(&err);
-	test_account_clear(&acct);
-}
-
-/* ---- sending ------------------------------------------------------------ */
-
-typedef struct {
-	long long age;            /* seconds since the customer wrote; -1 = never */
-	int human_agent, automated;
-	BdmErrorClass cls;
-	const char *messaging_type;
-} WindowCase;
-
-static void test_send_window(void)
-{
-	const WindowCase cases[] = {
-		{ 0, 0, 0, BDM_ERR_NONE, "RESPONSE" },
-		{ -30, 0, 0, BDM_ERR_NONE, "RESPONSE" },    /* clock skew: "in the future" */
-		{ 23 * HOUR + 59 * 60, 0, 0, BDM_ERR_NONE, "RESPONSE" },
-		{ 23 * HOUR + 59 * 60, 1, 1, BDM_ERR_NONE, "RESPONSE" },
-		{ 24 * HOUR, 0, 0, BDM_ERR_WINDOW, NULL },
-		{ 24 * HOUR + 60, 0, 0, BDM_ERR_WINDOW, NULL },
-		{ 24 * HOUR + 60, 1, 0, BDM_ERR_NONE, "MESSAGE_TAG" },
-		{ 24 * HOUR + 60, 1, 1, BDM_ERR_WINDOW, NULL },
-		{ 24 * HOUR + 60, 0, 1, BDM_ERR_WINDOW, NULL },
-		{ 6 * DAY + 23 * HOUR, 1, 0, BDM_ERR_NONE, "MESSAGE_TAG" },
-		{ 6 * DAY + 23 * HOUR, 0, 0, BDM_ERR_WINDOW, NULL },
-		{ 6 * DAY + 23 * HOUR, 1, 1, BDM_ERR_WINDOW, NULL },
-		{ 7 * DAY, 1, 0, BDM_ERR_WINDOW, NULL },
-		{ 7 * DAY + HOUR, 1, 0, BDM_ERR_WINDOW, NULL },
-		{ 7 * DAY + HOUR, 0, 0, BDM_ERR_WINDOW, NULL },
-		{ -1, 1, 0, BDM_ERR_WINDOW, NULL },
-	};
-	TestAccount acct;
-	size_t i;
-
-	test_account_init(&acct, BASE, PAGE, NULL, NOW);
-	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
-		BdmSendInput in = { "501", "t_1", "Hello", 0, cases[i].human_agent,
-		                    cases[i].automated };
-		BdmRequest req = { 0 };
-		BdmError err = { 0 };
-		int rc;
-
-		in.last_customer_message = cases[i].age == -1 ? 0 : NOW - cases[i].age;
-		g_test_message("case %zu: age %lld human %d auto %d", i, cases[i].age,
-		               cases[i].human_agent, cases[i].automated);
-		rc = m->check_send(&acct.ctx, &in, &err);
-		g_assert_cmpint(err.cls, ==, cases[i].cls);
-		g_assert_cmpint(rc, ==, cases[i].cls ? -1 : 0);
-		if (cases[i].cls)
-			g_assert_nonnull(err.message);
-		bdm_error_clear(&err);
-
-		rc = m->build_send(&acct.ctx, &in, &req, &err);
-		g_assert_cmpint(err.cls, ==, cases[i].cls);
-		if (cases[i].cls) {
-			g_assert_cmpint(rc, ==, -1);
-			g_assert_null(req.url);
-			bdm_error_clear(&err);
-			continue;
-		}
-		g_assert_cmpint(rc, ==, 0);
-		{
-			JsonNode *root = test_request_json(&req);
-			JsonObject *o = json_node_get_object(root);
-
-			g_assert_cmpstr(json_object_get_string_member(o, "messaging_type"), ==,
-			                cases[i].messaging_type);
-			if (strcmp(cases[i].messaging_type, "MESSAGE_TAG") == 0)
-				g_assert_cmpstr(json_object_get_string_member(o, "tag"), ==,
-				                "HUMAN_AGENT");
-			else
-				g_assert_false(json_object_has_member(o, "tag"));
-			json_node_unref(root);
-		}
-		bdm_request_clear(&req);
-	}
-	test_account_clear(&acct);
-}
-
-static char *window_message(long long age, int human_agent, int automated)
-{
-	TestAccount acct;
-	BdmSendInput in = { "501", NULL, "Hello", 0, human_agent, automated };
-	BdmError err = { 0 };
-	char *msg;
-
-	test_account_init(&acct, BASE, PAGE, NULL, NOW);
-	in.last_customer_message = age < 0 ? 0 : NOW - age;
-	g_assert_cmpint(m->check_send(&acct.ctx, &in, &err), ==, -1);
-	g_assert_cmpint(err.cls, ==, BDM_ERR_WINDOW);
-	msg = g_strdup(err.message);
-	bdm_error_clear(&err);
-	test_account_clear(&acct);
-	return msg;
-}
-
-static void test_send_window_explanations(void)
-{
-	char *msg;
-
-	msg = window_message(3 * DAY, 0, 0);
-	g_assert_cmpstr(msg, ==, "The customer last wrote 3 days ago; Messenger only allows "
-	                "replies within 24 hours. Enable the human-agent tag in the account "
-	                "settings to reply for up to 7 days.");
-	g_free(msg);
-	msg = window_message(25 * HOUR, 1, 1);
-	g_assert_nonnull(strstr(msg, "25 hours ago"));
-	g_assert_nonnull(strstr(msg, "automated messages may not use the human-agent tag"));
-	g_free(msg);
-	msg = window_message(8 * DAY, 1, 0);
-	g_assert_nonnull(strstr(msg, "8 days ago"));
-	g_assert_nonnull(strstr(msg, "within 7 days"));
-	g_assert_nonnull(strstr(msg, "writes again"));
-	g_free(msg);
-	msg = window_message(-1, 1, 0);
-	g_assert_nonnull(strstr(msg, "has not written to this Page"));
-	g_free(msg);
-}
-
-static void test_send_request(void)
-{
-	TestAccount acct;
-	BdmSendInput in = { "50\"1/?&", "t_1", "Line 1\n\"quoted\" <b>é</b>", NOW - 60, 0, 0 };
-	BdmRequest req = { 0 };
-	BdmError err = { 0 };
-	JsonNode *root;
-	JsonObject *o;
-
-	test_account_init(&acct, BASE, PAGE, NULL, NOW);
-	g_assert_cmpint(m->build_send(&acct.ctx, &in, &req, &err), ==, 0);
-	g_assert_cmpstr(req.method, ==, "POST");
-	g_assert_cmpstr(req.url, ==, BASE "/1000/messages");
-	g_assert_cmpstr(req.content_type, ==, "application/json");
-	g_assert_false(req.idempotent);
-	assert_no_token(&req);
-	root = test_request_json(&req);
-	o = json_node_get_object(root);
-	g_assert_cmpuint(json_object_get_size(o), ==, 3);
-	g_assert_cmpstr(json_object_get_string_member(json_object_get_object_member(o, "recipient"),
-	                                              "id"), ==, "50\"1/?&");
-	g_assert_cmpstr(json_object_get_string_member(o, "messaging_type"), ==, "RESPONSE");
-	g_assert_cmpstr(json_object_get_string_member(json_object_get_object_member(o, "message"),
-	                                              "text"), ==, "Line 1\n\"quoted\" <b>é</b>");
-	json_node_unref(root);
-	bdm_request_clear(&req);
-	test_account_clear(&acct);
-}
-
-static void test_send_text_rules(void)
-{
-	TestAccount acct;
-	BdmSendInput in = { "501", NULL, NULL, NOW - 60, 0, 0 };
-	BdmRequest req = { 0 };
-	BdmError err = { 0 };
-	GString *text = g_string_new(NULL);
-	int i;
-
-	test_account_init(&acct, BASE, PAGE, NULL, NOW);
-	/* 2000 characters of 2 bytes each: within the character limit. */
-	for (i = 0; i < 2000; i++)
-		g_string_append(text, "é");
-	in.text = text->str;
-	g_assert_cmpint(m->check_send(&acct.ctx, &in, &err), ==, 0);
-	g_string_append(text, "x");
-	in.text = text->str;
-	g_assert_cmpint(m->build_send(&acct.ctx, &in, &req, &err), ==, -1);
-	g_assert_cmpint(err.cls, ==, BDM_ERR_INVALID);
-	g_assert_nonnull(strstr(err.message, "2000"));
-	g_assert_null(req.url);
-	bdm_error_clear(&err);
-
-	in.text = "";
-	g_assert_cmpint(m->check_send(&acct.ctx, &in, &err), ==, -1);
-	g_assert_cmpint(err.cls, ==, BDM_ERR_INVALID);
-	bdm_error_clear(&err);
-	/* Text rules come before the window: an empty message to a stale
-	 * conversation is INVALID, not WINDOW. */
-	in.last_customer_message = 0;
-	g_assert_cmpint(m->check_send(&acct.ctx, &in, &err), ==, -1);
-	g_assert_cmpint(err.cls, ==, BDM_ERR_INVALID);
-	bdm_error_clear(&err);
-	in.text = "hi";
-	in.last_customer_message = NOW - 60;
-	in.recipient_id = NULL;
-	g_assert_cmpint(m->build_send(&acct.ctx, &in, &req, &err), ==, -1);
-	g_assert_cmpint(err.cls, ==, BDM_ERR_INVALID);
-	bdm_error_clear(&err);
-	g_string_free(text, TRUE);
-	test_account_clear(&acct);
-}
-
-static void test_send_parse(void)
-{
-	TestAccount acct;
-	BdmSendResult res = { 0 };
-	BdmError err = { 0 };
-	BdmResponse resp;
-
-	test_account_init(&acct, BASE, PAGE, NULL, NOW);
-	resp = test_response(200, "{\"recipient_id\":\"501\",\"message_id\":\"m_AbC\"}", NOW, NULL, 0);
-	g_assert_cmpint(m->parse_send(&acct.ctx, &resp, &res, &err), ==, 0);
-	g_assert_cmpstr(res.message_id, ==, "m_AbC");
-	g_assert_null(res.conversation_id);
-	bdm_send_result_clear(&res);
-
-	resp = test_response(200, "{\"recipient_id\":\"501\"}", NOW, NULL, 0);
-	g_assert_cmpint(m->parse_send(&acct.ctx, &resp, &res, &err), ==, -1);
-	g_assert_cmpint(err.cls, ==, BDM_ERR_MALFORMED);
-	bdm_error_clear(&err);
-	resp = test_response(200, "{\"recipient_id\":\"501\",\"message_id\":", NOW, NULL, 0);
-	g_assert_cmpint(m->parse_send(&acct.ctx, &resp, &res, &err), ==, -1);
-	g_assert_cmpint(err.cls, ==, BDM_ERR_MALFORMED);
-	bdm_error_clear(&err);
-	resp = test_response(200, "{\"message_id\":[\"m_1\"]}", NOW, NULL, 0);
-	g_assert_cmpint(m->parse_send(&acct.ctx, &resp, &res, &err), ==, -1);
-	g_assert_cmpint(err.cls, ==, BDM_ERR_MALFORMED);
-	g_assert_null(res.message_id);
-	bdm_error_clear(&err);
-	test_account_clear(&acct);
-}
-
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -842,12 +505,5 @@ int main(int argc, char **argv)
 	g_test_add_func("/facebook/poll/dedupe", test_poll_parse_dedupe);
 	g_test_add_func("/facebook/poll/hostile-items", test_poll_parse_hostile_items);
 	g_test_add_func("/facebook/poll/malformed-bodies", test_poll_parse_malformed_bodies);
-	g_test_add_func("/facebook/errors/classes", test_errors);
-	g_test_add_func("/facebook/errors/messages", test_error_messages);
-	g_test_add_func("/facebook/send/window", test_send_window);
-	g_test_add_func("/facebook/send/window-explanations", test_send_window_explanations);
-	g_test_add_func("/facebook/send/request", test_send_request);
-	g_test_add_func("/facebook/send/text-rules", test_send_text_rules);
-	g_test_add_func("/facebook/send/parse", test_send_parse);
 	return g_test_run();
 }

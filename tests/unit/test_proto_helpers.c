@@ -73,6 +73,15 @@ char *test_url_param(const char *url, const char *name)
 	return value;
 }
 
+void test_request_assert_no_token(const BdmRequest *req)
+{
+	size_t i;
+
+	g_assert_null(strstr(req->url, "access_token"));
+	for (i = 0; i < req->n_headers; i++)
+		g_assert_cmpstr(req->headers[i].name, !=, "Authorization");
+}
+
 JsonNode *test_request_json(const BdmRequest *req)
 {
 	JsonParser *parser = json_parser_new();

@@ -36,6 +36,10 @@ BdmResponse test_response(long status, const char *body, long long now,
  *  Returns a g_malloc'ed string. */
 char *test_url_param(const char *url, const char *name);
 
+/** Fail the test if req carries a token: in the URL or as Authorization.
+ *  Only the host may add the bearer header. */
+void test_request_assert_no_token(const BdmRequest *req);
+
 /** The request body parsed as JSON, for assertions on its members.
  *  Returns the owned root node; fails the test if it is not JSON. */
 JsonNode *test_request_json(const BdmRequest *req);
