@@ -19,6 +19,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "emulators"))
 
 from graph_emulator import GraphEmulator  # noqa: E402
+from x_emulator import XEmulator, usage_capped_problem  # noqa: E402
 from module_host import ModuleError, ModuleHost  # noqa: E402
 
 TOKEN = "good-token"
@@ -433,6 +434,184 @@ def contract_instagram_module():
         except ModuleError as exc:
             equal(exc.cls, "INVALID", "byte limit class")
         equal(len(emu.sent), 1, "one send")
+
+
+# ---- X --------------------------------------------------------------------------------
+
+class X:
+    """A started X emulator for one test."""
+
+    def __init__(self):
+        self.emu = XEmulator(user_id="2000", token=TOKEN, name="Acme")
+        self.emu.start()
+
+    def __enter__(self):
+        return self.emu
+
+    def __exit__(self, *exc):
+        self.emu.stop()
+
+
+DM_EVENTS = ("/dm_events?dm_event.fields=id,text,event_type,dm_conversation_id,created_at,"
+             "sender_id&expansions=sender_id&user.fields=name,username&max_results=100")
+
+
+def x_send(emu, participant, text):
+    return call("POST", emu.base_url + "/dm_conversations/with/%s/messages" % participant,
+                body={"text": text})
+
+
+@test
+def x_requires_bearer_token():
+    with X() as emu:
+        for token in (None, "wrong-token"):
+            status, body, _ = call("GET", emu.base_url + "/users/me", token=token)
+            equal(status, 401, "status for token %r" % token)
+            equal(body["title"], "Unauthorized", "problem title")
+        status, body, hdrs = call("GET", emu.base_url + "/users/me")
+        equal(status, 200, "good token")
+        equal(body, {"data": {"id": "2000", "name": "Acme", "username": "acme"}}, "me")
+        check(hdrs["content-type"].startswith("application/json"), "JSON answer")
+        emu.expire_token()
+        equal(call("GET", emu.base_url + "/users/me")[0], 401, "expired token")
+
+
+@test
+def x_dm_events_paging():
+    with X() as emu:
+        now = time.time()
+        ids = [emu.add_customer_message("30%d" % i, "Customer %d" % i, "hi %d" % i,
+                                        created=now - 100 + i) for i in range(5)]
+        emu.add_customer_message("999", "Too Old", "ancient", created=now - 31 * DAY)
+        emu.set_page_size(2)
+        url, got, pages = emu.base_url + DM_EVENTS, [], 0
+        while url:
+            status, body, _ = call("GET", url)
+            equal(status, 200, "page status")
+            equal(body["meta"]["result_count"], len(body["data"]), "result_count")
+            for event in body["data"]:
+                equal(event["event_type"], "MessageCreate", "event type")
+                check(event["created_at"].endswith(".000Z"), "X time format")
+                equal(event["dm_conversation_id"],
+                      "-".join(sorted((event["sender_id"], "2000"), key=int)),
+                      "numerically smaller id first in the conversation id")
+            names = {u["id"]: u["name"] for u in body["includes"]["users"]}
+            check(all(names.get(e["sender_id"]) for e in body["data"]), "senders expanded")
+            got += [e["id"] for e in body["data"]]
+            token = body["meta"].get("next_token")
+            url = emu.base_url + DM_EVENTS + "&pagination_token=" + token if token else None
+            pages += 1
+        equal(pages, 3, "pages")
+        equal(got, list(reversed(ids)), "newest first, 30 days only")
+        for bad in ("&max_results=0", "&max_results=101", "&pagination_token=garbage!",
+                    "&dm_event.fields=id,colour"):
+            status, body, _ = call("GET", emu.base_url + "/dm_events?x=1" + bad)
+            equal(status, 400, "invalid %s" % bad)
+            check(body.get("errors"), "errors list for %s" % bad)
+        status, body, _ = call("GET", emu.base_url + "/dm_events?max_results=1")
+        equal(sorted(body["data"][0]), ["event_type", "id", "text"], "default fields")
+
+
+@test
+def x_send_accepted_and_refused():
+    with X() as emu:
+        emu.add_customer_message("3001", "Carla", "hi")
+        status, body, hdrs = x_send(emu, "3001", "Hello Carla")
+        equal(status, 201, "send status")
+        equal(body["data"]["dm_conversation_id"], "2000-3001", "conversation id")
+        check("x-rate-limit-remaining" in hdrs, "rate headers on sends")
+        equal(emu.sent, [{"recipient_id": "3001", "text": "Hello Carla", "messaging_type": None,
+                          "tag": None, "message_id": body["data"]["dm_event_id"]}], "sent log")
+        equal(x_send(emu, "3001", "é" * 10000)[0], 201, "10000 characters")
+        status, body, _ = x_send(emu, "3001", "é" * 10001)
+        equal((status, body["title"]), (400, "Invalid Request"), "10001 characters")
+        equal(x_send(emu, "4040", "hi")[0], 403, "unknown participant")
+        equal(x_send(emu, "30a1", "hi")[0], 400, "non-numeric participant")
+        equal(x_send(emu, "3001", "")[0], 400, "empty text")
+        equal(len(emu.sent), 2, "two accepted")
+        status, body, _ = call("GET", emu.base_url + DM_EVENTS)
+        equal(body["data"][0]["sender_id"], "2000", "brand's message listed first")
+
+
+@test
+def x_rate_limits():
+    with X() as emu:
+        emu.set_rate_limits(reads=2)
+        remaining = [call("GET", emu.base_url + "/users/me")[2]["x-rate-limit-remaining"]
+                     for _ in range(2)]
+        equal(remaining, ["1", "0"], "remaining counts down")
+        status, body, hdrs = call("GET", emu.base_url + DM_EVENTS)
+        equal(status, 429, "over the limit")
+        check(int(hdrs["x-rate-limit-reset"]) > time.time(), "reset in the future")
+    with X() as emu:
+        emu.rate_limit_next(1, retry_after=5)
+        status, body, hdrs = call("GET", emu.base_url + "/users/me")
+        equal((status, hdrs["x-rate-limit-remaining"]), (429, "0"), "injected throttling")
+        check(abs(int(hdrs["x-rate-limit-reset"]) - (time.time() + 5)) <= 2, "reset")
+        equal(call("GET", emu.base_url + "/users/me")[0], 200, "then fine")
+
+
+@test
+def x_fault_injection():
+    with X() as emu:
+        emu.add_customer_message("3001", "Carla", "hi")
+        emu.fail_next(1, 503)
+        equal(call("GET", emu.base_url + "/users/me")[:2], (503, None), "raw fault")
+        emu.fail_next_send(1, 429, usage_capped_problem())
+        equal(call("GET", emu.base_url + "/users/me")[0], 200, "GET untouched")
+        status, body, _ = x_send(emu, "3001", "x")
+        equal((status, body["title"]), (429, "UsageCapExceeded"), "send fault")
+        emu.set_malformed_next(1)
+        status, body, _ = call("GET", emu.base_url + DM_EVENTS)
+        check(status == 200 and isinstance(body, str), "truncated JSON")
+        emu.add_participants_join("1582838223456", ["3001", "3002"])
+        status, body, _ = call("GET", emu.base_url + DM_EVENTS)
+        equal(body["data"][0]["event_type"], "ParticipantsJoin", "join events listed")
+        check("text" not in body["data"][0], "join has no text")
+
+
+@test
+def contract_x_module():
+    with X() as emu:
+        now = int(time.time())
+        emu.add_customer_message("3001", "Carla", "Is the shop open <today>?", created=now - 50)
+        emu.add_customer_message("150", "Dan", "hello", created=now - 40)
+        emu.add_participants_join("1582838223456", ["3001", "150"], created=now - 30)
+        emu.set_page_size(2)
+        host = ModuleHost(module_path("x"), emu.base_url, "2000", TOKEN)
+        equal(host.whoami(), {"id": "2000", "name": "Acme"}, "whoami")
+        host.send("3001", "Yes, until 6pm.", last_customer_message=0)
+        pages, messages = host.poll_all()
+        equal(len(pages), 2, "two pages of two events")
+        equal(sorted(m["text"] for m in messages.values()),
+              ["Is the shop open <today>?", "Yes, until 6pm.", "hello"], "messages")
+        mine = [m for m in messages.values() if m["from_brand"]]
+        equal([(m["recipient_id"], m["conversation_id"]) for m in mine],
+              [("3001", "2000-3001")], "brand's message")
+        dan = [m for m in messages.values() if m["sender_id"] == "150"][0]
+        equal((dan["sender_name"], dan["recipient_id"]), ("Dan", "2000"), "customer message")
+        customers = {c["customer_id"] for p in pages for c in p["conversations"]}
+        equal(customers, {"3001", "150"}, "conversations")
+        emu.fail_next_send(1, 429, usage_capped_problem(), {"x-rate-limit-reset": str(now + 60)})
+        try:
+            host.send("3001", "again", last_customer_message=0)
+            raise AssertionError("usage-capped send succeeded")
+        except ModuleError as exc:
+            equal(exc.cls, "REFUSED", "usage cap is not retried")
+        emu.rate_limit_next(1, retry_after=30)
+        try:
+            host.poll_page()
+            raise AssertionError("throttled poll succeeded")
+        except ModuleError as exc:
+            equal(exc.cls, "RATE_LIMIT", "throttled")
+            check(25 <= exc.retry_after <= 31, "retry_after from reset: %d" % exc.retry_after)
+        # Allow exactly one more read (injected throttling did not count).
+        spent = [r for r in emu.requests if r["method"] == "GET" and r["status"] != 429]
+        emu.set_rate_limits(reads=len(spent) + 1)
+        page = host.poll_page()
+        check(page["not_before"] > time.time(), "last allowed read sets not_before")
+        for log in emu.requests:
+            equal(log["headers"].get("authorization"), "Bearer " + TOKEN, "bearer header")
 
 
 def preload_sanitizer_runtime():

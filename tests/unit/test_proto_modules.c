@@ -23,6 +23,7 @@ typedef struct {
 static const Expected modules[] = {
 	{ "branddm-facebook.bdm", "prpl-branddm-facebook", "facebook", 2000, 0, 0 },
 	{ "branddm-instagram.bdm", "prpl-branddm-instagram", "instagram", 1000, 1, 0 },
+	{ "branddm-x.bdm", "prpl-branddm-x", "x", 10000, 0, BDM_MODULE_NEWEST_FIRST },
 };
 
 static char *plugin_dir;
