@@ -145,7 +145,9 @@ class EmulatorBase:
 
     @property
     def requests(self):
-        """Every API request so far (not control requests), oldest first."""
+        """Every API request so far (not control requests), oldest first: dicts of
+        method, path, query, headers (lower-case names), body, status, and time
+        (time.monotonic() when answered, for checking poll intervals)."""
         with self.lock:
             return [dict(r) for r in self._requests]
 
@@ -263,6 +265,7 @@ class EmulatorBase:
                 "method": request.method, "path": request.path,
                 "query": dict(request.query), "headers": dict(request.headers),
                 "body": request.body, "status": response.status,
+                "time": time.monotonic(),
             })
             return response
 
