@@ -135,6 +135,23 @@ def graph_expired_token():
 # ---- Graph: lists and paging ----------------------------------------------------------
 
 @test
+def graph_field_validation():
+    with Graph() as emu:
+        emu.add_customer_message("501", "Ann", "hi")
+        base = emu.base_url + "/1000/conversations?platform=messenger&fields="
+        for fields in ("participants,bogus", "messages{id,bogus}", "messages{id", "messagesid"):
+            status, body, _ = call("GET", base + fields)
+            equal((status, graph_code(body)[0]), (400, 100), "fields=%s" % fields)
+        status, body, _ = call("GET", base + "snippet,message_count,messages{id,message}")
+        equal(status, 200, "known fields")
+        conv = body["data"][0]
+        equal((conv["snippet"], conv["message_count"]), ("hi", 1), "extra fields rendered")
+        equal(sorted(conv["messages"]["data"][0]), ["id", "message"], "only asked fields")
+        status, body, _ = call("GET", emu.base_url + "/%s/messages?fields=id,bogus" % conv["id"])
+        equal(graph_code(body)[0], 100, "messages edge checks fields too")
+
+
+@test
 def graph_conversation_paging():
     with Graph() as emu:
         now = time.time()

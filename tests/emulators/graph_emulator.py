@@ -30,7 +30,12 @@ REPLY_WINDOW = 24 * 3600
 HUMAN_AGENT_WINDOW = 7 * 24 * 3600
 INSTAGRAM_KEEP = 20
 TEXT_LIMIT = {"messenger": (2000, "characters"), "instagram": (1000, "bytes")}
-MESSAGE_FIELDS = ("id", "message", "from", "to", "created_time")
+# Fields the emulator knows; Graph answers others with code 100.  Listed
+# but never present here: attachments, sticker, tags (text-only messages).
+MESSAGE_FIELDS = {"id", "message", "from", "to", "created_time", "attachments", "sticker",
+                  "tags"}
+CONVERSATION_FIELDS = {"id", "participants", "updated_time", "messages", "message_count",
+                       "unread_count", "snippet", "can_reply"}
 
 
 def graph_time(t):
@@ -183,15 +188,27 @@ class GraphEmulator(EmulatorBase):
         if len(seg) == 1 and seg[0] in (self.page_id, "me"):
             return self._page(fields)
         if len(seg) == 2 and seg[0] in (self.page_id, "me") and seg[1] == "conversations":
-            return self._conversation_list(request, fields)
+            error = (self._unknown_field(fields, CONVERSATION_FIELDS, "UnifiedThread") or
+                     self._unknown_field(fields.get("messages") or {}, MESSAGE_FIELDS,
+                                         "Message"))
+            return error or self._conversation_list(request, fields)
         if len(seg) == 2 and seg[0] in self._conversations and seg[1] == "messages":
-            return self._message_list(request, seg[0], fields)
+            error = self._unknown_field(fields, MESSAGE_FIELDS, "Message")
+            return error or self._message_list(request, seg[0], fields)
         return self._no_such_object(seg[0] if seg else "")
 
     def _no_such_object(self, obj):
         return graph_error("Unsupported get request. Object with ID '%s' does not exist, "
                            "cannot be loaded due to missing permissions, or does not "
                            "support this operation." % obj, 100, 33)
+
+    @staticmethod
+    def _unknown_field(fields, known, node_type):
+        for name in fields:
+            if name not in known:
+                return graph_error("(#100) Tried accessing nonexisting field (%s) on node "
+                                   "type (%s)" % (name, node_type), 100)
+        return None
 
     def _page(self, fields):
         known = {"id": self.page_id, "name": self.page_name,
@@ -286,6 +303,14 @@ class GraphEmulator(EmulatorBase):
                                                 self._person(self.page_id)]}
             elif name == "messages":
                 out["messages"] = self._nested_messages(cid, newest_first, sub)
+            elif name == "message_count":
+                out["message_count"] = len(newest_first)
+            elif name == "unread_count":
+                out["unread_count"] = 0
+            elif name == "snippet":
+                out["snippet"] = newest_first[0]["text"][:100]
+            elif name == "can_reply":
+                out["can_reply"] = True
         return out
 
     def _nested_messages(self, cid, newest_first, sub):
@@ -390,7 +415,8 @@ examples (with --port 8080 --page-id 1000 --token demo):
   # what the brand sent
   curl http://127.0.0.1:8080/_emulator/sent
   # the API itself, as BrandDM calls it (api_base http://127.0.0.1:8080/v25.0)
-  curl -H 'Authorization: Bearer demo' \\
+  # (-g: curl must not read the braces of fields= as a URL pattern)
+  curl -g -H 'Authorization: Bearer demo' \\
        'http://127.0.0.1:8080/v25.0/1000/conversations?platform=messenger&fields=participants,messages{id,message,from,created_time}'
 """
 
