@@ -13,13 +13,15 @@
  *   buddy "alice"          added at login, server alias "Alice Example"
  *   actions                "Ask a question" (request_action), "Ask for text"
  *                          (request_input), "Show notice" (notify_info),
- *                          "Drop connection" (network error)
+ *                          "Drop connection" (network error), "Print to
+ *                          stdout" (a stray printf the client must divert)
  *   /dummyecho TEXT        writes TEXT as a system message
  *   /dummycompose TEXT     puts TEXT in the compose box (BDM_COMPOSE_KEY)
  *   IPC "echo-args"        returns its three string arguments joined by "|"
  *   IPC "echo-one"         returns its one argument in brackets
  *   IPC "count-args"       returns an int: the client must refuse to call it
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <purple.h>
@@ -228,6 +230,14 @@ drop_connection(PurplePluginAction *action)
 		PURPLE_CONNECTION_ERROR_NETWORK_ERROR, "Dummy connection dropped");
 }
 
+static void
+print_to_stdout(PurplePluginAction *action)
+{
+	(void)action;
+	printf("stray output from the dummy protocol\n");
+	fflush(stdout);
+}
+
 static GList *
 dummy_actions(PurplePlugin *plugin, gpointer context)
 {
@@ -240,6 +250,7 @@ dummy_actions(PurplePlugin *plugin, gpointer context)
 	actions = g_list_append(actions, NULL);  /* a separator, as Pidgin shows it */
 	actions = g_list_append(actions, purple_plugin_action_new("Show notice", show_notice));
 	actions = g_list_append(actions, purple_plugin_action_new("Drop connection", drop_connection));
+	actions = g_list_append(actions, purple_plugin_action_new("Print to stdout", print_to_stdout));
 	return actions;
 }
 

@@ -1,9 +1,17 @@
 /*
  * bdm-testclient: JSON events on stdout (see event.h).
  */
-#include <stdio.h>
-
 #include "event.h"
+
+/* The one output channel of the process.  It is file-static because the
+ * libpurple UI ops that emit most events carry no context to pass it in. */
+static FILE *event_stream;
+
+void
+bdm_event_set_stream(FILE *stream)
+{
+	event_stream = stream;
+}
 
 JsonBuilder *
 bdm_event_begin(const char *name)
@@ -18,6 +26,7 @@ bdm_event_begin(const char *name)
 void
 bdm_event_emit(JsonBuilder *builder)
 {
+	FILE *stream = event_stream ? event_stream : stdout;
 	JsonGenerator *generator;
 	JsonNode *root;
 	char *line;
@@ -30,9 +39,9 @@ bdm_event_emit(JsonBuilder *builder)
 
 	/* One object per line: json-glib escapes newlines inside strings, so a
 	 * raw '\n' in the output can only be our own separator. */
-	fputs(line, stdout);
-	fputc('\n', stdout);
-	fflush(stdout);
+	fputs(line, stream);
+	fputc('\n', stream);
+	fflush(stream);
 
 	g_free(line);
 	g_object_unref(generator);

@@ -4,15 +4,23 @@
  * Every line the client writes on stdout is one JSON object with an "event"
  * member.  All of them are built with json-glib so that any text libpurple or
  * a plugin hands us (HTML, quotes, control characters, broken UTF-8) arrives
- * in the harness intact and can never break the framing.  Nothing else may
- * write to stdout: debug output goes to stderr (see main.c).
+ * in the harness intact and can never break the framing.  Nothing else
+ * reaches the event stream: debug output and stray prints go to stderr
+ * (see main.c).
  */
 #ifndef BDM_CLIENT_EVENT_H
 #define BDM_CLIENT_EVENT_H
 
+#include <stdio.h>
+
 #include <glib.h>
 #include <json-glib/json-glib.h>
 #include <purple.h>
+
+/* Write events to stream from now on (default stdout).  main() points it
+ * at a private copy of the original stdout, so that a library printing to
+ * stdout lands in the debug log instead of breaking the event stream. */
+void bdm_event_set_stream(FILE *stream);
 
 /* Start an event: a builder with an open object whose "event" is name.
  * Add members with the helpers below, then hand it to bdm_event_emit(). */

@@ -42,6 +42,30 @@ print_to_stderr(const char *text)
 	fputs(text, stderr);
 }
 
+/* Keep the event stream for events only: events go to a private copy of
+ * the original stdout, and fd 1 becomes stderr, so a plugin or library
+ * that prints to stdout ends up in the debug log. */
+static FILE *
+take_over_stdout(void)
+{
+	int events_fd = dup(STDOUT_FILENO);
+	FILE *events;
+
+	if (events_fd < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+		g_printerr("bdm-testclient: cannot set up the event stream: %s\n",
+		           g_strerror(errno));
+		if (events_fd >= 0)
+			close(events_fd);
+		return NULL;
+	}
+	events = fdopen(events_fd, "w");
+	if (events == NULL) {
+		g_printerr("bdm-testclient: fdopen: %s\n", g_strerror(errno));
+		close(events_fd);
+	}
+	return events;
+}
+
 static void
 ui_init(void)
 {
@@ -223,6 +247,7 @@ main(int argc, char **argv)
 	GOptionContext *options = g_option_context_new("- headless libpurple UI for tests");
 	GError *error = NULL;
 	BdmClient client = { 0 };
+	FILE *events;
 	int status = 0;
 
 	g_option_context_add_main_entries(options, entries, NULL);
@@ -238,6 +263,13 @@ main(int argc, char **argv)
 	/* The harness may vanish; a write to its closed pipe must end us
 	 * through EOF handling, not SIGPIPE. */
 	signal(SIGPIPE, SIG_IGN);
+	events = take_over_stdout();
+	if (events == NULL) {
+		g_strfreev(plugin_paths);
+		g_free(purple_dir);
+		return 2;
+	}
+	bdm_event_set_stream(events);
 	g_set_print_handler(print_to_stderr);
 	/* A libpurple critical means a plugin misused the API: abort so the
 	 * test fails loudly instead of carrying on in a corrupt state. */
@@ -261,5 +293,7 @@ main(int argc, char **argv)
 	g_main_loop_unref(client.loop);
 	g_strfreev(plugin_paths);
 	g_free(purple_dir);
+	bdm_event_set_stream(NULL);
+	fclose(events);
 	return status;
 }

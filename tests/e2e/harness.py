@@ -20,6 +20,32 @@ tests can check that no secret ever reaches it.
     t.run("echo", test_echo)
     t.done()
 
+Commands (Client.cmd adds "id"; an account is named by "protocol" + "username"):
+  account-add        protocol, username, password?, alias?, options? {key: str|int|bool}
+                     -> undeclared_options (keys the protocol does not declare)
+  account-enable / account-disable / account-set-password (password)
+  accounts           -> accounts [{account, protocol, alias, enabled, state, has_password}]
+  actions            -> actions [labels]      (account must be connected)
+  action             label                    runs the protocol action
+  send               who, text | compose: true    via purple_conv_im_send
+  command            who, line (no leading "/")   -> status ok|failed|not-found|
+                     wrong-args|wrong-prpl|wrong-type, cmd_error
+  conversations      -> conversations [{account, protocol, conv, title, type, compose}]
+  buddies            -> buddies [{account, protocol, name, alias, local_alias,
+                     server_alias, group}]
+  compose-get / compose-set   who, text       the "branddm-compose" conversation data
+  pref-set           path, type string|int|bool, value;  pref-get  path -> type, value
+  plugins            -> plugins [{id, name, type, loaded, path, error}]
+  plugin-load        plugin
+  plugin-ipc         plugin, command, args [<= 3 strings or null] -> value
+                     (the IPC command must take only strings and return a
+                     g_malloc'ed string or nothing)
+  requests           -> requests [{request, kind}]
+  request-answer     request, action (index into the event's "actions"),
+                     text? (input/file), choice? (index), fields? {id: value}
+  request-policy     auto: bool, action? (index; default: the request's default)
+  quit
+
 Events a test can wait for (every event has "event"):
   ready              {"protocols": [ids], "user_dir", "pid"}
   result             {"id", "cmd", "ok", "error"?, ...command data}

@@ -231,7 +231,8 @@ def test_notify_and_actions(t):
     with new_client() as c:
         add_and_connect(c)
         labels = c.cmd(dict(account("agent"), cmd="actions"))["actions"]
-        t.eq(labels, ["Ask a question", "Ask for text", "Show notice", "Drop connection"],
+        t.eq(labels, ["Ask a question", "Ask for text", "Show notice", "Drop connection",
+                      "Print to stdout"],
              "actions lists the labels without separators")
         c.cmd(dict(account("agent", label="Show notice"), cmd="action"))
         n = c.wait_event("notify", title="Notice")
@@ -240,6 +241,11 @@ def test_notify_and_actions(t):
              "a notification arrives with its text intact")
         r = c.cmd(dict(account("agent", label="Show notic"), cmd="action"), check=False)
         t.ok(not r["ok"] and "no action" in r["error"], "a near-miss label is refused")
+        c.cmd(dict(account("agent", label="Print to stdout"), cmd="action"))
+        c.cmd({"cmd": "accounts"})
+        t.ok(not c.events_seen("_bad_output"), "a plugin's printf does not reach the events")
+        t.ok("stray output from the dummy protocol" in c.stderr_text(),
+             "it lands in the debug log instead")
 
 
 def test_connection_errors(t):
