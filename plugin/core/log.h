@@ -147,7 +147,12 @@ typedef struct {
 /** Blank text, names and ids of every record about customer_id (on one
  *  platform, or all when platform is NULL) keeping the chain verifiable. */
 gboolean bdm_log_erase_customer(BdmLog *log, const char *platform, const char *customer_id,
-                                BdmLogEraseResult *result, GError **error);
+                                const char *tombstone, BdmLogEraseResult *result,
+                                GError **error);
+
+/** A new random id to put in place of an erased customer's ids (g_free):
+ *  pass the same one to every agent's log so reports still see one customer. */
+char *bdm_log_new_tombstone(void);
 
 /** Result of a full verification. */
 typedef struct {

@@ -4,8 +4,10 @@
  *
  * Each record about the customer keeps its non-personal fields (times,
  * direction, agent, account) and trades its personal fields for their hash
- * (personal_hash), so its content hash can still be recomputed.  Ids become
- * one random tombstone per erase, so reports still count one conversation.
+ * (personal_hash), so its content hash can still be recomputed.  Customer
+ * and conversation ids become one random tombstone (the same in every
+ * agent's log when the caller passes one), so reports still count one
+ * conversation.
  * An "erase" record in the chain lists the blanked ids: blanking a record by
  * hand, without such a record, is reported by verification.
  *
@@ -29,12 +31,30 @@ typedef struct {
 	gint64 id;
 	guint8 personal[BDM_HASH_LEN];
 	char *detail;
+	char *message_id;
 } Blanked;
 
 static void
 blanked_clear(gpointer p)
 {
 	g_free(((Blanked *)p)->detail);
+	g_free(((Blanked *)p)->message_id);
+}
+
+/* The platform message id is replaced by its seen-table hash: that links
+ * nothing new (the seen table holds the same hash) and lets reports still
+ * count a message once when several agents' logs hold it. */
+static char *
+erased_message_id(const BdmLogRecord *r)
+{
+	guint8 key[BDM_HASH_LEN];
+	char hex[2 * BDM_HASH_LEN + 1];
+
+	if (!r->platform_message_id || !r->platform || !r->account)
+		return NULL;
+	bdm_log_seen_key(r->platform, r->account, r->platform_message_id, key);
+	bdm_log_hash_hex(key, hex);
+	return g_strconcat("erased:", hex, NULL);
 }
 
 static char *
@@ -90,6 +110,7 @@ collect(BdmLog *log, const char *platform, const char *customer_id, GArray *blan
 			b.id = r.id;
 			bdm_log_hash_personal(&r, b.personal);
 			b.detail = filter_detail(r.detail_json);
+			b.message_id = erased_message_id(&r);
 			g_array_append_val(blanked, b);
 			if (r.conversation_id)
 				g_hash_table_add(conversations, g_strdup(r.conversation_id));
@@ -115,7 +136,7 @@ blank(BdmLog *log, GArray *blanked, const char *tombstone, GError **error)
 	                        " conversation_id = CASE WHEN conversation_id IS NULL"
 	                        "  THEN NULL ELSE ?2 END,"
 	                        " customer_id = CASE WHEN customer_id IS NULL THEN NULL ELSE ?2 END,"
-	                        " customer_name = NULL, text = NULL, platform_message_id = NULL,"
+	                        " customer_name = NULL, text = NULL, platform_message_id = ?5,"
 	                        " detail = ?3, personal_hash = ?4, erased = 1 WHERE id = ?1",
 	                        -1, &stmt, NULL);
 	for (i = 0; rc == SQLITE_OK && i < blanked->len; i++) {
@@ -125,6 +146,7 @@ blank(BdmLog *log, GArray *blanked, const char *tombstone, GError **error)
 		bdm_log_bind_text(stmt, 2, tombstone);
 		bdm_log_bind_text(stmt, 3, b->detail);
 		sqlite3_bind_blob(stmt, 4, b->personal, BDM_HASH_LEN, SQLITE_STATIC);
+		bdm_log_bind_text(stmt, 5, b->message_id);
 		rc = sqlite3_step(stmt);
 		sqlite3_reset(stmt);
 		if (rc == SQLITE_DONE)
@@ -219,9 +241,17 @@ append_erase_record(BdmLog *log, GArray *blanked, const char *tombstone, const c
 	return ok;
 }
 
+char *
+bdm_log_new_tombstone(void)
+{
+	/* Random, not derived from the id: a hash of the id could be matched
+	 * by anyone who knows the id, which would undo the erasure. */
+	return g_strdup_printf("erased-%08x%08x", g_random_int(), g_random_int());
+}
+
 gboolean
 bdm_log_erase_customer(BdmLog *log, const char *platform, const char *customer_id,
-                       BdmLogEraseResult *result, GError **error)
+                       const char *tombstone_in, BdmLogEraseResult *result, GError **error)
 {
 	GArray *blanked = g_array_new(FALSE, FALSE, sizeof(Blanked));
 	GHashTable *conversations = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -238,9 +268,7 @@ bdm_log_erase_customer(BdmLog *log, const char *platform, const char *customer_i
 		return FALSE;
 	}
 	g_array_set_clear_func(blanked, blanked_clear);
-	/* Random, not derived from the id: a hash of the id could be matched
-	 * by anyone who knows the id, which would undo the erasure. */
-	tombstone = g_strdup_printf("erased-%08x%08x", g_random_int(), g_random_int());
+	tombstone = tombstone_in ? g_strdup(tombstone_in) : bdm_log_new_tombstone();
 
 	ok = bdm_log_begin_write(log, error);
 	if (ok) {

@@ -132,6 +132,11 @@ void bdm_log_hash_hex(const guint8 hash[BDM_HASH_LEN], char out[2 * BDM_HASH_LEN
  *  bdm_log_begin_write.  *id gets the new record id. */
 gboolean bdm_log_append(BdmLog *log, const BdmLogRecord *r, gint64 *id, GError **error);
 
+/** Key of a delivered message in the seen table: a hash, because the table
+ *  outlives erasure and so must hold nothing personal. */
+void bdm_log_seen_key(const char *platform, const char *account, const char *message_id,
+                      guint8 out[BDM_HASH_LEN]);
+
 /** Read the chain head and anchor (id and hash) inside a transaction.
  *  Hash buffers may be NULL. */
 gboolean bdm_log_head(BdmLog *log, gint64 *head_id, guint8 *head_hash,

@@ -117,11 +117,9 @@ bdm_log_append(BdmLog *log, const BdmLogRecord *r, gint64 *id, GError **error)
 	return TRUE;
 }
 
-/* The seen table keeps only a hash of the message's identity: it must
- * outlive erasure, so it must hold nothing personal. */
-static void
-seen_key(const char *platform, const char *account, const char *message_id,
-         guint8 out[BDM_HASH_LEN])
+void
+bdm_log_seen_key(const char *platform, const char *account, const char *message_id,
+                 guint8 out[BDM_HASH_LEN])
 {
 	GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
 	const char *parts[] = { "branddm/seen/1", platform, account, message_id };
@@ -157,7 +155,7 @@ mark_seen(BdmLog *log, const BdmLogMessage *m, gboolean *fresh, GError **error)
 
 	if (!stmt)
 		return FALSE;
-	seen_key(m->platform, m->account, m->platform_message_id, key);
+	bdm_log_seen_key(m->platform, m->account, m->platform_message_id, key);
 	sqlite3_bind_blob(stmt, 1, key, sizeof key, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
 	sqlite3_reset(stmt);
@@ -300,7 +298,7 @@ bdm_log_seen(BdmLog *log, const char *platform, const char *account,
 	stmt = bdm_log_stmt(log, BDM_STMT_SEEN_HAS, NULL);
 	if (!stmt)
 		return FALSE;
-	seen_key(platform, account, platform_message_id, key);
+	bdm_log_seen_key(platform, account, platform_message_id, key);
 	sqlite3_bind_blob(stmt, 1, key, sizeof key, SQLITE_STATIC);
 	seen = sqlite3_step(stmt) == SQLITE_ROW;
 	sqlite3_reset(stmt);

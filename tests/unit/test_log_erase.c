@@ -131,7 +131,7 @@ test_erase_everywhere(Fixture *f, gconstpointer data)
 	g_assert_true(tlog_db_files_contain(f->path, "SECRET-ALPHA-17"));
 	g_assert_true(tlog_db_files_contain(f->path, ALPHA_NAME));
 
-	g_assert_true(bdm_log_erase_customer(f->admin, NULL, ALPHA, &res, &error));
+	g_assert_true(bdm_log_erase_customer(f->admin, NULL, ALPHA, NULL, &res, &error));
 	g_assert_no_error(error);
 	/* 30 messenger + 1 instagram messages, the escalation, the block. */
 	g_assert_cmpuint(res.records, ==, 33);
@@ -178,7 +178,7 @@ test_erase_one_platform(Fixture *f, gconstpointer data)
 	GError *error = NULL;
 
 	(void)data;
-	g_assert_true(bdm_log_erase_customer(f->admin, "instagram", ALPHA, &res, &error));
+	g_assert_true(bdm_log_erase_customer(f->admin, "instagram", ALPHA, NULL, &res, &error));
 	g_assert_no_error(error);
 	g_assert_cmpuint(res.records, ==, 1);
 	g_assert_false(tlog_db_files_contain(f->path, "SECRET-INSTAGRAM"));
@@ -187,10 +187,13 @@ test_erase_one_platform(Fixture *f, gconstpointer data)
 	g_assert_false(bdm_log_customer_has_written(f->plugin, "instagram", "page1", ALPHA));
 	g_assert_true(bdm_log_verify(f->admin, NULL, &error));
 
-	/* Then the rest; a second erase of the same id finds nothing. */
-	g_assert_true(bdm_log_erase_customer(f->admin, NULL, ALPHA, &res, &error));
+	/* Then the rest, under a given tombstone (as branddm-admin passes one
+	 * to every agent's log); a second erase of the same id finds nothing. */
+	g_assert_true(bdm_log_erase_customer(f->admin, NULL, ALPHA, "erased-fixed", &res, &error));
 	g_assert_cmpuint(res.records, ==, 32);
-	g_assert_true(bdm_log_erase_customer(f->admin, NULL, ALPHA, &res, &error));
+	g_assert_cmpint(tlog_sql_int(f->path, "SELECT count(*) FROM record WHERE customer_id ="
+	                             " 'erased-fixed' AND erased = 1"), ==, 31);
+	g_assert_true(bdm_log_erase_customer(f->admin, NULL, ALPHA, NULL, &res, &error));
 	g_assert_cmpuint(res.records, ==, 0);
 	g_assert_cmpuint(res.state_entries, ==, 0);
 	g_assert_cmpint(tlog_sql_int(f->path, "SELECT count(*) FROM record WHERE kind = 'erase'"),
@@ -205,11 +208,11 @@ test_erase_needs_customer(Fixture *f, gconstpointer data)
 	GError *error = NULL;
 
 	(void)data;
-	g_assert_false(bdm_log_erase_customer(f->admin, NULL, "", NULL, &error));
+	g_assert_false(bdm_log_erase_customer(f->admin, NULL, "", NULL, NULL, &error));
 	g_assert_error(error, BDM_LOG_ERROR, BDM_LOG_ERROR_INVALID);
 	g_clear_error(&error);
 	/* A prefix of an id is not the id. */
-	g_assert_true(bdm_log_erase_customer(f->admin, NULL, "cust-alpha", NULL, &error));
+	g_assert_true(bdm_log_erase_customer(f->admin, NULL, "cust-alpha", NULL, NULL, &error));
 	g_assert_true(tlog_db_files_contain(f->path, "SECRET-ALPHA-17"));
 	g_assert_cmpint(tlog_sql_int(f->path, "SELECT count(*) FROM record WHERE kind = 'erase'"),
 	                ==, 0);

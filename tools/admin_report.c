@@ -1,0 +1,386 @@
+/*
+ * branddm-admin report: reading the logs into conversations and counters.
+ *
+ * Several agents' logs overlap: every agent's plugin receives the same
+ * customer messages (and may see the replies of colleagues when it polls).
+ * With more than one file, messages are therefore deduplicated by platform
+ * message id, keeping the copy logged first (the sender logs a reply when
+ * sending, a colleague only when polling later).  Failed sends (no platform
+ * id) are not messages the customer received and are left out.
+ */
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "branddm/i18n.h"
+#include "admin.h"
+#include "admin_report.h"
+
+/* Where the one copy of a delivered message went, for deduplication. */
+typedef struct {
+	BdmReportConversation *conv;
+	guint index;
+	gint64 logged;
+} Delivered;
+
+/* An urgent escalation or a resolve, attached once all messages are read
+ * (an event may come from another agent's file than the messages). */
+typedef struct {
+	const char *key;
+	BdmItemKind kind;
+	gint64 t;
+	const char *agent;
+} PendingEvent;
+
+static const char *
+intern(BdmReport *rep, const char *s)
+{
+	return s ? g_string_chunk_insert_const(rep->strings, s) : NULL;
+}
+
+static char *
+conversation_key(const BdmLogRecord *r)
+{
+	const char *who = r->customer_id ? r->customer_id : r->conversation_id;
+
+	if (!r->platform || !r->account || !who)
+		return NULL;
+	return g_strjoin("\x1f", r->platform, r->account, who, NULL);
+}
+
+static BdmReportConversation *
+conversation_for(BdmReport *rep, const BdmLogRecord *r, const char *key)
+{
+	BdmReportConversation *conv = g_hash_table_lookup(rep->conversations, key);
+
+	if (!conv) {
+		conv = g_new0(BdmReportConversation, 1);
+		conv->platform = intern(rep, r->platform);
+		conv->account = intern(rep, r->account);
+		conv->items = g_array_new(FALSE, FALSE, sizeof(BdmReportItem));
+		g_hash_table_insert(rep->conversations, g_strdup(key), conv);
+	}
+	return conv;
+}
+
+static void
+add_message(BdmReport *rep, const BdmLogRecord *r, gboolean dedupe)
+{
+	BdmReportConversation *conv;
+	BdmReportItem item = { 0 };
+	Delivered *seen = NULL;
+	char *key, *msg_key = NULL;
+
+	if (r->direction == BDM_DIR_OUT && !r->platform_message_id)
+		return;
+	key = conversation_key(r);
+	if (!key)
+		return;
+	if (dedupe && r->platform_message_id) {
+		msg_key = g_strjoin("\x1f", r->platform, r->account, r->platform_message_id, NULL);
+		seen = g_hash_table_lookup(rep->delivered, msg_key);
+	}
+	item.t = r->platform_time > 0 ? r->platform_time : r->logged_time;
+	item.agent = intern(rep, r->agent);
+	item.kind = r->direction == BDM_DIR_OUT ? BDM_ITEM_OUT : BDM_ITEM_IN;
+	item.automated = r->automated;
+	if (seen) {
+		/* Keep the first-logged copy: it names the agent who sent it. */
+		if (r->logged_time < seen->logged) {
+			g_array_index(seen->conv->items, BdmReportItem, seen->index).agent = item.agent;
+			seen->logged = r->logged_time;
+		}
+		g_free(msg_key);
+		g_free(key);
+		return;
+	}
+	conv = conversation_for(rep, r, key);
+	g_array_append_val(conv->items, item);
+	if (msg_key) {
+		seen = g_new(Delivered, 1);
+		seen->conv = conv;
+		seen->index = conv->items->len - 1;
+		seen->logged = r->logged_time;
+		g_hash_table_insert(rep->delivered, msg_key, seen);
+	}
+	g_free(key);
+}
+
+static JsonObject *
+parse_detail(JsonParser *parser, const char *detail)
+{
+	JsonNode *root;
+
+	if (!detail || !json_parser_load_from_data(parser, detail, -1, NULL))
+		return NULL;
+	root = json_parser_get_root(parser);
+	return root && JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root) : NULL;
+}
+
+static const char *
+string_member(JsonObject *o, const char *name)
+{
+	JsonNode *node = o ? json_object_get_member(o, name) : NULL;
+
+	return node && JSON_NODE_HOLDS_VALUE(node) && json_node_get_value_type(node) == G_TYPE_STRING
+	       ? json_node_get_string(node) : NULL;
+}
+
+static BdmReportRow *
+account_row(BdmReport *rep, const BdmLogRecord *r)
+{
+	char *name;
+	BdmReportRow *row;
+
+	if (!r->platform || !r->account)
+		return NULL;
+	name = g_strconcat(r->platform, ":", r->account, NULL);
+	row = bdm_report_row(rep->accounts, name);
+	g_free(name);
+	return row;
+}
+
+static void
+count_both(BdmReport *rep, const BdmLogRecord *r, gboolean escalations, const char *key)
+{
+	BdmReportRow *acc = account_row(rep, r);
+	BdmReportRow *agent = bdm_report_row(rep->agents, r->agent ? r->agent : "");
+
+	if (acc)
+		bdm_report_count(escalations ? acc->escalations : acc->blocks, key);
+	bdm_report_count(escalations ? agent->escalations : agent->blocks, key);
+}
+
+static void
+add_event(BdmReport *rep, const BdmLogRecord *r, JsonParser *parser, GArray *pending)
+{
+	gboolean block = strcmp(r->kind, "block") == 0;
+	gboolean escalate = strcmp(r->kind, "escalate") == 0;
+	gboolean resolve = strcmp(r->kind, "resolve") == 0;
+	JsonObject *detail;
+	PendingEvent ev;
+	char *key;
+
+	if (!block && !escalate && !resolve)
+		return;
+	detail = parse_detail(parser, r->detail_json);
+	if (block) {
+		JsonNode *rules = detail ? json_object_get_member(detail, "rules") : NULL;
+		guint i;
+
+		if (rules && JSON_NODE_HOLDS_ARRAY(rules)) {
+			JsonArray *a = json_node_get_array(rules);
+
+			for (i = 0; i < json_array_get_length(a); i++) {
+				JsonNode *rule = json_array_get_element(a, i);
+
+				if (JSON_NODE_HOLDS_VALUE(rule) &&
+				    json_node_get_value_type(rule) == G_TYPE_STRING)
+					count_both(rep, r, FALSE, json_node_get_string(rule));
+			}
+		}
+		return;
+	}
+	if (escalate) {
+		const char *department = string_member(detail, "department");
+
+		count_both(rep, r, TRUE, department ? department : _("(none)"));
+		if (!detail || !json_object_has_member(detail, "urgent") ||
+		    !json_object_get_boolean_member(detail, "urgent"))
+			return;
+	}
+	key = conversation_key(r);
+	if (!key)
+		return;
+	ev.key = intern(rep, key);
+	ev.kind = resolve ? BDM_ITEM_RESOLVE : BDM_ITEM_URGENT;
+	ev.t = r->logged_time;
+	ev.agent = intern(rep, r->agent);
+	g_array_append_val(pending, ev);
+	g_free(key);
+}
+
+static void
+attach_events(BdmReport *rep, GArray *pending)
+{
+	guint i;
+
+	for (i = 0; i < pending->len; i++) {
+		PendingEvent *ev = &g_array_index(pending, PendingEvent, i);
+		BdmReportConversation *conv = g_hash_table_lookup(rep->conversations, ev->key);
+		BdmReportItem item = { 0 };
+
+		if (!conv)
+			continue;
+		item.t = ev->t;
+		item.agent = ev->agent;
+		item.kind = ev->kind;
+		g_array_append_val(conv->items, item);
+	}
+}
+
+static gboolean
+load_file(BdmReport *rep, const char *path, const BdmLogQuery *q, gboolean dedupe,
+          GArray *pending, BdmProgress *progress, GError **error)
+{
+	JsonParser *parser = json_parser_new();
+	const BdmLogRecord *r;
+	BdmLogCursor *cursor = NULL;
+	BdmLog *log;
+
+	log = bdm_log_open_full(path, NULL, BDM_LOG_OPEN_READONLY, error);
+	if (log)
+		cursor = bdm_log_cursor_new(log, q, error);
+	while (cursor && (r = bdm_log_cursor_next(cursor, error))) {
+		if (strcmp(r->kind, "message") == 0)
+			add_message(rep, r, dedupe);
+		else
+			add_event(rep, r, parser, pending);
+		bdm_progress_tick(progress, ++rep->records);
+	}
+	bdm_log_cursor_free(cursor);
+	bdm_log_close(log);
+	g_object_unref(parser);
+	return !*error;
+}
+
+static BdmBusinessHours *
+load_hours(const char *path)
+{
+	GKeyFile *kf;
+	GError *error = NULL;
+	BdmBusinessHours *hours;
+
+	if (!path)
+		return bdm_business_hours_new_default();
+	kf = g_key_file_new();
+	if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &error)) {
+		bdm_admin_fail("%s: %s", path, error->message);
+		g_error_free(error);
+		g_key_file_free(kf);
+		return NULL;
+	}
+	if (!g_key_file_has_group(kf, "business_hours")) {
+		bdm_admin_fail(_("%s: no [business_hours] group"), path);
+		g_key_file_free(kf);
+		return NULL;
+	}
+	hours = bdm_business_hours_from_keyfile(kf, "business_hours", &error);
+	if (!hours) {
+		bdm_admin_fail("%s: %s", path, error->message);
+		g_error_free(error);
+	}
+	g_key_file_free(kf);
+	return hours;
+}
+
+static const char *const formats[] = { "table", "json", "csv", "html" };
+
+int
+bdm_admin_report(int argc, char **argv)
+{
+	char **dbs = NULL, *since = NULL, *until = NULL, *format = NULL, *hours_path = NULL;
+	gboolean progress_forced = FALSE;
+	GOptionEntry entries[] = {
+		{ "db", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &dbs,
+		  N_("a log file (repeat for several agents)"), N_("FILE") },
+		{ "format", 0, 0, G_OPTION_ARG_STRING, &format,
+		  N_("table (default), json, csv or html"), N_("FORMAT") },
+		{ "since", 0, 0, G_OPTION_ARG_STRING, &since,
+		  N_("only records logged at or after T"), N_("T") },
+		{ "until", 0, 0, G_OPTION_ARG_STRING, &until, N_("only records logged before T"),
+		  N_("T") },
+		{ "business-hours", 0, 0, G_OPTION_ARG_FILENAME, &hours_path,
+		  N_("key file with a [business_hours] group (e.g. desk.conf)"), N_("FILE") },
+		{ "progress", 0, 0, G_OPTION_ARG_NONE, &progress_forced,
+		  N_("report progress on stderr even when it is not a terminal"), NULL },
+		{ NULL, 0, 0, 0, NULL, NULL, NULL }
+	};
+	GOptionContext *ctx = g_option_context_new(NULL);
+	BdmBusinessHours *hours = NULL;
+	GArray *pending = NULL;
+	BdmReport *rep = NULL;
+	BdmLogQuery q = { 0 };
+	GError *error = NULL;
+	BdmProgress progress;
+	char **paths = NULL;
+	int status, fmt = 0, i;
+	BdmOut out;
+
+	g_option_context_set_summary(ctx, _("Per brand account and per agent: conversations, "
+	                                    "messages, first response times (median, p90), the "
+	                                    "share answered within target (urgent 2 h in business "
+	                                    "hours, normal 24 h in business days), blocks by rule "
+	                                    "and escalations by department."));
+	g_option_context_add_main_entries(ctx, entries, GETTEXT_PACKAGE);
+	status = bdm_admin_parse(ctx, &argc, &argv, 1);
+	if (status >= 0)
+		goto out;
+	status = 1;
+	for (fmt = 0; format && fmt < (int)G_N_ELEMENTS(formats); fmt++)
+		if (strcmp(format, formats[fmt]) == 0)
+			break;
+	if (fmt == G_N_ELEMENTS(formats)) {
+		bdm_admin_fail(_("unknown format \"%s\": use table, json, csv or html"), format);
+		goto out;
+	}
+	q.has_since = since != NULL;
+	q.has_until = until != NULL;
+	if ((since && !bdm_admin_parse_time(since, &q.since, &error)) ||
+	    (until && !bdm_admin_parse_time(until, &q.until, &error))) {
+		bdm_admin_fail("%s", error->message);
+		g_error_free(error);
+		goto out;
+	}
+	hours = load_hours(hours_path);
+	if (!hours)
+		goto out;
+
+	paths = bdm_admin_db_list(dbs);
+	rep = bdm_report_new(paths, hours);
+	rep->has_since = q.has_since;
+	rep->since = q.since;
+	rep->has_until = q.has_until;
+	rep->until = q.until;
+	rep->now = q.has_until ? MIN(q.until, rep->now) : rep->now;
+	pending = g_array_new(FALSE, FALSE, sizeof(PendingEvent));
+	bdm_progress_init(&progress, "report", progress_forced);
+	for (i = 0; paths[i]; i++) {
+		if (!load_file(rep, paths[i], &q, paths[1] != NULL, pending, &progress, &error)) {
+			bdm_admin_fail("%s", error->message);
+			g_error_free(error);
+			goto out;
+		}
+	}
+	bdm_progress_end(&progress, rep->records);
+	attach_events(rep, pending);
+	bdm_report_finish(rep);
+
+	bdm_out_init(&out, stdout);
+	switch (fmt) {
+	case 1: bdm_report_print_json(rep, &out); break;
+	case 2: bdm_report_print_csv(rep, &out); break;
+	case 3: bdm_report_print_html(rep, &out); break;
+	default: bdm_report_print_table(rep, &out); break;
+	}
+	status = 0;
+	if (!bdm_out_close(&out, _("standard output"), &error)) {
+		bdm_admin_fail("%s", error->message);
+		g_error_free(error);
+		status = 1;
+	}
+
+out:
+	if (pending)
+		g_array_unref(pending);
+	bdm_report_free(rep);
+	bdm_business_hours_free(hours);
+	g_strfreev(paths);
+	g_strfreev(dbs);
+	g_free(since);
+	g_free(until);
+	g_free(format);
+	g_free(hours_path);
+	g_option_context_free(ctx);
+	return status;
+}
