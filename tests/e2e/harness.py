@@ -420,11 +420,18 @@ class Client:
                                         % (what, self._tail_events()))
                 self._lock.wait(left)
 
-    def events_seen(self, what=None, **fields):
-        """Every event so far (all runs) that matches, consumed or not."""
+    def events_seen(self, what=None, since=0, **fields):
+        """Every event so far that matches, consumed or not: of all runs, or
+        from index since (e.g. since=c.run_start for the current run)."""
         name, predicate, fields = _split_filter(what, fields)
         with self._lock:
-            return [e for e in self._events if _matches(e, name, predicate, fields)]
+            return [e for e in self._events[since:] if _matches(e, name, predicate, fields)]
+
+    @property
+    def run_start(self):
+        """Index of the first event of the current run (since the last
+        start()), for since= arguments."""
+        return self._run_start
 
     def no_event(self, what=None, within=1.0, since=None, **fields):
         """True if no matching event (from index since, default: from now)

@@ -389,6 +389,8 @@ def test_restart(t):
         t.eq(got["who"], "alice", "messages flow after the restart with saved options")
         t.eq(len(c.events_seen("received-im", text="R: before")), 1,
              "events of the first run are still searchable")
+        t.eq(c.events_seen("received-im", since=c.run_start, text="R: before"), [],
+             "since=run_start limits the search to the current run")
 
         t.eq(c.kill(), -9, "kill ends the client with SIGKILL")
         c.start()
