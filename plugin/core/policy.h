@@ -25,19 +25,6 @@
 /** Where the administrator's policy file lives. */
 #define BDM_POLICY_SYSTEM_PATH SYSCONFDIR "/branddm/policy.conf"
 
-#define BDM_POLICY_ERROR (bdm_policy_error_quark())
-
-/** Why a policy could not be loaded; the message always names the file. */
-typedef enum {
-	BDM_POLICY_ERROR_READ,    /* the file exists but cannot be read */
-	BDM_POLICY_ERROR_SYNTAX,  /* not a key file: message names file and line */
-	BDM_POLICY_ERROR_INVALID  /* unknown rule, key or bad value: file, line, group, key */
-} BdmPolicyError;
-
-/** Error domain of bdm_policy_load().
- *  Codes are BdmPolicyError. */
-GQuark bdm_policy_error_quark(void);
-
 /** How bad a finding is; a verdict's level is the worst of its findings. */
 typedef enum {
 	BDM_VERDICT_ALLOW = 0,  /* nothing to say (as a rule severity: "off") */
@@ -79,7 +66,8 @@ typedef struct BdmPolicy BdmPolicy;
 BdmPolicy *bdm_policy_new_default(void);
 
 /** Defaults, then the system file, then the user file; either path may be
- *  NULL or missing on disk.  A broken file gives NULL and an error naming it. */
+ *  NULL or missing on disk.  A broken file gives NULL and a BDM_CONF_ERROR
+ *  (conf_file.h) naming file and line, and group and key for a bad value. */
 BdmPolicy *bdm_policy_load(const char *system_path, const char *user_path, GError **error);
 
 /** Release a policy; NULL is allowed.

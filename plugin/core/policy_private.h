@@ -8,6 +8,7 @@
 
 #include <glib.h>
 
+#include "conf_file.h"
 #include "policy.h"
 
 /* Order is the order of the rule table in policy.c and of findings that
@@ -115,6 +116,10 @@ typedef struct {
 	GArray *claimed;       /* BdmSpan: data found by one scanner that others must not report again */
 } BdmScan;
 
+/** A copy of text with every invalid UTF-8 byte replaced by '?' (offsets
+ *  stay the same), or NULL when text is valid; *bad: the first invalid run. */
+char *bdm_utf8_repair(const char *text, gsize len, BdmSpan *bad);
+
 /** Add a finding for rule unless the rule is off; takes explanation.
  *  A 0,0 span means the whole message. */
 void bdm_scan_report(BdmScan *scan, BdmRule rule, gsize start, gsize end, char *explanation);
@@ -146,37 +151,11 @@ void bdm_scan_outreach(BdmScan *scan);
 /** Length limit and reply window (policy_platform.c). */
 void bdm_scan_platform(BdmScan *scan);
 
-/* ---- policy files (policy_keyfile.c) ------------------------------------ */
-
-/** One policy file, parsed, with the line of every group and key. */
-typedef struct BdmPolicyFile {
-	char *path;
-	GKeyFile *kf;
-	GHashTable *lines;   /* "group" and "group\nkey" -> line number (GUINT_TO_POINTER) */
-} BdmPolicyFile;
-
-/** Read and parse path.  NULL without an error when the file does not exist;
- *  NULL with an error naming file and line when it is broken. */
-BdmPolicyFile *bdm_policy_file_read(const char *path, GError **error);
-
-/** Release a parsed file; NULL is allowed.
- *  Usable as a GDestroyNotify. */
-void bdm_policy_file_free(BdmPolicyFile *file);
-
-/** The line of key in group (key NULL: of the group header), 0 if unknown.
- *  Lines count from 1. */
-guint bdm_policy_file_line(const BdmPolicyFile *file, const char *group, const char *key);
-
-/** Set a BDM_POLICY_ERROR_INVALID error "FILE:LINE: [group] key: message".
- *  key may be NULL for an error about the whole group. */
-void bdm_policy_file_error(GError **error, const BdmPolicyFile *file, const char *group,
-                           const char *key, const char *format, ...) G_GNUC_PRINTF(5, 6);
-
 /* ---- agents (policy_agents.c) ------------------------------------------- */
 
-/** Parse the [agents] group of file into a table.
+/** Parse the [agents] group of one policy file into a table.
  *  NULL and an error naming file, line and key on a bad key or name. */
-BdmAgentTable *bdm_agent_table_read(const BdmPolicyFile *file, GError **error);
+BdmAgentTable *bdm_agent_table_read(const BdmConfFile *file, GError **error);
 
 /** Release a table; NULL is allowed.
  *  Usable as a GDestroyNotify. */
@@ -191,46 +170,18 @@ gboolean bdm_agent_table_allows(const BdmAgentTable *table, const char *platform
  *  Used by bdm_policy_summary(). */
 void bdm_agent_table_describe(const BdmAgentTable *table, GString *out);
 
-/* ---- words and phrases (policy_text.c) ---------------------------------- */
+/* ---- phrases (policy_outreach.c) ---------------------------------------- */
 
-/** One word of the text: a run of letters, digits and the characters
- *  "$@*" (leetspeak and masking), without leading or trailing '*'. */
-typedef struct {
-	gsize start, end;     /* bytes in the text */
-	guint first, len;     /* characters in BdmTokens.chars, lower-cased */
-	gboolean has_letter;  /* at least one real letter (not "455") */
-	gboolean tight_gap;   /* separated from the previous token by one of " .-_" only */
-} BdmToken;
-
-/** The words of a text, for word and phrase matching. */
-typedef struct {
-	GArray *tokens;   /* BdmToken */
-	GArray *chars;    /* gunichar, lower-cased */
-} BdmTokens;
-
-/** Split valid UTF-8 text into tokens.
- *  Release with bdm_tokens_clear(). */
-void bdm_tokens_init(BdmTokens *tokens, const char *text, gsize len);
-
-/** Release what bdm_tokens_init() allocated.
- *  The struct itself is the caller's. */
-void bdm_tokens_clear(BdmTokens *tokens);
-
-/** Compile phrases ("buy now", "subscribe*": '*' = any ending).
- *  Entries were validated when read. */
+/** Compile phrases ("buy now") for matching as whole words, ignoring case,
+ *  accents and spacing (text_fold.h).  Entries were validated when read. */
 BdmPhraseSet *bdm_phrase_set_new(const GPtrArray *phrases);
 
 /** Release a phrase set; NULL is allowed.
  *  The source list is not touched. */
 void bdm_phrase_set_free(BdmPhraseSet *set);
 
-/** Find the next phrase occurring at or after token *from; on success set
- *  *from past it, *span and *phrase (the entry as configured). */
-gboolean bdm_phrase_set_find(const BdmPhraseSet *set, const BdmTokens *tokens, guint *from,
-                             BdmSpan *span, const char **phrase);
-
-/** TRUE when entry is a usable phrase: one to eight words.
- *  Used to validate policy files. */
+/** TRUE when entry is a usable phrase: something that folds to one to
+ *  eight words.  Used to validate policy files. */
 gboolean bdm_phrase_is_valid(const char *entry);
 
 /* ---- offensive words (policy_language.c) ---------------------------------- */

@@ -1,0 +1,25 @@
+# Pre-send policy engine: compliance checks on every outgoing message
+# (sensitive data, links, language, outreach, platform limits, agents).
+# UI-free (GLib only), shared by the plugin, branddm-admin and the tests.
+# It reads its files with conf_file.c and matches phrases with text_fold.c,
+# both added to CORE_SRC by desk.mk.
+
+POLICY_SRC := plugin/core/policy.c plugin/core/policy_defaults.c \
+              plugin/core/policy_config.c plugin/core/policy_agents.c \
+              plugin/core/policy_sensitive.c plugin/core/policy_secrets.c \
+              plugin/core/policy_contact.c plugin/core/policy_links.c \
+              plugin/core/policy_language.c plugin/core/policy_outreach.c \
+              plugin/core/policy_platform.c plugin/core/policy_report.c
+
+CORE_SRC += $(POLICY_SRC)
+POTFILES += $(POLICY_SRC)
+
+# Every policy test goes through bdm_policy_check(), which runs all scanners.
+POLICY_TEST_SRC := $(POLICY_SRC) plugin/core/conf_file.c plugin/core/text_fold.c
+UNIT_TESTS += test_policy_sensitive test_policy_links test_policy_language \
+              test_policy_engine test_policy_config
+test_policy_sensitive_SRC := tests/unit/test_policy_sensitive.c $(POLICY_TEST_SRC)
+test_policy_links_SRC := tests/unit/test_policy_links.c $(POLICY_TEST_SRC)
+test_policy_language_SRC := tests/unit/test_policy_language.c $(POLICY_TEST_SRC)
+test_policy_engine_SRC := tests/unit/test_policy_engine.c $(POLICY_TEST_SRC)
+test_policy_config_SRC := tests/unit/test_policy_config.c $(POLICY_TEST_SRC)

@@ -1,0 +1,359 @@
+/*
+ * Language rules: offensive words and shouting.
+ *
+ * Offensive words are matched against whole tokens, so "ass" fires on "ass"
+ * and "@$$" but never on "class", "assistant" or "Scunthorpe".  A token is
+ * a run of letters, digits, combining marks and the characters '$', '@'
+ * and '*', lower-cased; the symbols belong to words because people write
+ * "$hit", "@ss" and "f*ck".  A '*' at either end of a token is dropped
+ * ("*really*" is emphasis, not a masked letter).  A token matches a word
+ * when it can be read as that word with
+ *   - leetspeak: 4 @ -> a, 3 -> e, 1 -> i or l, 0 -> o, 5 $ -> s, 7 -> t;
+ *   - masking: an inner '*' stands for any letter ("f*ck", "f**k");
+ *   - stretching: a letter repeated at least twice more than the word has
+ *     it ("fuuuck", "asssss"); once more is an ordinary spelling, and
+ *     "shiitake" is not "shit..."; never fewer ("as" is not "ass");
+ *   - spacing: three or more one-letter tokens joined by single spaces,
+ *     dots, dashes or underscores ("f.u.c.k", "f u c k") are read as one.
+ * Masking is limited: at most half of the word's letters may be stars, and
+ * a token must contain at least one real letter, so "****" and the number
+ * "455" are not words.
+ */
+#include <string.h>
+
+#include "branddm/i18n.h"
+#include "policy_private.h"
+
+#define MAX_WORD_RUNS 32      /* letters in a configured word, repeats counted once */
+#define MAX_TOKEN_CHARS 64    /* longer tokens are no words we know */
+#define NO_MATCH 1000
+
+typedef struct {
+	gunichar letter[MAX_WORD_RUNS];
+	guint8 count[MAX_WORD_RUNS];   /* "ass" is a x1, s x2 */
+	guint runs;
+	guint letters;                 /* sum of count */
+	gboolean prefix;               /* "fuck*": any ending */
+} WordPattern;
+
+struct BdmWordSet {
+	GArray *words;   /* WordPattern */
+};
+
+typedef struct {
+	gsize start, end;     /* bytes in the text */
+	guint first, len;     /* characters in Tokens.chars */
+	gboolean has_letter;  /* at least one real letter (not "455") */
+	gboolean tight_gap;   /* one of " .-_" alone separates it from the previous token */
+} Token;
+
+typedef struct {
+	GArray *tokens;   /* Token */
+	GArray *chars;    /* gunichar, lower-cased */
+} Tokens;
+
+/* ---- tokens ------------------------------------------------------------- */
+
+static gboolean is_token_char(gunichar c)
+{
+	if (c < 0x80)
+		return g_ascii_isalnum((char)c) || c == '$' || c == '@' || c == '*';
+	return g_unichar_isalnum(c) || g_unichar_ismark(c);
+}
+
+/* Close the token that began at byte start / character first: drop the
+ * '*' at its ends and keep it when something is left. */
+static void end_token(Tokens *tokens, const char *text, gsize start, gsize end, guint first)
+{
+	GArray *chars = tokens->chars;
+	Token t = { start, end, first, chars->len - first, FALSE, FALSE };
+
+	while (t.len > 0 && g_array_index(chars, gunichar, t.first) == '*') {
+		t.first++;
+		t.len--;
+		t.start++;
+	}
+	while (t.len > 0 && g_array_index(chars, gunichar, t.first + t.len - 1) == '*') {
+		t.len--;
+		t.end--;
+	}
+	if (t.len == 0) {
+		g_array_set_size(chars, first);
+		return;
+	}
+	for (guint i = 0; i < t.len; i++) {
+		if (g_unichar_isalpha(g_array_index(chars, gunichar, t.first + i)))
+			t.has_letter = TRUE;
+	}
+	if (tokens->tokens->len > 0) {
+		const Token *prev = &g_array_index(tokens->tokens, Token, tokens->tokens->len - 1);
+
+		t.tight_gap = t.start == prev->end + 1 && strchr(" .-_", text[prev->end]) != NULL;
+	}
+	g_array_append_val(tokens->tokens, t);
+}
+
+static void tokens_init(Tokens *tokens, const char *text, gsize len)
+{
+	const char *p = text, *end = text + len;
+	gboolean in_token = FALSE;
+	gsize start = 0;
+	guint first = 0;
+
+	tokens->tokens = g_array_new(FALSE, FALSE, sizeof(Token));
+	tokens->chars = g_array_new(FALSE, FALSE, sizeof(gunichar));
+	for (; p < end; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		if (is_token_char(c)) {
+			if (!in_token) {
+				in_token = TRUE;
+				start = (gsize)(p - text);
+				first = tokens->chars->len;
+			}
+			c = c < 0x80 ? (gunichar)g_ascii_tolower((char)c) : g_unichar_tolower(c);
+			g_array_append_val(tokens->chars, c);
+		} else if (in_token) {
+			end_token(tokens, text, start, (gsize)(p - text), first);
+			in_token = FALSE;
+		}
+	}
+	if (in_token)
+		end_token(tokens, text, start, len, first);
+}
+
+static void tokens_clear(Tokens *tokens)
+{
+	g_array_free(tokens->tokens, TRUE);
+	g_array_free(tokens->chars, TRUE);
+}
+
+/* ---- compiling ---------------------------------------------------------- */
+
+static gboolean word_compile(const char *entry, WordPattern *w)
+{
+	gsize len = strlen(entry);
+	const char *p, *end;
+
+	memset(w, 0, sizeof(*w));
+	if (len > 0 && entry[len - 1] == '*') {
+		w->prefix = TRUE;
+		len--;
+	}
+	if (len == 0 || !g_utf8_validate(entry, (gssize)len, NULL))
+		return FALSE;
+	end = entry + len;
+	for (p = entry; p < end; p = g_utf8_next_char(p)) {
+		gunichar c = g_unichar_tolower(g_utf8_get_char(p));
+
+		if (!g_unichar_isalpha(c))
+			return FALSE;
+		if (w->runs > 0 && w->letter[w->runs - 1] == c && w->count[w->runs - 1] < G_MAXUINT8) {
+			w->count[w->runs - 1]++;
+		} else {
+			if (w->runs == MAX_WORD_RUNS)
+				return FALSE;
+			w->letter[w->runs] = c;
+			w->count[w->runs] = 1;
+			w->runs++;
+		}
+		w->letters++;
+	}
+	/* A one-letter word would flag every "a" or "I". */
+	return w->letters >= 2;
+}
+
+gboolean bdm_word_is_valid(const char *entry)
+{
+	WordPattern w;
+
+	return word_compile(entry, &w);
+}
+
+BdmWordSet *bdm_word_set_new(const GPtrArray *words)
+{
+	BdmWordSet *set = g_new0(BdmWordSet, 1);
+
+	set->words = g_array_new(FALSE, FALSE, sizeof(WordPattern));
+	for (guint i = 0; i < words->len; i++) {
+		WordPattern w;
+
+		if (word_compile(g_ptr_array_index(words, i), &w))
+			g_array_append_val(set->words, w);
+	}
+	return set;
+}
+
+void bdm_word_set_free(BdmWordSet *set)
+{
+	if (set == NULL)
+		return;
+	g_array_free(set->words, TRUE);
+	g_free(set);
+}
+
+/* ---- matching ----------------------------------------------------------- */
+
+/* Can the text character t be read as the letter c? */
+static gboolean reads_as(gunichar t, gunichar c)
+{
+	if (t == c || t == '*')
+		return TRUE;
+	switch (t) {
+	case '4':
+	case '@':
+		return c == 'a';
+	case '3':
+		return c == 'e';
+	case '1':
+		return c == 'i' || c == 'l';
+	case '0':
+		return c == 'o';
+	case '5':
+	case '$':
+		return c == 's';
+	case '7':
+		return c == 't';
+	}
+	return FALSE;
+}
+
+/* The fewest runs of w that only stars stand for, when the token s[0..n)
+ * reads as w; NO_MATCH when it does not.  best[i][j]: s[i..] against runs
+ * j.. of w, filled from the end (each run takes at least count letters). */
+static guint word_match_cost(const WordPattern *w, const gunichar *s, guint n)
+{
+	guint best[MAX_TOKEN_CHARS + 1][MAX_WORD_RUNS + 1];
+
+	for (guint i = 0; i <= n; i++)
+		best[i][w->runs] = (i == n || w->prefix) ? 0 : NO_MATCH;
+	for (guint j = w->runs; j-- > 0;) {
+		for (guint i = 0; i <= n; i++) {
+			gboolean only_stars = TRUE;
+			guint cost = NO_MATCH;
+
+			for (guint m = 1; i + m <= n && reads_as(s[i + m - 1], w->letter[j]); m++) {
+				only_stars = only_stars && s[i + m - 1] == '*';
+				if ((m == w->count[j] || m >= w->count[j] + 2u) &&
+				    best[i + m][j + 1] != NO_MATCH)
+					cost = MIN(cost, best[i + m][j + 1] + (only_stars ? 1 : 0));
+			}
+			best[i][j] = cost;
+		}
+	}
+	return best[0][0];
+}
+
+/* The first configured word that s[0..n) reads as, or NULL. */
+static const WordPattern *word_set_match(const BdmWordSet *set, const gunichar *s, guint n)
+{
+	if (n < 2 || n > MAX_TOKEN_CHARS)
+		return NULL;
+	for (guint i = 0; i < set->words->len; i++) {
+		const WordPattern *w = &g_array_index(set->words, WordPattern, i);
+		guint cost;
+
+		if (n < w->letters || !reads_as(s[0], w->letter[0]))
+			continue;
+		cost = word_match_cost(w, s, n);
+		if (cost != NO_MATCH && cost * 2 <= w->runs)
+			return w;
+	}
+	return NULL;
+}
+
+static void report_offensive(BdmScan *scan, gsize start, gsize end)
+{
+	bdm_scan_report(scan, BDM_RULE_LANGUAGE_OFFENSIVE, start, end,
+	                g_strdup(_("This word may offend the customer, even when disguised. "
+	                           "Please rephrase.")));
+}
+
+/* "f.u.c.k": runs of three or more one-character tokens with tight gaps,
+ * read as one token. */
+static guint scan_spaced_letters(BdmScan *scan, const Tokens *tokens, guint i)
+{
+	const Token *first = &g_array_index(tokens->tokens, Token, i);
+	gunichar joined[MAX_TOKEN_CHARS];
+	gboolean has_letter = FALSE;
+	guint n = 0, j = i;
+
+	while (j < tokens->tokens->len && n < MAX_TOKEN_CHARS) {
+		const Token *t = &g_array_index(tokens->tokens, Token, j);
+
+		if (t->len != 1 || (j > i && !t->tight_gap))
+			break;
+		joined[n++] = g_array_index(tokens->chars, gunichar, t->first);
+		has_letter = has_letter || t->has_letter;
+		j++;
+	}
+	if (n >= 3 && has_letter && word_set_match(scan->policy->offensive, joined, n) != NULL)
+		report_offensive(scan, first->start,
+		                 g_array_index(tokens->tokens, Token, j - 1).end);
+	return MAX(j, i + 1);
+}
+
+static void scan_offensive(BdmScan *scan)
+{
+	Tokens tokens;
+	guint i = 0;
+
+	tokens_init(&tokens, scan->text, scan->len);
+	while (i < tokens.tokens->len) {
+		const Token *t = &g_array_index(tokens.tokens, Token, i);
+
+		if (t->len == 1) {
+			i = scan_spaced_letters(scan, &tokens, i);
+			continue;
+		}
+		if (t->has_letter &&
+		    word_set_match(scan->policy->offensive,
+		                   &g_array_index(tokens.chars, gunichar, t->first), t->len) != NULL)
+			report_offensive(scan, t->start, t->end);
+		i++;
+	}
+	tokens_clear(&tokens);
+}
+
+/* ---- shouting ----------------------------------------------------------- */
+
+static void scan_shouting(BdmScan *scan)
+{
+	const char *p = scan->text, *end = scan->text + scan->len;
+	guint letters = 0, capitals = 0;
+	int min_letters = scan->policy->numbers[BDM_NUMBER_SHOUT_MIN_LETTERS];
+	int percent = scan->policy->numbers[BDM_NUMBER_SHOUT_PERCENT];
+
+	/* Only letters that have case count: Chinese text is not shouting.  Nor
+	 * do claimed spans: an access key or a link is not the agent's tone. */
+	for (; p < end; p = g_utf8_next_char(p)) {
+		gsize at = (gsize)(p - scan->text);
+		gunichar c = g_utf8_get_char(p);
+
+		gboolean lower = c < 0x80 ? g_ascii_islower((char)c) : g_unichar_islower(c);
+		gboolean upper = !lower && (c < 0x80 ? g_ascii_isupper((char)c) :
+		                            g_unichar_isupper(c) || g_unichar_istitle(c));
+
+		if (lower) {
+			if (!bdm_scan_is_claimed(scan, at, at + 1))
+				letters++;
+		} else if (upper && !bdm_scan_is_claimed(scan, at, at + 1)) {
+			letters++;
+			capitals++;
+		}
+	}
+	if (letters < (guint)min_letters || (guint64)capitals * 100 < (guint64)letters * percent)
+		return;
+	bdm_scan_report(scan, BDM_RULE_LANGUAGE_SHOUTING, 0, 0,
+	                g_strdup_printf(_("%u of the %u letters are capitals, which reads as "
+	                                  "shouting. Please write in normal case."),
+	                                capitals, letters));
+}
+
+void bdm_scan_language(BdmScan *scan)
+{
+	if (bdm_scan_rule_on(scan, BDM_RULE_LANGUAGE_OFFENSIVE))
+		scan_offensive(scan);
+	if (bdm_scan_rule_on(scan, BDM_RULE_LANGUAGE_SHOUTING))
+		scan_shouting(scan);
+}
