@@ -12,7 +12,8 @@ POLICY_SRC := plugin/core/policy.c plugin/core/policy_defaults.c \
               plugin/core/policy_platform.c plugin/core/policy_report.c
 
 CORE_SRC += $(POLICY_SRC)
-POTFILES += $(POLICY_SRC)
+# tools/tools.mk links tools/admin_policy.c (policy-check) into branddm-admin.
+POTFILES += $(POLICY_SRC) tools/admin_policy.c
 
 # Every policy test goes through bdm_policy_check(), which runs all scanners.
 POLICY_TEST_SRC := $(POLICY_SRC) plugin/core/conf_file.c plugin/core/text_fold.c
@@ -23,3 +24,5 @@ test_policy_links_SRC := tests/unit/test_policy_links.c $(POLICY_TEST_SRC)
 test_policy_language_SRC := tests/unit/test_policy_language.c $(POLICY_TEST_SRC)
 test_policy_engine_SRC := tests/unit/test_policy_engine.c $(POLICY_TEST_SRC)
 test_policy_config_SRC := tests/unit/test_policy_config.c $(POLICY_TEST_SRC)
+
+TESTS += tests/e2e/test_policy_check_cli.py
