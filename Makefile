@@ -31,7 +31,7 @@ PKG_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS    := $(shell $(PKG_CONFIG) --libs $(PKGS))
 ALL_CFLAGS   = -std=gnu11 -fPIC $(WARNINGS) -Iinclude -Iplugin -Iplugin/core -Iprotocols \
                $(PKG_CFLAGS) -DLOCALEDIR='"$(LOCALEDIR)"' -DSYSCONFDIR='"$(SYSCONFDIR)"' \
-               -DBRANDDM_VERSION='"$(VERSION)"' \
+               -DBRANDDM_VERSION='"$(VERSION)"' -DPURPLE_PLUGINS \
                $(CFLAGS) $(SANITIZE)
 ALL_LDFLAGS  = $(LDFLAGS) $(SANITIZE)
 

@@ -9,6 +9,7 @@
 
 #include "branddm/i18n.h"
 #include "conn.h"
+#include "desk.h"
 #include "poller.h"
 #include "send.h"
 
@@ -120,6 +121,38 @@ gboolean bdm_conn_fatal_error(BdmConn *conn, const BdmError *err)
 
 /* ---- login ------------------------------------------------------------- */
 
+#define LOGIN_ATTEMPTS 5
+
+static void send_whoami(BdmConn *conn);
+
+static gboolean login_retry_cb(gpointer data)
+{
+	BdmConn *conn = data;
+	conn->login_timer = 0;
+	send_whoami(conn);
+	return FALSE;
+}
+
+/* A busy or flaky platform at login is waited out here, as the poll does,
+ * instead of bouncing the account through the UI's reconnect cycle. */
+static gboolean retry_login(BdmConn *conn, const BdmError *err)
+{
+	gint64 wait;
+
+	if (err->cls != BDM_ERR_TRANSIENT && err->cls != BDM_ERR_MALFORMED &&
+	    err->cls != BDM_ERR_RATE_LIMIT)
+		return FALSE;
+	if (++conn->login_attempts >= LOGIN_ATTEMPTS)
+		return FALSE;
+	wait = err->retry_after > 0 ? err->retry_after : ((gint64)1 << conn->login_attempts);
+	purple_debug_info(DEBUG_CAT, "%s: login attempt %u failed (%s); retrying in %" G_GINT64_FORMAT
+	                  " s\n", conn->proto->module->protocol_id, conn->login_attempts,
+	                  err->message ? err->message : "?", wait);
+	purple_connection_update_progress(conn->gc, _("Waiting to retry"), 1, 3);
+	conn->login_timer = purple_timeout_add_seconds((guint)wait, login_retry_cb, conn);
+	return TRUE;
+}
+
 static void on_whoami(const BdmHttpResult *result, gpointer data)
 {
 	BdmConn *conn = data;
@@ -130,7 +163,7 @@ static void on_whoami(const BdmHttpResult *result, gpointer data)
 	conn->ctx.now = bdm_now();
 	if (!bdm_conn_result_usable(result, &err) ||
 	    m->parse_whoami(&conn->ctx, &result->response, &me, &err) != 0) {
-		if (!bdm_conn_fatal_error(conn, &err)) {
+		if (!bdm_conn_fatal_error(conn, &err) && !retry_login(conn, &err)) {
 			char *text = g_strdup_printf(_("Could not reach %s: %s"), m->name,
 			                             err.message ? err.message : _("unknown error"));
 			PurpleConnectionError reason = err.cls == BDM_ERR_INVALID || err.cls == BDM_ERR_REFUSED
@@ -158,11 +191,10 @@ void bdm_account_login(PurpleAccount *account)
 	PurpleConnection *gc = purple_account_get_connection(account);
 	const BdmProtocol *proto = bdm_protocol_of(gc);
 	BdmConn *conn;
-	BdmRequest req = { 0 };
-	BdmError err = { 0 };
 	const char *base;
 
 	g_return_if_fail(proto != NULL);
+	bdm_desk_ensure_started();
 	conn = g_new0(BdmConn, 1);
 	conn->gc = gc;
 	conn->account = account;
@@ -194,9 +226,18 @@ void bdm_account_login(PurpleAccount *account)
 		return;
 	}
 	purple_connection_set_state(gc, PURPLE_CONNECTING);
-	purple_connection_update_progress(gc, _("Checking access token"), 1, 3);
-	if (proto->module->build_whoami(&conn->ctx, &req, &err) != 0) {
-		purple_connection_error_reason(gc, PURPLE_CONNECTION_ERROR_INVALID_SETTINGS,
+	send_whoami(conn);
+}
+
+static void send_whoami(BdmConn *conn)
+{
+	BdmRequest req = { 0 };
+	BdmError err = { 0 };
+
+	purple_connection_update_progress(conn->gc, _("Checking access token"), 1, 3);
+	conn->ctx.now = bdm_now();
+	if (conn->proto->module->build_whoami(&conn->ctx, &req, &err) != 0) {
+		purple_connection_error_reason(conn->gc, PURPLE_CONNECTION_ERROR_INVALID_SETTINGS,
 		                               err.message ? err.message : _("Invalid account settings."));
 		bdm_error_clear(&err);
 		return;
@@ -211,6 +252,8 @@ void bdm_account_close(PurpleConnection *gc)
 
 	if (conn == NULL)
 		return;
+	if (conn->login_timer)
+		purple_timeout_remove(conn->login_timer);
 	bdm_poll_stop(conn);
 	bdm_send_abort_all(conn);
 	g_hash_table_foreach(conn->calls, cancel_owned, NULL);

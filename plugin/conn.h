@@ -42,6 +42,8 @@ typedef struct {
 	GHashTable *calls;          /* BdmHttpCall* in flight, cancelled on close */
 	BdmPoll *poll;              /* poll.c's state */
 	guint poll_timer;
+	guint login_timer;          /* whoami retry after a transient failure */
+	guint login_attempts;
 	GList *pending_sends;       /* send.c's unconfirmed replies */
 	gboolean connected;
 } BdmConn;

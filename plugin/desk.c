@@ -21,6 +21,8 @@
 
 BdmDesk bdm_desk;
 
+static gboolean start_from_loop(gpointer data);
+
 typedef struct {
 	char *name;
 	char *args;
@@ -126,7 +128,34 @@ gboolean bdm_desk_init(PurplePlugin *plugin)
 	}
 	bdm_desk_policy_init();
 	bdm_desk_features_init();
+	/* Loaders load while libpurple probes plugins, before the conversation and
+	 * buddy-list subsystems (and their signals) exist: connect once the core is
+	 * up — from the main loop, or at the first login, whichever comes first. */
+	bdm_desk.start_timer = purple_timeout_add(0, start_from_loop, NULL);
 	return TRUE;
+}
+
+static void connect_signals(void)
+{
+	if (bdm_desk.signals_connected)
+		return;
+	bdm_desk.signals_connected = TRUE;
+	bdm_desk_policy_connect_signals();
+	bdm_desk_features_connect_signals();
+}
+
+static gboolean start_from_loop(gpointer data)
+{
+	(void)data;
+	bdm_desk.start_timer = 0;
+	connect_signals();
+	return FALSE;
+}
+
+void bdm_desk_ensure_started(void)
+{
+	if (bdm_desk.plugin != NULL)
+		connect_signals();
 }
 
 void bdm_desk_shutdown(void)
@@ -144,6 +173,10 @@ void bdm_desk_shutdown(void)
 	command_ids = NULL;
 	command_specs = NULL;
 	protocol_ids = NULL;
+	if (bdm_desk.start_timer)
+		purple_timeout_remove(bdm_desk.start_timer);
+	/* Signals die with their handle: libpurple drops a plugin's handlers on unload. */
+	purple_signals_disconnect_by_handle(bdm_desk.plugin);
 	bdm_desk_features_shutdown();
 	bdm_desk_policy_shutdown();
 	bdm_log_close(bdm_desk.log);

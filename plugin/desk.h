@@ -27,6 +27,10 @@ gboolean bdm_desk_init(PurplePlugin *plugin);
  *  Called by the loader for each module it probes. */
 void bdm_desk_protocol_added(const char *protocol_id);
 
+/** Connect the desk's signals if that has not happened yet; every login calls
+ *  this, because the UI may sign accounts on before the main loop runs. */
+void bdm_desk_ensure_started(void);
+
 /** Disconnect everything and close the log. */
 void bdm_desk_shutdown(void);
 

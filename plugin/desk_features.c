@@ -8,6 +8,10 @@ void bdm_desk_features_init(void)
 {
 }
 
+void bdm_desk_features_connect_signals(void)
+{
+}
+
 void bdm_desk_features_shutdown(void)
 {
 }

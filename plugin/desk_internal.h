@@ -19,6 +19,8 @@ typedef struct {
 	BdmLog *log;              /* NULL when it could not be opened */
 	GError *log_error;        /* why, when log is NULL */
 	gint64 last_log_alert;
+	guint start_timer;        /* connects signals once the core is up */
+	gboolean signals_connected;
 } BdmDesk;
 
 extern BdmDesk bdm_desk;
@@ -60,12 +62,16 @@ BdmVerdict *bdm_desk_policy_check(BdmConn *conn, const char *who, const char *te
 
 /** Load the policy and connect the pre-send signal and policy commands. */
 void bdm_desk_policy_init(void);
-/** Disconnect and free the policy. */
+/** Connect the pre-send signal (the conversation subsystem exists now). */
+void bdm_desk_policy_connect_signals(void);
+/** Free the policy and its per-conversation state. */
 void bdm_desk_policy_shutdown(void);
 
 /* desk_features.c: templates, escalation, response-time targets */
 /** Load templates and desk settings, register commands, start SLA timers. */
 void bdm_desk_features_init(void);
+/** Connect the features' signals (conversation and buddy-list subsystems exist now). */
+void bdm_desk_features_connect_signals(void);
 /** Undo bdm_desk_features_init. */
 void bdm_desk_features_shutdown(void);
 /** Name of the template the agent inserted for this text, if the text is

@@ -462,14 +462,16 @@ void bdm_desk_policy_init(void)
 	pol.convs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, conv_state_free);
 	bdm_desk_policy_reload(NULL);
 	bdm_desk_policy_register_commands();
+}
+
+void bdm_desk_policy_connect_signals(void)
+{
 	purple_signal_connect(purple_conversations_get_handle(), "sending-im-msg", bdm_desk.plugin,
 	                      PURPLE_CALLBACK(on_sending_im), NULL);
 }
 
 void bdm_desk_policy_shutdown(void)
 {
-	purple_signal_disconnect(purple_conversations_get_handle(), "sending-im-msg",
-	                         bdm_desk.plugin, PURPLE_CALLBACK(on_sending_im));
 	if (pol.ack_request_open)
 		purple_request_close_with_handle(bdm_desk.plugin);
 	bdm_policy_free(pol.policy);

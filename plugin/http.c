@@ -74,15 +74,15 @@ static gboolean host_is_loopback(const char *host)
 		return TRUE;
 	/* 127.0.0.0/8, written as a dotted quad only. */
 	if (g_str_has_prefix(host, "127.")) {
-		int parts = 1;
+		int dots = 0;
 		const char *p;
-		for (p = host + 4; *p; p++) {
+		for (p = host; *p; p++) {
 			if (*p == '.')
-				parts++;
+				dots++;
 			else if (!g_ascii_isdigit(*p))
 				return FALSE;
 		}
-		return parts == 4;
+		return dots == 3;
 	}
 	return FALSE;
 }

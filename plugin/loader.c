@@ -86,7 +86,18 @@ static gboolean loader_load(PurplePlugin *plugin)
 
 static gboolean loader_unload(PurplePlugin *plugin)
 {
+	GList *l, *next;
+
 	(void)plugin;
+	/* libpurple unloads plugins in load order, loaders first; a module unloaded
+	 * after its loader is gone stays on the loaded list and is later freed
+	 * there.  Unload ours now, while libpurple can still find their loader. */
+	for (l = purple_plugins_get_loaded(); l != NULL; l = next) {
+		PurplePlugin *p = l->data;
+		next = l->next;
+		if (!p->native_plugin && p->path && g_str_has_suffix(p->path, "." BDM_MODULE_EXTENSION))
+			purple_plugin_unload(p);
+	}
 	bdm_desk_shutdown();
 	bdm_http_shutdown();
 	return TRUE;

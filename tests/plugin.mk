@@ -21,3 +21,6 @@ $(BUILD)/tests/fixtures/corrupt.bdm:
 UNIT_TESTS += test_module_load
 test_module_load_SRC := tests/unit/test_module_load.c plugin/module_load.c
 CHECK_DEPS += $(FAKE_MODULE_FILES)
+
+UNIT_TESTS += test_http_rules
+test_http_rules_SRC := tests/unit/test_http_rules.c plugin/http.c

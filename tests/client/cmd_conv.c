@@ -41,7 +41,7 @@ static gboolean
 cmd_send(BdmClient *client, JsonObject *args, JsonBuilder *result,
          GError **error)
 {
-	gboolean from_compose = FALSE;
+	gboolean from_compose = FALSE, html = FALSE;
 	PurpleConversation *conv;
 	const char *text;
 	char *message;
@@ -51,7 +51,8 @@ cmd_send(BdmClient *client, JsonObject *args, JsonBuilder *result,
 	 * a test from believing a message went out when libpurple dropped it. */
 	if (bdm_arg_connection(args, error) == NULL ||
 	    !bdm_arg_string_opt(args, "text", &text, error) ||
-	    !bdm_arg_bool_opt(args, "compose", &from_compose, error))
+	    !bdm_arg_bool_opt(args, "compose", &from_compose, error) ||
+	    !bdm_arg_bool_opt(args, "html", &html, error))
 		return FALSE;
 	if ((text == NULL) == !from_compose) {
 		g_set_error(error, BDM_CLIENT_ERROR, BDM_CLIENT_ERROR_BAD_ARGUMENT,
@@ -70,8 +71,11 @@ cmd_send(BdmClient *client, JsonObject *args, JsonBuilder *result,
 			            "the compose box is empty");
 			return FALSE;
 		}
-	} else {
+	} else if (html) {
 		message = g_strdup(text);
+	} else {
+		/* What the UIs' entries do with typed text: "<soon>" is text, not markup. */
+		message = purple_markup_escape_text(text, -1);
 	}
 	add_conv(result, conv);
 	bdm_event_add_string(result, "text", message);

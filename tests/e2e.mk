@@ -1,0 +1,2 @@
+# End-to-end tests: the headless client against the platform emulators.
+TESTS += tests/e2e/test_facebook.py
