@@ -8,3 +8,5 @@ POTFILES += $(ADMIN_SRC)
 
 TESTS += tests/e2e/test_admin.py
 CHECK_DEPS += $(BUILD)/branddm-admin
+# Export speed against sqlite3 -json (BDM_SPEED_RECORDS=250000 for a million).
+TESTS += tests/e2e/test_admin_speed.py
