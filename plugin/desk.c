@@ -188,6 +188,18 @@ void bdm_desk_shutdown(void)
 	memset(&bdm_desk, 0, sizeof(bdm_desk));
 }
 
+char *bdm_desk_system_path(const char *file)
+{
+	/* Tests and packagers point this elsewhere; admins use SYSCONFDIR/branddm. */
+	const char *dir = g_getenv("BRANDDM_SYSCONFDIR");
+	return g_build_filename(dir ? dir : SYSCONFDIR "/branddm", file, NULL);
+}
+
+char *bdm_desk_user_path(const char *file)
+{
+	return g_build_filename(bdm_desk.config_dir, file, NULL);
+}
+
 const char *bdm_desk_platform(BdmConn *conn)
 {
 	return conn->proto->module->platform;

@@ -34,6 +34,13 @@ gboolean bdm_desk_log_available(BdmConn *conn);
 gboolean bdm_desk_log_event(BdmConn *conn, const char *kind, const char *customer_id,
                             const char *detail_json, const char *text);
 
+/** Path of a system-wide config file: $BRANDDM_SYSCONFDIR/file, else
+ *  SYSCONFDIR/branddm/file (admin-owned; wins over the user's). */
+char *bdm_desk_system_path(const char *file);
+
+/** Path of the agent's own config file: <purple user dir>/branddm/file. */
+char *bdm_desk_user_path(const char *file);
+
 /** The module's platform name and the account id, as recorded in the log.
  *  Both owned by conn. */
 const char *bdm_desk_platform(BdmConn *conn);

@@ -74,14 +74,13 @@ const BdmPolicy *bdm_desk_policy(void)
 gboolean bdm_desk_policy_reload(char **message)
 {
 	GError *error = NULL;
-	char *user_path = g_build_filename(bdm_desk.config_dir, "policy.conf", NULL);
-	const char *system_path = g_getenv("BRANDDM_SYSTEM_POLICY");
+	char *user_path = bdm_desk_user_path("policy.conf");
+	char *system_path = bdm_desk_system_path("policy.conf");
 	BdmPolicy *fresh;
 
-	if (system_path == NULL)
-		system_path = SYSCONFDIR "/branddm/policy.conf";
 	fresh = bdm_policy_load(system_path, user_path, &error);
 	g_free(user_path);
+	g_free(system_path);
 	if (fresh == NULL) {
 		/* The last good policy stays in force; never fall open. */
 		if (message)
