@@ -42,9 +42,9 @@ TOOLS_SRC   :=
 UNIT_TESTS  :=
 POTFILES    :=
 
-include $(sort $(wildcard plugin/*.mk plugin/core/*.mk protocols/*.mk tools/*.mk tests/*.mk po/*.mk))
-
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+include $(sort $(wildcard plugin/*.mk plugin/core/*.mk protocols/*.mk tools/*.mk tests/*.mk po/*.mk))
 
 # Quiet by default, like the kernel and git; `make V=1` shows the commands.
 ifeq ($(V),1)

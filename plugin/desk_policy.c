@@ -258,6 +258,21 @@ static char *rules_json(const BdmVerdict *v)
 	return g_string_free(s, FALSE);
 }
 
+/* "/tpll greeting": a command typed wrong must never reach a customer, even
+ * from a UI that would send unknown commands as text. */
+static char *mistyped_command(const char *text)
+{
+	const char *p = text + 1;
+
+	if (text[0] != '/' || !g_ascii_isalpha(*p))
+		return NULL;
+	while (g_ascii_isalnum(*p) || *p == '-' || *p == '_')
+		p++;
+	if (*p != '\0' && !g_ascii_isspace(*p))
+		return NULL;
+	return g_strndup(text, p - text);
+}
+
 /* Decide; on refusal *why explains in plain words.  Consumes an override. */
 static gboolean decide(BdmConn *conn, const char *who, const char *text, gboolean automated,
                        gboolean record, char **why)
@@ -267,6 +282,16 @@ static gboolean decide(BdmConn *conn, const char *who, const char *text, gboolea
 	gboolean ok = FALSE;
 
 	*why = NULL;
+	{
+		char *cmd = mistyped_command(text);
+		if (cmd != NULL) {
+			*why = g_strdup_printf(_("Not sent: \"%s\" looks like a mistyped command, not a "
+			                         "message for the customer. Type /help for the commands; "
+			                         "to send text that starts with \"/\", rephrase it."), cmd);
+			g_free(cmd);
+			return FALSE;
+		}
+	}
 	if (!bdm_desk_log_available(conn)) {
 		*why = g_strdup(_("Not sent: the conversation log cannot be written, and every reply "
 		                  "must be logged. Ask your administrator."));

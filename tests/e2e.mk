@@ -1,2 +1,3 @@
 # End-to-end tests: the headless client against the platform emulators.
 TESTS += tests/e2e/test_facebook.py
+TESTS += tests/e2e/test_policy.py

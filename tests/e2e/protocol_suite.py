@@ -7,8 +7,10 @@ plugin from a fresh purple directory, against the emulator over loopback
 HTTP, with the real SQLite conversation log.
 """
 import os
+import shutil
 import sqlite3
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -40,13 +42,21 @@ class Platform:
 class Session:
     """An emulator, a client, and the account wired between them."""
 
-    def __init__(self, platform, emu=None, purple_dir=None):
+    def __init__(self, platform, emu=None, purple_dir=None, sysconf=None):
+        """sysconf: {file name: text} written to a temporary directory that
+        stands in for /etc/branddm (BRANDDM_SYSCONFDIR)."""
         self.p = platform
         self.emu = emu or platform.make_emulator()
         self.own_emu = emu is None
         if self.own_emu:
             self.emu.start()
-        self.client = Client(purple_dir=purple_dir)
+        env = dict(os.environ)
+        self.sysconf_dir = tempfile.mkdtemp(prefix="bdm-etc-")
+        for name, text in (sysconf or {}).items():
+            with open(os.path.join(self.sysconf_dir, name), "w") as f:
+                f.write(text)
+        env["BRANDDM_SYSCONFDIR"] = self.sysconf_dir
+        self.client = Client(purple_dir=purple_dir, env=env)
 
     def start(self, add_account=True, enable=True):
         self.client.start()
@@ -78,10 +88,25 @@ class Session:
         finally:
             db.close()
 
+    def command(self, who, line):
+        return self.client.cmd({"cmd": "command", "protocol": self.p.protocol,
+                                "username": self.p.username, "who": who, "line": line},
+                               check=False)
+
+    def log_file_bytes(self):
+        data = b""
+        for suffix in ("", "-wal"):
+            path = os.path.join(self.client.purple_dir, "branddm", "log.sqlite" + suffix)
+            if os.path.exists(path):
+                with open(path, "rb") as f:
+                    data += f.read()
+        return data
+
     def close(self):
         self.client.close()
         if self.own_emu:
             self.emu.stop()
+        shutil.rmtree(self.sysconf_dir, ignore_errors=True)
 
     def __enter__(self):
         return self
@@ -91,8 +116,7 @@ class Session:
 
 
 def recv_writes(client, who, since=0):
-    return [e for e in client.events_seen("write", conv=who, flags="recv")
-            if client._events.index(e) >= since]
+    return client.events_seen("write", since=since, conv=who, flags="recv")
 
 
 # ---- the tests ---------------------------------------------------------------
@@ -138,7 +162,7 @@ def test_restart_no_duplicate_no_loss(t, p):
         s.emu.add_customer_message(who, name, "second message")
         s.client.start()
         s.connected()
-        since = s.client._run_start
+        since = s.client.run_start
         ev = s.received(who)
         t.eq(ev["text"], "second message", "saved account reconnects; message sent while offline arrives")
         t.ok(s.client.no_event("write", conv=who, flags="recv", within=p.poll_interval * 2.5),
@@ -160,7 +184,7 @@ def test_kill9_no_duplicate(t, p):
         s.client.kill()   # SIGKILL right after the message was shown
         s.client.start()
         s.connected()
-        since = s.client._run_start
+        since = s.client.run_start
         s.emu.add_customer_message(who, name, "after the crash")
         ev = s.received(who)
         t.eq(ev["text"], "after the crash", "new message arrives after a kill -9 restart")

@@ -3,17 +3,8 @@
 24-hour window and HUMAN_AGENT tag."""
 import time
 
-from protocol_suite import Platform, Session, run_suite, TOKEN
-from graph_emulator import GraphEmulator
-
-
-class Facebook(Platform):
-    protocol = "prpl-branddm-facebook"
-    username = "1000"
-
-    def make_emulator(self):
-        return GraphEmulator(platform="messenger", page_id=self.username, token=TOKEN,
-                             page_name="Acme")
+from protocol_suite import Session, run_suite
+from platforms import Facebook
 
 
 def test_window_closed(t, p):
