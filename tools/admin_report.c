@@ -184,9 +184,12 @@ add_event(BdmReport *rep, const BdmLogRecord *r, JsonParser *parser, GArray *pen
 	if (escalate) {
 		const char *department = string_member(detail, "department");
 
+		JsonNode *urgent = detail ? json_object_get_member(detail, "urgent") : NULL;
+
 		count_both(rep, r, TRUE, department ? department : _("(none)"));
-		if (!detail || !json_object_has_member(detail, "urgent") ||
-		    !json_object_get_boolean_member(detail, "urgent"))
+		if (!urgent || !JSON_NODE_HOLDS_VALUE(urgent) ||
+		    json_node_get_value_type(urgent) != G_TYPE_BOOLEAN ||
+		    !json_node_get_boolean(urgent))
 			return;
 	}
 	key = conversation_key(r);

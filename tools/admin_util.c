@@ -251,8 +251,19 @@ json_escaped(BdmOut *out, const char *s)
 		unsigned char c = (unsigned char)*p;
 		char esc[6] = { '\\', 'u', '0', '0', 0, 0 };
 
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (c >= 0x20 && c != '"' && c != '\\' && c != 0xe2)
 			continue;
+		/* U+2028 and U+2029 are valid in JSON strings, but many line
+		 * readers (JavaScript, Python's splitlines) break lines there. */
+		if (c == 0xe2) {
+			if ((unsigned char)p[1] != 0x80 || ((unsigned char)p[2] & 0xfe) != 0xa8)
+				continue;
+			bdm_out_write(out, run, p - run);
+			bdm_out_str(out, (unsigned char)p[2] == 0xa8 ? "\\u2028" : "\\u2029");
+			p += 2;
+			run = p + 1;
+			continue;
+		}
 		bdm_out_write(out, run, p - run);
 		run = p + 1;
 		switch (c) {

@@ -232,7 +232,8 @@ bdm_log_open_schema(const char *path, const char *agent, BdmLogOpenFlags flags, 
 	} else if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
 		g_set_error(error, BDM_LOG_ERROR, BDM_LOG_ERROR_OPEN, _("%s: no such file"), path);
 		return NULL;
-	} else if (g_file_test(path, G_FILE_TEST_IS_DIR)) {
+	}
+	if (g_file_test(path, G_FILE_TEST_IS_DIR)) {
 		g_set_error(error, BDM_LOG_ERROR, BDM_LOG_ERROR_OPEN, _("%s: is a directory"), path);
 		return NULL;
 	}

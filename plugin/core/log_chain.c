@@ -176,6 +176,25 @@ parse_detail(JsonParser *parser, const char *detail)
 	return root && JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root) : NULL;
 }
 
+/* Typed reads: a forged detail with the wrong types must not trip GLib's
+ * critical warnings, only fail to confirm anything. */
+static gboolean
+node_int(JsonNode *node, gint64 *out)
+{
+	if (!node || !JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_INT64)
+		return FALSE;
+	*out = json_node_get_int(node);
+	return TRUE;
+}
+
+static const char *
+node_string(JsonNode *node)
+{
+	if (!node || !JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_STRING)
+		return NULL;
+	return json_node_get_string(node);
+}
+
 /* An erase record lists the ids it blanked: drop them from the pending
  * list.  Both lists ascend, so one merge pass does it. */
 static void
@@ -183,16 +202,16 @@ cover_erased(VerifyState *vs, const char *detail)
 {
 	JsonParser *parser = json_parser_new();
 	JsonObject *obj = parse_detail(parser, detail);
+	JsonNode *member = obj ? json_object_get_member(obj, "records") : NULL;
 	JsonArray *ranges;
 	GArray *keep;
 	guint i, j = 0, n;
 
-	if (!obj || !json_object_has_member(obj, "records") ||
-	    !JSON_NODE_HOLDS_ARRAY(json_object_get_member(obj, "records"))) {
+	if (!member || !JSON_NODE_HOLDS_ARRAY(member)) {
 		g_object_unref(parser);
 		return;
 	}
-	ranges = json_object_get_array_member(obj, "records");
+	ranges = json_node_get_array(member);
 	n = json_array_get_length(ranges);
 	keep = g_array_new(FALSE, FALSE, sizeof(gint64));
 	for (i = 0; i < vs->pending_erased->len; i++) {
@@ -207,10 +226,10 @@ cover_erased(VerifyState *vs, const char *detail)
 			if (!JSON_NODE_HOLDS_ARRAY(node))
 				continue;
 			pair = json_node_get_array(node);
-			if (json_array_get_length(pair) != 2)
+			if (json_array_get_length(pair) != 2 ||
+			    !node_int(json_array_get_element(pair, 0), &range.start) ||
+			    !node_int(json_array_get_element(pair, 1), &range.end))
 				continue;
-			range.start = json_array_get_int_element(pair, 0);
-			range.end = json_array_get_int_element(pair, 1);
 			if (range.end < id)
 				continue;
 			covered = range.start <= id;
@@ -232,12 +251,12 @@ confirm_anchor(VerifyState *vs, const char *detail)
 	JsonParser *parser = json_parser_new();
 	JsonObject *obj = parse_detail(parser, detail);
 	char hex[2 * BDM_HASH_LEN + 1];
+	gint64 anchor_id;
 
 	bdm_log_hash_hex(vs->anchor_hash, hex);
-	if (obj && json_object_has_member(obj, "anchor_id") &&
-	    json_object_has_member(obj, "anchor_hash") &&
-	    json_object_get_int_member(obj, "anchor_id") == vs->result->anchor_id &&
-	    g_strcmp0(json_object_get_string_member(obj, "anchor_hash"), hex) == 0)
+	if (obj && node_int(json_object_get_member(obj, "anchor_id"), &anchor_id) &&
+	    anchor_id == vs->result->anchor_id &&
+	    g_strcmp0(node_string(json_object_get_member(obj, "anchor_hash")), hex) == 0)
 		vs->anchor_confirmed = TRUE;
 	g_object_unref(parser);
 }

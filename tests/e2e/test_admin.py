@@ -88,7 +88,7 @@ INBOUND = [
     ("c2", "I will call my lawyer", "in2", ts(23, 10)),
     ("c3", 'Invoice "A-17", wrong amount\nplease fix', "in3", ts(20, 16)),
     ("c4", "=HYPERLINK(\"http://evil\")", "in4", ts(23, 11)),
-    ("c4", "anyone there?", "in5", ts(23, 11, 5)),
+    ("c4", "anyone there?\u0001 \u2028 \u00e9\u00e8 \\o/", "in5", ts(23, 11, 5)),
 ]
 
 
@@ -142,6 +142,9 @@ def test_export(t, alice, bob):
          "the two agents' copies of the oldest message interleave by time")
     c3 = [r for r in rows if r["platform_message_id"] == "in3"][0]
     t.eq(c3["text"], 'Invoice "A-17", wrong amount\nplease fix', "text survives JSON escaping")
+    odd = [r for r in rows if r["platform_message_id"] == "in5"][0]
+    t.eq(odd["text"], "anyone there?\u0001 \u2028 \u00e9\u00e8 \\o/",
+         "control characters, non-ASCII and backslashes survive JSON escaping")
     esc = [r for r in rows if r["kind"] == "escalate" and r["agent"] == "alice"][0]
     t.eq(esc["detail"], {"department": "legal", "urgent": True, "reason": "threat"},
          "event detail is exported as an object")
@@ -261,6 +264,22 @@ def test_verify_and_tamper(t, tmp, alice, bob):
     db.close()
     rc, out, err = admin("verify", "--db", edited)
     t.eq(rc, 0, "restoring the text makes verify pass again (no false positive)")
+    db = sqlite3.connect(edited)
+    db.execute("UPDATE record SET text = CAST(X'66ff0a22fe' AS TEXT),"
+               " detail = '{\"unterminated' WHERE id = 7")
+    db.commit()
+    db.close()
+    rc, rows, err = export_records(edited)
+    damaged = [r for r in rows if r["id"] == 7]
+    t.ok(rc == 0 and len(rows) == 11 and damaged and damaged[0]["detail"] == '{"unterminated'
+         and damaged[0]["text"].startswith("f"),
+         "export of invalid UTF-8 and broken detail still gives valid JSON lines",
+         "rc=%d %r" % (rc, damaged))
+    rc, out, err = admin("verify", "--db", edited)
+    t.ok(rc == 1 and "BROKEN at record 7" in out, "and verify names that record", out)
+    rc, out, err = admin("report", "--db", edited, "--format", "json")
+    t.ok(rc == 0 and json.loads(out)["records"] == 11, "report reads the damaged log too",
+         err)
     db = sqlite3.connect(edited)
     db.execute("DELETE FROM record WHERE id = 3")
     db.commit()

@@ -375,6 +375,7 @@ test_foreign_and_corrupt_files(Fixture *f, gconstpointer data)
 	assert_open_fails(missing, 0, BDM_LOG_ERROR_OPEN);
 	g_assert_false(g_file_test(missing, G_FILE_TEST_EXISTS));
 	assert_open_fails(f->dir, BDM_LOG_OPEN_READONLY, BDM_LOG_ERROR_OPEN);
+	assert_open_fails(f->dir, BDM_LOG_OPEN_CREATE, BDM_LOG_ERROR_OPEN);
 	g_assert_true(g_file_set_contents(empty, "", 0, NULL));
 	assert_open_fails(empty, BDM_LOG_OPEN_READONLY, BDM_LOG_ERROR_NOT_LOG);
 
