@@ -144,8 +144,8 @@ typedef struct {
 	gboolean wal_truncated; /* FALSE: another process kept old pages in the WAL */
 } BdmLogEraseResult;
 
-/** Blank text, names and ids of every record about customer_id (on one
- *  platform, or all when platform is NULL) keeping the chain verifiable. */
+/** Blank text, names and ids of every record about customer_id (on one platform,
+ *  or all when NULL); ids become tombstone (NULL: a new one).  Chain stays valid. */
 gboolean bdm_log_erase_customer(BdmLog *log, const char *platform, const char *customer_id,
                                 const char *tombstone, BdmLogEraseResult *result,
                                 GError **error);

@@ -274,7 +274,7 @@ test_erase_keeps_chain(Fixture *f, gconstpointer data)
 	GError *error = NULL;
 
 	(void)data;
-	g_assert_true(bdm_log_erase_customer(f->log, NULL, "cust1", &res, &error));
+	g_assert_true(bdm_log_erase_customer(f->log, NULL, "cust1", NULL, &res, &error));
 	g_assert_no_error(error);
 	/* Records 1-9 are about cust1 (8 messages and the event at 5). */
 	g_assert_cmpuint(res.records, ==, 9);
