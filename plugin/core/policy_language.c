@@ -244,11 +244,11 @@ static guint word_match_cost(const WordPattern *w, const gunichar *s, guint n)
 	return best[0][0];
 }
 
-/* The first configured word that s[0..n) reads as, or NULL. */
-static const WordPattern *word_set_match(const BdmWordSet *set, const gunichar *s, guint n)
+/* Does s[0..n) read as one of the configured words? */
+static gboolean reads_as_word(const BdmWordSet *set, const gunichar *s, guint n)
 {
 	if (n < 2 || n > MAX_TOKEN_CHARS)
-		return NULL;
+		return FALSE;
 	for (guint i = 0; i < set->words->len; i++) {
 		const WordPattern *w = &g_array_index(set->words, WordPattern, i);
 		guint cost;
@@ -257,9 +257,9 @@ static const WordPattern *word_set_match(const BdmWordSet *set, const gunichar *
 			continue;
 		cost = word_match_cost(w, s, n);
 		if (cost != NO_MATCH && cost * 2 <= w->runs)
-			return w;
+			return TRUE;
 	}
-	return NULL;
+	return FALSE;
 }
 
 static void report_offensive(BdmScan *scan, gsize start, gsize end)
@@ -287,7 +287,7 @@ static guint scan_spaced_letters(BdmScan *scan, const Tokens *tokens, guint i)
 		has_letter = has_letter || t->has_letter;
 		j++;
 	}
-	if (n >= 3 && has_letter && word_set_match(scan->policy->offensive, joined, n) != NULL)
+	if (n >= 3 && has_letter && reads_as_word(scan->policy->offensive, joined, n))
 		report_offensive(scan, first->start,
 		                 g_array_index(tokens->tokens, Token, j - 1).end);
 	return MAX(j, i + 1);
@@ -307,8 +307,8 @@ static void scan_offensive(BdmScan *scan)
 			continue;
 		}
 		if (t->has_letter &&
-		    word_set_match(scan->policy->offensive,
-		                   &g_array_index(tokens.chars, gunichar, t->first), t->len) != NULL)
+		    reads_as_word(scan->policy->offensive,
+		                  &g_array_index(tokens.chars, gunichar, t->first), t->len))
 			report_offensive(scan, t->start, t->end);
 		i++;
 	}
