@@ -157,10 +157,8 @@ static void parse_conversation(PollParse *p, JsonObject *item)
 		proto_page_set_gap(p->page);
 		return;
 	}
-	if (proto_page_has_conversation(p->page, conv.id)) {
-		g_free(conv.id);
-		return;
-	}
+	/* A conversation listed twice still gets its messages read: the
+	 * repeat may carry ones the first listing did not. */
 	parse_participants(p, item, &conv);
 	if (!proto_json_get_time(item, "updated_time", &conv.updated))
 		conv.updated = 0;

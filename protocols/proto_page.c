@@ -62,15 +62,6 @@ static gboolean remember(GHashTable *seen, char kind, const char *id)
 	return TRUE;
 }
 
-gboolean proto_page_has_conversation(const ProtoPage *page, const char *id)
-{
-	char *key = g_strdup_printf("c:%s", id ? id : "");
-	gboolean found = g_hash_table_contains(page->seen, key);
-
-	g_free(key);
-	return found;
-}
-
 void proto_page_add_conversation(ProtoPage *page, BdmConversation *conv)
 {
 	if (!conv->id || !remember(page->seen, 'c', conv->id)) {

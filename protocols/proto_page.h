@@ -38,11 +38,6 @@ gboolean proto_page_add_message(ProtoPage *page, BdmMessage *msg);
 G_GNUC_INTERNAL
 void proto_page_add_next(ProtoPage *page, const char *cursor);
 
-/** TRUE when a conversation with this id was added already.
- *  Lets parsers skip work for repeats. */
-G_GNUC_INTERNAL
-gboolean proto_page_has_conversation(const ProtoPage *page, const char *id);
-
 /** Mark the page as possibly missing messages (BdmPollPage.gap).
  *  Sticky: later items cannot clear it. */
 G_GNUC_INTERNAL

@@ -398,9 +398,11 @@ static void test_poll_parse_dedupe(void)
 
 	test_account_init(&acct, BASE, PAGE, NULL, NOW);
 	g_assert_cmpint(parse_page(body, 200, &acct, &page, &err), ==, 0);
+	/* One conversation, each message once, and the repeat's new one kept. */
 	g_assert_cmpuint(page.n_conversations, ==, 1);
-	g_assert_cmpuint(page.n_messages, ==, 1);
+	g_assert_cmpuint(page.n_messages, ==, 2);
 	g_assert_cmpstr(page.messages[0].text, ==, "a");
+	g_assert_cmpstr(page.messages[1].id, ==, "m_9");
 	bdm_poll_page_clear(&page);
 	test_account_clear(&acct);
 }
