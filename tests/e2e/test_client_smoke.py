@@ -105,10 +105,19 @@ def test_accounts(t):
         t.ok(not r["ok"] and "ghost" in r["error"], "enabling an unknown account is refused")
 
 
+def test_send_escapes_typed_text(t):
+    with new_client() as c:
+        add_and_connect(c, options={"echo_prefix": "E: ", "echo_delay_ms": 30})
+        c.cmd(dict(account("agent", who="bob", text="a <b> & c"), cmd="send"))
+        mine = c.wait_event("write", conv="bob", flags="send")
+        t.eq(mine["text"], "a &lt;b&gt; &amp; c", "typed text is escaped like the UIs' entries do")
+
+
 def test_send_and_echo(t):
     with new_client() as c:
         add_and_connect(c, options={"echo_prefix": "E: ", "echo_delay_ms": 30})
-        r = c.cmd(dict(account("agent", who="alice", text=TRICKY), cmd="send"))
+        # "html": true hands the text to libpurple as markup, unchanged.
+        r = c.cmd(dict(account("agent", who="alice", text=TRICKY), cmd="send", html=True))
         t.eq(r["conv"], "alice", "send opens the conversation")
         mine = c.wait_event("write", conv="alice", flags="send")
         t.eq(mine["text"], TRICKY, "the local echo shows the text unchanged")
@@ -413,7 +422,7 @@ def test_secrets_stay_out_of_log(t):
 
 
 t = Tap()
-for test in (test_ready, test_accounts, test_send_and_echo, test_commands, test_requests,
+for test in (test_ready, test_accounts, test_send_escapes_typed_text, test_send_and_echo, test_commands, test_requests,
              test_missing_password, test_notify_and_actions, test_connection_errors,
              test_prefs, test_ipc, test_compose, test_bad_input, test_restart,
              test_secrets_stay_out_of_log):

@@ -3,7 +3,7 @@
 24-hour window and HUMAN_AGENT tag."""
 import time
 
-from protocol_suite import Session, run_suite
+from protocol_suite import Session, run_suite, TOKEN
 from platforms import Facebook
 
 
