@@ -210,6 +210,11 @@ const char *bdm_desk_config_webhook_url(const BdmDeskConfig *cfg, const char *de
 	return d != NULL && d->webhook != NULL ? d->webhook : cfg->webhook_default_url;
 }
 
+gint64 bdm_desk_config_log_retention(const BdmDeskConfig *cfg)
+{
+	return cfg->log_retention;
+}
+
 guint bdm_desk_config_webhook_retries(const BdmDeskConfig *cfg)
 {
 	return cfg->webhook_retries;

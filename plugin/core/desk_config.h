@@ -99,6 +99,10 @@ const char *bdm_desk_config_webhook_url(const BdmDeskConfig *cfg, const char *de
  *  Retries are the plugin's job; this only carries the setting. */
 guint bdm_desk_config_webhook_retries(const BdmDeskConfig *cfg);
 
+/** How long the conversation log keeps records ([log] retention), in seconds;
+ *  0 (the default) keeps everything. */
+gint64 bdm_desk_config_log_retention(const BdmDeskConfig *cfg);
+
 /** [webhook] timeout in seconds for one POST (default 10).
  *  Applied by the plugin's HTTP layer. */
 guint bdm_desk_config_webhook_timeout(const BdmDeskConfig *cfg);

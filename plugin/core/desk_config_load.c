@@ -366,16 +366,16 @@ static gboolean read_mode(const Reader *r, const char *key, BdmCountMode *mode,
 	return ok;
 }
 
-static gboolean read_target(const Reader *r, const char *key, gint64 *target,
-                            GError **error)
+static gboolean read_duration(const Reader *r, const char *group, const char *key,
+                              gint64 *target, GError **error)
 {
 	char *text = NULL;
 	gboolean ok = TRUE;
 
-	if (!read_string(r, "sla", key, &text, error))
+	if (!read_string(r, group, key, &text, error))
 		return FALSE;
 	if (text != NULL && !bdm_desk_parse_duration(text, target))
-		ok = bdm_conf_file_fail(r->cf, "sla", key, error,
+		ok = bdm_conf_file_fail(r->cf, group, key, error,
 		                        _("expected a duration such as 2h, 30m, 1d or 1h30m"));
 	g_free(text);
 	return ok;
@@ -389,8 +389,8 @@ static gboolean load_sla(BdmDeskConfig *cfg, const Reader *r, GError **error)
 
 	return check_keys(r, "sla", known, "urgent, normal, urgent_mode, normal_mode, warn_at",
 	                  error) &&
-	       read_target(r, "urgent", &cfg->sla_target[TRUE], error) &&
-	       read_target(r, "normal", &cfg->sla_target[FALSE], error) &&
+	       read_duration(r, "sla", "urgent", &cfg->sla_target[TRUE], error) &&
+	       read_duration(r, "sla", "normal", &cfg->sla_target[FALSE], error) &&
 	       read_mode(r, "urgent_mode", &cfg->sla_mode[TRUE], error) &&
 	       read_mode(r, "normal_mode", &cfg->sla_mode[FALSE], error) &&
 	       read_uint(r, "sla", "warn_at", 1, 100, TRUE, &cfg->warn_percent, error);
@@ -427,6 +427,15 @@ static gboolean load_webhook(BdmDeskConfig *cfg, const Reader *r, GError **error
 	       read_url(r, "webhook", "default_url", &cfg->webhook_default_url, error);
 }
 
+/* Retention is the administrator's: records older than this are purged. */
+static gboolean load_log(BdmDeskConfig *cfg, const Reader *r, GError **error)
+{
+	static const char *const known[] = { "retention", NULL };
+
+	return check_keys(r, "log", known, "retention", error) &&
+	       read_duration(r, "log", "retention", &cfg->log_retention, error);
+}
+
 static gboolean load_auto_reply(BdmDeskConfig *cfg, const Reader *r, GError **error)
 {
 	static const char *const known[] = { "enabled", "template", "accounts", NULL };
@@ -452,12 +461,13 @@ static gboolean load_auto_reply(BdmDeskConfig *cfg, const Reader *r, GError **er
 }
 
 static const char *const fixed_groups[] = {
-	"desk", "departments", "labels", "sla", "business_hours", "webhook", "auto_reply", NULL
+	"desk", "departments", "labels", "sla", "business_hours", "webhook", "auto_reply", "log",
+	NULL
 };
 
 static const char *const known_groups_text =
 	"desk, departments, department NAME, labels, trigger NAME, sla, business_hours, "
-	"webhook, auto_reply";
+	"webhook, auto_reply, log";
 
 /* Groups in dependency order: triggers refer to departments and labels. */
 static gboolean load_groups(BdmDeskConfig *cfg, const Reader *r, GError **error)
@@ -466,7 +476,7 @@ static gboolean load_groups(BdmDeskConfig *cfg, const Reader *r, GError **error)
 	gboolean ok = load_desk(cfg, r, error) && load_departments(cfg, r, error) &&
 	              load_labels(cfg, r, error) && load_sla(cfg, r, error) &&
 	              load_business_hours(cfg, r, error) && load_webhook(cfg, r, error) &&
-	              load_auto_reply(cfg, r, error);
+	              load_auto_reply(cfg, r, error) && load_log(cfg, r, error);
 	gboolean any_trigger = FALSE;
 	char **g;
 

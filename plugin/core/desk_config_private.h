@@ -17,6 +17,7 @@ struct BdmDeskConfig {
 	BdmCountMode sla_mode[2];
 	guint warn_percent;
 	BdmBusinessHours *hours;
+	gint64 log_retention;   /* seconds; 0 = keep everything */
 	guint webhook_retries;
 	guint webhook_timeout;
 	char *webhook_default_url;

@@ -70,6 +70,7 @@ static void check_defaults(const BdmDeskConfig *cfg)
 	g_assert_null(bdm_desk_config_webhook_url(cfg, "legal"));
 	g_assert_cmpuint(bdm_desk_config_webhook_retries(cfg), ==, 3);
 	g_assert_cmpuint(bdm_desk_config_webhook_timeout(cfg), ==, 10);
+	g_assert_cmpint(bdm_desk_config_log_retention(cfg), ==, 0);
 	g_assert_false(bdm_desk_config_auto_reply_enabled(cfg));
 	g_assert_cmpstr(bdm_desk_config_auto_reply_template(cfg), ==, "out_of_hours");
 	g_assert_false(bdm_desk_config_auto_reply_applies(cfg, "facebook", "1000"));
@@ -103,6 +104,7 @@ static void test_example_file(void)
 	cfg = bdm_desk_config_load("docs/desk.conf.example", NULL, &error);
 	g_assert_no_error(error);
 	g_assert_cmpstr(bdm_desk_config_brand(cfg), ==, "Acme");
+	g_assert_cmpint(bdm_desk_config_log_retention(cfg), ==, 365 * 86400);
 	g_assert_cmpuint(bdm_desk_config_departments(cfg)->len, ==, 4);
 	g_assert_cmpstr(bdm_desk_config_department(cfg, "privacy")->label, ==, "Data protection");
 	g_assert_cmpstr(bdm_desk_config_department(cfg, "billing")->label, ==, "billing");
@@ -128,11 +130,13 @@ static void test_merge_and_lock(void)
 		"[departments]\nnames=billing;legal\n"
 		"[labels]\nnames=refund;vip\n"
 		"[sla]\nlocked=true\nurgent=1h\n"
+		"[log]\nlocked=true\nretention=30d\n"
 		"[webhook]\ndefault_url=https://hooks.example.com/all\nretries=5\n"
 		"[trigger refund]\nkeywords=refund;chargeback\ndepartment=billing\ntag=refund\n"
 		"[trigger legal]\nkeywords=lawyer\ndepartment=legal\nurgent=true\n",
 		"[desk]\nbrand=Acme Europe\n"
 		"[sla]\nurgent=4h\nnormal=8h\n"
+		"[log]\nretention=1d\n"
 		"[webhook]\nretries=1\n"
 		"[trigger refund]\nkeywords=money back\ntag=refund\n"
 		"[trigger vip]\nkeywords=influencer\ntag=vip\n");
@@ -142,6 +146,8 @@ static void test_merge_and_lock(void)
 	/* [sla] is locked: neither of the user's values counts. */
 	g_assert_cmpint(bdm_desk_config_sla_target(cfg, TRUE), ==, 3600);
 	g_assert_cmpint(bdm_desk_config_sla_target(cfg, FALSE), ==, 24 * 3600);
+	/* Retention is the administrator's when locked: an agent cannot shorten it. */
+	g_assert_cmpint(bdm_desk_config_log_retention(cfg), ==, 30 * 86400);
 	/* Unlocked groups merge key by key. */
 	g_assert_cmpuint(bdm_desk_config_webhook_retries(cfg), ==, 1);
 	g_assert_cmpstr(bdm_desk_config_webhook_url(cfg, "legal"), ==,
