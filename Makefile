@@ -44,6 +44,9 @@ POTFILES    :=
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
+# Fragments may define rules; `make` alone still means `make all`.
+.DEFAULT_GOAL := all
+
 include $(sort $(wildcard plugin/*.mk plugin/core/*.mk protocols/*.mk tools/*.mk tests/*.mk po/*.mk))
 
 # Quiet by default, like the kernel and git; `make V=1` shows the commands.

@@ -1,3 +1,5 @@
 # End-to-end tests: the headless client against the platform emulators.
 TESTS += tests/e2e/test_facebook.py
 TESTS += tests/e2e/test_policy.py
+TESTS += tests/e2e/test_log_e2e.py
+TESTS += tests/e2e/test_instagram.py tests/e2e/test_x.py

@@ -17,9 +17,9 @@ test_log_durability_SRC := tests/unit/test_log_durability.c tests/unit/test_log_
 
 # log_writer appends records through the real API: the kill -9 durability
 # test runs it, and tests/e2e/test_admin*.py make their logs with it.  It
-# is a helper, not a test, so it has its own rule.  That rule would become
-# make's default goal (fragments are read before "all"), hence the line below.
-.DEFAULT_GOAL := all
+# is a helper, not a test, so it has its own rule (the top Makefile keeps
+# "all" the default goal).
+
 LOG_WRITER := $(BUILD)/tests/log_writer
 $(LOG_WRITER): $(patsubst %.c,$(BUILD)/obj/%.o,tests/unit/log_writer.c $(LOG_SRC))
 	@mkdir -p $(dir $@)
