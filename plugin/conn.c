@@ -182,6 +182,7 @@ static void on_whoami(const BdmHttpResult *result, gpointer data)
 		purple_connection_set_display_name(conn->gc, conn->self_name);
 	purple_debug_info(DEBUG_CAT, "%s: signed in as %s\n", m->protocol_id, conn->self_id);
 	conn->connected = TRUE;
+	bdm_desk_display_recover(conn);
 	purple_connection_set_state(conn->gc, PURPLE_CONNECTED);
 	bdm_poll_start(conn);
 }
@@ -262,6 +263,7 @@ void bdm_account_close(PurpleConnection *gc)
 	g_free(conn->api_base);
 	g_free(conn->self_id);
 	g_free(conn->self_name);
+	g_free(conn->interrupted_display);
 	purple_connection_set_protocol_data(gc, NULL);
 	g_free(conn);
 }

@@ -45,6 +45,7 @@ typedef struct {
 	guint login_timer;          /* whoami retry after a transient failure */
 	guint login_attempts;
 	GList *pending_sends;       /* send.c's unconfirmed replies */
+	char *interrupted_display;  /* logged, maybe never shown (see desk.h) */
 	gboolean connected;
 } BdmConn;
 

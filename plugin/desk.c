@@ -214,6 +214,8 @@ gboolean bdm_desk_seen(BdmConn *conn, const char *message_id)
 {
 	if (bdm_desk.log == NULL || message_id == NULL)
 		return FALSE;
+	if (g_strcmp0(conn->interrupted_display, message_id) == 0)
+		return FALSE;
 	return bdm_log_seen(bdm_desk.log, bdm_desk_platform(conn), bdm_desk_account_id(conn),
 	                    message_id);
 }
@@ -279,6 +281,50 @@ BdmRecordResult bdm_desk_record_outgoing(BdmConn *conn, const char *customer_id,
 	if (inserted && !automated)
 		bdm_desk_reply_sent(conn, customer_id);
 	return inserted ? BDM_RECORD_NEW : BDM_RECORD_DUPLICATE;
+}
+
+static char *display_key(BdmConn *conn)
+{
+	return g_strdup_printf("display/%s/%s", bdm_desk_platform(conn), bdm_desk_account_id(conn));
+}
+
+void bdm_desk_display_begin(BdmConn *conn, const char *message_id)
+{
+	char *key = display_key(conn);
+	GError *error = NULL;
+
+	/* Written before the record: a crash between the record and the screen
+	 * leaves this id behind, and the next start shows that message after all. */
+	if (bdm_desk.log && !bdm_log_state_set(bdm_desk.log, key, message_id, &error)) {
+		purple_debug_error(DEBUG_CAT, "display marker not stored: %s\n", error->message);
+		g_error_free(error);
+	}
+	g_free(key);
+}
+
+void bdm_desk_display_end(BdmConn *conn, const char *message_id)
+{
+	char *key = display_key(conn);
+
+	if (bdm_desk.log)
+		bdm_log_state_set(bdm_desk.log, key, NULL, NULL);
+	if (g_strcmp0(conn->interrupted_display, message_id) == 0) {
+		g_free(conn->interrupted_display);
+		conn->interrupted_display = NULL;
+	}
+	g_free(key);
+}
+
+void bdm_desk_display_recover(BdmConn *conn)
+{
+	char *key = display_key(conn);
+
+	g_free(conn->interrupted_display);
+	conn->interrupted_display = bdm_desk.log ? bdm_log_state_get(bdm_desk.log, key, NULL) : NULL;
+	if (conn->interrupted_display)
+		purple_debug_warning(DEBUG_CAT, "message %s was logged but maybe never shown; "
+		                     "showing it again\n", conn->interrupted_display);
+	g_free(key);
 }
 
 gint64 bdm_desk_last_customer_message(BdmConn *conn, const char *customer_id)

@@ -48,9 +48,26 @@ BdmRecordResult bdm_desk_record_outgoing(BdmConn *conn, const char *customer_id,
                                          const char *text, const char *message_id,
                                          gint64 platform_time, gboolean automated);
 
+/** Mark message_id as being shown (persisted) before recording it; a crash
+ *  before bdm_desk_display_end makes the next start show it once more, with a
+ *  notice that it may be a repeat: at least once, never lost. */
+void bdm_desk_display_begin(BdmConn *conn, const char *message_id);
+
+/** The message marked by bdm_desk_display_begin is on screen now (or will
+ *  never be: a duplicate or a log failure). */
+void bdm_desk_display_end(BdmConn *conn, const char *message_id);
+
+/** At login: pick up a message whose display a crash interrupted, so
+ *  bdm_desk_seen reports it unseen until it has been shown. */
+void bdm_desk_display_recover(BdmConn *conn);
+
 /** Run the desk's reactions to a shown customer message: automatic escalation
  *  triggers, response-time clock, out-of-hours acknowledgement. */
 void bdm_desk_incoming_shown(BdmConn *conn, const char *customer_id, const char *text);
+
+/** The buddy-list alias for a customer: name (the platform's display name,
+ *  may be NULL) plus the desk's badge " [legal, urgent, vip]".  g_free it. */
+char *bdm_desk_buddy_alias(BdmConn *conn, const char *customer_id, const char *name);
 
 /** Unix time of the customer's last message, 0 if never. */
 gint64 bdm_desk_last_customer_message(BdmConn *conn, const char *customer_id);

@@ -95,8 +95,13 @@ static void ensure_buddy(BdmConn *conn, const char *who, const char *name)
 		purple_blist_add_buddy(buddy, NULL, group, NULL);
 		g_free(fallback);
 	}
-	if (name && *name)
-		serv_got_alias(conn->gc, who, name);
+	if (name && *name) {
+		/* The desk's badge (tags, escalation) is part of the alias: a poll
+		 * must not wipe it by setting the bare name. */
+		char *alias = bdm_desk_buddy_alias(conn, who, name);
+		serv_got_alias(conn->gc, who, alias);
+		g_free(alias);
+	}
 }
 
 static const char *customer_of(const BdmMessage *msg)
@@ -134,15 +139,31 @@ static void deliver_one(BdmConn *conn, const BdmMessage *msg)
 		}
 		return;
 	}
-	/* The log comes first: what was shown is always on disk. */
-	if (bdm_desk_record_incoming(conn, msg, name) != BDM_RECORD_NEW)
-		return;
-	ensure_buddy(conn, customer, name);
+	/* The log comes first: what was shown is always on disk.  The display
+	 * marker around it lets a restart finish a display a crash interrupted. */
+	{
+		gboolean resumed = g_strcmp0(conn->interrupted_display, msg->id) == 0;
+		BdmRecordResult rec;
+
+		bdm_desk_display_begin(conn, msg->id);
+		rec = bdm_desk_record_incoming(conn, msg, name);
+		if (rec == BDM_RECORD_FAILED || (rec == BDM_RECORD_DUPLICATE && !resumed)) {
+			bdm_desk_display_end(conn, msg->id);
+			return;
+		}
+		ensure_buddy(conn, customer, name);
+		/* Better shown twice than lost: say so, in case it was on screen already. */
+		if (resumed)
+			bdm_desk_notice(conn, customer, _("BrandDM was stopped while showing the next "
+			                                  "message; it is shown again and may be a "
+			                                  "repeat."), PURPLE_MESSAGE_SYSTEM);
+	}
 	/* Customers' text is text, never markup: "<a href=…>" must show as typed. */
 	escaped = purple_markup_escape_text(msg->text ? msg->text : "", -1);
 	serv_got_im(conn->gc, customer, escaped, PURPLE_MESSAGE_RECV,
 	            msg->created > 0 ? (time_t)msg->created : (time_t)bdm_now());
 	g_free(escaped);
+	bdm_desk_display_end(conn, msg->id);
 	bdm_desk_incoming_shown(conn, customer, msg->text ? msg->text : "");
 }
 
