@@ -6,6 +6,8 @@
  * runs), command through purple_cmd_do_command.  The client never turns a
  * "/text" into a command by itself; a test decides which path it means.
  */
+#include <server.h>
+
 #include "commands.h"
 #include "event.h"
 #include "ui_blist.h"
@@ -218,8 +220,33 @@ cmd_compose_set(BdmClient *client, JsonObject *args, JsonBuilder *result,
 	return TRUE;
 }
 
+/* What another plugin, or libpurple's own away auto-reply, does: straight to
+ * serv_send_im, past every "sending-im-msg" handler.  Protocols must still
+ * apply their own checks; the result reports serv_send_im's return value. */
+static gboolean
+cmd_serv_send(BdmClient *client, JsonObject *args, JsonBuilder *result,
+              GError **error)
+{
+	PurpleConnection *gc;
+	const char *who, *text;
+	gboolean auto_reply = FALSE;
+	int ret;
+
+	(void)client;
+	if ((gc = bdm_arg_connection(args, error)) == NULL ||
+	    (who = bdm_arg_string(args, "who", error)) == NULL ||
+	    (text = bdm_arg_string(args, "text", error)) == NULL ||
+	    !bdm_arg_bool_opt(args, "auto_reply", &auto_reply, error))
+		return FALSE;
+	ret = serv_send_im(gc, who, text, auto_reply ? PURPLE_MESSAGE_AUTO_RESP : 0);
+	json_builder_set_member_name(result, "returned");
+	json_builder_add_int_value(result, ret);
+	return TRUE;
+}
+
 const BdmCommand bdm_conv_commands[] = {
 	{ "send", cmd_send },
+	{ "serv-send", cmd_serv_send },
 	{ "command", cmd_command },
 	{ "conversations", cmd_conversations },
 	{ "buddies", cmd_buddies },

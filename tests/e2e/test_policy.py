@@ -144,6 +144,23 @@ def test_command_typo_never_sent(t, p):
         t.eq(s.emu.sent, [], "the customer never receives '/tpll'")
 
 
+def test_bypass_still_checked(t, p):
+    who, name = p.customer(8)
+    with connected_session(p, who, name) as s:
+        # Another plugin (or an away auto-reply) calling serv_send_im directly.
+        s.client.cmd({"cmd": "serv-send", "protocol": p.protocol, "username": p.username,
+                      "who": who, "text": "card %s" % CARD})
+        ev = s.client.wait_event("write", conv=who, flags="error", timeout=10)
+        t.ok("card" in ev["text"].lower(), "the protocol's send_im applies the policy itself",
+             ev["text"])
+        s.client.cmd({"cmd": "serv-send", "protocol": p.protocol, "username": p.username,
+                      "who": who, "text": "We are closed now.", "auto_reply": True})
+        ev = s.client.wait_event("write", conv=who, flags="error", timeout=10)
+        t.ok("automated" in ev["text"].lower(),
+             "an automatic reply must say it is automated", ev["text"])
+        t.eq(s.emu.sent, [], "nothing got past send_im")
+
+
 t = Tap()
 p = Facebook()
 for name, fn in [("card number blocked", test_card_blocked),
@@ -153,6 +170,7 @@ for name, fn in [("card number blocked", test_card_blocked),
                  ("policy acknowledgement", test_policy_acknowledgement),
                  ("authorised agents", test_unauthorised_agent),
                  ("broken policy file", test_broken_policy_file),
-                 ("mistyped /command", test_command_typo_never_sent)]:
+                 ("mistyped /command", test_command_typo_never_sent),
+                 ("checks hold when other plugins call serv_send_im", test_bypass_still_checked)]:
     t.run(name, fn, p)
 t.done()
