@@ -6,8 +6,6 @@
  * runs), command through purple_cmd_do_command.  The client never turns a
  * "/text" into a command by itself; a test decides which path it means.
  */
-#include <server.h>
-
 #include "commands.h"
 #include "event.h"
 #include "ui_blist.h"
