@@ -23,6 +23,12 @@
 
 #define DEBUG_CAT "branddm"
 
+/* Every BdmProtocol probe_module made and destroy_module has not freed yet.
+ * At quit libpurple unloads the loader before destroying the modules, then
+ * finds no loaded loader for them and never calls destroy_module: the
+ * loader's own destroy frees what is left (see loader_destroy). */
+static GList *live_protocols;
+
 static gboolean probe_module(PurplePlugin *plugin)
 {
 	GModule *handle = NULL;
@@ -43,6 +49,7 @@ static gboolean probe_module(PurplePlugin *plugin)
 		return FALSE;
 	}
 	proto = bdm_protocol_new(m, handle);
+	live_protocols = g_list_prepend(live_protocols, proto);
 	plugin->info = &proto->info;
 	plugin->extra = proto;
 	purple_debug_info(DEBUG_CAT, "protocol module %s: %s (%s, ABI %d)\n", plugin->path,
@@ -67,6 +74,7 @@ static gboolean unload_module(PurplePlugin *plugin)
 
 static void destroy_module(PurplePlugin *plugin)
 {
+	live_protocols = g_list_remove(live_protocols, plugin->extra);
 	bdm_protocol_free(plugin->extra);
 	plugin->extra = NULL;
 	plugin->info = NULL;
@@ -103,6 +111,15 @@ static gboolean loader_unload(PurplePlugin *plugin)
 	return TRUE;
 }
 
+/* libpurple destroys the plugins of a loader's extension before the loader
+ * itself, so no module's plugin->info points into these any more. */
+static void loader_destroy(PurplePlugin *plugin)
+{
+	(void)plugin;
+	g_list_free_full(live_protocols, (GDestroyNotify)bdm_protocol_free);
+	live_protocols = NULL;
+}
+
 static PurplePluginLoaderInfo loader_info = {
 	NULL,           /* exts, filled in init_plugin */
 	probe_module,
@@ -131,7 +148,7 @@ static PurplePluginInfo info = {
 	"",
 	loader_load,
 	loader_unload,
-	NULL,
+	loader_destroy,
 	NULL,
 	&loader_info,
 	NULL,
