@@ -34,6 +34,9 @@ ALL_CFLAGS   = -std=gnu11 -fPIC $(WARNINGS) -Iinclude -Iplugin -Iplugin/core -Ip
                -DBRANDDM_VERSION='"$(VERSION)"' -DPURPLE_PLUGINS \
                $(CFLAGS) $(SANITIZE)
 ALL_LDFLAGS  = $(LDFLAGS) $(SANITIZE)
+# Shared objects must not leave symbols for load time: a typo would only show
+# as "not loadable" in the user's debug window.
+SO_LDFLAGS   = -Wl,-z,defs
 
 CORE_SRC    :=
 PLUGIN_SRC  :=
@@ -74,7 +77,7 @@ $(BUILD)/obj/%.o: %.c
 $(PLUGIN_SO): $(call obj,$(PLUGIN_SRC) $(CORE_SRC))
 	@mkdir -p $(dir $@)
 	$(call say,LINK,$@)
-	$(Q)$(CC) -shared -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS) -lm
+	$(Q)$(CC) -shared -o $@ $^ $(ALL_LDFLAGS) $(SO_LDFLAGS) $(PKG_LIBS) -lm
 
 # Modules link GLib and json-glib only: no libpurple in protocols/.
 MODULE_LIBS := $(shell $(PKG_CONFIG) --libs glib-2.0 json-glib-1.0)
@@ -82,7 +85,7 @@ define module_rule
 $(BUILD)/plugins/branddm-$(1).bdm: $(call obj,$($(1)_SRC))
 	@mkdir -p $$(dir $$@)
 	$$(call say,LINK,$$@)
-	$$(Q)$(CC) -shared -o $$@ $$^ $(ALL_LDFLAGS) $(MODULE_LIBS) -lm
+	$$(Q)$(CC) -shared -o $$@ $$^ $(ALL_LDFLAGS) $(SO_LDFLAGS) $(MODULE_LIBS) -lm
 endef
 $(foreach m,$(MODULES),$(eval $(call module_rule,$(m))))
 
