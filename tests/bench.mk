@@ -1,0 +1,26 @@
+# Benchmarks (bench/, docs/BENCHMARKS.md): `make bench` prints a table and
+# writes bench/results.json.  Every number comes with a baseline measured in
+# the same run on the same machine.  Not part of `make check`.
+
+obj ?= $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+BENCH_UTIL_SRC := bench/bench_util.c
+BENCH_POLICY := $(BUILD)/bench/bench_policy
+BENCH_POLICY_SRC := bench/bench_policy.c bench/corpus.c $(BENCH_UTIL_SRC) $(POLICY_SRC) \
+                    plugin/core/conf_file.c plugin/core/text_fold.c
+
+$(BENCH_POLICY): $(call obj,$(BENCH_POLICY_SRC))
+	@mkdir -p $(dir $@)
+	$(call say,LINK,$@)
+	$(Q)$(CC) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS) -lm
+
+BENCH_PROGRAMS := $(BENCH_POLICY)
+
+.PHONY: bench
+bench: $(BENCH_PROGRAMS)
+
+# The text folding the policy and escalation match phrases with, against
+# the original implementation kept in the test (performance work must not
+# change a single folded byte).
+UNIT_TESTS += test_text_fold
+test_text_fold_SRC := tests/unit/test_text_fold.c plugin/core/text_fold.c
