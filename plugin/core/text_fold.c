@@ -13,82 +13,169 @@
 
 /* Enough for the longest full decomposition of one code point (18). */
 #define MAX_DECOMPOSITION 32
+/* A per-call cache of what non-ASCII characters fold to: messages repeat
+ * the same few accented letters, and folding one costs an allocation in
+ * g_utf8_casefold().  Folded forms longer than CACHE_BYTES are not kept. */
+#define CACHE_SLOTS 256
+#define CACHE_BYTES 22
 
 typedef struct {
-	GString *out;
-	GArray *starts;
-	GArray *ends;
+	gunichar c;                 /* 0 = empty: a C string never holds U+0000 */
+	guint8 len;
+	char out[CACHE_BYTES];
+} CacheSlot;
+
+typedef struct {
+	char *out;                  /* folded bytes, NUL-terminated when done */
+	gsize *starts;              /* per folded byte: its character's first byte */
+	gsize *ends;                /* per folded byte: one past its last byte */
+	gsize len, cap;
 	gboolean last_was_space;
+	CacheSlot *cache;           /* allocated at the first non-ASCII character */
+	GString *scratch;           /* the folded form of one character */
 } Folder;
 
-static void emit(Folder *f, gunichar c, gsize start, gsize end)
+/* Room for more bytes and the terminating NUL. */
+static void reserve(Folder *f, gsize more)
 {
-	char buf[6];
-	int n = g_unichar_to_utf8(c, buf), i;
-
-	g_string_append_len(f->out, buf, n);
-	for (i = 0; i < n; i++) {
-		g_array_append_val(f->starts, start);
-		g_array_append_val(f->ends, end);
-	}
+	if (f->len + more < f->cap)
+		return;
+	while (f->len + more >= f->cap)
+		f->cap *= 2;
+	f->out = g_realloc(f->out, f->cap);
+	f->starts = g_renew(gsize, f->starts, f->cap);
+	f->ends = g_renew(gsize, f->ends, f->cap);
 }
 
-/* Fold one original character occupying bytes [start, end). */
-static void fold_char(Folder *f, gunichar c, gsize start, gsize end)
+static void emit(Folder *f, const char *bytes, gsize n, gsize start, gsize end)
+{
+	reserve(f, n);
+	memcpy(f->out + f->len, bytes, n);
+	for (gsize i = 0; i < n; i++) {
+		f->starts[f->len + i] = start;
+		f->ends[f->len + i] = end;
+	}
+	f->len += n;
+}
+
+/* emit() for one byte: the ASCII path, taken for almost every byte. */
+static inline void emit_byte(Folder *f, char byte, gsize start, gsize end)
+{
+	if (f->len + 1 >= f->cap)
+		reserve(f, 1);
+	f->out[f->len] = byte;
+	f->starts[f->len] = start;
+	f->ends[f->len] = end;
+	f->len++;
+}
+
+/* The folded form of one non-space character: case-folded, decomposed,
+ * combining marks dropped, lower-cased; into f->scratch. */
+static void fold_unichar(Folder *f, gunichar c)
 {
 	char utf8[6];
-	char *folded;
-	const char *p;
+	char *folded = g_utf8_casefold(utf8, g_unichar_to_utf8(c, utf8));
 
-	if (g_unichar_isspace(c)) {
-		if (!f->last_was_space)
-			emit(f, ' ', start, end);
-		f->last_was_space = TRUE;
-		return;
-	}
-	f->last_was_space = FALSE;
-	folded = g_utf8_casefold(utf8, g_unichar_to_utf8(c, utf8));
-	for (p = folded; *p != '\0'; p = g_utf8_next_char(p)) {
+	g_string_truncate(f->scratch, 0);
+	for (const char *p = folded; *p != '\0'; p = g_utf8_next_char(p)) {
 		gunichar parts[MAX_DECOMPOSITION];
 		gsize n = g_unichar_fully_decompose(g_utf8_get_char(p), TRUE, parts,
-		                                    MAX_DECOMPOSITION), i;
+		                                    MAX_DECOMPOSITION);
 
-		for (i = 0; i < n; i++)
+		for (gsize i = 0; i < n; i++)
 			if (!g_unichar_ismark(parts[i]))
-				emit(f, g_unichar_tolower(parts[i]), start, end);
+				g_string_append_unichar(f->scratch, g_unichar_tolower(parts[i]));
 	}
 	g_free(folded);
 }
 
+/* Fold one non-ASCII (or invalid, read as U+FFFD) character occupying
+ * bytes [start, end). */
+static void fold_char(Folder *f, gunichar c, gsize start, gsize end)
+{
+	CacheSlot *slot;
+
+	if (g_unichar_isspace(c)) {
+		if (!f->last_was_space)
+			emit(f, " ", 1, start, end);
+		f->last_was_space = TRUE;
+		return;
+	}
+	f->last_was_space = FALSE;
+	if (f->cache == NULL) {
+		f->cache = g_new0(CacheSlot, CACHE_SLOTS);
+		f->scratch = g_string_sized_new(CACHE_BYTES * 2);
+	}
+	slot = &f->cache[(c * 2654435761u) >> 24 & (CACHE_SLOTS - 1)];
+	if (slot->c == c) {
+		emit(f, slot->out, slot->len, start, end);
+		return;
+	}
+	fold_unichar(f, c);
+	emit(f, f->scratch->str, f->scratch->len, start, end);
+	if (f->scratch->len <= CACHE_BYTES) {
+		slot->c = c;
+		slot->len = (guint8)f->scratch->len;
+		memcpy(slot->out, f->scratch->str, f->scratch->len);
+	}
+}
+
+/* ASCII, most of every message, needs none of the Unicode tables: GLib
+ * folds it to its lower case and counts only these five as white space. */
 static void fold(const char *text, Folder *f)
 {
 	const char *p = text;
 
 	while (*p != '\0') {
-		gunichar c = g_utf8_get_char_validated(p, -1);
+		guchar b = (guchar)*p;
+		gsize at = (gsize)(p - text);
+		gunichar c;
 		const char *next;
 
+		if (b < 0x80) {
+			if (b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\f') {
+				if (!f->last_was_space)
+					emit_byte(f, ' ', at, at + 1);
+				f->last_was_space = TRUE;
+			} else {
+				f->last_was_space = FALSE;
+				emit_byte(f, (char)(b >= 'A' && b <= 'Z' ? b + ('a' - 'A') : b), at,
+				          at + 1);
+			}
+			p++;
+			continue;
+		}
+		c = g_utf8_get_char_validated(p, -1);
 		if (c == (gunichar)-1 || c == (gunichar)-2) {
 			c = 0xFFFD; /* one invalid byte stands for one replacement character */
 			next = p + 1;
 		} else {
 			next = g_utf8_next_char(p);
 		}
-		fold_char(f, c, p - text, next - text);
+		fold_char(f, c, at, (gsize)(next - text));
 		p = next;
 	}
 }
 
 void bdm_folded_text_init(BdmFoldedText *ft, const char *text)
 {
-	Folder f = { g_string_new(NULL), g_array_new(FALSE, FALSE, sizeof(gsize)),
-	             g_array_new(FALSE, FALSE, sizeof(gsize)), FALSE };
+	Folder f = { 0 };
 
-	fold(text != NULL ? text : "", &f);
-	ft->len = f.out->len;
-	ft->folded = g_string_free(f.out, FALSE);
-	ft->origin_start = (gsize *)g_array_free(f.starts, FALSE);
-	ft->origin_end = (gsize *)g_array_free(f.ends, FALSE);
+	text = text != NULL ? text : "";
+	/* Folding rarely grows a text; reserve() doubles when it does. */
+	f.cap = strlen(text) + 16;
+	f.out = g_malloc(f.cap);
+	f.starts = g_new(gsize, f.cap);
+	f.ends = g_new(gsize, f.cap);
+	fold(text, &f);
+	f.out[f.len] = '\0';
+	g_free(f.cache);
+	if (f.scratch != NULL)
+		g_string_free(f.scratch, TRUE);
+	ft->len = f.len;
+	ft->folded = f.out;
+	ft->origin_start = f.starts;
+	ft->origin_end = f.ends;
 }
 
 void bdm_folded_text_clear(BdmFoldedText *ft)
