@@ -13,6 +13,9 @@
 #include "proto_json.h"
 #include "x.h"
 
+/* Seconds in X's longest rate-limit window (sends: 1000 per 24 hours). */
+#define X_MAX_RESET_WAIT (24 * 3600LL)
+
 static gboolean usage_capped(JsonObject *problem)
 {
 	const char *title = proto_json_get_string(problem, "title");
@@ -56,9 +59,15 @@ static void classify(const BdmResponse *resp, JsonObject *problem, BdmError *err
 		return;
 	}
 	proto_error_from_status(resp, X_SERVICE, text, err);
-	if (err->cls == BDM_ERR_RATE_LIMIT && proto_header_int(resp, "x-rate-limit-reset", &reset))
-		/* X says when the window resets, in Unix seconds. */
-		err->retry_after = reset - resp->now > 1 ? reset - resp->now : 1;
+	if (err->cls == BDM_ERR_RATE_LIMIT && proto_header_int(resp, "x-rate-limit-reset", &reset)) {
+		/* X says when the window resets, in Unix seconds.  Compared before
+		 * subtracting (a hostile value must not overflow), and capped: X's
+		 * longest window is a day, so more is clock skew, not a plan. */
+		if (reset <= resp->now)
+			err->retry_after = 1;
+		else
+			err->retry_after = MIN(reset - resp->now, X_MAX_RESET_WAIT);
+	}
 }
 
 JsonNode *x_check_response(const BdmResponse *resp, BdmError *err)
