@@ -1,38 +1,234 @@
 /*
- * Templates, escalation tagging and response-time targets in libpurple.
- * (First stage: the hooks exist; the engines are wired in as they land.)
+ * Templates, escalation tagging and response-time targets in libpurple:
+ * the configuration they share, and the message hooks desk.c and poll.c
+ * call.  The features themselves live in desk_templates.c,
+ * desk_escalation.c, desk_sla.c, desk_webhook.c and desk_autoreply.c.
  */
-#include "desk_internal.h"
+#include <stdarg.h>
+#include <string.h>
+
+#include <account.h>
+#include <connection.h>
+#include <conversation.h>
+#include <debug.h>
+#include <notify.h>
+#include <json-glib/json-glib.h>
+
+#include "branddm/i18n.h"
+#include "desk_features.h"
+
+#define DEBUG_CAT "branddm-desk"
+/* The key the UIs' compose-box helpers read (see tests/client/client.h). */
+#define COMPOSE_KEY "branddm-compose"
+
+static struct {
+	BdmDeskConfig *config;
+	BdmTemplates *templates;
+	char *agent_name;
+	GString *load_problems;   /* told to the agent once the UI is up */
+} feat;
+
+const BdmDeskConfig *bdm_desk_config(void)
+{
+	return feat.config;
+}
+
+const BdmTemplates *bdm_desk_templates(void)
+{
+	return feat.templates;
+}
+
+const char *bdm_desk_agent_name(void)
+{
+	return feat.agent_name;
+}
+
+static void note_problem(const char *text)
+{
+	purple_debug_error(DEBUG_CAT, "%s\n", text);
+	if (feat.load_problems->len)
+		g_string_append(feat.load_problems, "\n\n");
+	g_string_append(feat.load_problems, text);
+}
+
+static void load_desk_config(void)
+{
+	char *system_path = bdm_desk_system_path("desk.conf");
+	char *user_path = bdm_desk_user_path("desk.conf");
+	GError *error = NULL;
+
+	feat.config = bdm_desk_config_load(system_path, user_path, &error);
+	if (feat.config == NULL) {
+		/* Refused whole, never half-used; the defaults at least escalate
+		 * legal threats, and the agent is told why settings are missing. */
+		char *text = g_strdup_printf(_("The desk settings could not be read, built-in "
+		                               "defaults are used instead: %s"), error->message);
+		note_problem(text);
+		bdm_desk_log_event(NULL, "desk_config_error", NULL, NULL, error->message);
+		g_free(text);
+		g_error_free(error);
+		feat.config = bdm_desk_config_new_default();
+	}
+	g_free(user_path);
+	g_free(system_path);
+}
+
+gboolean bdm_desk_templates_reload(char **message)
+{
+	char *system_path = bdm_desk_system_path("templates.conf");
+	char *user_path = bdm_desk_user_path("templates.conf");
+	GError *error = NULL;
+	BdmTemplates *fresh = bdm_templates_load(system_path, user_path, &error);
+	GPtrArray *names;
+
+	g_free(user_path);
+	g_free(system_path);
+	if (fresh == NULL) {
+		if (message)
+			*message = g_strdup_printf(_("The templates could not be read, the previous "
+			                             "templates stay in use: %s"), error->message);
+		purple_debug_error(DEBUG_CAT, "templates not reloaded: %s\n", error->message);
+		bdm_desk_log_event(NULL, "template_error", NULL, NULL, error->message);
+		g_error_free(error);
+		if (feat.templates == NULL)
+			feat.templates = bdm_templates_load(NULL, NULL, NULL);
+		return FALSE;
+	}
+	bdm_templates_free(feat.templates);
+	feat.templates = fresh;
+	names = bdm_templates_list(fresh, NULL);
+	if (message)
+		*message = g_strdup_printf(ngettext("%u template loaded.", "%u templates loaded.",
+		                                    names->len), names->len);
+	g_ptr_array_unref(names);
+	return TRUE;
+}
 
 void bdm_desk_features_init(void)
 {
+	const char *real = g_get_real_name();
+	char *problem = NULL;
+
+	memset(&feat, 0, sizeof(feat));
+	feat.load_problems = g_string_new(NULL);
+	/* GLib answers "Unknown" when the account has no real name. */
+	feat.agent_name = g_strdup(real && *real && strcmp(real, "Unknown") != 0
+	                           ? real : g_get_user_name());
+	load_desk_config();
+	if (!bdm_desk_templates_reload(&problem))
+		note_problem(problem);
+	g_free(problem);
+	/* A UI-specific helper puts the text into Pidgin's or Finch's entry. */
+	purple_signal_register(bdm_desk.plugin, "branddm-compose-insert",
+	                       purple_marshal_VOID__POINTER_POINTER, NULL, 2,
+	                       purple_value_new(PURPLE_TYPE_SUBTYPE, PURPLE_SUBTYPE_CONVERSATION),
+	                       purple_value_new(PURPLE_TYPE_STRING));
+	bdm_desk_templates_init();
+	bdm_desk_escalation_init();
+	bdm_desk_sla_init();
+}
+
+/* An account came online: show its conversations' badges and give the
+ * response-time alerts that fell due while it was away. */
+static void on_signed_on(PurpleConnection *gc, gpointer data)
+{
+	BdmConn *conn = bdm_conn_of(gc);
+	GPtrArray *convs;
+	guint i;
+
+	(void)data;
+	if (conn == NULL)
+		return;
+	convs = bdm_desk_conv_list(bdm_desk_platform(conn), bdm_desk_account_id(conn));
+	for (i = 0; i < convs->len; i++)
+		bdm_desk_conv_refresh_alias(g_ptr_array_index(convs, i), conn->account);
+	g_ptr_array_unref(convs);
+	bdm_desk_sla_reschedule();
+}
+
+/* The compose string belongs to the window; Pidgin and Finch do not know
+ * the key, so free it here (the test client does too: both clear it). */
+static void on_deleting_conversation(PurpleConversation *conv, gpointer data)
+{
+	(void)data;
+	g_free(purple_conversation_get_data(conv, COMPOSE_KEY));
+	purple_conversation_set_data(conv, COMPOSE_KEY, NULL);
 }
 
 void bdm_desk_features_connect_signals(void)
 {
+	purple_signal_connect(purple_connections_get_handle(), "signed-on", bdm_desk.plugin,
+	                      PURPLE_CALLBACK(on_signed_on), NULL);
+	purple_signal_connect(purple_conversations_get_handle(), "deleting-conversation",
+	                      bdm_desk.plugin, PURPLE_CALLBACK(on_deleting_conversation), NULL);
+	if (feat.load_problems->len)
+		purple_notify_error(bdm_desk.plugin, _("BrandDM desk settings"),
+		                    _("Some desk settings could not be loaded."),
+		                    feat.load_problems->str);
+	g_string_truncate(feat.load_problems, 0);
 }
 
 void bdm_desk_features_shutdown(void)
 {
-}
-
-const char *bdm_desk_take_template(BdmConn *conn, const char *customer_id, const char *text)
-{
-	(void)conn;
-	(void)customer_id;
-	(void)text;
-	return NULL;
+	bdm_desk_webhook_shutdown();
+	bdm_desk_sla_shutdown();
+	bdm_desk_templates_shutdown();
+	bdm_desk_conv_shutdown();
+	purple_signals_unregister_by_instance(bdm_desk.plugin);
+	bdm_templates_free(feat.templates);
+	bdm_desk_config_free(feat.config);
+	g_free(feat.agent_name);
+	if (feat.load_problems)
+		g_string_free(feat.load_problems, TRUE);
+	memset(&feat, 0, sizeof(feat));
 }
 
 void bdm_desk_reply_sent(BdmConn *conn, const char *customer_id)
 {
-	(void)conn;
-	(void)customer_id;
+	bdm_desk_sla_stop(bdm_desk_conv_of(conn, customer_id), FALSE);
 }
 
 void bdm_desk_incoming_shown(BdmConn *conn, const char *customer_id, const char *text)
 {
-	(void)conn;
-	(void)customer_id;
-	(void)text;
+	BdmDeskConv *conv = bdm_desk_conv_of(conn, customer_id);
+	gint64 sent = bdm_desk_last_customer_message(conn, customer_id);
+
+	g_free(conv->last_text);
+	conv->last_text = g_strdup(text);
+	bdm_desk_sla_inbound(conv, sent > 0 ? sent : bdm_now());
+	bdm_desk_escalation_incoming(conn, conv, text);
+	bdm_desk_autoreply_incoming(conn, conv);
+}
+
+char *bdm_desk_json_detail(const char *first, ...)
+{
+	JsonBuilder *b = json_builder_new();
+	JsonNode *root;
+	const char *spec;
+	char *json;
+	va_list ap;
+
+	json_builder_begin_object(b);
+	va_start(ap, first);
+	for (spec = first; spec != NULL; spec = va_arg(ap, const char *)) {
+		json_builder_set_member_name(b, spec + 2);
+		if (spec[0] == 's') {
+			const char *value = va_arg(ap, const char *);
+			if (value != NULL)
+				json_builder_add_string_value(b, value);
+			else
+				json_builder_add_null_value(b);
+		} else if (spec[0] == 'i') {
+			json_builder_add_int_value(b, va_arg(ap, gint64));
+		} else {
+			json_builder_add_boolean_value(b, va_arg(ap, gboolean));
+		}
+	}
+	va_end(ap);
+	json_builder_end_object(b);
+	root = json_builder_get_root(b);
+	json = json_to_string(root, FALSE);
+	json_node_unref(root);
+	g_object_unref(b);
+	return json;
 }

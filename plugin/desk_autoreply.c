@@ -1,0 +1,84 @@
+/*
+ * The out-of-hours acknowledgement: while the desk is closed, a customer's
+ * first message in a conversation gets the configured automated template,
+ * once.  See desk_features.h.
+ *
+ * It goes out through serv_send_im with PURPLE_MESSAGE_AUTO_RESP, which
+ * send.c treats as automated: the policy then requires the "this is
+ * automated" disclosure, the platform never gets the HUMAN_AGENT tag for
+ * it, the log marks it automated, and it does not stop the response clock.
+ */
+#include <string.h>
+
+#include <account.h>
+#include <debug.h>
+#include <server.h>
+#include <util.h>
+
+#include "branddm/i18n.h"
+#include "desk_features.h"
+
+#define DEBUG_CAT "branddm-desk"
+/* Acknowledge only fresh messages: the first poll after an install or a long
+ * break delivers history that nobody is waiting to hear "we are closed" about. */
+#define MAX_MESSAGE_AGE_S 3600
+
+void bdm_desk_autoreply_reset(BdmDeskConv *conv)
+{
+	GError *error = NULL;
+
+	if (!conv->auto_replied)
+		return;
+	if (!bdm_desk_conv_store(conv, "auto_reply", NULL, &error)) {
+		purple_debug_error(DEBUG_CAT, "auto-reply marker not cleared: %s\n", error->message);
+		g_error_free(error);
+		return;
+	}
+	conv->auto_replied = FALSE;
+}
+
+void bdm_desk_autoreply_incoming(BdmConn *conn, BdmDeskConv *conv)
+{
+	const BdmDeskConfig *cfg = bdm_desk_config();
+	const char *name = bdm_desk_config_auto_reply_template(cfg);
+	gint64 now = bdm_now();
+	gint64 written = bdm_desk_last_customer_message(conn, conv->customer);
+	GError *error = NULL;
+	char *text, *escaped, *when, *problem;
+
+	if (conv->auto_replied || !bdm_desk_config_auto_reply_applies(cfg, conv->platform,
+	                                                               conv->account) ||
+	    bdm_business_hours_is_open(bdm_desk_config_business_hours(cfg), now) ||
+	    now - written > MAX_MESSAGE_AGE_S)
+		return;
+	text = bdm_desk_template_expand(conn, conv, name, TRUE, NULL, &error);
+	if (text == NULL) {
+		/* A broken acknowledgement is the administrator's to fix; the agent
+		 * hears about it once per conversation, the customer gets nothing. */
+		problem = g_strdup_printf(_("The out-of-hours acknowledgement was not sent: %s"),
+		                          error->message);
+		bdm_desk_notice(conn, conv->customer, problem, PURPLE_MESSAGE_ERROR);
+		bdm_desk_log_event(conn, "auto_reply_error", conv->customer, NULL, error->message);
+		g_free(problem);
+		g_error_free(error);
+	}
+	/* Marked first: a crash or a refusal must never make it go out twice. */
+	when = g_strdup_printf("%" G_GINT64_FORMAT, now);
+	if (!bdm_desk_conv_store(conv, "auto_reply", when, &error)) {
+		purple_debug_error(DEBUG_CAT, "auto-reply not sent, marker not stored: %s\n",
+		                   error->message);
+		g_error_free(error);
+		g_free(when);
+		g_free(text);
+		return;
+	}
+	conv->auto_replied = TRUE;
+	g_free(when);
+	if (text == NULL)
+		return;
+	bdm_desk_template_remember(conv, name, text);
+	escaped = purple_markup_escape_text(text, -1);
+	serv_send_im(conn->gc, conv->customer, escaped, PURPLE_MESSAGE_AUTO_RESP);
+	g_free(escaped);
+	g_free(text);
+}

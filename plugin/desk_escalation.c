@@ -1,0 +1,355 @@
+/*
+ * Escalation and tags in a conversation: /escalate, /tag, /untag, /resolve
+ * and the automatic triggers on customers' messages.  See desk_features.h.
+ *
+ * Every change is stored (the log's state) before it is shown, then logged
+ * as an event, written into the conversation and put into the buddy's
+ * alias; an escalation also goes to the department's webhook.
+ */
+#include <string.h>
+
+#include <account.h>
+#include <cmds.h>
+#include <conversation.h>
+#include <debug.h>
+
+#include "branddm/i18n.h"
+#include "desk_features.h"
+#include "escalation.h"
+
+#define DEBUG_CAT "branddm-desk"
+
+/* What is being escalated; strings are borrowed. */
+typedef struct {
+	const char *department;
+	gboolean urgent;
+	const char *reason;
+	const char *trigger;     /* NULL when the agent escalated */
+	const char *excerpt;     /* the customer's words, may be NULL */
+} Escalation;
+
+/* The conversation a command runs in, or a refusal in *error. */
+static BdmDeskConv *command_conv(PurpleConversation *pconv, BdmConn **conn, gchar **error)
+{
+	PurpleAccount *account = purple_conversation_get_account(pconv);
+	BdmDeskConv *conv = bdm_desk_conv_of_account(account, purple_conversation_get_name(pconv));
+
+	*conn = bdm_conn_of(purple_account_get_connection(account));
+	if (conv == NULL) {
+		*error = g_strdup(_("This works in BrandDM conversations only."));
+		return NULL;
+	}
+	/* Every change is logged with its account: that needs the connection. */
+	if (*conn == NULL) {
+		*error = g_strdup(_("This account is not connected."));
+		return NULL;
+	}
+	return conv;
+}
+
+static void post_webhook(BdmConn *conn, BdmDeskConv *conv, const Escalation *e)
+{
+	const char *url = bdm_desk_config_webhook_url(bdm_desk_config(), e->department);
+	BdmEscalationEvent ev = { 0 };
+
+	if (url == NULL || *url == '\0')
+		return;
+	ev.department = e->department;
+	ev.urgent = e->urgent;
+	ev.reason = e->reason;
+	ev.trigger = e->trigger;
+	ev.platform = conv->platform;
+	ev.account = conv->account;
+	ev.customer_id = conv->customer;
+	ev.customer_name = bdm_desk_conv_customer_name(conv, conn);
+	ev.agent = bdm_desk.agent;
+	ev.time = bdm_now();
+	ev.excerpt = e->excerpt;
+	bdm_desk_webhook_post(conn, conv, e->department, url, bdm_escalation_webhook_payload(&ev));
+}
+
+/* Store, log, show and announce an escalation.  FALSE with *error (plain
+ * text for the agent) when it could not be stored; nothing changed then. */
+static gboolean escalate(BdmConn *conn, BdmDeskConv *conv, const Escalation *e, char **error)
+{
+	char *old_department = conv->department, *old_reason = conv->reason;
+	char *old_trigger = conv->trigger;
+	gint64 old_time = conv->escalated_at;
+	GError *err = NULL;
+	char *detail, *notice;
+
+	if (!bdm_desk_conv_ensure_ticket(conv, &err))
+		goto failed;
+	conv->department = g_strdup(e->department);
+	conv->reason = g_strdup(e->reason);
+	conv->trigger = g_strdup(e->trigger);
+	conv->escalated_at = bdm_now();
+	if (!bdm_desk_conv_save_escalation(conv, &err)) {
+		g_free(conv->department);
+		g_free(conv->reason);
+		g_free(conv->trigger);
+		conv->department = old_department;
+		conv->reason = old_reason;
+		conv->trigger = old_trigger;
+		conv->escalated_at = old_time;
+		goto failed;
+	}
+	g_free(old_department);
+	g_free(old_reason);
+	g_free(old_trigger);
+	if (e->urgent)
+		bdm_desk_sla_set_urgent(conv);
+	detail = bdm_desk_json_detail("s:department", e->department, "b:urgent", e->urgent,
+	                              "s:trigger", e->trigger, "s:ticket", conv->ticket, NULL);
+	bdm_desk_log_event(conn, "escalate", conv->customer, detail, e->reason);
+	g_free(detail);
+	if (e->trigger != NULL)
+		notice = g_strdup_printf(e->urgent ? _("Escalated to %s automatically, urgent: %s. "
+		                                       "Ticket %s.")
+		                                   : _("Escalated to %s automatically: %s. Ticket %s."),
+		                         e->department, e->reason, conv->ticket);
+	else
+		notice = g_strdup_printf(e->urgent ? _("Escalated to %s, urgent: %s. Ticket %s.")
+		                                   : _("Escalated to %s: %s. Ticket %s."),
+		                         e->department, e->reason, conv->ticket);
+	bdm_desk_notice(conn, conv->customer, notice, PURPLE_MESSAGE_SYSTEM);
+	g_free(notice);
+	bdm_desk_conv_refresh_alias(conv, conn->account);
+	post_webhook(conn, conv, e);
+	return TRUE;
+
+failed:
+	*error = g_strdup_printf(_("The escalation could not be saved, nothing changed: %s"),
+	                         err->message);
+	g_error_free(err);
+	return FALSE;
+}
+
+static PurpleCmdRet cmd_escalate(PurpleConversation *pconv, const gchar *cmd, gchar **args,
+                                 gchar **error, void *data)
+{
+	BdmEscalateArgs parsed = { 0 };
+	Escalation e = { 0 };
+	GError *err = NULL;
+	BdmConn *conn;
+	BdmDeskConv *conv = command_conv(pconv, &conn, error);
+	gboolean ok;
+
+	(void)cmd;
+	(void)data;
+	if (conv == NULL)
+		return PURPLE_CMD_RET_FAILED;
+	if (!bdm_escalation_parse_args(args[0] ? args[0] : "", &parsed, &err) ||
+	    !bdm_escalation_validate(bdm_desk_config(), parsed.department, NULL, &err)) {
+		*error = g_strdup(err->message);
+		g_error_free(err);
+		bdm_escalate_args_clear(&parsed);
+		return PURPLE_CMD_RET_FAILED;
+	}
+	e.department = parsed.department;
+	e.urgent = parsed.urgent;
+	e.reason = parsed.reason;
+	e.excerpt = conv->last_text;
+	ok = escalate(conn, conv, &e, error);
+	bdm_escalate_args_clear(&parsed);
+	return ok ? PURPLE_CMD_RET_OK : PURPLE_CMD_RET_FAILED;
+}
+
+/* Tag or untag; trigger names the rule that did it, NULL for the agent. */
+static gboolean change_tag(BdmConn *conn, BdmDeskConv *conv, const char *label, gboolean on,
+                           const char *trigger, const char *why, char **error)
+{
+	GError *err = NULL;
+	char *detail, *notice;
+
+	if (!bdm_desk_conv_set_tag(conv, label, on, &err)) {
+		*error = g_strdup_printf(_("The tag could not be saved, nothing changed: %s"),
+		                         err->message);
+		g_error_free(err);
+		return FALSE;
+	}
+	detail = bdm_desk_json_detail("s:label", label, "s:trigger", trigger, NULL);
+	bdm_desk_log_event(conn, on ? "tag" : "untag", conv->customer, detail, why);
+	g_free(detail);
+	if (trigger != NULL)
+		notice = g_strdup_printf(_("Tagged “%s” automatically: %s."), label, why);
+	else
+		notice = g_strdup_printf(on ? _("Tagged “%s”.") : _("Tag “%s” removed."), label);
+	bdm_desk_notice(conn, conv->customer, notice, PURPLE_MESSAGE_SYSTEM);
+	g_free(notice);
+	bdm_desk_conv_refresh_alias(conv, conn->account);
+	return TRUE;
+}
+
+static gboolean has_tag(const BdmDeskConv *conv, const char *label)
+{
+	guint i;
+
+	for (i = 0; i < conv->tags->len; i++)
+		if (strcmp(g_ptr_array_index(conv->tags, i), label) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+static char *one_word(const char *arg)
+{
+	char *word = g_strstrip(g_strdup(arg ? arg : ""));
+
+	if (*word == '\0' || strpbrk(word, " \t") != NULL) {
+		g_free(word);
+		return NULL;
+	}
+	return word;
+}
+
+static PurpleCmdRet cmd_tag(PurpleConversation *pconv, const gchar *cmd, gchar **args,
+                            gchar **error, void *data)
+{
+	gboolean on = strcmp(cmd, "tag") == 0;
+	BdmConn *conn;
+	BdmDeskConv *conv = command_conv(pconv, &conn, error);
+	char *label;
+	GError *err = NULL;
+	gboolean ok = TRUE;
+
+	(void)data;
+	if (conv == NULL)
+		return PURPLE_CMD_RET_FAILED;
+	if ((label = one_word(args[0])) == NULL) {
+		*error = g_strdup(on ? _("Usage: /tag LABEL") : _("Usage: /untag LABEL"));
+		return PURPLE_CMD_RET_FAILED;
+	}
+	if (on && !bdm_escalation_validate(bdm_desk_config(), NULL, label, &err)) {
+		*error = g_strdup(err->message);
+		g_error_free(err);
+		ok = FALSE;
+	} else if (on == has_tag(conv, label)) {
+		/* Untagging what a reload removed from [labels] still works. */
+		*error = on ? g_strdup_printf(_("This conversation is already tagged “%s”."), label)
+		            : g_strdup_printf(_("This conversation is not tagged “%s”."), label);
+		ok = FALSE;
+	} else {
+		ok = change_tag(conn, conv, label, on, NULL, NULL, error);
+	}
+	g_free(label);
+	return ok ? PURPLE_CMD_RET_OK : PURPLE_CMD_RET_FAILED;
+}
+
+static PurpleCmdRet cmd_resolve(PurpleConversation *pconv, const gchar *cmd, gchar **args,
+                                gchar **error, void *data)
+{
+	BdmConn *conn;
+	BdmDeskConv *conv = command_conv(pconv, &conn, error);
+	char *name = NULL, *closing = NULL, *locale = NULL, *detail;
+	char *department, *ticket;
+	GError *err = NULL;
+
+	(void)cmd;
+	(void)data;
+	if (conv == NULL)
+		return PURPLE_CMD_RET_FAILED;
+	if (args[0] && *g_strstrip(args[0]) && (name = one_word(args[0])) == NULL) {
+		*error = g_strdup(_("Usage: /resolve [CLOSING-TEMPLATE]"));
+		return PURPLE_CMD_RET_FAILED;
+	}
+	/* Expanded before anything changes: {ticket} still has its value, and a
+	 * broken template leaves the conversation as it was. */
+	if (name && (closing = bdm_desk_template_expand(conn, conv, name, FALSE, &locale,
+	                                                &err)) == NULL) {
+		*error = g_strdup_printf(_("Not resolved: %s"), err->message);
+		g_error_free(err);
+		g_free(name);
+		return PURPLE_CMD_RET_FAILED;
+	}
+	department = g_steal_pointer(&conv->department);
+	ticket = g_steal_pointer(&conv->ticket);
+	g_clear_pointer(&conv->reason, g_free);
+	g_clear_pointer(&conv->trigger, g_free);
+	conv->escalated_at = 0;
+	if (!bdm_desk_conv_save_escalation(conv, &err) ||
+	    !bdm_desk_conv_store(conv, "ticket", NULL, &err)) {
+		/* The escalation may be half gone on disk; what is shown must say so. */
+		*error = g_strdup_printf(_("The resolution could not be saved completely: %s"),
+		                         err->message);
+		g_error_free(err);
+		conv->department = department;
+		conv->ticket = ticket;
+		g_free(closing);
+		g_free(locale);
+		g_free(name);
+		return PURPLE_CMD_RET_FAILED;
+	}
+	bdm_desk_sla_stop(conv, TRUE);
+	bdm_desk_autoreply_reset(conv);
+	detail = bdm_desk_json_detail("s:department", department, "s:ticket", ticket,
+	                              "s:template", name, NULL);
+	bdm_desk_log_event(conn, "resolve", conv->customer, detail, NULL);
+	g_free(detail);
+	bdm_desk_notice(conn, conv->customer, ticket ? _("Resolved; the escalation, its ticket and "
+	                                                 "the response-time clock are cleared.")
+	                                             : _("Resolved; the response-time clock is "
+	                                                 "cleared."), PURPLE_MESSAGE_SYSTEM);
+	bdm_desk_conv_refresh_alias(conv, conn->account);
+	if (closing) {
+		bdm_desk_template_remember(conv, name, closing);
+		bdm_desk_send_as_agent(pconv, closing);
+	}
+	g_free(department);
+	g_free(ticket);
+	g_free(closing);
+	g_free(locale);
+	g_free(name);
+	return PURPLE_CMD_RET_OK;
+}
+
+void bdm_desk_escalation_incoming(BdmConn *conn, BdmDeskConv *conv, const char *text)
+{
+	GPtrArray *matches = bdm_escalation_match_triggers(bdm_desk_config(), text);
+	guint i;
+
+	for (i = 0; i < matches->len; i++) {
+		const BdmEscalationMatch *m = g_ptr_array_index(matches, i);
+		char *why = g_strdup_printf(_("keyword “%s” (rule %s)"), m->keyword, m->trigger);
+		char *error = NULL;
+
+		if (m->tag && !has_tag(conv, m->tag))
+			change_tag(conn, conv, m->tag, TRUE, m->trigger, why, &error);
+		/* One escalation per department: "refund" in every message of a
+		 * thread must not page billing each time. */
+		if (error == NULL && m->department && g_strcmp0(conv->department, m->department) != 0) {
+			Escalation e = { m->department, m->urgent, why, m->trigger, text };
+			escalate(conn, conv, &e, &error);
+		} else if (error == NULL && m->urgent && !conv->sla.urgent) {
+			char *notice = g_strdup_printf(_("Marked urgent automatically: %s."), why);
+			char *detail = bdm_desk_json_detail("s:department", conv->department,
+			                                    "b:urgent", TRUE, "s:trigger", m->trigger,
+			                                    NULL);
+			bdm_desk_sla_set_urgent(conv);
+			bdm_desk_log_event(conn, "escalate", conv->customer, detail, why);
+			bdm_desk_notice(conn, conv->customer, notice, PURPLE_MESSAGE_SYSTEM);
+			bdm_desk_conv_refresh_alias(conv, conn->account);
+			g_free(detail);
+			g_free(notice);
+		}
+		if (error != NULL) {
+			purple_debug_error(DEBUG_CAT, "trigger %s: %s\n", m->trigger, error);
+			bdm_desk_notice(conn, conv->customer, error, PURPLE_MESSAGE_ERROR);
+			g_free(error);
+		}
+		g_free(why);
+	}
+	g_ptr_array_unref(matches);
+}
+
+void bdm_desk_escalation_init(void)
+{
+	bdm_desk_add_command("escalate", "s", cmd_escalate,
+	                     _("escalate DEPARTMENT [urgent] REASON: hand this conversation to a "
+	                       "department (and its webhook); urgent sets the urgent response "
+	                       "target."));
+	bdm_desk_add_command("tag", "s", cmd_tag, _("tag LABEL: tag this conversation."));
+	bdm_desk_add_command("untag", "s", cmd_tag, _("untag LABEL: remove a tag."));
+	bdm_desk_add_command("resolve", "s", cmd_resolve,
+	                     _("resolve [CLOSING-TEMPLATE]: close the escalation and the "
+	                       "response-time clock, optionally sending a closing template."));
+}

@@ -1,0 +1,191 @@
+/*
+ * What the desk's feature files share: templates (desk_templates.c),
+ * escalation and tags (desk_escalation.c), response-time targets
+ * (desk_sla.c), escalation webhooks (desk_webhook.c), the out-of-hours
+ * acknowledgement (desk_autoreply.c) and the per-conversation desk state
+ * they all read and write (desk_conv.c).  desk_features.c loads the
+ * configuration and ties them to libpurple.
+ */
+#ifndef BRANDDM_DESK_FEATURES_H
+#define BRANDDM_DESK_FEATURES_H
+
+#include <blist.h>
+
+#include "desk_config.h"
+#include "desk_internal.h"
+#include "sla.h"
+#include "templates.h"
+
+/* ---- desk_features.c: configuration ------------------------------------ */
+
+/** The desk configuration in force (never NULL after init).
+ *  Owned by the desk; a reload replaces it. */
+const BdmDeskConfig *bdm_desk_config(void);
+
+/** The template library in force (never NULL after init, maybe empty).
+ *  Owned by the desk; /tpl reload replaces it. */
+const BdmTemplates *bdm_desk_templates(void);
+
+/** Reload templates.conf; on failure the previous library stays in force.
+ *  *message (may be NULL) tells the agent what happened. */
+gboolean bdm_desk_templates_reload(char **message);
+
+/** The agent's name for {agent.name}: the OS account's real name, else its
+ *  user name.  Never NULL. */
+const char *bdm_desk_agent_name(void);
+
+/** A JSON object for a log event's detail from (spec, value) pairs ending in
+ *  NULL; spec is "s:key" (string or NULL), "i:key" (gint64), "b:key" (gboolean). */
+char *bdm_desk_json_detail(const char *first, ...) G_GNUC_NULL_TERMINATED;
+
+/* ---- desk_conv.c: per-conversation desk state -------------------------- */
+
+/** What the desk knows about one conversation (one customer of one brand
+ *  account).  Persistent fields live in the log's state table under
+ *  "conv/<platform>/<account>/<customer>/..." and survive restarts. */
+typedef struct {
+	char *platform;
+	char *account;
+	char *customer;
+	char *key_prefix;        /* "conv/<platform>/<account>/<customer>/" */
+	GPtrArray *tags;         /* char*, sorted: the conversation's labels */
+	char *department;        /* escalated to; NULL when not escalated */
+	char *reason;            /* why, as the agent or the trigger said */
+	char *trigger;           /* trigger name of an automatic escalation, else NULL */
+	gint64 escalated_at;     /* Unix seconds of the escalation */
+	char *ticket;            /* "FACEBOOK-3", created by the first escalation */
+	char *language;          /* the conversation's language for templates, or NULL */
+	char *customer_name;     /* the customer's display name without our suffix */
+	BdmSlaState sla;         /* response-time clock; sla.urgent is "urgent" */
+	BdmSlaAlerted alerted;   /* which SLA alerts were already given */
+	gboolean auto_replied;   /* the out-of-hours acknowledgement went out */
+	char *last_text;         /* the customer's last message (memory only) */
+} BdmDeskConv;
+
+/** The desk state of a conversation, loaded from the log on first use and
+ *  created empty when there is none.  Owned by the cache; never NULL. */
+BdmDeskConv *bdm_desk_conv_get(const char *platform, const char *account,
+                               const char *customer);
+
+/** The desk state of conn's conversation with customer.
+ *  Same as bdm_desk_conv_get with conn's platform and account. */
+BdmDeskConv *bdm_desk_conv_of(BdmConn *conn, const char *customer);
+
+/** The desk state of the conversation an IM window or buddy stands for;
+ *  NULL when the account is not a BrandDM one. */
+BdmDeskConv *bdm_desk_conv_of_account(PurpleAccount *account, const char *customer);
+
+/** The platform name of a BrandDM account ("facebook"), NULL for others.
+ *  Works while the account is offline. */
+const char *bdm_desk_account_platform(PurpleAccount *account);
+
+/** Every conversation of one brand account the desk has state for, as
+ *  BdmDeskConv pointers (the array is new, the items are the cache's). */
+GPtrArray *bdm_desk_conv_list(const char *platform, const char *account);
+
+/** Store one field of conv under its key prefix (value NULL deletes it).
+ *  FALSE with error when the log refused it. */
+gboolean bdm_desk_conv_store(BdmDeskConv *conv, const char *field, const char *value,
+                             GError **error);
+
+/** Save the escalation fields, the SLA clock, the tags, the language or the
+ *  ticket of conv; each FALSE with error when the log refused it. */
+gboolean bdm_desk_conv_save_escalation(BdmDeskConv *conv, GError **error);
+gboolean bdm_desk_conv_save_sla(BdmDeskConv *conv, GError **error);
+gboolean bdm_desk_conv_set_tag(BdmDeskConv *conv, const char *label, gboolean on,
+                               GError **error);
+
+/** Create the conversation's ticket reference if it has none ("FACEBOOK-7",
+ *  numbered per platform); TRUE when conv->ticket is set afterwards. */
+gboolean bdm_desk_conv_ensure_ticket(BdmDeskConv *conv, GError **error);
+
+/** The customer's name for display and templates: the platform's name,
+ *  else the last one seen, else NULL.  conn may be NULL. */
+const char *bdm_desk_conv_customer_name(BdmDeskConv *conv, BdmConn *conn);
+
+/** " [legal, urgent, vip]": the suffix the buddy list shows after the
+ *  customer's name, "" when nothing is to be shown.  g_free it. */
+char *bdm_desk_conv_badge(const BdmDeskConv *conv);
+
+/** Put the current badge into the buddy's alias (buddy list, conversation
+ *  title) without the "is now known as" line serv_got_alias writes. */
+void bdm_desk_conv_refresh_alias(BdmDeskConv *conv, PurpleAccount *account);
+
+/** Forget every cached conversation (shutdown). */
+void bdm_desk_conv_shutdown(void);
+
+/* ---- desk_templates.c --------------------------------------------------- */
+
+/** Register /tpl and /tpl-lang; forget inserted texts on shutdown. */
+void bdm_desk_templates_init(void);
+void bdm_desk_templates_shutdown(void);
+
+/** Expand template name for conv (context: customer, agent, brand, platform,
+ *  ticket, language); automated: only automated=true templates.  NULL + error. */
+char *bdm_desk_template_expand(BdmConn *conn, BdmDeskConv *conv, const char *name,
+                               gboolean automated, char **locale_used, GError **error);
+
+/** Remember that text is template name's expansion for conv, so the log row
+ *  of the message that carries it names the template. */
+void bdm_desk_template_remember(BdmDeskConv *conv, const char *name, const char *text);
+
+/** Send text into conv through purple_conv_im_send, so every "sending-im-msg"
+ *  check (policy) runs as if the agent had typed it. */
+void bdm_desk_send_as_agent(PurpleConversation *conv, const char *text);
+
+/* ---- desk_escalation.c -------------------------------------------------- */
+
+/** Register /escalate, /tag, /untag and /resolve. */
+void bdm_desk_escalation_init(void);
+
+/** Run the auto-escalation triggers on a customer's message. */
+void bdm_desk_escalation_incoming(BdmConn *conn, BdmDeskConv *conv, const char *text);
+
+/* ---- desk_webhook.c ----------------------------------------------------- */
+
+/** POST payload (JSON, taken over) to url for an escalation of conv's
+ *  conversation, retrying per [webhook]; the outcome is logged and a final
+ *  failure is shown in the conversation. */
+void bdm_desk_webhook_post(BdmConn *conn, BdmDeskConv *conv, const char *department,
+                           const char *url, char *payload);
+
+/** Cancel every webhook still in flight or waiting to retry.
+ *  Call before the HTTP engine shuts down. */
+void bdm_desk_webhook_shutdown(void);
+
+/* ---- desk_sla.c ---------------------------------------------------------- */
+
+/** Register the "set-clock-offset" test hook on the loader plugin. */
+void bdm_desk_sla_init(void);
+/** Stop the timer and unregister the hook. */
+void bdm_desk_sla_shutdown(void);
+
+/** Re-evaluate every conversation of the connected accounts now: give due
+ *  alerts and set one timer for the next level change. */
+void bdm_desk_sla_reschedule(void);
+
+/** A customer message at time t starts (or moves back) conv's clock. */
+void bdm_desk_sla_inbound(BdmDeskConv *conv, gint64 t);
+
+/** Stop conv's clock: replied to (resolve FALSE) or resolved (TRUE, which
+ *  also ends the urgent target). */
+void bdm_desk_sla_stop(BdmDeskConv *conv, gboolean resolve);
+
+/** Make conv's target the urgent one (escalation "urgent"). */
+void bdm_desk_sla_set_urgent(BdmDeskConv *conv);
+
+/** "1 h 05 min", "3 d 2 h", "45 s": a duration for agents.
+ *  g_free it. */
+char *bdm_desk_format_duration(gint64 seconds);
+
+/* ---- desk_autoreply.c ---------------------------------------------------- */
+
+/** Send the out-of-hours acknowledgement for conv if the desk is closed,
+ *  it applies to conn's account and conv never had it. */
+void bdm_desk_autoreply_incoming(BdmConn *conn, BdmDeskConv *conv);
+
+/** Let the acknowledgement go out again in conv's next conversation.
+ *  Called when a conversation is resolved. */
+void bdm_desk_autoreply_reset(BdmDeskConv *conv);
+
+#endif /* BRANDDM_DESK_FEATURES_H */
