@@ -1,5 +1,9 @@
 /*
  * The desk in libpurple's menus and buddy list.  See desk_actions.h.
+ *
+ * Lists are shown with purple_notify_formatted, which both Pidgin and Finch
+ * implement; every customer-supplied string is escaped first, because the
+ * text is HTML and names are hostile input.
  */
 #include <string.h>
 
@@ -10,18 +14,33 @@
 
 #include "branddm/i18n.h"
 #include "desk_actions.h"
-#include "desk_internal.h"
+#include "desk_features.h"
+
+static void show_html(PurplePluginAction *action, const char *title, const char *primary,
+                      const char *html)
+{
+	purple_notify_formatted(action->context, title, primary, NULL, html, NULL, NULL);
+}
+
+/* Append text escaped, line breaks as <br>. */
+static void append_escaped(GString *html, const char *text)
+{
+	char *escaped = purple_markup_escape_text(text ? text : "", -1);
+	char *broken = purple_strreplace(escaped, "\n", "<br>");
+
+	g_string_append(html, broken);
+	g_free(broken);
+	g_free(escaped);
+}
 
 static void action_policy_summary(PurplePluginAction *action)
 {
 	char *summary = bdm_policy_summary(bdm_desk_policy());
-	char *escaped = purple_markup_escape_text(summary, -1);
-	char *html = purple_strreplace(escaped, "\n", "<br>");
+	GString *html = g_string_new(NULL);
 
-	purple_notify_formatted(action->context, _("Policy summary"), _("BrandDM message policy"),
-	                        NULL, html, NULL, NULL);
-	g_free(html);
-	g_free(escaped);
+	append_escaped(html, summary);
+	show_html(action, _("Policy summary"), _("BrandDM message policy"), html->str);
+	g_string_free(html, TRUE);
 	g_free(summary);
 }
 
@@ -36,12 +55,161 @@ static void action_open_log_folder(PurplePluginAction *action)
 	g_free(uri);
 }
 
+static void action_templates(PurplePluginAction *action)
+{
+	const BdmTemplates *lib = bdm_desk_templates();
+	GPtrArray *names = bdm_templates_list(lib, NULL);
+	GString *html = g_string_new(NULL);
+	guint i;
+
+	if (names->len == 0)
+		append_escaped(html, _("No templates are configured. Templates are read from "
+		                       "templates.conf (see the BrandDM documentation)."));
+	for (i = 0; i < names->len; i++) {
+		const char *name = g_ptr_array_index(names, i);
+		const char *description = bdm_template_description(lib, name);
+
+		g_string_append(html, "<b>");
+		append_escaped(html, name);
+		g_string_append(html, "</b> (");
+		append_escaped(html, bdm_template_category(lib, name));
+		g_string_append(html, ")");
+		if (description) {
+			g_string_append(html, " — ");
+			append_escaped(html, description);
+		}
+		g_string_append(html, bdm_template_is_automated(lib, name) ? _(" [automated]<br>")
+		                                                          : "<br>");
+	}
+	show_html(action, _("Templates"), _("Type /tpl NAME in a conversation to insert one."),
+	          html->str);
+	g_string_free(html, TRUE);
+	g_ptr_array_unref(names);
+}
+
+/* The connection an action runs for, with its conversations' desk state. */
+static GPtrArray *action_convs(PurplePluginAction *action, BdmConn **conn)
+{
+	*conn = bdm_conn_of(action->context);
+	if (*conn == NULL)
+		return NULL;
+	return bdm_desk_conv_list(bdm_desk_platform(*conn), bdm_desk_account_id(*conn));
+}
+
+static void append_customer(GString *html, BdmConn *conn, BdmDeskConv *conv)
+{
+	const char *name = bdm_desk_conv_customer_name(conv, conn);
+
+	g_string_append(html, "<b>");
+	append_escaped(html, name ? name : conv->customer);
+	g_string_append(html, "</b>");
+	if (name) {
+		g_string_append(html, " (");
+		append_escaped(html, conv->customer);
+		g_string_append(html, ")");
+	}
+}
+
+static const BdmSlaState *conv_sla(gconstpointer item)
+{
+	return &((const BdmDeskConv *)item)->sla;
+}
+
+static void action_waiting(PurplePluginAction *action)
+{
+	BdmConn *conn;
+	GPtrArray *convs = action_convs(action, &conn), *waiting, *sorted;
+	GString *html = g_string_new(NULL);
+	gint64 now = bdm_now();
+	guint i;
+
+	if (convs == NULL)
+		return;
+	waiting = g_ptr_array_new();
+	for (i = 0; i < convs->len; i++)
+		if (((BdmDeskConv *)g_ptr_array_index(convs, i))->sla.waiting_since != 0)
+			g_ptr_array_add(waiting, g_ptr_array_index(convs, i));
+	sorted = bdm_sla_sort_waiting(waiting, conv_sla);
+	if (sorted->len == 0)
+		append_escaped(html, _("No customer is waiting for an answer."));
+	for (i = 0; i < sorted->len; i++) {
+		BdmDeskConv *conv = g_ptr_array_index(sorted, i);
+		BdmSlaStatus st = bdm_sla_evaluate(bdm_desk_config(), &conv->sla, now);
+		char *waited = bdm_desk_format_duration(now - conv->sla.waiting_since);
+		char *line = g_strdup_printf(_(": waiting %s — %s%s"), waited,
+		                             bdm_sla_level_name(st.level),
+		                             conv->sla.urgent ? _(", urgent") : "");
+
+		append_customer(html, conn, conv);
+		append_escaped(html, line);
+		g_string_append(html, "<br>");
+		g_free(line);
+		g_free(waited);
+	}
+	show_html(action, _("Waiting conversations"), _("Customers waiting for an answer, "
+	                                                "oldest first"), html->str);
+	g_string_free(html, TRUE);
+	g_ptr_array_unref(sorted);
+	g_ptr_array_unref(waiting);
+	g_ptr_array_unref(convs);
+}
+
+static int by_escalation_time(gconstpointer a, gconstpointer b)
+{
+	const BdmDeskConv *x = *(BdmDeskConv *const *)a, *y = *(BdmDeskConv *const *)b;
+
+	if (x->escalated_at != y->escalated_at)
+		return x->escalated_at < y->escalated_at ? -1 : 1;
+	return g_strcmp0(x->customer, y->customer);
+}
+
+static void action_escalated(PurplePluginAction *action)
+{
+	BdmConn *conn;
+	GPtrArray *convs = action_convs(action, &conn), *escalated;
+	GString *html = g_string_new(NULL);
+	guint i;
+
+	if (convs == NULL)
+		return;
+	escalated = g_ptr_array_new();
+	for (i = 0; i < convs->len; i++)
+		if (((BdmDeskConv *)g_ptr_array_index(convs, i))->department != NULL)
+			g_ptr_array_add(escalated, g_ptr_array_index(convs, i));
+	g_ptr_array_sort(escalated, by_escalation_time);
+	if (escalated->len == 0)
+		append_escaped(html, _("No conversation is escalated."));
+	for (i = 0; i < escalated->len; i++) {
+		BdmDeskConv *conv = g_ptr_array_index(escalated, i);
+		char *badge = bdm_desk_conv_badge(conv);
+		char *line = g_strdup_printf(_(": %s, ticket %s — %s"), g_strstrip(badge),
+		                             conv->ticket ? conv->ticket : "-",
+		                             conv->reason ? conv->reason : "");
+
+		append_customer(html, conn, conv);
+		append_escaped(html, line);
+		g_string_append(html, "<br>");
+		g_free(line);
+		g_free(badge);
+	}
+	show_html(action, _("Escalated conversations"), _("Conversations handed to a department"),
+	          html->str);
+	g_string_free(html, TRUE);
+	g_ptr_array_unref(escalated);
+	g_ptr_array_unref(convs);
+}
+
 GList *bdm_desk_protocol_actions(PurplePlugin *plugin, gpointer context)
 {
 	GList *actions = NULL;
 
 	(void)plugin;
 	(void)context;
+	actions = g_list_append(actions, purple_plugin_action_new(_("Templates"), action_templates));
+	actions = g_list_append(actions, purple_plugin_action_new(_("Waiting conversations"),
+	                                                          action_waiting));
+	actions = g_list_append(actions, purple_plugin_action_new(_("Escalated conversations"),
+	                                                          action_escalated));
 	actions = g_list_append(actions, purple_plugin_action_new(_("Policy summary"),
 	                                                          action_policy_summary));
 	actions = g_list_append(actions, purple_plugin_action_new(_("Open log folder"),
@@ -51,13 +219,53 @@ GList *bdm_desk_protocol_actions(PurplePlugin *plugin, gpointer context)
 
 void bdm_desk_tooltip_text(PurpleBuddy *buddy, PurpleNotifyUserInfo *info, gboolean full)
 {
-	(void)buddy;
-	(void)info;
+	BdmDeskConv *conv = bdm_desk_conv_of_account(purple_buddy_get_account(buddy),
+	                                             purple_buddy_get_name(buddy));
 	(void)full;
+	if (conv == NULL)
+		return;
+	/* Plain-text pairs: libpurple escapes them (names and reasons are hostile). */
+	if (conv->department) {
+		char *text = g_strdup_printf(conv->sla.urgent ? _("%s (urgent), ticket %s")
+		                                              : _("%s, ticket %s"),
+		                             conv->department, conv->ticket ? conv->ticket : "-");
+		purple_notify_user_info_add_pair_plaintext(info, _("Escalated"), text);
+		g_free(text);
+	}
+	if (conv->tags->len > 0) {
+		GString *joined = g_string_new(NULL);
+		guint i;
+		for (i = 0; i < conv->tags->len; i++)
+			g_string_append_printf(joined, "%s%s", i ? ", " : "",
+			                       (const char *)g_ptr_array_index(conv->tags, i));
+		purple_notify_user_info_add_pair_plaintext(info, _("Tags"), joined->str);
+		g_string_free(joined, TRUE);
+	}
+	if (conv->sla.waiting_since != 0) {
+		gint64 now = bdm_now();
+		BdmSlaStatus st = bdm_sla_evaluate(bdm_desk_config(), &conv->sla, now);
+		char *waited = bdm_desk_format_duration(now - conv->sla.waiting_since);
+		char *text = g_strdup_printf("%s (%s)", waited, bdm_sla_level_name(st.level));
+		purple_notify_user_info_add_pair_plaintext(info, _("Waiting"), text);
+		g_free(text);
+		g_free(waited);
+	}
 }
 
 const char *bdm_desk_list_emblem(PurpleBuddy *buddy)
 {
-	(void)buddy;
+	BdmDeskConv *conv = bdm_desk_conv_of_account(purple_buddy_get_account(buddy),
+	                                             purple_buddy_get_name(buddy));
+
+	if (conv == NULL)
+		return NULL;
+	/* Emblems Pidgin ships: a red "no entry" for what cannot wait, the
+	 * "external" globe for a conversation handed to a department. */
+	if (conv->sla.urgent || (conv->sla.waiting_since != 0 &&
+	                         conv->alerted.waiting_since == conv->sla.waiting_since &&
+	                         conv->alerted.level == BDM_SLA_BREACH))
+		return "not-authorized";
+	if (conv->department != NULL)
+		return "external";
 	return NULL;
 }
