@@ -1,0 +1,551 @@
+#!/usr/bin/env python3
+"""The desk through a real libpurple core: templates into the compose box and
+out through the policy, escalation (by hand, by keyword, to a webhook that
+works and one that fails), tags that survive a restart, /resolve with a
+closing template, response-time alerts on a shifted clock, the "Waiting
+conversations" list and the out-of-hours acknowledgement."""
+import datetime
+import http.server
+import json
+import re
+import threading
+import time
+
+from protocol_suite import Session
+from platforms import Facebook
+from harness import Tap
+
+TEMPLATES = """\
+[template greeting]
+category=greeting
+description=First answer in a new conversation
+text=Hello {customer.name}, this is {agent.name} from {brand}.
+text[de]=Hallo {customer.name}, hier ist {agent.name} von {brand}.
+
+[template broken]
+category=status
+text=Your order {order.id} has shipped.
+
+[template closing]
+category=closing
+text=Thanks {customer.first_name}, ticket {ticket} is closed.
+
+[template out_of_hours]
+category=automated
+automated=true
+text=This is an automated reply from {brand}: we are closed now and will answer you soon.
+"""
+
+DESK = """\
+[desk]
+brand=Acme
+
+[departments]
+names=billing;legal;technical;privacy
+
+[department legal]
+label=Legal department
+webhook={hook}/legal
+
+[department billing]
+webhook={hook}/billing
+
+[labels]
+names=vip;refund;bug
+
+[trigger legal_threat]
+keywords=lawyer;attorney;sue
+department=legal
+urgent=true
+
+[trigger refund]
+keywords=refund;money back
+tag=refund
+
+[sla]
+urgent=2h
+urgent_mode=business_hours
+normal=1h
+normal_mode=business_hours
+warn_at=75
+
+[business_hours]
+timezone=UTC
+days=mon-sun
+open=00:00
+close=24:00
+{holidays}
+[webhook]
+retries=2
+timeout=5
+
+[auto_reply]
+enabled=true
+template=out_of_hours
+"""
+
+ADA = ("5001", "Ada Lovelace")
+GRACE = ("5002", "Grace Hopper")
+ALAN = ("5003", "Alan Turing")
+
+
+class Webhook:
+    """A loopback HTTP server standing in for the departments' webhooks:
+    records every POST and answers with the status configured per path."""
+
+    def __init__(self, statuses=None):
+        self.statuses = dict(statuses or {})
+        self.posts = []
+        self.lock = threading.Lock()
+        hook = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("content-length") or 0)
+                body = self.rfile.read(length).decode("utf-8", "replace")
+                with hook.lock:
+                    hook.posts.append({"path": self.path, "body": body,
+                                       "headers": {k.lower(): v for k, v in self.headers.items()},
+                                       "time": time.monotonic()})
+                    status = hook.statuses.get(self.path, 200)
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, fmt, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def posts_to(self, path):
+        with self.lock:
+            return [p for p in self.posts if p["path"] == path]
+
+    def wait_posts(self, path, count, timeout=15):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if len(self.posts_to(path)) >= count:
+                return self.posts_to(path)
+            time.sleep(0.1)
+        return self.posts_to(path)
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def closed_today():
+    """A [business_hours] holidays line that closes the desk around now."""
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    days = [today + datetime.timedelta(days=d) for d in (-1, 0, 1)]
+    return "holidays=" + ";".join(d.isoformat() for d in days) + "\n"
+
+
+def sysconf(hook, closed=False):
+    return {"templates.conf": TEMPLATES,
+            "desk.conf": DESK.format(hook=hook.url, holidays=closed_today() if closed else "")}
+
+
+def session(p, hook, customers, closed=False, created=None):
+    s = Session(p, sysconf=sysconf(hook, closed))
+    for who, name in customers:
+        s.emu.add_customer_message(who, name, "Hi, where is my order?",
+                                   created=(created or {}).get(who))
+    s.start()
+    s.connected()
+    for _ in customers:
+        s.client.wait_event("write", flags="recv", timeout=20)
+    return s
+
+
+def command(s, who, line):
+    return s.command(who, line)
+
+
+def system_write(s, who, pattern, timeout=10):
+    return s.client.saw("write", conv=who, flags="system", timeout=timeout,
+                        text=lambda text: re.search(pattern, text or "") is not None)
+
+
+def events(s, kind):
+    rows = s.log_rows("SELECT customer_id, detail, text FROM record WHERE kind=? ORDER BY id",
+                      (kind,))
+    return [(r[0], json.loads(r[1]) if r[1] else None, r[2]) for r in rows]
+
+
+def out_rows(s):
+    return s.log_rows("SELECT customer_id, text, template_name, automated FROM record "
+                      "WHERE kind='message' AND direction=1 ORDER BY id")
+
+
+def buddy_alias(s, who):
+    for b in s.client.cmd({"cmd": "buddies"})["buddies"]:
+        if b["name"] == who:
+            return b["alias"]
+    return None
+
+
+def wait_alias(s, who, want, timeout=10):
+    deadline = time.monotonic() + timeout
+    alias = buddy_alias(s, who)
+    while alias != want and time.monotonic() < deadline:
+        time.sleep(0.2)
+        alias = buddy_alias(s, who)
+    return alias
+
+
+def compose(s, who):
+    return s.client.cmd({"cmd": "compose-get", "protocol": s.p.protocol,
+                         "username": s.p.username, "who": who})["text"]
+
+
+def clock(s, seconds):
+    return s.client.cmd({"cmd": "plugin-ipc", "plugin": "core-branddm",
+                         "command": "set-clock-offset", "args": [str(seconds)]})["value"]
+
+
+def action(s, label):
+    mark = s.client.mark()
+    s.client.cmd({"cmd": "action", "protocol": s.p.protocol, "username": s.p.username,
+                  "label": label})
+    return s.client.wait_event("notify", type="formatted", since=mark)
+
+
+# ---- templates ---------------------------------------------------------------
+
+def test_template_insert_and_send(t, p, hook):
+    who, name = ADA
+    with session(p, hook, [ADA]) as s:
+        t.eq(command(s, who, "tpl")["status"], "ok", "/tpl lists the templates")
+        listing = system_write(s, who, r"greeting")
+        t.ok(listing and "broken" in listing["text"] and "closing" in listing["text"],
+             "the list names every template", listing)
+        command(s, who, "tpl gre")
+        listing = system_write(s, who, r"greeting")
+        t.ok(listing and "broken" not in listing["text"] and "closing" not in listing["text"],
+             "/tpl gre lists only what starts with gre", listing)
+
+        r = command(s, who, "tpl greeting")
+        t.eq(r["status"], "ok", "/tpl greeting accepted")
+        text = compose(s, who)
+        t.ok(text is not None and text.startswith("Hello Ada Lovelace, this is ")
+             and text.endswith(" from Acme."), "expansion with the customer's name is in the "
+             "compose box", text)
+        notice = system_write(s, who, r"/tpl greeting send")
+        t.ok(notice is not None and "Hello Ada Lovelace" in notice["text"],
+             "the conversation shows the text and how to send it as is", notice)
+        t.eq(s.emu.sent, [], "inserting sends nothing")
+
+        s.client.cmd({"cmd": "send", "protocol": p.protocol, "username": p.username,
+                      "who": who, "compose": True})
+        s.client.wait_event("write", conv=who, flags="send", timeout=15)
+        t.eq([m["text"] for m in s.emu.sent], [text], "the compose box went out unchanged")
+
+        # Edited before sending: no longer the template's text.
+        command(s, who, "tpl greeting")
+        s.client.cmd({"cmd": "compose-set", "protocol": p.protocol, "username": p.username,
+                      "who": who, "text": text + " Sorry for the wait."})
+        s.client.cmd({"cmd": "send", "protocol": p.protocol, "username": p.username,
+                      "who": who, "compose": True})
+        s.client.wait_event("write", conv=who, flags="send", timeout=15)
+
+        r = command(s, who, "tpl greeting send")
+        t.eq(r["status"], "ok", "/tpl greeting send accepted")
+        s.client.wait_event("write", conv=who, flags="send", timeout=15)
+        t.eq(len(s.emu.sent), 3, "/tpl NAME send reached the Send API")
+        t.eq(s.emu.sent[-1]["text"], text, "sent as expanded")
+        rows = out_rows(s)
+        t.eq([r[2] for r in rows], ["greeting", None, "greeting"],
+             "log rows name the template only where the text is the expansion")
+        logged = events(s, "template")
+        t.eq([(e[1]["name"], e[1]["sent"]) for e in logged],
+             [("greeting", False), ("greeting", False), ("greeting", True)],
+             "each use is a template event")
+
+        t.eq(command(s, who, "tpl-lang de")["status"], "ok", "/tpl-lang de accepted")
+        command(s, who, "tpl greeting")
+        text = compose(s, who)
+        t.ok(text.startswith("Hallo Ada Lovelace, hier ist "), "the conversation's language "
+             "picks the German text", text)
+        t.eq(events(s, "template")[-1][1]["locale"], "de", "the event records the locale")
+        r = command(s, who, "tpl-lang d3!")
+        t.ok(r["status"] != "ok", "a malformed language code is refused", r)
+
+
+def test_unknown_placeholder(t, p, hook):
+    who, name = ADA
+    with session(p, hook, [ADA]) as s:
+        r = command(s, who, "tpl broken")
+        t.ok(r["status"] != "ok", "a template with an unknown placeholder is refused", r)
+        t.ok("{order.id}" in (r.get("cmd_error") or ""), "the agent is told which placeholder",
+             r.get("cmd_error"))
+        t.eq(compose(s, who), None, "nothing half-filled in the compose box")
+        r = command(s, who, "tpl broken send")
+        t.ok(r["status"] != "ok", "and it cannot be sent either", r)
+        r = command(s, who, "tpl closing")
+        t.ok(r["status"] != "ok" and "{ticket}" in (r.get("cmd_error") or ""),
+             "{ticket} before any escalation has no value: refused", r)
+        r = command(s, who, "tpl nosuch send")
+        t.ok(r["status"] != "ok" and "nosuch" in (r.get("cmd_error") or ""),
+             "an unknown template name is refused", r)
+        time.sleep(1)
+        t.eq(s.emu.sent, [], "nothing reached the Send API")
+        t.eq(events(s, "template"), [], "no template use logged")
+
+
+# ---- escalation ----------------------------------------------------------------
+
+def test_keyword_escalation_webhook(t, p, hook):
+    who, name = ADA
+    other, other_name = GRACE
+    with session(p, hook, [ADA, GRACE]) as s:
+        s.emu.add_customer_message(other, other_name, "I have an issue with my parcel")
+        s.emu.add_customer_message(who, name, "If this is not fixed my LAWYER will call you")
+        notice = system_write(s, who, r"Escalated to legal automatically", timeout=20)
+        t.ok(notice is not None, "the keyword escalated the conversation", notice)
+        t.ok(notice and "“lawyer”" in notice["text"] and "legal_threat" in notice["text"],
+             "the notice names the keyword and the rule", notice and notice["text"])
+        posts = hook.wait_posts("/legal", 1)
+        t.eq(len(posts), 1, "the legal webhook received one POST")
+        body = json.loads(posts[0]["body"]) if posts else {}
+        t.eq((body.get("event"), body.get("department"), body.get("urgent"), body.get("trigger")),
+             ("escalation", "legal", True, "legal_threat"), "webhook JSON says what happened")
+        t.eq(body.get("customer"), {"id": who, "name": name}, "webhook names the customer")
+        t.ok("LAWYER" in (body.get("excerpt") or ""), "webhook carries the customer's words")
+        t.ok(posts and posts[0]["headers"].get("content-type", "").startswith("application/json"),
+             "posted as application/json")
+        t.ok(posts and "authorization" not in posts[0]["headers"],
+             "the platform token never goes to a webhook")
+        t.eq(wait_alias(s, who, name + " [legal, urgent]"), name + " [legal, urgent]",
+             "the buddy alias shows the escalation")
+        escalations = events(s, "escalate")
+        t.eq([(e[0], e[1]["department"], e[1]["trigger"]) for e in escalations],
+             [(who, "legal", "legal_threat")], "one escalate event, only for the threat")
+        deadline = time.monotonic() + 5
+        while not events(s, "webhook") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        t.eq([(e[1]["ok"], e[1]["status"]) for e in events(s, "webhook")], [(True, 200)],
+             "the webhook's success is logged")
+        t.eq(s.received(other)["text"], "I have an issue with my parcel",
+             "the other customer's message arrived")
+        t.eq(buddy_alias(s, other), other_name, "\"issue\" does not fire \"sue\"")
+
+        # The same keyword again: no second escalation, no second POST.
+        s.emu.add_customer_message(who, name, "My lawyer says hi")
+        s.received(who)
+        time.sleep(1.5)
+        t.eq(len(hook.posts_to("/legal")), 1, "an escalated conversation is not escalated again")
+        s.emu.add_customer_message(who, name, "and I want my money back")
+        tagged = system_write(s, who, r"Tagged “refund” automatically", timeout=20)
+        t.ok(tagged is not None, "a tag-only trigger tags the conversation", tagged)
+        t.eq(wait_alias(s, who, name + " [legal, urgent, refund]"),
+             name + " [legal, urgent, refund]", "the tag joins the badge")
+
+
+def test_failing_webhook(t, p, hook):
+    who, name = ADA
+    with session(p, hook, [ADA]) as s:
+        hook.statuses["/legal"] = 500
+        hook.statuses["/billing"] = 404
+        t.eq(command(s, who, "escalate legal urgent Customer threatens to sue")["status"], "ok",
+             "/escalate accepted")
+        error = s.client.saw("write", conv=who, flags="error", timeout=20,
+                             text=lambda x: "legal" in x and "webhook" in x)
+        t.ok(error is not None, "a webhook that keeps failing is shown to the agent", error)
+        posts = hook.posts_to("/legal")
+        t.eq(len(posts), 3, "tried once and retried twice ([webhook] retries=2)")
+        if len(posts) == 3:
+            gaps = [posts[i + 1]["time"] - posts[i]["time"] for i in range(2)]
+            t.ok(0.8 <= gaps[0] < 3 and 1.8 <= gaps[1] < 4, "backoff 1 s, then 2 s", gaps)
+        t.ok(error and "3 attempts" in error["text"] and "500" in error["text"],
+             "the error says how often and why", error and error["text"])
+        logged = [e[1] for e in events(s, "webhook")]
+        t.eq([(e["ok"], e["status"], e["attempts"]) for e in logged], [(False, 500, 3)],
+             "the failure is logged")
+
+        mark = s.client.mark()
+        t.eq(command(s, who, "escalate billing Refund dispute")["status"], "ok",
+             "escalation to billing accepted")
+        error = s.client.saw("write", conv=who, flags="error", timeout=10, since=mark,
+                             text=lambda x: "billing" in x)
+        t.ok(error is not None and "1 attempt" in error["text"],
+             "a 404 is final: reported after one attempt", error)
+        t.eq(len(hook.posts_to("/billing")), 1, "a 404 is not retried")
+
+
+def test_tags_survive_restart(t, p, hook):
+    who, name = ADA
+    with session(p, hook, [ADA]) as s:
+        t.eq(command(s, who, "tag vip")["status"], "ok", "/tag vip accepted")
+        t.ok(system_write(s, who, r"Tagged “vip”") is not None, "the tag is shown")
+        t.eq(wait_alias(s, who, name + " [vip]"), name + " [vip]", "alias shows the tag")
+        r = command(s, who, "tag vipp")
+        t.ok(r["status"] != "ok" and "vip, refund, bug" in (r.get("cmd_error") or ""),
+             "an unknown label is refused with the valid ones", r)
+        r = command(s, who, "tag vip")
+        t.ok(r["status"] != "ok", "tagging twice is refused", r)
+        t.eq(command(s, who, "escalate technical App crashes on login")["status"], "ok",
+             "/escalate technical accepted")
+        t.eq(wait_alias(s, who, name + " [technical, vip]"), name + " [technical, vip]",
+             "alias shows department and tag")
+
+        s.client.restart()
+        s.connected()
+        t.eq(buddy_alias(s, who), name + " [technical, vip]", "the alias is back after a restart")
+        listing = action(s, "Escalated conversations")
+        t.ok("Ada Lovelace" in listing["text"] and "technical" in listing["text"]
+             and "App crashes on login" in listing["text"],
+             "the escalation survived the restart", listing["text"])
+        s.emu.add_customer_message(who, name, "any news?")
+        s.received(who)
+        t.eq(buddy_alias(s, who), name + " [technical, vip]", "a poll does not wipe the badge")
+        r = command(s, who, "untag vip")
+        t.eq(r["status"], "ok", "/untag vip works on the tag from the last session")
+        t.eq(wait_alias(s, who, name + " [technical]"), name + " [technical]",
+             "the alias loses the tag")
+        r = command(s, who, "untag vip")
+        t.ok(r["status"] != "ok", "untagging what is not tagged is refused", r)
+        t.eq([e[1]["label"] for e in events(s, "tag")], ["vip"], "tag logged")
+        t.eq([e[1]["label"] for e in events(s, "untag")], ["vip"], "untag logged")
+
+
+def test_resolve_with_closing_template(t, p, hook):
+    who, name = ADA
+    with session(p, hook, [ADA]) as s:
+        r = command(s, who, "escalate legl Threatens to sue")
+        t.ok(r["status"] != "ok" and "Did you mean “legal”" in (r.get("cmd_error") or ""),
+             "a mistyped department is refused with a suggestion", r)
+        r = command(s, who, "escalate legal")
+        t.ok(r["status"] != "ok", "an escalation needs a reason", r)
+        t.eq(command(s, who, "escalate legal urgent Threatens to sue")["status"], "ok",
+             "/escalate legal urgent accepted")
+        t.ok(system_write(s, who, r"Escalated to legal, urgent: Threatens to sue\. Ticket "
+                          r"FACEBOOK-1\.") is not None, "escalation shown with its ticket")
+        t.eq(wait_alias(s, who, name + " [legal, urgent]"), name + " [legal, urgent]",
+             "alias shows the escalation")
+        r = command(s, who, "resolve nosuch")
+        t.ok(r["status"] != "ok", "an unknown closing template is refused", r)
+        t.eq(buddy_alias(s, who), name + " [legal, urgent]", "and nothing was resolved")
+
+        t.eq(command(s, who, "resolve closing")["status"], "ok", "/resolve closing accepted")
+        s.client.wait_event("write", conv=who, flags="send", timeout=15)
+        t.eq([m["text"] for m in s.emu.sent], ["Thanks Ada, ticket FACEBOOK-1 is closed."],
+             "the closing template went out, with the ticket")
+        t.eq(wait_alias(s, who, name), name, "the badge is gone")
+        resolved = events(s, "resolve")
+        t.eq([(e[1]["department"], e[1]["ticket"], e[1]["template"]) for e in resolved],
+             [("legal", "FACEBOOK-1", "closing")], "resolve logged")
+        t.eq([r[2] for r in out_rows(s)], ["closing"], "the closing message names its template")
+        listing = action(s, "Escalated conversations")
+        t.ok("Ada" not in listing["text"], "no longer listed as escalated", listing["text"])
+        t.eq(command(s, who, "escalate legal Again")["status"], "ok", "escalate again")
+        t.ok(system_write(s, who, r"Ticket FACEBOOK-2\.") is not None,
+             "a new escalation gets a new ticket")
+
+
+# ---- response-time targets ------------------------------------------------------
+
+def test_sla_alerts(t, p, hook):
+    who, name = ADA
+    created = int(time.time()) - 60
+    with session(p, hook, [ADA], created={who: created}) as s:
+        t.eq(s.emu.sent, [], "no acknowledgement while the desk is open")
+        t.ok(clock(s, "ten").startswith("error"), "a malformed clock offset is refused")
+        mark = s.client.mark()
+        t.eq(clock(s, 2400 - 60), "ok", "clock moved to 40 minutes of waiting")
+        t.ok(s.client.no_event("write", conv=who, within=1.5, since=mark,
+                               text=lambda x: "Response time" in x),
+             "no alert below 75 %")
+        # Let the plugin's own timer fire the warning: 2 s before 75 %.
+        offset = 2700 - (time.time() - created) + 2
+        clock(s, int(offset))
+        warn = s.client.saw("write", conv=who, flags="system", timeout=8,
+                            text=lambda x: "Response time warning" in x)
+        t.ok(warn is not None, "warned at 75 % by the timer, without a clock jump", warn)
+        t.ok(warn and "75 %" in warn["text"] and "1 h" in warn["text"],
+             "the warning says how far and the target", warn and warn["text"])
+        mark = s.client.mark()
+        clock(s, 3600 + 60)
+        breach = s.client.saw("write", conv=who, flags="error", timeout=5,
+                              text=lambda x: "Response time overdue" in x)
+        t.ok(breach is not None and name in breach["text"], "overdue alert at 100 %", breach)
+        note = s.client.saw("notify", type="warning", timeout=5, since=mark)
+        t.ok(note is not None and name in (note.get("secondary") or ""),
+             "and a warning dialog", note)
+        clock(s, 3600 + 120)
+        t.ok(s.client.no_event("write", conv=who, within=1.5,
+                               text=lambda x: "Response time" in x),
+             "each level alerts once")
+        alerts = [e[1] for e in events(s, "sla_alert")]
+        t.eq([(a["level"], a["target"]) for a in alerts], [("warn", 3600), ("breach", 3600)],
+             "both alerts logged with the target")
+        waiting = action(s, "Waiting conversations")
+        t.ok("Ada Lovelace" in waiting["text"] and "Overdue" in waiting["text"],
+             "listed as waiting and overdue", waiting["text"])
+        s.send(who, "Sorry, here is your answer")
+        s.client.wait_event("write", conv=who, flags="send", timeout=15)
+        waiting = action(s, "Waiting conversations")
+        t.ok("Ada" not in waiting["text"], "a reply stops the clock", waiting["text"])
+
+
+def test_waiting_list_order(t, p, hook):
+    now = int(time.time())
+    created = {ADA[0]: now - 600, GRACE[0]: now - 1800, ALAN[0]: now - 60}
+    with session(p, hook, [ADA, GRACE, ALAN], created=created) as s:
+        text = action(s, "Waiting conversations")["text"]
+        positions = [text.find(n) for n in ("Grace Hopper", "Ada Lovelace", "Alan Turing")]
+        t.ok(all(pos >= 0 for pos in positions) and positions == sorted(positions),
+             "oldest first: Grace, Ada, Alan", text)
+        s.send(GRACE[0], "Here you go")
+        s.client.wait_event("write", conv=GRACE[0], flags="send", timeout=15)
+        text = action(s, "Waiting conversations")["text"]
+        t.ok("Grace" not in text and text.find("Ada") < text.find("Alan"),
+             "the answered customer leaves the list", text)
+
+
+# ---- out of hours --------------------------------------------------------------
+
+def test_out_of_hours_reply(t, p, hook):
+    who, name = ADA
+    with session(p, hook, [ADA], closed=True) as s:
+        echo = s.client.wait_event("write", conv=who, flags="send", timeout=15)
+        t.ok("auto-reply" in echo["flags"], "the acknowledgement is shown as an auto-reply",
+             echo)
+        sent = s.emu.sent
+        t.eq([m["text"] for m in sent],
+             ["This is an automated reply from Acme: we are closed now and will answer you soon."],
+             "acknowledged once, with the template")
+        t.eq(sent[0]["messaging_type"] if sent else None, "RESPONSE",
+             "an automated message never uses the HUMAN_AGENT tag")
+        s.emu.add_customer_message(who, name, "hello??")
+        s.received(who)
+        t.ok(s.client.no_event("write", conv=who, flags="send", within=3),
+             "the second message gets no second acknowledgement")
+        t.eq(len(s.emu.sent), 1, "still one acknowledgement")
+        rows = out_rows(s)
+        t.eq([(r[2], r[3]) for r in rows], [("out_of_hours", 1)],
+             "logged as automated, with its template")
+
+
+t = Tap()
+p = Facebook()
+tests = [("template into the compose box, then sent", test_template_insert_and_send),
+         ("unknown placeholder refused", test_unknown_placeholder),
+         ("keyword escalation and webhook", test_keyword_escalation_webhook),
+         ("failing webhook shown to the agent", test_failing_webhook),
+         ("tags survive a restart; /untag", test_tags_survive_restart),
+         ("/resolve with a closing template", test_resolve_with_closing_template),
+         ("response-time alerts", test_sla_alerts),
+         ("waiting conversations, oldest first", test_waiting_list_order),
+         ("out-of-hours acknowledgement", test_out_of_hours_reply)]
+for test_name, fn in tests:
+    hook = Webhook()
+    try:
+        t.run(test_name, fn, p, hook)
+    finally:
+        hook.close()
+t.done()
