@@ -110,7 +110,8 @@ long long proto_time_retry_after(const char *value, long long now)
 	when = parse_http_date(value);
 	if (when < 0)
 		return -1;
-	return when > now ? when - now : 0;
+	/* A date is bounded like a number of seconds: "year 5773" is no plan. */
+	return when > now ? MIN(when - now, (long long)G_MAXINT32) : 0;
 }
 
 char *proto_time_describe_age(long long seconds)

@@ -26,7 +26,7 @@ G_GNUC_INTERNAL
 gboolean proto_time_from_number(double value, long long *out);
 
 /** Seconds to wait from a Retry-After value (delta-seconds or IMF-fixdate)
- *  relative to now.  Returns -1 when value is NULL or unparsable. */
+ *  relative to now, at most G_MAXINT32.  Returns -1 when value is NULL or unparsable. */
 G_GNUC_INTERNAL
 long long proto_time_retry_after(const char *value, long long now);
 

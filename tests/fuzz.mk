@@ -67,7 +67,7 @@ fuzz: fuzz-build
 	    -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 	    -dict=tests/fuzz/branddm.dict \
 	    -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$t/ \
-	    $(FUZZ_BUILD)/corpus/$$t tests/fuzz/regressions/$$t \
+	    $(FUZZ_BUILD)/corpus/$$t $$(ls -d tests/fuzz/regressions/$$t 2>/dev/null) \
 	    > $(FUZZ_BUILD)/$$t.log 2>&1 \
 	  || { tail -60 $(FUZZ_BUILD)/$$t.log; exit 1; }; \
 	  grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb)' $(FUZZ_BUILD)/$$t.log; \
