@@ -1,0 +1,7 @@
+# Pidgin and Finch themselves, driven the way staff use them: Finch in tmux,
+# Pidgin under Xvfb with xdotool, both against the Graph emulator.
+include plugin/ui/ui.mk
+
+UI_TEST_DEPS := $(BUILD)/plugins/branddm.so $(BUILD)/plugins/branddm-facebook.bdm \
+                $(UI_PIDGIN_SO) $(UI_FINCH_SO)
+CHECK_DEPS += $(UI_TEST_DEPS)
