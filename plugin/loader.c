@@ -12,6 +12,7 @@
 
 #include <debug.h>
 #include <plugin.h>
+#include <core.h>       /* after plugin.h: it needs GLib's types */
 #include <version.h>
 
 #include "branddm/i18n.h"
@@ -80,6 +81,33 @@ static void destroy_module(PurplePlugin *plugin)
 	plugin->info = NULL;
 }
 
+/* ---- UI helpers (plugin/ui/, owned by the UI work) ---------------------
+ * Pidgin and Finch load a standard plugin only when their prefs list it, so
+ * BrandDM's helper for the running UI (templates into the message box) would
+ * wait for the agent to find it in a plugin list.  Load it from the main
+ * loop, once every plugin file has been probed. */
+static guint ui_helper_timer;
+
+static gboolean load_ui_helper(gpointer data)
+{
+	const char *ui = purple_core_get_ui();
+	const char *id = NULL;
+	PurplePlugin *helper;
+
+	(void)data;
+	ui_helper_timer = 0;
+	if (g_strcmp0(ui, "gtk-gaim") == 0)
+		id = "gtk-branddm-compose";
+	else if (g_strcmp0(ui, "gnt-purple") == 0)
+		id = "gnt-branddm-compose";
+	helper = id ? purple_plugins_find_with_id(id) : NULL;
+	if (helper != NULL && !purple_plugin_is_loaded(helper) && !purple_plugin_load(helper))
+		purple_debug_error(DEBUG_CAT, "UI helper %s did not load: %s\n", id,
+		                   helper->error ? helper->error : "see above");
+	return FALSE;
+}
+/* ---- end of UI helpers ------------------------------------------------- */
+
 static gboolean loader_load(PurplePlugin *plugin)
 {
 	bdm_i18n_init(plugin->path);
@@ -89,6 +117,7 @@ static gboolean loader_load(PurplePlugin *plugin)
 		bdm_http_shutdown();
 		return FALSE;
 	}
+	ui_helper_timer = purple_timeout_add(0, load_ui_helper, NULL);   /* UI helpers */
 	return TRUE;
 }
 
@@ -97,6 +126,9 @@ static gboolean loader_unload(PurplePlugin *plugin)
 	GList *l, *next;
 
 	(void)plugin;
+	if (ui_helper_timer != 0)                                          /* UI helpers */
+		purple_timeout_remove(ui_helper_timer);
+	ui_helper_timer = 0;
 	/* libpurple unloads plugins in load order, loaders first; a module unloaded
 	 * after its loader is gone stays on the loaded list and is later freed
 	 * there.  Unload ours now, while libpurple can still find their loader. */
