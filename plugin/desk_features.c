@@ -20,6 +20,8 @@
 #define DEBUG_CAT "branddm-desk"
 /* The key the UIs' compose-box helpers read (see tests/client/client.h). */
 #define COMPOSE_KEY "branddm-compose"
+/* Customer messages older than this are history, not work (see below). */
+#define STALE_MESSAGE_S (7 * 24 * 3600)
 
 static struct {
 	BdmDeskConfig *config;
@@ -195,7 +197,14 @@ void bdm_desk_incoming_shown(BdmConn *conn, const char *customer_id, const char 
 
 	g_free(conv->last_text);
 	conv->last_text = g_strdup(text);
-	bdm_desk_sla_inbound(conv, sent > 0 ? sent : bdm_now());
+	if (sent <= 0)
+		sent = bdm_now();
+	/* The first poll of a new account delivers its whole history: messages
+	 * no platform lets the brand answer any more (HUMAN_AGENT ends after
+	 * 7 days) neither start a clock nor page a department. */
+	if (bdm_now() - sent > STALE_MESSAGE_S)
+		return;
+	bdm_desk_sla_inbound(conv, sent);
 	bdm_desk_escalation_incoming(conn, conv, text);
 	bdm_desk_autoreply_incoming(conn, conv);
 }

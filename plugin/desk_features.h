@@ -160,8 +160,8 @@ void bdm_desk_sla_init(void);
 /** Stop the timer and unregister the hook. */
 void bdm_desk_sla_shutdown(void);
 
-/** Re-evaluate every conversation of the connected accounts now: give due
- *  alerts and set one timer for the next level change. */
+/** Re-evaluate every conversation of the connected accounts from the main
+ *  loop: give due alerts and set one timer for the next level change. */
 void bdm_desk_sla_reschedule(void);
 
 /** A customer message at time t starts (or moves back) conv's clock. */

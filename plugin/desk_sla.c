@@ -28,7 +28,8 @@
 #define MAX_CLOCK_OFFSET_S (10 * 366 * 24 * 3600LL)
 
 static struct {
-	guint timer;
+	guint timer;    /* the next level change */
+	guint soon;     /* a re-evaluation from the main loop */
 } sla;
 
 static void evaluate(void);
@@ -204,9 +205,21 @@ static void evaluate(void)
 		                                       timer_cb, NULL);
 }
 
+static gboolean soon_cb(gpointer data)
+{
+	(void)data;
+	sla.soon = 0;
+	evaluate();
+	return FALSE;
+}
+
 void bdm_desk_sla_reschedule(void)
 {
-	evaluate();
+	/* Not now: a poll cycle delivers a customer's message and the brand's
+	 * reply to it in one go, and the reply must stop the clock before
+	 * anything alerts. */
+	if (sla.soon == 0)
+		sla.soon = purple_timeout_add(0, soon_cb, NULL);
 }
 
 /* Test and diagnostic hook: shift bdm_now() by a number of seconds, e.g.
@@ -245,6 +258,8 @@ void bdm_desk_sla_shutdown(void)
 {
 	if (sla.timer)
 		purple_timeout_remove(sla.timer);
+	if (sla.soon)
+		purple_timeout_remove(sla.soon);
 	purple_plugin_ipc_unregister(bdm_desk.plugin, "set-clock-offset");
 	memset(&sla, 0, sizeof(sla));
 }

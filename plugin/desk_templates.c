@@ -158,10 +158,11 @@ static void list_templates(PurpleConversation *conv, const char *prefix)
 	g_ptr_array_unref(names);
 }
 
+/* send: the agent asked to send it as is (the policy may still stop it). */
 static void log_template(BdmConn *conn, BdmDeskConv *conv, const char *name, const char *locale,
-                         gboolean sent)
+                         gboolean send)
 {
-	char *detail = bdm_desk_json_detail("s:name", name, "s:locale", locale, "b:sent", sent,
+	char *detail = bdm_desk_json_detail("s:name", name, "s:locale", locale, "b:send", send,
 	                                    NULL);
 	bdm_desk_log_event(conn, "template", conv->customer, detail, NULL);
 	g_free(detail);

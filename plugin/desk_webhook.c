@@ -37,13 +37,15 @@ typedef struct {
 	char *error;            /* last failure in plain words */
 } Webhook;
 
-static GList *webhooks;     /* Webhook* in flight or waiting to retry */
+static struct {
+	GList *pending;     /* Webhook* in flight or waiting to retry */
+} hooks;
 
 static void attempt(Webhook *wh);
 
 static void webhook_free(Webhook *wh)
 {
-	webhooks = g_list_remove(webhooks, wh);
+	hooks.pending = g_list_remove(hooks.pending, wh);
 	if (wh->call)
 		bdm_http_cancel(wh->call);
 	if (wh->timer)
@@ -111,7 +113,9 @@ static void failed(Webhook *wh, gboolean retriable)
 	}
 	purple_debug_info(DEBUG_CAT, "webhook for %s: %s; retrying in %u s\n", wh->department,
 	                  wh->error, 1u << (wh->attempts - 1));
-	wh->timer = purple_timeout_add_seconds(1u << (wh->attempts - 1), retry_cb, wh);
+	/* Milliseconds: the seconds variant rounds to the next whole second, so
+	 * "1 s" could come after a few milliseconds. */
+	wh->timer = purple_timeout_add(1000u << (wh->attempts - 1), retry_cb, wh);
 }
 
 static void set_error(Webhook *wh, long status, char *error)
@@ -189,7 +193,7 @@ void bdm_desk_webhook_post(BdmConn *conn, BdmDeskConv *conv, const char *departm
 	wh->payload = payload;
 	wh->max_attempts = 1 + bdm_desk_config_webhook_retries(cfg);
 	wh->timeout_s = MAX(1u, bdm_desk_config_webhook_timeout(cfg));
-	webhooks = g_list_prepend(webhooks, wh);
+	hooks.pending = g_list_prepend(hooks.pending, wh);
 	/* http.c refuses anything but https and loopback http, from the loop. */
 	if (!bdm_http_url_allowed(url)) {
 		wh->attempts = 1;
@@ -203,6 +207,6 @@ void bdm_desk_webhook_post(BdmConn *conn, BdmDeskConv *conv, const char *departm
 
 void bdm_desk_webhook_shutdown(void)
 {
-	while (webhooks != NULL)
-		webhook_free(webhooks->data);
+	while (hooks.pending != NULL)
+		webhook_free(hooks.pending->data);
 }

@@ -87,6 +87,7 @@ template=out_of_hours
 ADA = ("5001", "Ada Lovelace")
 GRACE = ("5002", "Grace Hopper")
 ALAN = ("5003", "Alan Turing")
+KATHERINE = ("5004", "Katherine Johnson")
 
 
 class Webhook:
@@ -150,10 +151,10 @@ def sysconf(hook, closed=False):
             "desk.conf": DESK.format(hook=hook.url, holidays=closed_today() if closed else "")}
 
 
-def session(p, hook, customers, closed=False, created=None):
+def session(p, hook, customers, closed=False, created=None, texts=None):
     s = Session(p, sysconf=sysconf(hook, closed))
     for who, name in customers:
-        s.emu.add_customer_message(who, name, "Hi, where is my order?",
+        s.emu.add_customer_message(who, name, (texts or {}).get(who, "Hi, where is my order?"),
                                    created=(created or {}).get(who))
     s.start()
     s.connected()
@@ -262,7 +263,7 @@ def test_template_insert_and_send(t, p, hook):
         t.eq([r[2] for r in rows], ["greeting", None, "greeting"],
              "log rows name the template only where the text is the expansion")
         logged = events(s, "template")
-        t.eq([(e[1]["name"], e[1]["sent"]) for e in logged],
+        t.eq([(e[1]["name"], e[1]["send"]) for e in logged],
              [("greeting", False), ("greeting", False), ("greeting", True)],
              "each use is a template event")
 
@@ -494,12 +495,16 @@ def test_sla_alerts(t, p, hook):
 
 def test_waiting_list_order(t, p, hook):
     now = int(time.time())
-    created = {ADA[0]: now - 600, GRACE[0]: now - 1800, ALAN[0]: now - 60}
-    with session(p, hook, [ADA, GRACE, ALAN], created=created) as s:
+    created = {ADA[0]: now - 600, GRACE[0]: now - 1800, ALAN[0]: now - 60,
+               KATHERINE[0]: now - 8 * 86400}
+    texts = {KATHERINE[0]: "Eight days ago I said my lawyer would call"}
+    with session(p, hook, [ADA, GRACE, ALAN, KATHERINE], created=created, texts=texts) as s:
         text = action(s, "Waiting conversations")["text"]
         positions = [text.find(n) for n in ("Grace Hopper", "Ada Lovelace", "Alan Turing")]
         t.ok(all(pos >= 0 for pos in positions) and positions == sorted(positions),
              "oldest first: Grace, Ada, Alan", text)
+        t.ok("Katherine" not in text, "history older than a week is not waiting", text)
+        t.eq(events(s, "escalate"), [], "nor does its keyword escalate")
         s.send(GRACE[0], "Here you go")
         s.client.wait_event("write", conv=GRACE[0], flags="send", timeout=15)
         text = action(s, "Waiting conversations")["text"]
