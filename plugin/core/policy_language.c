@@ -38,6 +38,10 @@ typedef struct {
 
 struct BdmWordSet {
 	GArray *words;   /* WordPattern */
+	/* Bit s0 * 128 + s1: some word can begin with the ASCII characters s0
+	 * s1 (see reads_as_word).  Most tokens of a message fail this test,
+	 * so only the rare candidate is tried against every word. */
+	guint8 ascii_pairs[128 * 128 / 8];
 };
 
 typedef struct {
@@ -47,14 +51,18 @@ typedef struct {
 	gboolean tight_gap;   /* one of " .-_" alone separates it from the previous token */
 } Token;
 
+/* Sized for the text up front: a text of len bytes has at most len
+ * characters and (len + 1) / 2 tokens, so nothing grows while scanning. */
 typedef struct {
-	GArray *tokens;   /* Token */
-	GArray *chars;    /* gunichar, lower-cased */
+	Token *tokens;
+	guint n_tokens;
+	gunichar *chars;  /* lower-cased */
+	guint n_chars;
 } Tokens;
 
 /* ---- tokens ------------------------------------------------------------- */
 
-static gboolean is_token_char(gunichar c)
+static inline gboolean is_token_char(gunichar c)
 {
 	if (c < 0x80)
 		return g_ascii_isalnum((char)c) || c == '$' || c == '@' || c == '*';
@@ -65,32 +73,33 @@ static gboolean is_token_char(gunichar c)
  * '*' at its ends and keep it when something is left. */
 static void end_token(Tokens *tokens, const char *text, gsize start, gsize end, guint first)
 {
-	GArray *chars = tokens->chars;
-	Token t = { start, end, first, chars->len - first, FALSE, FALSE };
+	const gunichar *chars = tokens->chars;
+	Token t = { start, end, first, tokens->n_chars - first, FALSE, FALSE };
 
-	while (t.len > 0 && g_array_index(chars, gunichar, t.first) == '*') {
+	while (t.len > 0 && chars[t.first] == '*') {
 		t.first++;
 		t.len--;
 		t.start++;
 	}
-	while (t.len > 0 && g_array_index(chars, gunichar, t.first + t.len - 1) == '*') {
+	while (t.len > 0 && chars[t.first + t.len - 1] == '*') {
 		t.len--;
 		t.end--;
 	}
 	if (t.len == 0) {
-		g_array_set_size(chars, first);
+		tokens->n_chars = first;
 		return;
 	}
-	for (guint i = 0; i < t.len; i++) {
-		if (g_unichar_isalpha(g_array_index(chars, gunichar, t.first + i)))
-			t.has_letter = TRUE;
+	for (guint i = 0; i < t.len && !t.has_letter; i++) {
+		gunichar c = chars[t.first + i];
+
+		t.has_letter = c < 0x80 ? g_ascii_isalpha((char)c) : g_unichar_isalpha(c);
 	}
-	if (tokens->tokens->len > 0) {
-		const Token *prev = &g_array_index(tokens->tokens, Token, tokens->tokens->len - 1);
+	if (tokens->n_tokens > 0) {
+		const Token *prev = &tokens->tokens[tokens->n_tokens - 1];
 
 		t.tight_gap = t.start == prev->end + 1 && strchr(" .-_", text[prev->end]) != NULL;
 	}
-	g_array_append_val(tokens->tokens, t);
+	tokens->tokens[tokens->n_tokens++] = t;
 }
 
 static void tokens_init(Tokens *tokens, const char *text, gsize len)
@@ -100,19 +109,24 @@ static void tokens_init(Tokens *tokens, const char *text, gsize len)
 	gsize start = 0;
 	guint first = 0;
 
-	tokens->tokens = g_array_new(FALSE, FALSE, sizeof(Token));
-	tokens->chars = g_array_new(FALSE, FALSE, sizeof(gunichar));
+	tokens->tokens = g_new(Token, len / 2 + 1);
+	tokens->n_tokens = 0;
+	tokens->chars = g_new(gunichar, len + 1);
+	tokens->n_chars = 0;
 	for (; p < end; p = g_utf8_next_char(p)) {
-		gunichar c = g_utf8_get_char(p);
+		gunichar c = (guchar)*p < 0x80 ? (gunichar)*p : g_utf8_get_char(p);
 
 		if (is_token_char(c)) {
 			if (!in_token) {
 				in_token = TRUE;
 				start = (gsize)(p - text);
-				first = tokens->chars->len;
+				first = tokens->n_chars;
 			}
-			c = c < 0x80 ? (gunichar)g_ascii_tolower((char)c) : g_unichar_tolower(c);
-			g_array_append_val(tokens->chars, c);
+			if (c < 0x80)
+				c = c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+			else
+				c = g_unichar_tolower(c);
+			tokens->chars[tokens->n_chars++] = c;
 		} else if (in_token) {
 			end_token(tokens, text, start, (gsize)(p - text), first);
 			in_token = FALSE;
@@ -124,8 +138,8 @@ static void tokens_init(Tokens *tokens, const char *text, gsize len)
 
 static void tokens_clear(Tokens *tokens)
 {
-	g_array_free(tokens->tokens, TRUE);
-	g_array_free(tokens->chars, TRUE);
+	g_free(tokens->tokens);
+	g_free(tokens->chars);
 }
 
 /* ---- compiling ---------------------------------------------------------- */
@@ -170,6 +184,8 @@ gboolean bdm_word_is_valid(const char *entry)
 	return word_compile(entry, &w);
 }
 
+static void index_ascii_pairs(BdmWordSet *set);
+
 BdmWordSet *bdm_word_set_new(const GPtrArray *words)
 {
 	BdmWordSet *set = g_new0(BdmWordSet, 1);
@@ -181,6 +197,7 @@ BdmWordSet *bdm_word_set_new(const GPtrArray *words)
 		if (word_compile(g_ptr_array_index(words, i), &w))
 			g_array_append_val(set->words, w);
 	}
+	index_ascii_pairs(set);
 	return set;
 }
 
@@ -195,7 +212,7 @@ void bdm_word_set_free(BdmWordSet *set)
 /* ---- matching ----------------------------------------------------------- */
 
 /* Can the text character t be read as the letter c? */
-static gboolean reads_as(gunichar t, gunichar c)
+static inline gboolean reads_as(gunichar t, gunichar c)
 {
 	if (t == c || t == '*')
 		return TRUE;
@@ -216,6 +233,34 @@ static gboolean reads_as(gunichar t, gunichar c)
 		return c == 't';
 	}
 	return FALSE;
+}
+
+/* Can a token that begins with s0 s1 read as w?  s1 either stretches the
+ * first run or begins the second (a one-run word has at least two letters
+ * in it).  A necessary condition only: word_match_cost() decides. */
+static inline gboolean may_begin(const WordPattern *w, gunichar s0, gunichar s1)
+{
+	return reads_as(s0, w->letter[0]) &&
+	       (reads_as(s1, w->letter[0]) || (w->runs > 1 && reads_as(s1, w->letter[1])));
+}
+
+static void index_ascii_pairs(BdmWordSet *set)
+{
+	memset(set->ascii_pairs, 0, sizeof(set->ascii_pairs));
+	for (guint i = 0; i < set->words->len; i++) {
+		const WordPattern *w = &g_array_index(set->words, WordPattern, i);
+
+		for (gunichar s0 = 0; s0 < 128; s0++) {
+			if (!reads_as(s0, w->letter[0]))
+				continue;
+			for (gunichar s1 = 0; s1 < 128; s1++) {
+				guint bit = s0 * 128 + s1;
+
+				if (may_begin(w, s0, s1))
+					set->ascii_pairs[bit / 8] |= (guint8)(1u << (bit % 8));
+			}
+		}
+	}
 }
 
 /* The fewest runs of w that only stars stand for, when the token s[0..n)
@@ -249,11 +294,17 @@ static gboolean reads_as_word(const BdmWordSet *set, const gunichar *s, guint n)
 {
 	if (n < 2 || n > MAX_TOKEN_CHARS)
 		return FALSE;
+	if (s[0] < 128 && s[1] < 128) {
+		guint bit = s[0] * 128 + s[1];
+
+		if (!(set->ascii_pairs[bit / 8] & (1u << (bit % 8))))
+			return FALSE;
+	}
 	for (guint i = 0; i < set->words->len; i++) {
 		const WordPattern *w = &g_array_index(set->words, WordPattern, i);
 		guint cost;
 
-		if (n < w->letters || !reads_as(s[0], w->letter[0]))
+		if (n < w->letters || !may_begin(w, s[0], s[1]))
 			continue;
 		cost = word_match_cost(w, s, n);
 		if (cost != NO_MATCH && cost * 2 <= w->runs)
@@ -273,23 +324,23 @@ static void report_offensive(BdmScan *scan, gsize start, gsize end)
  * read as one token. */
 static guint scan_spaced_letters(BdmScan *scan, const Tokens *tokens, guint i)
 {
-	const Token *first = &g_array_index(tokens->tokens, Token, i);
+	const Token *first = &tokens->tokens[i];
 	gunichar joined[MAX_TOKEN_CHARS];
 	gboolean has_letter = FALSE;
 	guint n = 0, j = i;
 
-	while (j < tokens->tokens->len && n < MAX_TOKEN_CHARS) {
-		const Token *t = &g_array_index(tokens->tokens, Token, j);
+	while (j < tokens->n_tokens && n < MAX_TOKEN_CHARS) {
+		const Token *t = &tokens->tokens[j];
 
 		if (t->len != 1 || (j > i && !t->tight_gap))
 			break;
-		joined[n++] = g_array_index(tokens->chars, gunichar, t->first);
+		joined[n++] = tokens->chars[t->first];
 		has_letter = has_letter || t->has_letter;
 		j++;
 	}
 	if (n >= 3 && has_letter && reads_as_word(scan->policy->offensive, joined, n))
 		report_offensive(scan, first->start,
-		                 g_array_index(tokens->tokens, Token, j - 1).end);
+		                 tokens->tokens[j - 1].end);
 	return MAX(j, i + 1);
 }
 
@@ -299,8 +350,8 @@ static void scan_offensive(BdmScan *scan)
 	guint i = 0;
 
 	tokens_init(&tokens, scan->text, scan->len);
-	while (i < tokens.tokens->len) {
-		const Token *t = &g_array_index(tokens.tokens, Token, i);
+	while (i < tokens.n_tokens) {
+		const Token *t = &tokens.tokens[i];
 
 		if (t->len == 1) {
 			i = scan_spaced_letters(scan, &tokens, i);
@@ -308,7 +359,7 @@ static void scan_offensive(BdmScan *scan)
 		}
 		if (t->has_letter &&
 		    reads_as_word(scan->policy->offensive,
-		                  &g_array_index(tokens.chars, gunichar, t->first), t->len))
+		                  &tokens.chars[t->first], t->len))
 			report_offensive(scan, t->start, t->end);
 		i++;
 	}
@@ -317,31 +368,55 @@ static void scan_offensive(BdmScan *scan)
 
 /* ---- shouting ----------------------------------------------------------- */
 
+/* One byte per byte of the text, set where an earlier scanner claimed it:
+ * asking bdm_scan_is_claimed() for every letter would cost a walk over
+ * every claim.  NULL when nothing is claimed. */
+static guint8 *claimed_mask(const BdmScan *scan)
+{
+	guint8 *mask;
+
+	if (scan->claimed->len == 0)
+		return NULL;
+	mask = g_malloc0(scan->len + 1);
+	for (guint i = 0; i < scan->claimed->len; i++) {
+		const BdmSpan *c = &g_array_index(scan->claimed, BdmSpan, i);
+
+		for (gsize at = c->start; at < c->end && at < scan->len; at++)
+			mask[at] = 1;
+	}
+	return mask;
+}
+
 static void scan_shouting(BdmScan *scan)
 {
 	const char *p = scan->text, *end = scan->text + scan->len;
 	guint letters = 0, capitals = 0;
 	int min_letters = scan->policy->numbers[BDM_NUMBER_SHOUT_MIN_LETTERS];
 	int percent = scan->policy->numbers[BDM_NUMBER_SHOUT_PERCENT];
+	guint8 *claimed = claimed_mask(scan);
 
 	/* Only letters that have case count: Chinese text is not shouting.  Nor
 	 * do claimed spans: an access key or a link is not the agent's tone. */
 	for (; p < end; p = g_utf8_next_char(p)) {
 		gsize at = (gsize)(p - scan->text);
-		gunichar c = g_utf8_get_char(p);
+		guint lower, upper, counted;
 
-		gboolean lower = c < 0x80 ? g_ascii_islower((char)c) : g_unichar_islower(c);
-		gboolean upper = !lower && (c < 0x80 ? g_ascii_isupper((char)c) :
-		                            g_unichar_isupper(c) || g_unichar_istitle(c));
+		/* Without branches for ASCII: which letters are capitals is the
+		 * one thing here a processor cannot predict. */
+		if ((guchar)*p < 0x80) {
+			lower = g_ascii_islower(*p) != 0;
+			upper = g_ascii_isupper(*p) != 0;
+		} else {
+			gunichar c = g_utf8_get_char(p);
 
-		if (lower) {
-			if (!bdm_scan_is_claimed(scan, at, at + 1))
-				letters++;
-		} else if (upper && !bdm_scan_is_claimed(scan, at, at + 1)) {
-			letters++;
-			capitals++;
+			lower = g_unichar_islower(c) != 0;
+			upper = !lower && (g_unichar_isupper(c) || g_unichar_istitle(c));
 		}
+		counted = (lower | upper) & (claimed == NULL || !claimed[at]);
+		letters += counted;
+		capitals += counted & upper;
 	}
+	g_free(claimed);
 	if (letters < (guint)min_letters || (guint64)capitals * 100 < (guint64)letters * percent)
 		return;
 	bdm_scan_report(scan, BDM_RULE_LANGUAGE_SHOUTING, 0, 0,

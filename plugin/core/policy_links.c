@@ -89,12 +89,18 @@ gboolean bdm_domain_is_valid(const char *s)
 
 /* ---- finding links ------------------------------------------------------- */
 
-static gboolean is_dot_lookalike(gunichar c)
+/* The character at p; ASCII, most of every text, without a call. */
+static inline gunichar char_at(const char *p)
+{
+	return (guchar)*p < 0x80 ? (gunichar)*p : g_utf8_get_char(p);
+}
+
+static inline gboolean is_dot_lookalike(gunichar c)
 {
 	return c == 0x3002 || c == 0xFF0E || c == 0xFF61;
 }
 
-static gboolean is_host_char(gunichar c)
+static inline gboolean is_host_char(gunichar c)
 {
 	if (c < 0x80)
 		return g_ascii_isalnum((char)c) || c == '-' || c == '.';
@@ -213,7 +219,7 @@ static gboolean bare_link_at(const BdmScan *scan, gsize i, Link *link)
 	while (j < len) {
 		const char *next = g_utf8_next_char(t + j);
 
-		if (!is_host_char(g_utf8_get_char(t + j)))
+		if (!is_host_char(char_at(t + j)))
 			break;
 		j = (gsize)(next - t);
 	}
@@ -345,6 +351,10 @@ static gboolean at_link_boundary(const char *t, gsize i)
 
 	if (i == 0)
 		return TRUE;
+	/* ASCII: only letters and digits are alphanumeric, and none is a mark
+	 * or a look-alike dot. */
+	if ((guchar)t[i - 1] < 0x80)
+		return !g_ascii_isalnum(t[i - 1]) && strchr("@.-_/\\%+=&", t[i - 1]) == NULL;
 	prev = g_utf8_get_char(g_utf8_find_prev_char(t, t + i));
 	return !g_unichar_isalnum(prev) && !g_unichar_ismark(prev) && !is_dot_lookalike(prev) &&
 	       (prev >= 0x80 || strchr("@.-_/\\%+=&", (int)prev) == NULL);
@@ -358,7 +368,7 @@ void bdm_scan_links(BdmScan *scan)
 	while (i < scan->len) {
 		Link link = { 0 };
 
-		if (!at_link_boundary(t, i) || !is_host_char(g_utf8_get_char(t + i)) ||
+		if (!at_link_boundary(t, i) || !is_host_char(char_at(t + i)) ||
 		    t[i] == '.' || t[i] == '-') {
 			i = (gsize)(g_utf8_next_char(t + i) - t);
 			continue;
@@ -372,7 +382,7 @@ void bdm_scan_links(BdmScan *scan)
 			continue;
 		}
 		/* No position inside this word can start a link: skip it whole. */
-		while (i < scan->len && is_host_char(g_utf8_get_char(t + i)))
+		while (i < scan->len && is_host_char(char_at(t + i)))
 			i = (gsize)(g_utf8_next_char(t + i) - t);
 	}
 }

@@ -159,11 +159,13 @@ static gsize private_key_at(const char *t, gsize len, gsize i)
 /* "password: hunter2", "pwd=x": the word, the separator and the value. */
 static gsize password_at(const char *t, gsize len, gsize i)
 {
+	char lower = g_ascii_tolower(t[i]);
+
 	for (guint k = 0; secret_words[k] != NULL; k++) {
 		gsize wlen, j, value;
 		gboolean masked = TRUE;
 
-		if (g_ascii_tolower(t[i]) != secret_words[k][0])
+		if (lower != secret_words[k][0])
 			continue;
 		wlen = strlen(secret_words[k]);
 		if (i + wlen > len || g_ascii_strncasecmp(t + i, secret_words[k], wlen) != 0)
@@ -193,18 +195,36 @@ static gsize password_at(const char *t, gsize len, gsize i)
 	return 0;
 }
 
+/* The bytes a secret can begin with, from the tables above: most words
+ * of a message cannot start one, and need not be tried against each
+ * shape and phrase. */
+static void secret_first_bytes(gboolean first[256])
+{
+	memset(first, 0, 256 * sizeof(gboolean));
+	first['-'] = TRUE;   /* private_key_at */
+	first['e'] = TRUE;   /* jwt_at */
+	for (guint k = 0; secret_words[k] != NULL; k++) {
+		first[(guchar)g_ascii_tolower(secret_words[k][0])] = TRUE;
+		first[(guchar)g_ascii_toupper(secret_words[k][0])] = TRUE;
+	}
+	for (guint k = 0; k < G_N_ELEMENTS(token_shapes); k++)
+		first[(guchar)token_shapes[k].prefix[0]] = TRUE;
+}
+
 void bdm_scan_secrets(BdmScan *scan)
 {
 	const char *t = scan->text;
 	gsize len = scan->len;
+	gboolean first[256];
 
 	if (!bdm_scan_rule_on(scan, BDM_RULE_SENSITIVE_SECRET))
 		return;
+	secret_first_bytes(first);
 	for (gsize i = 0; i < len; i++) {
 		const char *kind = NULL;
 		gsize n;
 
-		if (i > 0 && (g_ascii_isalnum(t[i - 1]) || t[i - 1] == '_'))
+		if (!first[(guchar)t[i]] || (i > 0 && (g_ascii_isalnum(t[i - 1]) || t[i - 1] == '_')))
 			continue;
 		if (t[i] == '-' && (n = private_key_at(t, len, i)) > 0)
 			kind = N_("a private key");
