@@ -78,8 +78,9 @@ static void action_templates(PurplePluginAction *action)
 			g_string_append(html, " — ");
 			append_escaped(html, description);
 		}
-		g_string_append(html, bdm_template_is_automated(lib, name) ? _(" [automated]<br>")
-		                                                          : "<br>");
+		if (bdm_template_is_automated(lib, name))
+			append_escaped(html, _(" (automated)"));
+		g_string_append(html, "<br>");
 	}
 	show_html(action, _("Templates"), _("Type /tpl NAME in a conversation to insert one."),
 	          html->str);
@@ -136,11 +137,12 @@ static void action_waiting(PurplePluginAction *action)
 		BdmDeskConv *conv = g_ptr_array_index(sorted, i);
 		BdmSlaStatus st = bdm_sla_evaluate(bdm_desk_config(), &conv->sla, now);
 		char *waited = bdm_desk_format_duration(now - conv->sla.waiting_since);
-		char *line = g_strdup_printf(_(": waiting %s — %s%s"), waited,
-		                             bdm_sla_level_name(st.level),
-		                             conv->sla.urgent ? _(", urgent") : "");
+		char *line = g_strdup_printf(conv->sla.urgent ? _("waiting %s — %s, urgent")
+		                                              : _("waiting %s — %s"),
+		                             waited, bdm_sla_level_name(st.level));
 
 		append_customer(html, conn, conv);
+		g_string_append(html, ": ");
 		append_escaped(html, line);
 		g_string_append(html, "<br>");
 		g_free(line);
@@ -182,11 +184,12 @@ static void action_escalated(PurplePluginAction *action)
 	for (i = 0; i < escalated->len; i++) {
 		BdmDeskConv *conv = g_ptr_array_index(escalated, i);
 		char *badge = bdm_desk_conv_badge(conv);
-		char *line = g_strdup_printf(_(": %s, ticket %s — %s"), g_strstrip(badge),
+		char *line = g_strdup_printf(_("%s, ticket %s — %s"), g_strstrip(badge),
 		                             conv->ticket ? conv->ticket : "-",
 		                             conv->reason ? conv->reason : "");
 
 		append_customer(html, conn, conv);
+		g_string_append(html, ": ");
 		append_escaped(html, line);
 		g_string_append(html, "<br>");
 		g_free(line);

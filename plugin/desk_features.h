@@ -88,10 +88,16 @@ GPtrArray *bdm_desk_conv_list(const char *platform, const char *account);
 gboolean bdm_desk_conv_store(BdmDeskConv *conv, const char *field, const char *value,
                              GError **error);
 
-/** Save the escalation fields, the SLA clock, the tags, the language or the
- *  ticket of conv; each FALSE with error when the log refused it. */
+/** Store conv's escalation fields (deleted when department is NULL).
+ *  FALSE with error when the log refused it. */
 gboolean bdm_desk_conv_save_escalation(BdmDeskConv *conv, GError **error);
+
+/** Store conv's response-time clock and the alerts already given.
+ *  FALSE with error when the log refused it. */
 gboolean bdm_desk_conv_save_sla(BdmDeskConv *conv, GError **error);
+
+/** Tag (on) or untag conv with label, stored before conv->tags changes.
+ *  FALSE with error, and nothing changed, when the log refused it. */
 gboolean bdm_desk_conv_set_tag(BdmDeskConv *conv, const char *label, gboolean on,
                                GError **error);
 
@@ -111,13 +117,18 @@ char *bdm_desk_conv_badge(const BdmDeskConv *conv);
  *  title) without the "is now known as" line serv_got_alias writes. */
 void bdm_desk_conv_refresh_alias(BdmDeskConv *conv, PurpleAccount *account);
 
-/** Forget every cached conversation (shutdown). */
+/** Forget every cached conversation; the log keeps them.
+ *  Called when the desk shuts down. */
 void bdm_desk_conv_shutdown(void);
 
 /* ---- desk_templates.c --------------------------------------------------- */
 
-/** Register /tpl and /tpl-lang; forget inserted texts on shutdown. */
+/** Register /tpl and /tpl-lang.
+ *  Called once by bdm_desk_features_init. */
 void bdm_desk_templates_init(void);
+
+/** Forget the remembered expansions.
+ *  Called when the desk shuts down. */
 void bdm_desk_templates_shutdown(void);
 
 /** Expand template name for conv (context: customer, agent, brand, platform,
@@ -135,17 +146,18 @@ void bdm_desk_send_as_agent(PurpleConversation *conv, const char *text);
 
 /* ---- desk_escalation.c -------------------------------------------------- */
 
-/** Register /escalate, /tag, /untag and /resolve. */
+/** Register /escalate, /tag, /untag and /resolve.
+ *  Called once by bdm_desk_features_init. */
 void bdm_desk_escalation_init(void);
 
-/** Run the auto-escalation triggers on a customer's message. */
+/** Run the auto-escalation triggers on a customer's message: tag, escalate
+ *  (with webhook) or mark urgent as each rule says, once per department. */
 void bdm_desk_escalation_incoming(BdmConn *conn, BdmDeskConv *conv, const char *text);
 
 /* ---- desk_webhook.c ----------------------------------------------------- */
 
-/** POST payload (JSON, taken over) to url for an escalation of conv's
- *  conversation, retrying per [webhook]; the outcome is logged and a final
- *  failure is shown in the conversation. */
+/** POST payload (JSON, taken over) to url for an escalation of conv, with
+ *  [webhook] retries; logged, and a final failure shown in the conversation. */
 void bdm_desk_webhook_post(BdmConn *conn, BdmDeskConv *conv, const char *department,
                            const char *url, char *payload);
 
@@ -155,23 +167,28 @@ void bdm_desk_webhook_shutdown(void);
 
 /* ---- desk_sla.c ---------------------------------------------------------- */
 
-/** Register the "set-clock-offset" test hook on the loader plugin. */
+/** Register the IPC command "set-clock-offset" (one string argument, the
+ *  offset in seconds; answers "ok"): a test and diagnostic hook for bdm_now. */
 void bdm_desk_sla_init(void);
-/** Stop the timer and unregister the hook. */
+
+/** Stop the timers and unregister the hook.
+ *  Called when the desk shuts down. */
 void bdm_desk_sla_shutdown(void);
 
 /** Re-evaluate every conversation of the connected accounts from the main
  *  loop: give due alerts and set one timer for the next level change. */
 void bdm_desk_sla_reschedule(void);
 
-/** A customer message at time t starts (or moves back) conv's clock. */
+/** A customer message at time t starts (or moves back) conv's clock.
+ *  Stored at once; alerts follow from the main loop. */
 void bdm_desk_sla_inbound(BdmDeskConv *conv, gint64 t);
 
 /** Stop conv's clock: replied to (resolve FALSE) or resolved (TRUE, which
  *  also ends the urgent target). */
 void bdm_desk_sla_stop(BdmDeskConv *conv, gboolean resolve);
 
-/** Make conv's target the urgent one (escalation "urgent"). */
+/** Make conv's target the urgent one (escalation "urgent").
+ *  It stays until the conversation is resolved. */
 void bdm_desk_sla_set_urgent(BdmDeskConv *conv);
 
 /** "1 h 05 min", "3 d 2 h", "45 s": a duration for agents.
