@@ -50,6 +50,9 @@ webhook={hook}/legal
 [department billing]
 webhook={hook}/billing
 
+[department technical]
+webhook={hook}/technical
+
 [labels]
 names=vip;refund;bug
 
@@ -77,7 +80,7 @@ close=24:00
 {holidays}
 [webhook]
 retries=2
-timeout=5
+timeout=2
 
 [auto_reply]
 enabled=true
@@ -109,6 +112,10 @@ class Webhook:
                                        "headers": {k.lower(): v for k, v in self.headers.items()},
                                        "time": time.monotonic()})
                     status = hook.statuses.get(self.path, 200)
+                if status == "hang":
+                    # Longer than [webhook] timeout: the plugin gives up first.
+                    time.sleep(4)
+                    status = 200
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json")
@@ -388,6 +395,16 @@ def test_failing_webhook(t, p, hook):
         t.ok(error is not None and "1 attempt" in error["text"],
              "a 404 is final: reported after one attempt", error)
         t.eq(len(hook.posts_to("/billing")), 1, "a 404 is not retried")
+
+        hook.statuses["/technical"] = "hang"
+        mark = s.client.mark()
+        t.eq(command(s, who, "escalate technical Login broken")["status"], "ok",
+             "escalation to technical accepted")
+        error = s.client.saw("write", conv=who, flags="error", timeout=25, since=mark,
+                             text=lambda x: "technical" in x)
+        t.ok(error is not None and "no answer within 2 seconds" in error["text"],
+             "a webhook that never answers times out, is retried, then reported", error)
+        t.eq(len(hook.posts_to("/technical")), 3, "a timeout is retried like a 5xx")
         quit_clean(t, s)
 
 
