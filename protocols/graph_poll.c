@@ -92,7 +92,7 @@ static void parse_message(PollParse *p, JsonObject *item, const char *conversati
 {
 	JsonObject *from = proto_json_get_object(item, "from");
 	BdmMessage msg = { 0 };
-	const char *text = proto_json_get_string(item, "message");
+	char *text;
 
 	msg.id = proto_json_dup_id(item, "id");
 	msg.sender_id = proto_json_dup_id(from, "id");
@@ -108,7 +108,10 @@ static void parse_message(PollParse *p, JsonObject *item, const char *conversati
 	msg.recipient_id = first_recipient(p, item, msg.from_brand);
 	msg.conversation_id = g_strdup(conversation_id);
 	/* Photos, stickers and shares arrive without text. */
-	msg.text = g_strdup(text && *text ? text : proto_text_attachment_notice());
+	text = proto_json_dup_text(item, "message");
+	msg.text = text && *text ? text : g_strdup(proto_text_attachment_notice());
+	if (msg.text != text)
+		g_free(text);
 	/* Unknown time: "when we first saw it" is the best honest estimate. */
 	if (!proto_json_get_time(item, "created_time", &msg.created))
 		msg.created = p->ctx->now;

@@ -83,7 +83,9 @@ JsonObject *proto_json_array_object(JsonArray *arr, guint i)
 	return proto_json_object(json_array_get_element(arr, i));
 }
 
-const char *proto_json_get_string(JsonObject *obj, const char *name)
+/* The raw string member: json-glib decodes a lone surrogate escape
+ * ("\ud83d" not followed by its pair) into bytes that are not UTF-8. */
+static const char *raw_string(JsonObject *obj, const char *name)
 {
 	JsonNode *node = member(obj, name);
 
@@ -91,6 +93,20 @@ const char *proto_json_get_string(JsonObject *obj, const char *name)
 	    json_node_get_value_type(node) != G_TYPE_STRING)
 		return NULL;
 	return json_node_get_string(node);
+}
+
+const char *proto_json_get_string(JsonObject *obj, const char *name)
+{
+	const char *s = raw_string(obj, name);
+
+	return s && g_utf8_validate(s, -1, NULL) ? s : NULL;
+}
+
+char *proto_json_dup_text(JsonObject *obj, const char *name)
+{
+	const char *s = raw_string(obj, name);
+
+	return s ? g_utf8_make_valid(s, -1) : NULL;
 }
 
 char *proto_json_dup_id(JsonObject *obj, const char *name)

@@ -42,10 +42,15 @@ JsonArray *proto_json_get_array(JsonObject *obj, const char *name);
 G_GNUC_INTERNAL
 JsonObject *proto_json_array_object(JsonArray *arr, guint i);
 
-/** Member `name` of obj when it is a string, else NULL.
+/** Member `name` of obj when it is a string of valid UTF-8, else NULL.
  *  The string belongs to obj. */
 G_GNUC_INTERNAL
 const char *proto_json_get_string(JsonObject *obj, const char *name);
+
+/** A copy of string member `name` with bytes that are not UTF-8 replaced by
+ *  U+FFFD (a customer's text is kept, damaged parts marked); NULL when absent. */
+G_GNUC_INTERNAL
+char *proto_json_dup_text(JsonObject *obj, const char *name);
 
 /** A platform id: a non-empty string, or a non-negative integer (as text).
  *  Returns a g_malloc'ed copy, or NULL when absent or of another type. */

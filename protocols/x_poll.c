@@ -90,10 +90,9 @@ static void note_conversation(XParse *p, const char *id, const char *customer, l
 static void parse_event(XParse *p, JsonObject *event)
 {
 	const char *type = proto_json_get_string(event, "event_type");
-	const char *text = proto_json_get_string(event, "text");
 	const char *conversation = proto_json_get_string(event, "dm_conversation_id");
 	BdmMessage msg = { 0 };
-	char *customer;
+	char *customer, *text;
 
 	/* Joins and leaves are events, not messages. */
 	if (type && strcmp(type, "MessageCreate") != 0)
@@ -115,7 +114,10 @@ static void parse_event(XParse *p, JsonObject *event)
 	msg.recipient_id = g_strdup(msg.from_brand ? customer : p->own_id);
 	msg.sender_name = g_strdup(g_hash_table_lookup(p->names, msg.sender_id));
 	msg.conversation_id = g_strdup(conversation);
-	msg.text = g_strdup(text && *text ? text : proto_text_attachment_notice());
+	text = proto_json_dup_text(event, "text");
+	msg.text = text && *text ? text : g_strdup(proto_text_attachment_notice());
+	if (msg.text != text)
+		g_free(text);
 	/* Unknown time: "when we first saw it" is the best honest estimate. */
 	if (!proto_json_get_time(event, "created_at", &msg.created))
 		msg.created = p->ctx->now;
