@@ -18,6 +18,7 @@
 
 #include "branddm/i18n.h"
 #include "desk.h"
+#include "desk_internal.h"
 #include "send.h"
 
 #define DEBUG_CAT "branddm-send"
@@ -130,6 +131,26 @@ static void on_sent(const BdmHttpResult *result, gpointer data)
 	forget(ps);
 }
 
+/* The reply's own record can only be written once the platform confirmed
+ * it, too late to refuse it: so every attempt first writes a marker, and a
+ * full disk or a read-only log stops the reply before it leaves. */
+static gboolean log_accepts_writes(BdmConn *conn, const char *who)
+{
+	char *key = g_strdup_printf("sending/%s/%s", bdm_desk_platform(conn),
+	                            bdm_desk_account_id(conn));
+	char *value = g_strdup_printf("%s %" G_GINT64_FORMAT, who, g_get_real_time());
+	GError *error = NULL;
+	gboolean ok = bdm_desk.log != NULL && bdm_log_state_set(bdm_desk.log, key, value, &error);
+
+	if (!ok)
+		purple_debug_error(DEBUG_CAT, "log refuses writes, reply to %s not sent: %s\n", who,
+		                   error ? error->message : "log not open");
+	g_clear_error(&error);
+	g_free(value);
+	g_free(key);
+	return ok;
+}
+
 static void attempt_send(PendingSend *ps)
 {
 	BdmConn *conn = ps->conn;
@@ -137,6 +158,16 @@ static void attempt_send(PendingSend *ps)
 	BdmSendInput in = { 0 };
 	BdmRequest req = { 0 };
 	BdmError err = { 0 };
+
+	if (!log_accepts_writes(conn, ps->who)) {
+		bdm_desk_notice(conn, ps->who,
+		                _("Not sent: the conversation log cannot be written (disk full or "
+		                  "read-only), and every reply must be logged. Ask your "
+		                  "administrator."), PURPLE_MESSAGE_ERROR);
+		forget(ps);
+		return;
+	}
+
 
 	in.recipient_id = ps->who;
 	in.text = ps->text;
