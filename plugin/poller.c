@@ -19,6 +19,7 @@
 #define MAX_PAGES_PER_CYCLE 500
 #define MAX_BACKOFF_S 900
 #define DEFAULT_RATE_LIMIT_WAIT_S 60
+#define MAX_PLATFORM_WAIT_S 3600
 
 struct BdmPoll {
 	GQueue cursors;          /* char*; NULL data = the first page */
@@ -277,11 +278,17 @@ static void on_page(const BdmHttpResult *result, gpointer data)
 		bdm_error_clear(&err);
 		return;
 	}
-	if (err.cls == BDM_ERR_RATE_LIMIT) {
+	if (err.cls == BDM_ERR_RATE_LIMIT || err.retry_after > 0) {
 		gint64 wait = err.retry_after > 0 ? err.retry_after : DEFAULT_RATE_LIMIT_WAIT_S;
+		/* A wait of days is a skewed clock or a broken proxy, not a plan:
+		 * ask again after an hour rather than never. */
+		if (wait > MAX_PLATFORM_WAIT_S) {
+			purple_debug_warning(DEBUG_CAT, "%s: asked to wait %" G_GINT64_FORMAT " s; "
+			                     "trying again in %d s\n", conn->proto->module->platform,
+			                     wait, MAX_PLATFORM_WAIT_S);
+			wait = MAX_PLATFORM_WAIT_S;
+		}
 		poll->not_before = MAX(poll->not_before, bdm_now() + wait);
-	} else if (err.retry_after > 0) {
-		poll->not_before = MAX(poll->not_before, bdm_now() + err.retry_after);
 	}
 	bdm_error_clear(&err);
 	/* What earlier pages brought is real: deliver it, the next cycle dedupes. */

@@ -23,6 +23,9 @@
 
 #define DEBUG_CAT "branddm-send"
 #define MAX_ATTEMPTS 4
+/* A platform that asks for a longer pause gets the reply back as not sent:
+ * the agent must not believe a reply is on its way for hours. */
+#define MAX_SEND_WAIT_S 300
 
 typedef struct {
 	BdmConn *conn;
@@ -107,6 +110,14 @@ static void on_sent(const BdmHttpResult *result, gpointer data)
 	ps->attempt++;
 	if (bdm_conn_fatal_error(conn, &err)) {
 		report_failure(ps, &err, _("Not sent:"));
+	} else if (err.retry_after > MAX_SEND_WAIT_S) {
+		/* Only 429s and 5xx answers carry a wait: the platform did not send it. */
+		char *text = g_strdup_printf(_("Not sent: the platform asks for a pause of %lld "
+		                               "minutes; send the reply again after it."),
+		                             (err.retry_after + 59) / 60);
+		bdm_desk_send_failed(conn, ps->who, ps->text, &err);
+		bdm_desk_notice(conn, ps->who, text, PURPLE_MESSAGE_ERROR);
+		g_free(text);
 	} else if (ps->attempt < MAX_ATTEMPTS && err.cls == BDM_ERR_RATE_LIMIT) {
 		retry_later(ps, err.retry_after > 0 ? err.retry_after : 30);
 		bdm_error_clear(&err);
@@ -167,7 +178,6 @@ static void attempt_send(PendingSend *ps)
 		forget(ps);
 		return;
 	}
-
 
 	in.recipient_id = ps->who;
 	in.text = ps->text;
