@@ -9,21 +9,32 @@ Subclasses supply the routes and the platform's own error shapes.
 Every public method is safe to call from any thread while the server runs.
 """
 import json
+import socket
+import struct
+import sys
 import threading
 import time
 import urllib.parse
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 CONTROL_PREFIX = "/_emulator/"
 
 
 class Response:
-    """What a route answers: status, body (dict/list → JSON, str, bytes) and headers."""
+    """What a route answers: status, body (dict/list → JSON, str, bytes) and headers.
 
-    def __init__(self, status, body=None, headers=None):
+    Fault answers only: reset_after (bytes) sends the headers and that many
+    bytes of the body, then resets the connection (TCP RST); stream_size
+    announces and sends a body of that many bytes, made of body repeated,
+    without ever holding it whole."""
+
+    def __init__(self, status, body=None, headers=None, reset_after=None, stream_size=None):
         self.status = status
         self.body = body
         self.headers = dict(headers or {})
+        self.reset_after = reset_after
+        self.stream_size = stream_size
 
     def encoded_body(self):
         if self.body is None:
@@ -65,10 +76,12 @@ class Request:
 
 
 class _Fault:
-    def __init__(self, count, response, sends_only):
+    def __init__(self, count, response, sends_only, wraps_route=False, gzip_encoded=False):
         self.count = count
         self.response = response
         self.sends_only = sends_only
+        self.wraps_route = wraps_route      # answer normally, then break the connection
+        self.gzip_encoded = gzip_encoded
 
 
 class EmulatorBase:
@@ -105,7 +118,7 @@ class EmulatorBase:
             pass
 
         Handler.emulator = emulator
-        self._server = ThreadingHTTPServer((host, port), Handler)
+        self._server = _Server((host, port), Handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever,
@@ -168,6 +181,24 @@ class EmulatorBase:
         """The next `count` sends get this raw answer; other requests are untouched."""
         with self.lock:
             self._faults.append(_Fault(count, Response(status, body, headers), True))
+
+    def reset_next(self, count, after_bytes=0, sends_only=False):
+        """The next `count` API requests (or sends) are answered normally, but
+        the connection is reset after the headers and `after_bytes` bytes of
+        the body: the request was acted on, the client never learns it."""
+        with self.lock:
+            self._faults.append(_Fault(count, Response(0, reset_after=after_bytes), sends_only,
+                                       wraps_route=True))
+
+    def giant_next(self, count, size, gzip_encoded=False):
+        """The next `count` API requests get 200 and a body of `size` bytes
+        (JSON-looking, never complete).  With gzip_encoded the body is sent
+        gzip-compressed (a decompression bomb: a few kB on the wire)."""
+        with self.lock:
+            self._faults.append(_Fault(count, Response(200, b'{"data":[{"id":"',
+                                                       {"Content-Type": "application/json"},
+                                                       stream_size=size), False,
+                                       gzip_encoded=gzip_encoded))
 
     def set_malformed_next(self, count):
         """The next `count` API requests answer 200 with truncated JSON."""
@@ -247,7 +278,12 @@ class EmulatorBase:
         for fault in self._faults:
             if fault.count > 0 and (not fault.sends_only or self.is_send(request)):
                 fault.count -= 1
-                return fault.response
+                if fault.gzip_encoded:
+                    return _Fault(1, Response(fault.response.status, fault.response.body,
+                                              dict(fault.response.headers,
+                                                   **{"Content-Encoding": "gzip"}),
+                                              stream_size=fault.response.stream_size), False)
+                return fault
         self._faults = [f for f in self._faults if f.count > 0]
         return None
 
@@ -271,8 +307,13 @@ class EmulatorBase:
 
     def _answer(self, request):
         fault = self._take_fault(request)
+        if fault is not None and fault.wraps_route:
+            # The platform acts on the request; only the answer is lost.
+            answer = self._answer(request)
+            return Response(answer.status, answer.body, answer.headers,
+                            reset_after=fault.response.reset_after)
         if fault is not None:
-            return fault
+            return fault.response
         if self._rate_limited > 0:
             self._rate_limited -= 1
             return self.rate_limit_error(self._rate_limit_retry_after)
@@ -289,6 +330,15 @@ class EmulatorBase:
             return Response(500, {"emulator_error": repr(exc)})
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # A client hanging up (as BrandDM does on a body that is too large)
+        # is part of the tests, not an emulator bug worth a traceback.
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return
+        super().handle_error(request, client_address)
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     emulator = None
@@ -299,6 +349,9 @@ class _Handler(BaseHTTPRequestHandler):
         body = raw.decode("utf-8", "replace")
         request = Request(self.command, self.path, dict(self.headers.items()), body)
         response = self.emulator.dispatch(request)
+        if response.stream_size is not None:
+            self._stream(response)
+            return
         payload = response.encoded_body()
         self.send_response(response.status)
         headers = {k.lower(): (k, v) for k, v in response.headers.items()}
@@ -308,8 +361,49 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, str(value))
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(payload)
+        if self.command == "HEAD":
+            return
+        if response.reset_after is not None:
+            self.wfile.write(payload[:response.reset_after])
+            self.wfile.flush()
+            self._reset()
+            return
+        self.wfile.write(payload)
+
+    def _reset(self):
+        """Abort the connection with a TCP RST (SO_LINGER 0), as a dying proxy does."""
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                   struct.pack("ii", 1, 0))
+        self.close_connection = True
+        self.connection.close()
+
+    def _stream(self, response):
+        """A body of response.stream_size bytes made of response.body repeated,
+        sent in 1 MiB chunks (or gzip-compressed whole, which is small).  A
+        client that hangs up ends it."""
+        chunk = (response.body * (2 ** 20 // len(response.body) + 1))[:2 ** 20]
+
+        def pieces():
+            left = response.stream_size
+            while left > 0:
+                yield chunk[:min(left, len(chunk))]
+                left -= len(chunk)
+
+        compressed = None
+        if response.headers.get("Content-Encoding") == "gzip":
+            compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+            compressed = b"".join(compressor.compress(p) for p in pieces()) + compressor.flush()
+        self.send_response(response.status)
+        for name, value in response.headers.items():
+            self.send_header(name, str(value))
+        self.send_header("Content-Length",
+                         str(len(compressed) if compressed is not None else response.stream_size))
+        self.end_headers()
+        try:
+            for piece in ([compressed] if compressed is not None else pieces()):
+                self.wfile.write(piece)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
 
     do_GET = do_POST = do_DELETE = do_PUT = _handle
 
