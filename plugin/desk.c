@@ -128,6 +128,7 @@ gboolean bdm_desk_init(PurplePlugin *plugin)
 	}
 	bdm_desk_policy_init();
 	bdm_desk_features_init();
+	bdm_desk_retention_init();
 	/* Loaders load while libpurple probes plugins, before the conversation and
 	 * buddy-list subsystems (and their signals) exist: connect once the core is
 	 * up — from the main loop, or at the first login, whichever comes first. */
@@ -177,6 +178,7 @@ void bdm_desk_shutdown(void)
 		purple_timeout_remove(bdm_desk.start_timer);
 	/* Signals die with their handle: libpurple drops a plugin's handlers on unload. */
 	purple_signals_disconnect_by_handle(bdm_desk.plugin);
+	bdm_desk_retention_shutdown();
 	bdm_desk_features_shutdown();
 	bdm_desk_policy_shutdown();
 	bdm_log_close(bdm_desk.log);

@@ -84,6 +84,14 @@ void bdm_desk_features_shutdown(void);
 /** Name of the template the agent inserted for this text, if the text is
  *  what it expanded to (for the log); NULL otherwise.  Forgets it. */
 const char *bdm_desk_take_template(BdmConn *conn, const char *customer_id, const char *text);
+/* desk_retention.c */
+/** Purge records older than desk.conf's [log] retention now and once a day. */
+void bdm_desk_retention_init(void);
+/** Purge now (also after the test clock moves); nothing when retention is unset. */
+void bdm_desk_retention_run(void);
+/** Stop the daily purge. */
+void bdm_desk_retention_shutdown(void);
+
 /** A human reply went out: stop the customer's response-time clock. */
 void bdm_desk_reply_sent(BdmConn *conn, const char *customer_id);
 

@@ -241,6 +241,7 @@ static char *ipc_set_clock_offset(const char *offset, void *data)
 	purple_debug_warning(DEBUG_CAT, "clock offset set to %" G_GINT64_FORMAT " s\n", value);
 	bdm_clock_set_offset(value);
 	evaluate();
+	bdm_desk_retention_run();
 	return g_strdup("ok");
 }
 

@@ -4,3 +4,4 @@ TESTS += tests/e2e/test_policy.py
 TESTS += tests/e2e/test_log_e2e.py
 TESTS += tests/e2e/test_instagram.py tests/e2e/test_x.py
 TESTS += tests/e2e/test_install.py
+TESTS += tests/e2e/test_desk.py

@@ -102,8 +102,32 @@ def test_admin_on_e2e_log(t, p):
         t.ok("record" in (out + err).lower(), "and the broken record is named", out + err)
 
 
+def test_retention(t, p):
+    sysconf = {"desk.conf": "[log]\nlocked=true\nretention=1d\n"}
+    with Session(p, sysconf=sysconf) as s:
+        who, name = p.customer(60)
+        s.emu.add_customer_message(who, name, "an old question")
+        s.start()
+        s.connected()
+        s.received(who)
+        t.eq(len(s.log_rows("SELECT id FROM record WHERE kind='message'")), 1, "message logged")
+        # Two days later (the test clock), the daily purge removes it.
+        r = s.client.cmd({"cmd": "plugin-ipc", "plugin": "core-branddm",
+                          "command": "set-clock-offset", "args": [str(2 * 86400)]})
+        t.ok("ok" in str(r), "clock moved", r)
+        t.eq(s.log_rows("SELECT text FROM record WHERE kind='message'"), [],
+             "records older than the retention period are purged")
+        t.eq(len(s.log_rows("SELECT id FROM record WHERE kind='purge'")), 1, "the purge is recorded")
+        t.ok(s.client.no_event("write", conv=who, flags="recv", within=p.poll_interval * 2.5),
+             "a purged message is not delivered again")
+        db = os.path.join(s.client.purple_dir, "branddm", "log.sqlite")
+        code, out, err = admin("verify", "--db", db)
+        t.ok(code == 0, "the chain still verifies after the purge", out + err)
+
+
 t = Tap()
 p = Facebook()
 t.run("kill -9 mid-burst loses nothing shown", test_kill_mid_burst, p)
 t.run("admin tool on a log written end to end", test_admin_on_e2e_log, p)
+t.run("retention purge", test_retention, p)
 t.done()
