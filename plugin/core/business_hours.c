@@ -274,9 +274,12 @@ static gboolean check_known_keys(GKeyFile *kf, const char *group, GError **error
 
 	for (k = keys; keys != NULL && ok && *k != NULL; k++) {
 		if (!g_strv_contains(known_keys, *k)) {
+			/* Any bytes can be a key name; the message must stay text. */
+			char *safe_key = g_utf8_make_valid(*k, -1);
 			g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
 			            _("[%s] unknown key “%s” (known keys: timezone, days, open, "
-			              "close, holidays)"), group, *k);
+			              "close, holidays)"), group, safe_key);
+			g_free(safe_key);
 			ok = FALSE;
 		}
 	}

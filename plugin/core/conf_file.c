@@ -287,6 +287,10 @@ gboolean bdm_conf_file_fail(const BdmConfFile *cf, const char *group, const char
                             GError **error, const char *format, ...)
 {
 	char *where = bdm_conf_file_where(cf, group, key);
+	/* GKeyFile takes any bytes as group and key names; the message is shown
+	 * to the agent as text, so a mistyped or binary name must not break it. */
+	char *safe_group = g_utf8_make_valid(group, -1);
+	char *safe_key = key ? g_utf8_make_valid(key, -1) : NULL;
 	char *message;
 	va_list args;
 
@@ -295,11 +299,13 @@ gboolean bdm_conf_file_fail(const BdmConfFile *cf, const char *group, const char
 	va_end(args);
 	if (key != NULL)
 		g_set_error(error, BDM_CONF_ERROR, BDM_CONF_ERROR_PARSE, "%s: [%s] %s: %s", where,
-		            group, key, message);
+		            safe_group, safe_key, message);
 	else
 		g_set_error(error, BDM_CONF_ERROR, BDM_CONF_ERROR_PARSE, "%s: [%s]: %s", where,
-		            group, message);
+		            safe_group, message);
 	g_free(message);
+	g_free(safe_key);
+	g_free(safe_group);
 	g_free(where);
 	return FALSE;
 }
