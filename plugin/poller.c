@@ -20,6 +20,7 @@
 #define MAX_BACKOFF_S 900
 #define DEFAULT_RATE_LIMIT_WAIT_S 60
 #define MAX_PLATFORM_WAIT_S 3600
+#define DELIVER_PER_TURN 100
 
 struct BdmPoll {
 	GQueue cursors;          /* char*; NULL data = the first page */
@@ -31,6 +32,9 @@ struct BdmPoll {
 	guint failures;          /* consecutive failed cycles */
 	gint64 not_before;       /* platform asked us to wait until then */
 	gboolean gap_noted;
+	guint next_delivery;     /* index into collected of the next message to show */
+	guint delivered;         /* new messages shown this cycle */
+	gboolean cycle_ok;       /* every page of this cycle arrived */
 };
 
 static void fetch_next_page(BdmConn *conn);
@@ -178,31 +182,59 @@ static int by_time_then_id(gconstpointer a, gconstpointer b)
 	return g_strcmp0(x->id, y->id);
 }
 
-static void finish_cycle(BdmConn *conn, gboolean ok)
+static void deliver_batch(BdmConn *conn);
+
+static gboolean deliver_more_cb(gpointer data)
+{
+	BdmConn *conn = data;
+
+	conn->poll_timer = 0;
+	deliver_batch(conn);
+	return FALSE;
+}
+
+/* Show the next DELIVER_PER_TURN collected messages; the rest wait for the
+ * next main-loop turn, so a backlog of thousands never freezes the UI. */
+static void deliver_batch(BdmConn *conn)
 {
 	BdmPoll *poll = conn->poll;
-	guint i, delivered = 0;
+	guint end = MIN(poll->collected->len, poll->next_delivery + DELIVER_PER_TURN);
 
-	g_ptr_array_sort(poll->collected, by_time_then_id);
-	for (i = 0; i < poll->collected->len; i++) {
-		BdmMessage *msg = g_ptr_array_index(poll->collected, i);
+	for (; poll->next_delivery < end; poll->next_delivery++) {
+		BdmMessage *msg = g_ptr_array_index(poll->collected, poll->next_delivery);
 		if (!bdm_desk_seen(conn, msg->id)) {
 			deliver_one(conn, msg);
-			delivered++;
+			poll->delivered++;
 		}
 		/* Delivery may have ended the connection (a fatal log error). */
 		if (conn->poll == NULL)
 			return;
 	}
+	if (poll->next_delivery < poll->collected->len) {
+		/* poll_timer is free while a cycle runs; bdm_poll_stop cancels it. */
+		conn->poll_timer = purple_timeout_add(0, deliver_more_cb, conn);
+		return;
+	}
 	purple_debug_info(DEBUG_CAT, "%s: cycle %s, %u pages, %u messages, %u new\n",
-	                  conn->proto->module->platform, ok ? "complete" : "cut short",
-	                  poll->pages, poll->collected->len, delivered);
+	                  conn->proto->module->platform, poll->cycle_ok ? "complete" : "cut short",
+	                  poll->pages, poll->collected->len, poll->delivered);
 	g_ptr_array_set_size(poll->collected, 0);
 	g_hash_table_remove_all(poll->cycle_ids);
 	g_queue_clear_full(&poll->cursors, g_free);
 	poll->running = FALSE;
-	poll->failures = ok ? 0 : poll->failures + 1;
+	poll->failures = poll->cycle_ok ? 0 : poll->failures + 1;
 	schedule_next(conn);
+}
+
+static void finish_cycle(BdmConn *conn, gboolean ok)
+{
+	BdmPoll *poll = conn->poll;
+
+	g_ptr_array_sort(poll->collected, by_time_then_id);
+	poll->next_delivery = 0;
+	poll->delivered = 0;
+	poll->cycle_ok = ok;
+	deliver_batch(conn);
 }
 
 static void collect_page(BdmConn *conn, BdmPollPage *page)
