@@ -223,6 +223,33 @@ def test_giant_bodies(t, p):
         finish(t, s, "giant")
 
 
+def test_redirects_not_followed(t, p):
+    elsewhere = p.make_emulator()       # another host that would love the token
+    elsewhere.start()
+    try:
+        with Session(p) as s:
+            who, name = p.customer(11)
+            away = elsewhere.base_url + "/" + p.username
+            s.emu.fail_next(1, 302, "", {"Location": away})              # the whoami
+            s.start()
+            s.connected(timeout=30)
+            s.emu.fail_next(1, 301, "", {"Location": away + "/conversations"})
+            s.emu.add_customer_message(who, name, "redirected")
+            t.eq(s.received(who, timeout=30)["text"], "redirected",
+                 "redirects at login and on a poll: refused, then delivered")
+            mark = s.client.mark()
+            s.emu.fail_next_send(1, 307, "", {"Location": away + "/messages"})
+            s.send(who, "Where does this go?")
+            err = s.client.wait_event("write", conv=who, flags="error", timeout=20, since=mark)
+            t.ok(err["text"].startswith("Not sent") or "did not confirm" in err["text"],
+                 "a redirected send is reported, not followed", err["text"])
+            t.eq(elsewhere.requests, [], "redirects: the other host never saw a request "
+                 "(nor the token)")
+            finish(t, s, "redirects")
+    finally:
+        elsewhere.stop()
+
+
 # ---- status codes ----------------------------------------------------------------
 
 def test_status_sequences(t, p):
@@ -436,6 +463,7 @@ def main():
     t.run("slow responses", test_slow_responses, fb)
     t.run("truncated and wrong content", test_truncated_and_wrong_content, fb)
     t.run("giant bodies", test_giant_bodies, fb)
+    t.run("redirects not followed", test_redirects_not_followed, fb)
     t.run("status sequences", test_status_sequences, fb)
     t.run("clock skew (Graph)", test_clock_skew_graph, fb)
     t.run("clock skew (X)", test_clock_skew_x, X())
