@@ -91,6 +91,7 @@ static GKeyFile *load_source(Source *src, const char *path, GError **error)
 	GKeyFile *kf = g_key_file_new();
 	GError *local = NULL;
 	int line;
+	char *safe;
 
 	if (path == NULL)
 		return kf;
@@ -110,12 +111,14 @@ static GKeyFile *load_source(Source *src, const char *path, GError **error)
 	                              &local))
 		return kf;
 	line = find_bad_line(src->text, src->len);
+	/* GLib quotes the offending bytes ("Invalid key name: ...") as they are. */
+	safe = g_utf8_make_valid(local->message, -1);
 	if (line > 0)
 		g_set_error(error, BDM_CONF_ERROR, BDM_CONF_ERROR_PARSE, "%s:%d: %s", path, line,
-		            local->message);
+		            safe);
 	else
-		g_set_error(error, BDM_CONF_ERROR, BDM_CONF_ERROR_PARSE, "%s: %s", path,
-		            local->message);
+		g_set_error(error, BDM_CONF_ERROR, BDM_CONF_ERROR_PARSE, "%s: %s", path, safe);
+	g_free(safe);
 	g_error_free(local);
 	g_key_file_free(kf);
 	return NULL;
