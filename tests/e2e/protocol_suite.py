@@ -186,12 +186,18 @@ def test_kill9_no_duplicate(t, p):
         s.connected()
         since = s.client.run_start
         s.emu.add_customer_message(who, name, "after the crash")
-        ev = s.received(who)
-        t.eq(ev["text"], "after the crash", "new message arrives after a kill -9 restart")
+        texts = []
+        while "after the crash" not in texts:
+            texts.append(s.received(who)["text"])
         t.ok(s.client.no_event("write", conv=who, flags="recv", within=p.poll_interval * 2.5),
              "nothing else delivered")
-        t.eq([e["text"] for e in recv_writes(s.client, who, since)], ["after the crash"],
-             "message shown before the kill is not repeated")
+        notices = s.client.events_seen("write", since=since, conv=who, flags="system",
+                                       text=lambda x: "may be a repeat" in x)
+        # The kill may land between the screen and the display marker being
+        # cleared: then that one message is shown again, announced as such.
+        t.ok(texts == ["after the crash"] or (texts == ["before the crash", "after the crash"]
+                                             and len(notices) == 1),
+             "the message shown before the kill is not repeated unannounced", (texts, notices))
 
 
 def test_paging(t, p):
