@@ -290,25 +290,23 @@ gboolean bdm_conf_file_fail(const BdmConfFile *cf, const char *group, const char
                             GError **error, const char *format, ...)
 {
 	char *where = bdm_conf_file_where(cf, group, key);
-	/* GKeyFile takes any bytes as group and key names; the message is shown
-	 * to the agent as text, so a mistyped or binary name must not break it. */
-	char *safe_group = g_utf8_make_valid(group, -1);
-	char *safe_key = key ? g_utf8_make_valid(key, -1) : NULL;
-	char *message;
+	char *message, *text, *safe;
 	va_list args;
 
 	va_start(args, format);
 	message = g_strdup_vprintf(format, args);
 	va_end(args);
 	if (key != NULL)
-		g_set_error(error, BDM_CONF_ERROR, BDM_CONF_ERROR_PARSE, "%s: [%s] %s: %s", where,
-		            safe_group, safe_key, message);
+		text = g_strdup_printf("%s: [%s] %s: %s", where, group, key, message);
 	else
-		g_set_error(error, BDM_CONF_ERROR, BDM_CONF_ERROR_PARSE, "%s: [%s]: %s", where,
-		            safe_group, message);
+		text = g_strdup_printf("%s: [%s]: %s", where, group, message);
+	/* GKeyFile takes any bytes as group and key names, and callers quote
+	 * names and values from the file: the agent must still get text. */
+	safe = g_utf8_make_valid(text, -1);
+	g_set_error_literal(error, BDM_CONF_ERROR, BDM_CONF_ERROR_PARSE, safe);
+	g_free(safe);
+	g_free(text);
 	g_free(message);
-	g_free(safe_key);
-	g_free(safe_group);
 	g_free(where);
 	return FALSE;
 }

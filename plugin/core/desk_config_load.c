@@ -405,9 +405,10 @@ static gboolean load_business_hours(BdmDeskConfig *cfg, const Reader *r, GError 
 	if (hours == NULL) {
 		/* Its message names group and key; add the file and line. */
 		char *where = bdm_conf_file_where(r->cf, "business_hours", NULL);
+		char *safe = g_utf8_make_valid(local->message, -1);   /* it quotes the file */
 
-		g_set_error(error, BDM_CONF_ERROR, BDM_CONF_ERROR_PARSE, "%s: %s", where,
-		            local->message);
+		g_set_error(error, BDM_CONF_ERROR, BDM_CONF_ERROR_PARSE, "%s: %s", where, safe);
+		g_free(safe);
 		g_free(where);
 		g_error_free(local);
 		return FALSE;
