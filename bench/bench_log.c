@@ -1,0 +1,375 @@
+/*
+ * bench_log: the cost of logging a message, and a log to export.
+ *
+ *   bench_log append --dir DIR [--records N]
+ *       Appends N records through bdm_log_message() (DIR/log.sqlite, the
+ *       plugin's settings) and the same N rows through a bare prepared
+ *       INSERT (DIR/bare.sqlite: WAL, synchronous=NORMAL, secure_delete,
+ *       one BEGIN IMMEDIATE ... COMMIT per row, as the log does), and
+ *       through two steps between the two (bare_indexed, bare_chained)
+ *       that show where the log's time goes.  Prints JSON with
+ *       per-record latencies.
+ *   bench_log generate --db PATH --records N
+ *       A log of N records made through the log API (for the export
+ *       benchmark), written to PATH.tmp and renamed when complete.
+ *
+ * Message texts come from the policy benchmark's seeded corpus.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "bench_util.h"
+#include "corpus.h"
+#include "log.h"
+
+#define SEED 20260321
+#define CUSTOMERS 500
+#define START_TIME 1767225600   /* 2026-01-01 */
+
+/* The columns the log stores for a message, without its chain. */
+static const char bare_schema[] =
+	"PRAGMA secure_delete = ON;"
+	"PRAGMA journal_mode = WAL;"
+	"PRAGMA synchronous = NORMAL;"
+	"CREATE TABLE IF NOT EXISTS record ("
+	" id INTEGER PRIMARY KEY, kind TEXT NOT NULL, platform TEXT, account TEXT,"
+	" conversation_id TEXT, customer_id TEXT, customer_name TEXT, direction INTEGER,"
+	" text TEXT, platform_message_id TEXT, platform_time INTEGER NOT NULL DEFAULT 0,"
+	" logged_time INTEGER NOT NULL, automated INTEGER NOT NULL DEFAULT 0,"
+	" template_name TEXT, agent TEXT NOT NULL)";
+
+/* What the log adds on top, in steps, to show where its time goes: the
+ * indexes it keeps for the desk's queries, then the table of delivered ids
+ * and the chain head it reads and moves in every transaction. */
+static const char indexes_schema[] =
+	"CREATE INDEX IF NOT EXISTS record_customer ON record(platform, account, customer_id,"
+	" direction);"
+	"CREATE INDEX IF NOT EXISTS record_conversation ON record(conversation_id);"
+	"CREATE INDEX IF NOT EXISTS record_time ON record(logged_time)";
+
+static const char chain_schema[] =
+	"CREATE TABLE IF NOT EXISTS seen (key BLOB PRIMARY KEY) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS chain (one INTEGER PRIMARY KEY, head_id INTEGER NOT NULL,"
+	" head_hash BLOB NOT NULL);"
+	"INSERT OR IGNORE INTO chain VALUES (1, 0, zeroblob(32))";
+
+static const char bare_insert[] =
+	"INSERT INTO record(kind, platform, account, conversation_id, customer_id,"
+	" customer_name, direction, text, platform_message_id, platform_time, logged_time,"
+	" automated, template_name, agent) VALUES ('message', ?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+	" ?8, ?9, ?10, 0, NULL, 'bench')";
+
+/** One record's worth of fields, the same for both writers. */
+typedef struct {
+	char id[32], customer[32], conversation[32], name[48];
+	char *text;
+	gint64 time;
+	BdmDirection direction;
+} Record;
+
+static void record_make(Record *r, BenchRng *rng, guint64 i)
+{
+	guint customer = (guint)(i % CUSTOMERS);
+
+	g_snprintf(r->id, sizeof r->id, "m_%" G_GUINT64_FORMAT, i);
+	g_snprintf(r->customer, sizeof r->customer, "%u", 5000 + customer);
+	g_snprintf(r->conversation, sizeof r->conversation, "t_%u", customer);
+	g_snprintf(r->name, sizeof r->name, "Customer %u", customer);
+	r->text = bench_corpus_message(rng, bench_corpus_length(rng));
+	r->time = START_TIME + (gint64)i;
+	r->direction = i % 3 == 2 ? BDM_DIR_OUT : BDM_DIR_IN;
+}
+
+static gboolean log_record(BdmLog *log, const Record *r, GError **error)
+{
+	BdmLogMessage m = { 0 };
+
+	m.platform = "facebook";
+	m.account = "1000";
+	m.conversation_id = r->conversation;
+	m.customer_id = r->customer;
+	m.customer_name = r->name;
+	m.direction = r->direction;
+	m.text = r->text;
+	m.platform_message_id = r->id;
+	m.platform_time = r->time;
+	m.logged_time = r->time;
+	return bdm_log_message(log, &m, NULL, error);
+}
+
+typedef enum {
+	BARE_PLAIN,      /* the baseline: one INSERT per transaction */
+	BARE_INDEXED,    /* and the log's three indexes */
+	BARE_CHAINED     /* and the seen table and the chain head */
+} BareLevel;
+
+typedef struct {
+	BareLevel level;
+	sqlite3 *db;
+	sqlite3_stmt *insert, *seen, *head_get, *head_set;
+} Bare;
+
+static gboolean bare_fail(Bare *b, const char *what, GError **error)
+{
+	g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "bare SQLite: %s: %s", what,
+	            b->db ? sqlite3_errmsg(b->db) : "out of memory");
+	return FALSE;
+}
+
+static gboolean bare_open(Bare *b, const char *path, BareLevel level, GError **error)
+{
+	b->level = level;
+	if (sqlite3_open(path, &b->db) != SQLITE_OK)
+		return bare_fail(b, "open", error);
+	if (sqlite3_exec(b->db, bare_schema, NULL, NULL, NULL) != SQLITE_OK ||
+	    (level >= BARE_INDEXED &&
+	     sqlite3_exec(b->db, indexes_schema, NULL, NULL, NULL) != SQLITE_OK) ||
+	    (level >= BARE_CHAINED &&
+	     sqlite3_exec(b->db, chain_schema, NULL, NULL, NULL) != SQLITE_OK))
+		return bare_fail(b, "schema", error);
+	if (sqlite3_prepare_v2(b->db, bare_insert, -1, &b->insert, NULL) != SQLITE_OK)
+		return bare_fail(b, "prepare", error);
+	if (level >= BARE_CHAINED &&
+	    (sqlite3_prepare_v2(b->db, "INSERT OR IGNORE INTO seen(key) VALUES (?1)", -1,
+	                        &b->seen, NULL) != SQLITE_OK ||
+	     sqlite3_prepare_v2(b->db, "SELECT head_id, head_hash FROM chain WHERE one = 1", -1,
+	                        &b->head_get, NULL) != SQLITE_OK ||
+	     sqlite3_prepare_v2(b->db, "UPDATE chain SET head_id = ?1, head_hash = ?2"
+	                        " WHERE one = 1", -1, &b->head_set, NULL) != SQLITE_OK))
+		return bare_fail(b, "prepare", error);
+	return TRUE;
+}
+
+static void bare_close(Bare *b)
+{
+	sqlite3_finalize(b->insert);
+	sqlite3_finalize(b->seen);
+	sqlite3_finalize(b->head_get);
+	sqlite3_finalize(b->head_set);
+	sqlite3_close(b->db);
+}
+
+/* The seen key and the chain head, with the same statements the log runs;
+ * the hashes are stand-ins (one SHA-256 of the id), not the chain's. */
+static gboolean bare_chain_step(Bare *b, const Record *r, GError **error)
+{
+	guint8 key[32];
+	gsize key_len = sizeof key;
+	GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
+	gint64 head = 0;
+
+	g_checksum_update(sum, (const guchar *)r->id, -1);
+	g_checksum_get_digest(sum, key, &key_len);
+	g_checksum_free(sum);
+	sqlite3_bind_blob(b->seen, 1, key, sizeof key, SQLITE_STATIC);
+	if (sqlite3_step(b->seen) != SQLITE_DONE) {
+		sqlite3_reset(b->seen);
+		return bare_fail(b, "seen", error);
+	}
+	sqlite3_reset(b->seen);
+	if (sqlite3_step(b->head_get) == SQLITE_ROW)
+		head = sqlite3_column_int64(b->head_get, 0);
+	sqlite3_reset(b->head_get);
+	sqlite3_bind_int64(b->head_set, 1, head + 1);
+	sqlite3_bind_blob(b->head_set, 2, key, sizeof key, SQLITE_STATIC);
+	if (sqlite3_step(b->head_set) != SQLITE_DONE) {
+		sqlite3_reset(b->head_set);
+		return bare_fail(b, "head", error);
+	}
+	sqlite3_reset(b->head_set);
+	return TRUE;
+}
+
+static gboolean bare_record(Bare *b, const Record *r, GError **error)
+{
+	sqlite3_stmt *s = b->insert;
+	int rc;
+
+	if (sqlite3_exec(b->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return bare_fail(b, "begin", error);
+	if (b->level >= BARE_CHAINED && !bare_chain_step(b, r, error)) {
+		sqlite3_exec(b->db, "ROLLBACK", NULL, NULL, NULL);
+		return FALSE;
+	}
+	sqlite3_bind_text(s, 1, "facebook", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, "1000", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, r->conversation, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, r->customer, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, r->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 6, r->direction);
+	sqlite3_bind_text(s, 7, r->text, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 8, r->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 9, r->time);
+	sqlite3_bind_int64(s, 10, r->time);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		sqlite3_exec(b->db, "ROLLBACK", NULL, NULL, NULL);
+		return bare_fail(b, "insert", error);
+	}
+	if (sqlite3_exec(b->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		return bare_fail(b, "commit", error);
+	return TRUE;
+}
+
+static const struct {
+	const char *name;   /* in the JSON and the file name */
+	BareLevel level;
+} bare_kinds[] = {
+	{ "bare", BARE_PLAIN },
+	{ "bare_indexed", BARE_INDEXED },
+	{ "bare_chained", BARE_CHAINED },
+};
+
+#define N_BARE G_N_ELEMENTS(bare_kinds)
+
+/* Every record goes to the log and to each bare database in turn, so a
+ * change in the machine's load hits all of them alike. */
+static gboolean run_append(const char *dir, guint records, GError **error)
+{
+	char *log_path = g_build_filename(dir, "log.sqlite", NULL);
+	BenchSamples log_samples, bare_samples[N_BARE];
+	Bare bare[N_BARE] = { { 0 } };
+	BdmLog *log;
+	BenchRng rng;
+	gboolean ok = FALSE;
+	GString *json;
+
+	bench_samples_init(&log_samples);
+	for (guint k = 0; k < N_BARE; k++)
+		bench_samples_init(&bare_samples[k]);
+	bench_rng_seed(&rng, SEED);
+	log = bdm_log_open(log_path, "bench", error);
+	if (log == NULL)
+		goto out;
+	for (guint k = 0; k < N_BARE; k++) {
+		char *name = g_strconcat(bare_kinds[k].name, ".sqlite", NULL);
+		char *path = g_build_filename(dir, name, NULL);
+		gboolean opened = bare_open(&bare[k], path, bare_kinds[k].level, error);
+
+		g_free(name);
+		g_free(path);
+		if (!opened)
+			goto out;
+	}
+	for (guint64 i = 0; i < records; i++) {
+		Record r;
+		gint64 start;
+		gboolean written;
+
+		record_make(&r, &rng, i);
+		start = bench_now_ns();
+		written = log_record(log, &r, error);
+		bench_samples_add(&log_samples, bench_now_ns() - start, strlen(r.text));
+		for (guint k = 0; written && k < N_BARE; k++) {
+			start = bench_now_ns();
+			written = bare_record(&bare[k], &r, error);
+			bench_samples_add(&bare_samples[k], bench_now_ns() - start, strlen(r.text));
+		}
+		g_free(r.text);
+		if (!written)
+			goto out;
+	}
+	json = g_string_new("{");
+	bench_json_add_samples(json, "log", &log_samples);
+	for (guint k = 0; k < N_BARE; k++) {
+		g_string_append(json, ", ");
+		bench_json_add_samples(json, bare_kinds[k].name, &bare_samples[k]);
+	}
+	g_string_append(json, "}\n");
+	fputs(json->str, stdout);
+	g_string_free(json, TRUE);
+	ok = TRUE;
+out:
+	bdm_log_close(log);
+	for (guint k = 0; k < N_BARE; k++) {
+		if (bare[k].db != NULL)
+			bare_close(&bare[k]);
+		bench_samples_clear(&bare_samples[k]);
+	}
+	bench_samples_clear(&log_samples);
+	g_free(log_path);
+	return ok;
+}
+
+static gboolean run_generate(const char *path, guint records, GError **error)
+{
+	char *tmp = g_strconcat(path, ".tmp", NULL);
+	char *wal = g_strconcat(tmp, "-wal", NULL);
+	char *shm = g_strconcat(tmp, "-shm", NULL);
+	BdmLog *log;
+	BenchRng rng;
+	gboolean ok = TRUE;
+
+	/* A run killed half-way must not leave a short log that looks cached. */
+	g_unlink(tmp);
+	g_unlink(wal);
+	g_unlink(shm);
+	bench_rng_seed(&rng, SEED);
+	log = bdm_log_open(tmp, "bench", error);
+	ok = log != NULL;
+	for (guint64 i = 0; ok && i < records; i++) {
+		Record r;
+
+		record_make(&r, &rng, i);
+		ok = log_record(log, &r, error);
+		g_free(r.text);
+	}
+	bdm_log_close(log);
+	if (ok && g_rename(tmp, path) != 0) {
+		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno), "cannot rename %s: %s",
+		            tmp, g_strerror(errno));
+		ok = FALSE;
+	}
+	g_free(tmp);
+	g_free(wal);
+	g_free(shm);
+	return ok;
+}
+
+int main(int argc, char **argv)
+{
+	char *dir = NULL, *db = NULL;
+	int records = 20000;
+	GOptionEntry entries[] = {
+		{ "dir", 0, 0, G_OPTION_ARG_FILENAME, &dir, "append: an empty directory", "DIR" },
+		{ "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "generate: the log to write", "PATH" },
+		{ "records", 0, 0, G_OPTION_ARG_INT, &records, "records to write", "N" },
+		{ NULL }
+	};
+	GOptionContext *context = g_option_context_new("append|generate - log benchmark");
+	GError *error = NULL;
+	const char *mode;
+	gboolean ok;
+
+	g_option_context_add_main_entries(context, entries, NULL);
+	if (!g_option_context_parse(context, &argc, &argv, &error)) {
+		fprintf(stderr, "bench_log: %s\n", error->message);
+		return 2;
+	}
+	g_option_context_free(context);
+	mode = argc > 1 ? argv[1] : "";
+	if (records < 1 ||
+	    !((strcmp(mode, "append") == 0 && dir != NULL) ||
+	      (strcmp(mode, "generate") == 0 && db != NULL))) {
+		fprintf(stderr, "usage: bench_log append --dir DIR [--records N]\n"
+		                "       bench_log generate --db PATH --records N\n");
+		return 2;
+	}
+	if (strcmp(mode, "append") == 0)
+		ok = run_append(dir, (guint)records, &error);
+	else
+		ok = run_generate(db, (guint)records, &error);
+	if (!ok) {
+		fprintf(stderr, "bench_log: %s\n", error->message);
+		g_error_free(error);
+	}
+	g_free(dir);
+	g_free(db);
+	return ok ? 0 : 1;
+}
