@@ -79,8 +79,8 @@ Sanitizers: when the client is built with SANITIZE=-fsanitize=address,...
 the harness sets PURPLE_LEAKCHECK_HELP=1 (libpurple then keeps plugin
 modules mapped, so leak stacks name their functions) and, unless
 LSAN_OPTIONS is already set, suppresses the few leaks libpurple and
-GStreamer make on their own at start-up (with fast_unwind_on_malloc=0 so
-the suppressions see whole stacks).  A sanitizer report in the
+GStreamer make on their own (tests/sanitizer/lsan.supp, with
+fast_unwind_on_malloc=0 so the suppressions see whole stacks).  A sanitizer report in the
 client's stderr makes the "with Client()" block fail.
 """
 import json
@@ -95,13 +95,10 @@ import threading
 import time
 import traceback
 
-# Leaks that happen inside libpurple 2.14 / GStreamer / GLib start-up on every
-# run, whatever the plugins do; each entry names the allocating function.
-LSAN_SUPPRESSIONS = """\
-leak:purple_prefs_connect_callback
-leak:gst_device_provider_get_devices
-leak:_dl_init
-"""
+# Leaks that happen inside libpurple 2.14 / GStreamer / GLib on every run,
+# whatever the plugins do; each entry names the allocating function.
+LSAN_SUPPRESSIONS_FILE = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "sanitizer", "lsan.supp")
 
 SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
                      "runtime error:", "ERROR: UndefinedBehaviorSanitizer")
@@ -217,10 +214,7 @@ class Client:
         env = dict(os.environ)
         env.setdefault("PURPLE_LEAKCHECK_HELP", "1")
         if "LSAN_OPTIONS" not in env:
-            suppressions = os.path.join(self._log_dir, "lsan.supp")
-            with open(suppressions, "w") as f:
-                f.write(LSAN_SUPPRESSIONS)
-            env["LSAN_OPTIONS"] = "suppressions=%s:print_suppressions=0" % suppressions
+            env["LSAN_OPTIONS"] = "suppressions=%s:print_suppressions=0" % LSAN_SUPPRESSIONS_FILE
         if "fast_unwind_on_malloc" not in env.get("ASAN_OPTIONS", ""):
             # GLib has no frame pointers: only the slow unwinder sees far
             # enough up a g_malloc stack for the suppressions to match.

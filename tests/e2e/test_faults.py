@@ -455,6 +455,35 @@ def test_disk_full(t, p):
             del os.environ["BDM_CLIENT_WRAPPER"]
 
 
+def test_probe_without_suppression(t, p):
+    # tests/sanitizer/lsan.supp hides a libpurple leak in purple_plugin_probe,
+    # under which BrandDM's own probe code runs too.  Here the client sees only
+    # BrandDM's loader and modules (not the Pidgin/Finch helpers that trigger
+    # libpurple's leak) and runs without that entry: a leak of ours shows.
+    plugins = tempfile.mkdtemp(prefix="bdm-plugins-")
+    try:
+        for name in os.listdir(build_path("plugins")):
+            if name == "branddm.so" or name.endswith(".bdm") or name == "branddm-locale":
+                os.symlink(build_path("plugins", name), os.path.join(plugins, name))
+        supp = os.path.join(plugins, "lsan.supp")
+        with open(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                               "sanitizer", "lsan.supp")) as f:
+            kept = [line for line in f if line.strip() != "leak:purple_plugin_probe"]
+        with open(supp, "w") as f:
+            f.writelines(kept)
+        with Session(p) as s:
+            s.client.plugin_paths = [plugins]
+            s.client.env["LSAN_OPTIONS"] = "suppressions=%s:print_suppressions=0" % supp
+            who, name = p.customer(12)
+            s.emu.add_customer_message(who, name, "probe me")
+            s.start()
+            s.connected()
+            s.received(who)
+            finish(t, s, "probe: no leak from BrandDM's own probe")
+    finally:
+        shutil.rmtree(plugins, ignore_errors=True)
+
+
 def main():
     t = Tap()
     fb = Facebook()
@@ -469,6 +498,7 @@ def main():
     t.run("clock skew (X)", test_clock_skew_x, X())
     t.run("log cannot be opened", test_log_cannot_open, fb)
     t.run("disk full", test_disk_full, fb)
+    t.run("probe without the libpurple suppression", test_probe_without_suppression, fb)
     t.done()
 
 
