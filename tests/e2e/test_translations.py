@@ -152,7 +152,9 @@ def all_sources():
 
 
 def without_comments(code):
-    return re.sub(r"/\*.*?\*/|//[^\n]*", " ", code, flags=re.S)
+    """C code with its comments blanked out, line numbers kept."""
+    return re.sub(r"/\*.*?\*/|//[^\n]*", lambda m: " " + "\n" * m.group(0).count("\n"),
+                  code, flags=re.S)
 
 
 def truncated(msgid):
