@@ -108,8 +108,9 @@ static void position_at_button(GtkMenu *menu, gint *x, gint *y, gboolean *push_i
 	gtk_widget_get_allocation(button, &alloc);
 	gtk_widget_size_request(GTK_WIDGET(menu), &req);
 	gdk_window_get_origin(gtk_widget_get_window(button), x, y);
-	/* Above the button: below it the menu would hide the entry it fills. */
-	*x += alloc.x;
+	/* Above the button, right edges lined up (the button is at the right end
+	 * of the toolbar): below it the menu would hide the entry it fills. */
+	*x += alloc.x + alloc.width - req.width;
 	*y += alloc.y - req.height;
 	*push_in = TRUE;
 }
