@@ -1,0 +1,218 @@
+#!/usr/bin/env python3
+"""Finch as an agent uses it, in a terminal (tmux), against the Graph
+emulator: the saved account signs on, a customer's message opens a
+conversation window, replies and templates go through the entry, the
+Templates menu inserts, a card number is stopped on screen and in the log,
+and the Add Account dialog names the protocols and their options.
+Screen dumps and PNG renderings go to tests/artifacts/finch-*."""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from uitest import ClientSetup, Tap, SANITIZER_MARKERS, TOKEN, PAGE_ID, wait_until  # noqa: E402
+from finch_screen import (Tmux, conversation_lines, entry_text, find_window,  # noqa: E402
+                          is_focused, render_png)
+
+CUSTOMER_ID, CUSTOMER = "5001", "Ann Customer"
+TITLE = "%s (%s -- Facebook Page Messenger)" % (CUSTOMER, PAGE_ID)
+QUESTION = "Where is my <b>order</b> & the receipt?"
+GREETING = "Hi Ann, thanks for waiting & <sorry> for the delay."
+CLOSING = "Glad we could help, Ann. Have a good day!"
+CARD = "Your card 4111 1111 1111 1111 is on file"
+NOT_A_CARD = "Order 4111 1111 1111 1112 is on its way"
+REPLY = "Thanks Ann, let me look into it."
+
+
+def history(tmux):
+    return "\n".join(conversation_lines(tmux.screen(), TITLE) or [])
+
+
+def type_line(tmux, text):
+    tmux.send_text(text)
+    tmux.send_keys("Enter")
+
+
+def save_screen(tmux, setup, name):
+    """The screen as text and as a PNG in tests/artifacts/; the PNG's error, if any."""
+    escaped = tmux.screen_escaped()
+    with open(setup.artifact(name + ".txt"), "w", encoding="utf-8") as f:
+        f.write("\n".join(tmux.screen()))
+    return render_png(escaped, setup.artifact(name + ".png"))
+
+
+def test_conversation(t, setup, tmux):
+    t.ok(wait_until(setup.polled_with_token, 30),
+         "Finch signs the saved account on: the emulator is polled with its token",
+         "\n".join(tmux.screen()))
+
+    setup.emu.add_customer_message(CUSTOMER_ID, CUSTOMER, QUESTION)
+    t.ok(tmux.wait_for(lambda lines: find_window(lines, TITLE), 20),
+         "the customer's message opens a window titled with the customer's name",
+         "\n".join(tmux.screen()))
+    shown = tmux.wait_for(lambda lines: QUESTION in "\n".join(
+        conversation_lines(lines, TITLE) or []), 5)
+    t.ok(shown, "the message shows with its markup as literal text", history(tmux))
+    t.ok("Where is my order" not in history(tmux), "the <b> is not taken as formatting")
+
+    # New windows do not take the focus from the one the agent types in.
+    for _ in range(4):
+        if is_focused(tmux.screen_escaped(), TITLE):
+            break
+        tmux.send_keys("M-n")
+        wait_until(lambda: is_focused(tmux.screen_escaped(), TITLE), 1)
+    t.ok(is_focused(tmux.screen_escaped(), TITLE), "Alt+N brings the conversation forward",
+         tmux.screen_escaped().split("\n")[-2:])
+
+    type_line(tmux, REPLY)
+    t.ok(wait_until(lambda: REPLY
+                    in setup.sent_texts(CUSTOMER_ID), 15),
+         "a typed reply reaches the Send API", setup.emu.sent)
+    t.ok(tmux.wait_for(lambda lines: ": " + REPLY in
+                       "\n".join(conversation_lines(lines, TITLE) or []), 5),
+         "the reply shows in the conversation", history(tmux))
+
+
+def test_templates(t, setup, tmux):
+    type_line(tmux, "/tpl greeting")
+    inserted = tmux.wait_for(lambda lines: entry_text(lines, TITLE) == GREETING, 5)
+    t.ok(inserted, "/tpl greeting puts the expanded template into the entry",
+         "entry: %r" % entry_text(tmux.screen(), TITLE))
+    t.ok(GREETING not in setup.sent_texts(CUSTOMER_ID), "inserting a template does not send it")
+    tmux.send_keys("Enter")
+    t.ok(wait_until(lambda: GREETING in setup.sent_texts(CUSTOMER_ID), 15),
+         "Enter sends the template as shown: & and < reach the customer literally",
+         setup.emu.sent)
+
+    type_line(tmux, "/tpl nosuch")
+    t.ok(tmux.wait_for(lambda lines: "No template is called" in
+                       "\n".join(conversation_lines(lines, TITLE) or []), 5),
+         "an unknown template is explained in the conversation", history(tmux))
+    t.eq(entry_text(tmux.screen(), TITLE), "", "an unknown template leaves the entry empty")
+
+    # F10 opens the window's menu bar; Right walks to Templates, whose list
+    # is read from the files when it opens (names sorted: closing first).
+    tmux.send_keys("F10")
+    listed = None
+    for _ in range(4):
+        tmux.send_keys("Right")
+        listed = tmux.wait_for(lambda lines: "closing — Last answer before resolving"
+                               in "\n".join(lines), 1)
+        if listed:
+            break
+    t.ok(listed, "F10 > Templates lists the templates with their descriptions",
+         "\n".join(tmux.screen()))
+    t.ok("greeting — First answer in a new conversation" in "\n".join(tmux.screen()),
+         "the menu lists every template")
+    save_screen(tmux, setup, "templates-menu")
+    tmux.send_keys("Enter")
+    t.ok(tmux.wait_for(lambda lines: entry_text(lines, TITLE) == CLOSING, 5),
+         "choosing a template in the menu puts it into the entry",
+         "entry: %r" % entry_text(tmux.screen(), TITLE))
+    tmux.send_keys("Enter")
+    t.ok(wait_until(lambda: CLOSING in setup.sent_texts(CUSTOMER_ID), 15),
+         "the menu's template is sent with Enter", setup.emu.sent)
+
+
+def test_policy(t, setup, tmux):
+    type_line(tmux, CARD)
+    notice = tmux.wait_for(lambda lines: "Payment card number" in
+                           "\n".join(conversation_lines(lines, TITLE) or []), 10)
+    t.ok(notice, "a card number is stopped and the reason is on screen", history(tmux))
+    t.ok("Not sent" in history(tmux), "the notice says the message was not sent")
+    t.ok(CARD not in setup.sent_texts(CUSTOMER_ID), "the card number never reaches the Send API",
+         setup.emu.sent)
+    blocks = wait_until(lambda: setup.blocks_logged(CUSTOMER_ID), 5) or []
+    t.ok(len(blocks) == 1 and "sensitive.card" in (blocks[0][1] or ""),
+         "the log records the block with its rule", blocks)
+    t.ok(blocks and "4111 1111" not in (blocks[0][0] or ""),
+         "the log keeps the card number masked", blocks)
+    purple_logs = setup.purple_log_text()
+    t.ok(REPLY in purple_logs and "4111 1111 1111 1111" not in purple_logs,
+         "Finch's own conversation log has the replies but not the card number",
+         purple_logs[-2000:])
+    error = save_screen(tmux, setup, "conversation")
+    t.ok(error == "", "the screen is rendered to tests/artifacts/finch-conversation.png", error)
+
+    # Near miss: sixteen digits that fail the Luhn check are an order number.
+    type_line(tmux, NOT_A_CARD)
+    t.ok(wait_until(lambda: NOT_A_CARD in setup.sent_texts(CUSTOMER_ID), 15),
+         "sixteen digits failing the Luhn check are sent", setup.emu.sent)
+
+
+def protocol_shown(lines):
+    """The protocol the New Account dialog's drop-down shows, or None."""
+    for line in lines:
+        if "Protocol:" in line:
+            parts = [p.strip() for p in line.split("│") if p.strip()]
+            return parts[1] if len(parts) > 1 else None
+    return None
+
+
+def test_add_account_dialog(t, setup, tmux):
+    # Alt+A lists Finch's actions, "Accounts" first; Tab reaches "Add".
+    tmux.send_keys("M-a")
+    tmux.wait_for(lambda lines: find_window(lines, "Actions"), 5)
+    tmux.send_keys("Enter")
+    tmux.wait_for(lambda lines: find_window(lines, "Accounts"), 5)
+    tmux.send_keys("Tab", "Enter")
+    t.ok(tmux.wait_for(lambda lines: find_window(lines, "New Account"), 5),
+         "Accounts > Add opens the New Account dialog", "\n".join(tmux.screen()))
+    first = protocol_shown(tmux.screen())
+    tmux.send_keys("Down")
+    listed = tmux.wait_for(lambda lines: "X (Twitter)" in "\n".join(lines), 5)
+    names = [n for n in ("Facebook Page Messenger", "Instagram", "X (Twitter)")
+             if n in "\n".join(tmux.screen())]
+    t.ok(listed and len(names) == 3,
+         "the protocol list names Facebook Page Messenger, Instagram and X (Twitter)",
+         "\n".join(tmux.screen()))
+    # Walk the open list from the protocol shown to Facebook's: both are in
+    # the drop-down's column, one line per protocol.
+    lines = tmux.screen()
+    rows = [(i, l.find("Facebook Page Messenger")) for i, l in enumerate(lines)
+            if "Facebook Page Messenger" in l]
+    steps = 1
+    if rows and first:
+        row, col = rows[-1]
+        current = [i for i, l in enumerate(lines)
+                   if l[col:].startswith(first) and "Protocol:" not in l]
+        steps = row - current[0] if current else 1
+    tmux.send_keys(*(["Down"] * max(steps, 0)))
+    tmux.send_keys("Enter")
+    chosen = tmux.wait_for(lambda lines: protocol_shown(lines) == "Facebook Page Messenger", 5)
+    t.ok(chosen, "Facebook Page Messenger can be chosen", "\n".join(tmux.screen()))
+    screen = "\n".join(tmux.screen())
+    for label in ("API base URL", "Seconds between checks for new messages",
+                  "Allow replies up to 7 days (human agent tag)"):
+        t.ok(label in screen, "the dialog offers the option \"%s\"" % label, screen)
+    save_screen(tmux, setup, "add-account")
+
+
+def main():
+    t = Tap()
+    setup = ClientSetup("finch", t)
+    tmux = Tmux()
+    log_path = setup.artifact("stderr.log")
+    with setup:
+        open(log_path, "w").close()
+        try:
+            tmux.start(["finch", "-c", setup.dir], setup.env,
+                       {k: v for k, v in setup.env.items()
+                        if k in ("LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTIONS",
+                                 "BRANDDM_SYSCONFDIR")}, log_path)
+            t.run("conversation", test_conversation, setup, tmux)
+            t.run("templates", test_templates, setup, tmux)
+            t.run("policy", test_policy, setup, tmux)
+            t.run("add account dialog", test_add_account_dialog, setup, tmux)
+            screen = "\n".join(tmux.screen())
+            t.ok("[client exited" not in screen, "Finch ran to the end", screen)
+        finally:
+            tmux.stop()
+    with open(log_path, encoding="utf-8", errors="replace") as f:
+        stderr = f.read()
+    t.ok(not any(m in stderr for m in SANITIZER_MARKERS), "no sanitizer report", stderr[-3000:])
+    t.ok(TOKEN not in stderr, "the access token is not in Finch's output")
+    t.done()
+
+
+main()

@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+"""Pidgin as an agent uses it, on a virtual screen (Xvfb) driven with
+xdotool, against the Graph emulator: the saved account signs on, a
+customer's message opens a window titled with the customer's name, typed
+replies and templates (/tpl, the Templates button, Options > Templates) go
+out through the entry, and a card number is stopped, explained in the
+window and recorded in the log.  Screenshots go to tests/artifacts/pidgin-*."""
+import html
+import os
+import re
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from uitest import ClientSetup, Tap, SANITIZER_MARKERS, TOKEN, wait_until  # noqa: E402
+from xdisplay import Client, Screen, Xvfb  # noqa: E402
+
+CUSTOMER_ID, CUSTOMER = "5001", "Ann Customer"
+QUESTION = "Where is my <b>order</b> & the receipt?"
+REPLY = "Thanks Ann, let me look into it."
+GREETING = "Hi Ann, thanks for waiting & <sorry> for the delay."
+CLOSING = "Glad we could help, Ann. Have a good day!"
+CARD = "Your card 4111 1111 1111 1111 is on file"
+
+
+def count_sent(setup, text):
+    return setup.sent_texts(CUSTOMER_ID).count(text)
+
+
+def send_line(screen, window, text):
+    screen.focus(window)
+    screen.type(text)
+    screen.key("Return")
+
+
+def saved_conversation(screen, window):
+    """The conversation as Pidgin shows it, saved with Conversation >
+    Save As... (HTML): the one way to read the window's text back."""
+    with tempfile.TemporaryDirectory(prefix="bdm-pidgin-save-") as tmp:
+        path = os.path.join(tmp, "conversation.html")
+        screen.focus(window)
+        screen.key("alt+c", "s")
+        dialog = screen.wait_window("^Save Conversation$", 5)
+        if dialog is None:
+            screen.key("Escape", "Escape")
+            return None
+        screen.focus(dialog)
+        # Replace the suggested file name with a full path.
+        screen.key("ctrl+a")
+        screen.type(path)
+        screen.key("Return")
+        if not wait_until(lambda: os.path.exists(path) and os.path.getsize(path) > 0, 5):
+            return None
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+
+def plain(html_text):
+    """Text of saved HTML, entities decoded."""
+    return html.unescape(re.sub(r"<[^>]+>", "", html_text or ""))
+
+
+def test_conversation(t, setup, screen):
+    t.ok(wait_until(setup.polled_with_token, 30),
+         "Pidgin signs the saved account on: the emulator is polled with its token")
+    setup.emu.add_customer_message(CUSTOMER_ID, CUSTOMER, QUESTION)
+    window = screen.wait_window("^%s$" % CUSTOMER, 20)
+    t.ok(window, "the customer's message opens a conversation window")
+    if window is None:
+        return None
+    t.eq(screen.name(window), CUSTOMER, "the window is titled with the customer's name")
+    t.ok(not screen.windows("^%s$" % CUSTOMER_ID), "no window is titled with the bare id")
+    buddy_list = screen.wait_window("^Buddy List$", 5)
+    if buddy_list:
+        screen.place(buddy_list, 0, 0, 220, 700)
+    screen.place(window, 230, 0, 820, 700)
+
+    send_line(screen, window, REPLY)
+    t.ok(wait_until(lambda: count_sent(setup, REPLY) == 1, 15),
+         "a reply typed into the window reaches the Send API", setup.emu.sent)
+    return window
+
+
+def test_templates(t, setup, screen, window):
+    send_line(screen, window, "/tpl greeting")
+    screenshot_error = screen.screenshot(setup.artifact("template-inserted.png"))
+    t.ok(wait_until(lambda: count_sent(setup, GREETING) > 0, 1) is None,
+         "/tpl greeting does not send by itself", setup.emu.sent)
+    screen.key("Return")
+    t.ok(wait_until(lambda: count_sent(setup, GREETING) == 1, 15),
+         "/tpl greeting filled the entry: Return sends the template, & and < literally",
+         setup.emu.sent)
+    t.ok(screenshot_error == "", "screenshot of the inserted template", screenshot_error)
+
+    # Near miss: an unknown name leaves the entry empty, so Return sends nothing.
+    send_line(screen, window, "/tpl nosuch")
+    before = len(setup.emu.sent)
+    screen.key("Return")
+    t.ok(wait_until(lambda: len(setup.emu.sent) > before, 3) is None,
+         "/tpl with an unknown name puts nothing into the entry", setup.emu.sent[before:])
+
+    # The toolbar's Templates button (Alt+T) lists templates, sorted: closing first.
+    screen.focus(window)
+    screen.key("alt+t")
+    menu_shot = screen.screenshot(setup.artifact("templates-menu.png"))
+    screen.key("Return")
+    screen.key("Return")
+    t.ok(wait_until(lambda: count_sent(setup, CLOSING) == 1, 15),
+         "the Templates button puts the chosen template into the entry", setup.emu.sent)
+    t.ok(menu_shot == "", "screenshot of the Templates button's menu", menu_shot)
+
+    # Options > Templates: the last item of the Options menu, then the second template.
+    screen.focus(window)
+    screen.key("alt+o", "Up", "Right", "Down", "Return")
+    screen.key("Return")
+    t.ok(wait_until(lambda: count_sent(setup, GREETING) == 2, 15),
+         "Options > Templates puts the chosen template into the entry", setup.emu.sent)
+
+
+def test_policy(t, setup, screen, window):
+    send_line(screen, window, CARD)
+    blocks = wait_until(lambda: setup.blocks_logged(CUSTOMER_ID), 10) or []
+    t.ok(len(blocks) == 1 and "sensitive.card" in (blocks[0][1] or ""),
+         "the log records the blocked card number with its rule", blocks)
+    t.ok(blocks and "4111 1111" not in (blocks[0][0] or ""),
+         "the log keeps the card number masked", blocks)
+    t.eq(count_sent(setup, CARD), 0, "the card number never reaches the Send API")
+    error = screen.screenshot(setup.artifact("conversation.png"), window)
+    t.ok(error == "", "screenshot of the conversation window saved", error)
+
+    shown = plain(saved_conversation(screen, window))
+    t.ok("Payment card number" in shown and "Not sent" in shown,
+         "the window explains why the message was not sent", shown[-1500:])
+    t.ok(QUESTION in shown, "the customer's markup shows as literal text", shown[:1500])
+    purple_logs = setup.purple_log_text()
+    t.ok(REPLY in purple_logs and "4111 1111 1111 1111" not in purple_logs,
+         "Pidgin's own conversation log has the replies but not the card number",
+         purple_logs[-2000:])
+
+
+def test_add_account_dialog(t, setup, screen):
+    # Buddy List > Accounts > Manage Accounts (Ctrl+A), then Add... (Alt+A).
+    buddy_list = screen.wait_window("^Buddy List$", 5)
+    t.ok(buddy_list, "the buddy list is open")
+    if buddy_list is None:
+        return
+    screen.focus(buddy_list)
+    screen.key("ctrl+a")
+    accounts = screen.wait_window("^Accounts$", 5)
+    t.ok(accounts, "Ctrl+A opens the Accounts window")
+    if accounts is None:
+        return
+    screen.place(accounts, 0, 0, 420, 300)
+    screen.focus(accounts)
+    screen.key("alt+a")
+    dialog = screen.wait_window("^Add Account$", 5)
+    t.ok(dialog, "Add... opens the Add Account dialog")
+    if dialog is None:
+        return
+    screen.place(dialog, 430, 0, 560, 420)
+    # The protocol drop-down: open it, one step down from Bonjour.
+    screen.focus(dialog)
+    screen.click(dialog, 300, 85)
+    screen.key("Down", "Return")
+    # The dialog grows with the protocol's fields.
+    screen.place(dialog, 430, 0, 600, 360)
+    shots = [screen.screenshot(setup.artifact("add-account.png"), dialog)]
+    screen.key("alt+v")
+    shots.append(screen.screenshot(setup.artifact("add-account-advanced.png"), dialog))
+    t.ok(shots == ["", ""], "screenshots of the Add Account dialog, Basic and Advanced", shots)
+    screen.key("Escape")
+
+
+def main():
+    t = Tap()
+    setup = ClientSetup("pidgin", t)
+    xvfb = Xvfb()
+    pidgin = None
+    log_path = setup.artifact("debug.log")
+    with setup:
+        try:
+            display = xvfb.start()
+            # NO_AT_BRIDGE: no accessibility bus to wait for on a bare X server.
+            env = dict(setup.env, DISPLAY=display, NO_AT_BRIDGE="1")
+            pidgin = Client(["pidgin", "-c", setup.dir, "-d"], env, log_path)
+            screen = Screen(display)
+            found = []
+            t.run("conversation", lambda t_: found.append(test_conversation(t_, setup, screen)))
+            window = found[0] if found else None
+            if window:
+                t.run("templates", test_templates, setup, screen, window)
+                t.run("policy", test_policy, setup, screen, window)
+            else:
+                t.ok(False, "templates and policy checks need the conversation window")
+            t.run("add account dialog", test_add_account_dialog, setup, screen)
+            t.ok(pidgin.running(), "Pidgin ran to the end")
+        finally:
+            if pidgin is not None:
+                pidgin.stop()
+            xvfb.stop()
+    with open(log_path, encoding="utf-8", errors="replace") as f:
+        log = f.read()
+    t.ok(not any(m in log for m in SANITIZER_MARKERS), "no sanitizer report", log[-3000:])
+    t.ok(TOKEN not in log, "the access token is not in Pidgin's debug output")
+    t.ok("UI helper" not in log and "branddm-ui: compose box helper attached" in log,
+         "BrandDM loaded its Pidgin helper", "\n".join(l for l in log.splitlines()
+                                                     if "branddm" in l)[-2000:])
+    t.done()
+
+
+main()
