@@ -100,8 +100,9 @@ gboolean bdm_desk_templates_reload(char **message)
 	feat.templates = fresh;
 	names = bdm_templates_list(fresh, NULL);
 	if (message)
-		*message = g_strdup_printf(ngettext("%u template loaded.", "%u templates loaded.",
-		                                    names->len), names->len);
+		*message = g_strdup_printf(dngettext(GETTEXT_PACKAGE, "%u template loaded.",
+		                                     "%u templates loaded.", names->len),
+		                           names->len);
 	g_ptr_array_unref(names);
 	return TRUE;
 }

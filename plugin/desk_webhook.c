@@ -78,12 +78,13 @@ static void finish(Webhook *wh, gboolean ok)
 	bdm_desk_log_event(conn, "webhook", wh->customer, detail, NULL);
 	g_free(detail);
 	if (!ok) {
-		char *text = g_strdup_printf(ngettext("The escalation to %s did not reach its webhook "
-		                                      "(%u attempt): %s. Tell the department another "
-		                                      "way.",
-		                                      "The escalation to %s did not reach its webhook "
-		                                      "(%u attempts): %s. Tell the department another "
-		                                      "way.", wh->attempts),
+		char *text = g_strdup_printf(dngettext(GETTEXT_PACKAGE,
+		                                       "The escalation to %s did not reach its "
+		                                       "webhook (%u attempt): %s. Tell the "
+		                                       "department another way.",
+		                                       "The escalation to %s did not reach its "
+		                                       "webhook (%u attempts): %s. Tell the "
+		                                       "department another way.", wh->attempts),
 		                             wh->department, wh->attempts, wh->error);
 		purple_debug_error(DEBUG_CAT, "%s\n", text);
 		if (conn != NULL)

@@ -3,6 +3,7 @@
  * personal data in every log given, keeping each chain verifiable, and
  * `subject-export --customer ID` prints everything stored about them.
  */
+#include <inttypes.h>
 #include <string.h>
 
 #include "branddm/i18n.h"
@@ -89,7 +90,7 @@ erase_one(const char *path, const SubjectOptions *o, const char *tombstone, gboo
 		n = count_about(log, o, &error);
 		if (n < 0)
 			goto fail;
-		printf(_("%s: would erase %" G_GINT64_FORMAT " records\n"), path, n);
+		printf(_("%s: would erase %" PRId64 " records\n"), path, n);
 		bdm_log_close(log);
 		return TRUE;
 	}

@@ -1,6 +1,7 @@
 /*
  * branddm-admin report: the table, JSON and CSV renderings.
  */
+#include <inttypes.h>
 #include <string.h>
 
 #include <json-glib/json-glib.h>
@@ -133,7 +134,7 @@ bdm_report_print_table(const BdmReport *rep, BdmOut *out)
 	print_rows(out, _("Agents"), _("AGENT"), rep->agent_rows);
 	print_counts(out, rep, _("Blocks by rule"), FALSE);
 	print_counts(out, rep, _("Escalations by department"), TRUE);
-	bdm_out_printf(out, _("%" G_GINT64_FORMAT " records from %u files. First response times "
+	bdm_out_printf(out, _("%" PRId64 " records from %u files. First response times "
 	                      "are wall-clock; targets (urgent 2 h in business hours, normal 24 h "
 	                      "in business days) are judged in business time.\n"),
 	               rep->records, g_strv_length(rep->files));

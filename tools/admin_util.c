@@ -2,6 +2,7 @@
  * Shared helpers of branddm-admin: command line, time arguments, progress
  * and escaped, buffered output.
  */
+#include <inttypes.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
@@ -123,7 +124,9 @@ bdm_progress_tick(BdmProgress *p, gint64 done)
 {
 	if (!p->enabled || done < p->next)
 		return;
-	fprintf(stderr, _("\r%s: %" G_GINT64_FORMAT " records done"), p->label, done);
+	/* The carriage return redraws the line; it is not part of the message. */
+	fputc('\r', stderr);
+	fprintf(stderr, _("%s: %" PRId64 " records done"), p->label, done);
 	fflush(stderr);
 	p->next = done + PROGRESS_STEP;
 }
@@ -133,7 +136,9 @@ bdm_progress_end(BdmProgress *p, gint64 done)
 {
 	if (!p->enabled)
 		return;
-	fprintf(stderr, _("\r%s: %" G_GINT64_FORMAT " records done"), p->label, done);
+	/* The carriage return redraws the line; it is not part of the message. */
+	fputc('\r', stderr);
+	fprintf(stderr, _("%s: %" PRId64 " records done"), p->label, done);
 	fputc('\n', stderr);
 }
 

@@ -7,6 +7,7 @@
  * can record it elsewhere: a later verify that prints a different head for
  * the same record id shows a rewritten chain, which the chain alone cannot.
  */
+#include <inttypes.h>
 #include "branddm/i18n.h"
 #include "admin.h"
 #include "admin_util.h"
@@ -49,14 +50,14 @@ verify_one(const char *path, gboolean progress_forced)
 	g_free(label);
 
 	if (res.first_broken_id == 0) {
-		printf(_("%s: intact, %" G_GINT64_FORMAT " records, head %" G_GINT64_FORMAT " %s\n"),
+		printf(_("%s: intact, %" PRId64 " records, head %" PRId64 " %s\n"),
 		       path, res.records, res.head_id, res.head_hash);
 		if (res.anchor_id > 0)
-			printf(_("%s: records up to %" G_GINT64_FORMAT " were purged by retention\n"),
+			printf(_("%s: records up to %" PRId64 " were purged by retention\n"),
 			       path, res.anchor_id);
 	} else {
-		printf(_("%s: BROKEN at record %" G_GINT64_FORMAT ": %s (%" G_GINT64_FORMAT
-		         " problems in %" G_GINT64_FORMAT " records)\n"),
+		printf(_("%s: BROKEN at record %" PRId64 ": %s (%" PRId64
+		         " problems in %" PRId64 " records)\n"),
 		       path, res.first_broken_id, res.problem, res.broken, res.records);
 	}
 	ok = res.first_broken_id == 0;

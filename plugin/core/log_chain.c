@@ -11,6 +11,7 @@
  * fields lets an erase blank them and keep only their hash: the rest of the
  * record and the whole chain still verify.  docs/LOG.md has the full story.
  */
+#include <inttypes.h>
 #include <string.h>
 
 #include <json-glib/json-glib.h>
@@ -280,23 +281,23 @@ check_record(VerifyState *vs, sqlite3_stmt *stmt, gint64 expect, guint8 prev[BDM
 
 	bdm_log_record_from_row(stmt, &r);
 	if (r.id < expect) {
-		problem(vs, r.id, g_strdup_printf(_("record %" G_GINT64_FORMAT " lies before the "
+		problem(vs, r.id, g_strdup_printf(_("record %" PRId64 " lies before the "
 		                                    "purge anchor"), r.id));
 		return;
 	}
 	gap = r.id > expect;
 	if (gap)
 		problem(vs, expect, r.id - 1 == expect
-		        ? g_strdup_printf(_("record %" G_GINT64_FORMAT " is missing"), expect)
-		        : g_strdup_printf(_("records %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
+		        ? g_strdup_printf(_("record %" PRId64 " is missing"), expect)
+		        : g_strdup_printf(_("records %" PRId64 " to %" PRId64
 		                            " are missing"), expect, r.id - 1));
 	if (!blob32(stmt, 18, &content) || !blob32(stmt, 19, &hash)) {
-		problem(vs, r.id, g_strdup_printf(_("record %" G_GINT64_FORMAT
+		problem(vs, r.id, g_strdup_printf(_("record %" PRId64
 		                                    ": hash columns damaged"), r.id));
 		return;
 	}
 	if (r.erased && !blob32(stmt, 17, &personal)) {
-		problem(vs, r.id, g_strdup_printf(_("record %" G_GINT64_FORMAT
+		problem(vs, r.id, g_strdup_printf(_("record %" PRId64
 		                                    ": erased but has no personal hash"), r.id));
 		memcpy(prev, hash, BDM_HASH_LEN);
 		return;
@@ -306,10 +307,10 @@ check_record(VerifyState *vs, sqlite3_stmt *stmt, gint64 expect, guint8 prev[BDM
 	bdm_log_hash_link(prev, content, link);
 	link_ok = memcmp(link, hash, BDM_HASH_LEN) == 0;
 	if (!content_ok)
-		problem(vs, r.id, g_strdup_printf(_("record %" G_GINT64_FORMAT
+		problem(vs, r.id, g_strdup_printf(_("record %" PRId64
 		                                    ": content was changed"), r.id));
 	else if (!link_ok && !gap)
-		problem(vs, r.id, g_strdup_printf(_("record %" G_GINT64_FORMAT
+		problem(vs, r.id, g_strdup_printf(_("record %" PRId64
 		                                    ": chain link broken (a record before it was "
 		                                    "removed, replaced or moved)"), r.id));
 	memcpy(prev, hash, BDM_HASH_LEN);
@@ -362,26 +363,26 @@ walk_chain(BdmLog *log, VerifyState *vs, BdmLogProgressFunc progress, gpointer u
 	if (head_id > res->head_id)
 		problem(vs, res->head_id + 1,
 		        head_id == res->head_id + 1
-		        ? g_strdup_printf(_("record %" G_GINT64_FORMAT " is missing (the newest)"),
+		        ? g_strdup_printf(_("record %" PRId64 " is missing (the newest)"),
 		                          head_id)
-		        : g_strdup_printf(_("records %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
+		        : g_strdup_printf(_("records %" PRId64 " to %" PRId64
 		                            " are missing (the newest)"), res->head_id + 1, head_id));
 	else if (head_id < res->head_id)
-		problem(vs, head_id + 1, g_strdup_printf(_("record %" G_GINT64_FORMAT
+		problem(vs, head_id + 1, g_strdup_printf(_("record %" PRId64
 		                                           " was added outside the chain"),
 		                                         head_id + 1));
 	else if (memcmp(prev, head_hash, BDM_HASH_LEN) != 0)
-		problem(vs, head_id, g_strdup_printf(_("record %" G_GINT64_FORMAT
+		problem(vs, head_id, g_strdup_printf(_("record %" PRId64
 		                                       ": does not match the chain head"), head_id));
 	if (vs->pending_erased->len > 0) {
 		gint64 id = g_array_index(vs->pending_erased, gint64, 0);
 
-		problem(vs, id, g_strdup_printf(_("record %" G_GINT64_FORMAT
+		problem(vs, id, g_strdup_printf(_("record %" PRId64
 		                                  ": blanked without an erase record"), id));
 	}
 	if (!vs->anchor_confirmed)
 		problem(vs, res->anchor_id + 1,
-		        g_strdup_printf(_("records up to %" G_GINT64_FORMAT " were deleted without "
+		        g_strdup_printf(_("records up to %" PRId64 " were deleted without "
 		                          "a purge record"), res->anchor_id));
 	return TRUE;
 }

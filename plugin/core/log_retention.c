@@ -7,6 +7,7 @@
  * to the chain confirms that anchor, so deleting old records by hand (and
  * moving the anchor) is still detected.
  */
+#include <inttypes.h>
 #include <string.h>
 
 #include "branddm/i18n.h"
@@ -56,7 +57,7 @@ record_hash(BdmLog *log, gint64 id, guint8 hash[BDM_HASH_LEN], GError **error)
 		ok = TRUE;
 	} else if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
 		g_set_error(error, BDM_LOG_ERROR, BDM_LOG_ERROR_BROKEN,
-		            _("%s: record %" G_GINT64_FORMAT " is missing or damaged; run "
+		            _("%s: record %" PRId64 " is missing or damaged; run "
 		              "\"branddm-admin verify\""), log->path, id);
 	} else {
 		bdm_log_set_db_error(log, error, rc, _("cannot read a record"));
