@@ -8,6 +8,7 @@
  * directory.  Exit status: 0 after "quit" or end of input, 2 when libpurple
  * cannot start; a libpurple critical warning aborts the process on purpose.
  */
+#include <locale.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -246,6 +247,9 @@ main(int argc, char **argv)
 	};
 	GOptionContext *options = g_option_context_new("- headless libpurple UI for tests");
 	GError *error = NULL;
+
+	/* As Pidgin and Finch do: the agent's language decides the plugin's. */
+	setlocale(LC_ALL, "");
 	BdmClient client = { 0 };
 	FILE *events;
 	int status = 0;

@@ -213,6 +213,10 @@ class Client:
         command += self.args
         env = dict(os.environ)
         env.setdefault("PURPLE_LEAKCHECK_HELP", "1")
+        # The client follows the locale like Pidgin does; tests read English
+        # unless they ask for a language (env={"LANGUAGE": ...}).
+        env["LC_ALL"] = "C.UTF-8"
+        env.pop("LANGUAGE", None)
         if "LSAN_OPTIONS" not in env:
             env["LSAN_OPTIONS"] = "suppressions=%s:print_suppressions=0" % LSAN_SUPPRESSIONS_FILE
         if "fast_unwind_on_malloc" not in env.get("ASAN_OPTIONS", ""):

@@ -264,35 +264,13 @@ def literal_pieces(text):
     return [piece for piece in FORMAT_DIRECTIVE.split(text) if piece.strip()]
 
 
-def locale_shim(tmp):
-    """Pidgin and Finch start with setlocale(LC_ALL, ""); the headless client
-    does not, so glibc would answer in English whatever LANGUAGE says.
-    Preload that one call, so the client reads the locale like the real UIs."""
-    source = os.path.join(tmp, "setlocale_shim.c")
-    shim = os.path.join(tmp, "setlocale_shim.so")
-    with open(source, "w") as f:
-        f.write("#include <locale.h>\n"
-                "__attribute__((constructor)) static void bdm_use_environment_locale(void)\n"
-                "{\n\tsetlocale(LC_ALL, \"\");\n}\n")
-    subprocess.run([os.environ.get("CC", "cc"), "-shared", "-fPIC", "-o", shim, source],
-                   check=True)
-    return shim
-
-
-def client_environment(lang, shim):
+def client_environment(lang):
     """What the client's environment needs for an agent whose desktop
     language is lang.  LANG is C.UTF-8 (always there on Debian): glibc
     honours LANGUAGE unless the locale is plain C.  Empty LC_ALL and
-    LC_MESSAGES count as unset, so the caller's own cannot win."""
-    asan = os.environ.get("ASAN_OPTIONS", "")
-    # A sanitizer build wants its runtime preloaded first; the shim only
-    # calls setlocale, so let it come before.
-    for option in ("verify_asan_link_order=0", "fast_unwind_on_malloc=0"):
-        if option.split("=")[0] not in asan:
-            asan = ":".join(filter(None, [asan, option]))
-    return {"LANGUAGE": lang, "LANG": "C.UTF-8", "LC_ALL": "", "LC_MESSAGES": "",
-            "LD_PRELOAD": " ".join(filter(None, [os.environ.get("LD_PRELOAD"), shim])),
-            "ASAN_OPTIONS": asan}
+    LC_MESSAGES count as unset, so the caller's own cannot win.  The client
+    calls setlocale(LC_ALL, "") at start-up, as Pidgin and Finch do."""
+    return {"LANGUAGE": lang, "LANG": "C.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""}
 
 
 def catalogue_for(lang, ctx):
@@ -310,7 +288,7 @@ def run_agent(ctx, lang):
     p = Facebook()
     who, name = p.customer(1)
     with Session(p) as s:
-        s.client.env.update(client_environment(lang, ctx["shim"]))
+        s.client.env.update(client_environment(lang))
         s.emu.add_customer_message(who, name, "Hello, I need help with my order")
         s.start()
         s.connected()
@@ -381,7 +359,6 @@ def main():
         t.run("sources", check_sources, ctx)
         for lang in ctx["languages"]:
             t.run("%s catalogue" % lang, check_catalogue, ctx, lang)
-        ctx["shim"] = locale_shim(ctx["tmp"])
         for lang in ctx["languages"] + [UNTRANSLATED_LANGUAGE]:
             t.run("%s end to end" % lang, check_agent, ctx, lang)
     finally:
