@@ -258,7 +258,7 @@ def render_png(escaped_screen, path):
                 command += ["-fill", fg, "-stroke", fg,
                             "-strokewidth", "0.7" if bold else "0.25", "-annotate",
                             "+%d+%d" % (left, top + BASELINE), _magick_text(text)]
-    command.append(path)
+    command += ["-depth", "8", path]
     proc = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     if proc.returncode == 0 and os.path.exists(path) and os.path.getsize(path) > 0:
         return ""

@@ -10,6 +10,7 @@ import os
 import re
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -84,7 +85,9 @@ def test_conversation(t, setup, screen):
 
 def test_templates(t, setup, screen, window):
     send_line(screen, window, "/tpl greeting")
-    screenshot_error = screen.screenshot(setup.artifact("template-inserted.png"))
+    # The helper inserts from the main loop, just after the command returns.
+    time.sleep(0.5)
+    screenshot_error = screen.screenshot(setup.artifact("template-inserted.png"), window)
     t.ok(wait_until(lambda: count_sent(setup, GREETING) > 0, 1) is None,
          "/tpl greeting does not send by itself", setup.emu.sent)
     screen.key("Return")
@@ -103,7 +106,8 @@ def test_templates(t, setup, screen, window):
     # The toolbar's Templates button (Alt+T) lists templates, sorted: closing first.
     screen.focus(window)
     screen.key("alt+t")
-    menu_shot = screen.screenshot(setup.artifact("templates-menu.png"))
+    # The menu is a window of its own: take the screen around the conversation.
+    menu_shot = screen.screenshot(setup.artifact("templates-menu.png"), crop="820x700+230+0")
     screen.key("Return")
     screen.key("Return")
     t.ok(wait_until(lambda: count_sent(setup, CLOSING) == 1, 15),

@@ -128,9 +128,13 @@ class Screen:
         """Click at (x, y) inside window."""
         self._run("xdotool", "mousemove", "--window", window, str(x), str(y), "click", "1")
 
-    def screenshot(self, path, window="root"):
-        """The whole screen (or one window) as PNG; the error text, "" on success."""
-        out = self._run("import", "-window", window, path)
+    def screenshot(self, path, window="root", crop=None):
+        """The whole screen, one window, or a crop ("WxH+X+Y") of the screen
+        as PNG; the error text, "" on success."""
+        argv = ["import", "-window", window]
+        if crop:
+            argv += ["-crop", crop, "+repage"]
+        out = self._run(*argv, path)
         if out.returncode == 0 and os.path.exists(path) and os.path.getsize(path) > 0:
             return ""
         return out.stderr.decode("utf-8", "replace").strip() or "import failed"
