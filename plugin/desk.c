@@ -378,14 +378,26 @@ PurpleConversation *bdm_desk_conversation(BdmConn *conn, const char *who)
 	return conv;
 }
 
-void bdm_desk_notice(BdmConn *conn, const char *who, const char *text, int flags)
+char *bdm_desk_text_to_html(const char *text)
 {
-	PurpleConversation *conv = bdm_desk_conversation(conn, who);
 	char *escaped = purple_markup_escape_text(text ? text : "", -1);
 	char *html = purple_strreplace(escaped, "\n", "<br>");
 
+	g_free(escaped);
+	return html;
+}
+
+void bdm_desk_write_text(PurpleConversation *conv, const char *text, int flags)
+{
+	char *html = bdm_desk_text_to_html(text);
+
+	/* Our notices are not the conversation: libpurple's own log skips them. */
 	purple_conversation_write(conv, NULL, html, (PurpleMessageFlags)flags | PURPLE_MESSAGE_NO_LOG,
 	                          time(NULL));
 	g_free(html);
-	g_free(escaped);
+}
+
+void bdm_desk_notice(BdmConn *conn, const char *who, const char *text, int flags)
+{
+	bdm_desk_write_text(bdm_desk_conversation(conn, who), text, flags);
 }

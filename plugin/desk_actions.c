@@ -25,12 +25,10 @@ static void show_html(PurplePluginAction *action, const char *title, const char 
 /* Append text escaped, line breaks as <br>. */
 static void append_escaped(GString *html, const char *text)
 {
-	char *escaped = purple_markup_escape_text(text ? text : "", -1);
-	char *broken = purple_strreplace(escaped, "\n", "<br>");
+	char *broken = bdm_desk_text_to_html(text);
 
 	g_string_append(html, broken);
 	g_free(broken);
-	g_free(escaped);
 }
 
 static void action_policy_summary(PurplePluginAction *action)

@@ -140,9 +140,6 @@ char *bdm_desk_template_expand(BdmConn *conn, BdmDeskConv *conv, const char *nam
  *  of the message that carries it names the template. */
 void bdm_desk_template_remember(BdmDeskConv *conv, const char *name, const char *text);
 
-/** Send text into conv through purple_conv_im_send, so every "sending-im-msg"
- *  check (policy) runs as if the agent had typed it. */
-void bdm_desk_send_as_agent(PurpleConversation *conv, const char *text);
 
 /* ---- desk_escalation.c -------------------------------------------------- */
 

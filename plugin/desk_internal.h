@@ -49,6 +49,18 @@ const char *bdm_desk_account_id(BdmConn *conn);
 /** The customer's display name if known, else NULL. */
 const char *bdm_desk_customer_name(BdmConn *conn, const char *customer_id);
 
+/** Plain text as libpurple markup: escaped, line breaks as <br> (g_free it).
+ *  Every text from customers, configs or the agent goes through this before display. */
+char *bdm_desk_text_to_html(const char *text);
+
+/** Write plain text into conv as a notice (flags: PURPLE_MESSAGE_SYSTEM,
+ *  _ERROR, ...); libpurple's own conversation log skips it. */
+void bdm_desk_write_text(PurpleConversation *conv, const char *text, int flags);
+
+/** Send text into conv through purple_conv_im_send, so every "sending-im-msg"
+ *  check (policy) runs as if the agent had typed it. */
+void bdm_desk_send_as_agent(PurpleConversation *conv, const char *text);
+
 /** The IM conversation with who, created if needed. */
 PurpleConversation *bdm_desk_conversation(BdmConn *conn, const char *who);
 

@@ -381,7 +381,7 @@ static PurpleCmdRet cmd_send_anyway(PurpleConversation *conv, const gchar *cmd, 
 	BdmConn *conn = bdm_conn_of(purple_account_get_connection(account));
 	const char *who = purple_conversation_get_name(conv);
 	ConvPolicyState *state = conv_state(account, who, FALSE);
-	char *reason, *detail, *escaped, *rules;
+	char *reason, *detail, *rules;
 	BdmVerdict *v;
 
 	(void)cmd;
@@ -429,9 +429,7 @@ static PurpleCmdRet cmd_send_anyway(PurpleConversation *conv, const gchar *cmd, 
 	g_free(state->override_text);
 	state->override_text = state->warned_text;
 	state->warned_text = NULL;
-	escaped = purple_markup_escape_text(state->override_text, -1);
-	purple_conv_im_send(PURPLE_CONV_IM(conv), escaped);
-	g_free(escaped);
+	bdm_desk_send_as_agent(conv, state->override_text);
 	return PURPLE_CMD_RET_OK;
 }
 
@@ -459,14 +457,7 @@ static PurpleCmdRet cmd_policy(PurpleConversation *conv, const gchar *cmd, gchar
 		*error = g_strdup(_("Usage: /policy [show|reload|ack]"));
 		return PURPLE_CMD_RET_FAILED;
 	}
-	{
-		char *escaped = purple_markup_escape_text(text, -1);
-		char *html = purple_strreplace(escaped, "\n", "<br>");
-		purple_conversation_write(conv, NULL, html, PURPLE_MESSAGE_SYSTEM | PURPLE_MESSAGE_NO_LOG,
-		                          time(NULL));
-		g_free(html);
-		g_free(escaped);
-	}
+	bdm_desk_write_text(conv, text, PURPLE_MESSAGE_SYSTEM);
 	g_free(text);
 	return PURPLE_CMD_RET_OK;
 }

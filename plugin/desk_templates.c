@@ -125,17 +125,6 @@ void bdm_desk_send_as_agent(PurpleConversation *conv, const char *text)
 	g_free(escaped);
 }
 
-static void write_system(PurpleConversation *conv, const char *text)
-{
-	char *escaped = purple_markup_escape_text(text, -1);
-	char *html = purple_strreplace(escaped, "\n", "<br>");
-
-	purple_conversation_write(conv, NULL, html, PURPLE_MESSAGE_SYSTEM | PURPLE_MESSAGE_NO_LOG,
-	                          time(NULL));
-	g_free(html);
-	g_free(escaped);
-}
-
 static void list_templates(PurpleConversation *conv, const char *prefix)
 {
 	const BdmTemplates *lib = bdm_desk_templates();
@@ -153,7 +142,7 @@ static void list_templates(PurpleConversation *conv, const char *prefix)
 		g_string_append_printf(text, "\n%s (%s)%s%s", name, bdm_template_category(lib, name),
 		                       description ? " — " : "", description ? description : "");
 	}
-	write_system(conv, text->str);
+	bdm_desk_write_text(conv, text->str, PURPLE_MESSAGE_SYSTEM);
 	g_string_free(text, TRUE);
 	g_ptr_array_unref(names);
 }
@@ -178,7 +167,7 @@ static void insert_into_compose(PurpleConversation *conv, const char *name, cons
 	purple_signal_emit(bdm_desk.plugin, "branddm-compose-insert", conv, text);
 	notice = g_strdup_printf(_("Template “%s” is in the message box, ready to edit and send:\n"
 	                           "%s\n(Type /tpl %s send to send it as is.)"), name, text, name);
-	write_system(conv, notice);
+	bdm_desk_write_text(conv, notice, PURPLE_MESSAGE_SYSTEM);
 	g_free(notice);
 }
 
@@ -252,7 +241,7 @@ static PurpleCmdRet cmd_tpl(PurpleConversation *conv, const gchar *cmd, gchar **
 		list_templates(conv, NULL);
 	} else if (strcmp(first, "reload") == 0 && second == NULL) {
 		bdm_desk_templates_reload(&message);
-		write_system(conv, message);
+		bdm_desk_write_text(conv, message, PURPLE_MESSAGE_SYSTEM);
 	} else if (second != NULL && strcmp(second, "send") != 0) {
 		*error = g_strdup_printf(_("Usage: /tpl %s send — “%s” is not an option."), first,
 		                         second);
@@ -333,7 +322,7 @@ static PurpleCmdRet cmd_tpl_lang(PurpleConversation *pconv, const gchar *cmd, gc
 		             : g_strdup_printf(_("Templates in this conversation now use the language "
 		                                 "“%s” where a translation exists."), lang);
 	}
-	write_system(pconv, text);
+	bdm_desk_write_text(pconv, text, PURPLE_MESSAGE_SYSTEM);
 	g_free(text);
 	g_free(lang);
 	return PURPLE_CMD_RET_OK;
