@@ -112,7 +112,7 @@ check: all $(UNIT_BINS) $(CHECK_DEPS)
 
 # The whole suite again, with AddressSanitizer and UndefinedBehaviorSanitizer.
 check-asan:
-	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g" \
+	$(MAKE) --no-print-directory BUILD=build-asan CFLAGS="-O1 -g" \
 	  SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  check
 
