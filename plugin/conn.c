@@ -184,6 +184,7 @@ static void on_whoami(const BdmHttpResult *result, gpointer data)
 	conn->connected = TRUE;
 	bdm_desk_display_recover(conn);
 	purple_connection_set_state(conn->gc, PURPLE_CONNECTED);
+	bdm_poll_show_customers(conn);
 	bdm_poll_start(conn);
 }
 

@@ -79,6 +79,24 @@ static void schedule_next(BdmConn *conn)
 	conn->poll_timer = purple_timeout_add_seconds((guint)delay, poll_timer_cb, conn);
 }
 
+/* Platforms publish no presence.  A customer can be written to while the
+ * account is connected, so they are "available": buddy lists hide offline
+ * buddies by default, and the desk's tags in the alias must stay in view. */
+static void show_reachable(BdmConn *conn, const char *who)
+{
+	purple_prpl_got_user_status(conn->account, who, "available", NULL);
+}
+
+void bdm_poll_show_customers(BdmConn *conn)
+{
+	GSList *buddies = purple_find_buddies(conn->account, NULL);
+	GSList *l;
+
+	for (l = buddies; l != NULL; l = l->next)
+		show_reachable(conn, purple_buddy_get_name(l->data));
+	g_slist_free(buddies);
+}
+
 static void ensure_buddy(BdmConn *conn, const char *who, const char *name)
 {
 	PurpleBuddy *buddy = purple_find_buddy(conn->account, who);
@@ -99,6 +117,7 @@ static void ensure_buddy(BdmConn *conn, const char *who, const char *name)
 		buddy = purple_buddy_new(conn->account, who, NULL);
 		purple_blist_add_buddy(buddy, NULL, group, NULL);
 		g_free(fallback);
+		show_reachable(conn, who);
 	}
 	if (name && *name) {
 		/* The desk's badge (tags, escalation) is part of the alias: a poll

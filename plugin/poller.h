@@ -16,6 +16,10 @@
  *  poll interval (longer after failures or when the platform asks). */
 void bdm_poll_start(BdmConn *conn);
 
+/** Show every customer buddy of a freshly connected account as available
+ *  (platforms have no presence; buddy lists hide offline buddies). */
+void bdm_poll_show_customers(BdmConn *conn);
+
 /** Stop polling and free the poll state; in-flight calls are the caller's
  *  to cancel (bdm_account_close does). */
 void bdm_poll_stop(BdmConn *conn);

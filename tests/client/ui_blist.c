@@ -24,6 +24,7 @@ bdm_blist_add_buddy(JsonBuilder *builder, PurpleBuddy *buddy)
 	bdm_event_add_string(builder, "local_alias", purple_buddy_get_local_buddy_alias(buddy));
 	bdm_event_add_string(builder, "server_alias", purple_buddy_get_server_alias(buddy));
 	bdm_event_add_string(builder, "group", group ? purple_group_get_name(group) : NULL);
+	bdm_event_add_bool(builder, "online", PURPLE_BUDDY_IS_ONLINE(buddy));
 }
 
 static void

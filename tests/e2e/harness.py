@@ -66,7 +66,7 @@ Events a test can wait for (every event has "event"):
   request-closed     {"request": N}
   request-auto-failed {"request": N, "error"}
   buddy / buddy-removed {"account", "protocol", "name", "alias", "local_alias",
-                      "server_alias", "group"}
+                      "server_alias", "group", "online"}
 
 Environment:
   BUILD              build directory (default "build" under the repository root)

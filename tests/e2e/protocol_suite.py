@@ -136,6 +136,8 @@ def test_receive_and_reply(t, p):
         buddies = s.client.cmd({"cmd": "buddies"})["buddies"]
         t.ok(any(b["name"] == who and b["alias"] == name for b in buddies),
              "customer is a buddy named from the platform", buddies)
+        t.ok(any(b["name"] == who and b["online"] for b in buddies),
+             "customer shows as available (buddy lists hide offline buddies)", buddies)
 
         s.send(who, "Thanks, we are on it & will reply <soon>")
         echo = s.client.wait_event("write", conv=who, flags="send", timeout=15)
@@ -169,6 +171,9 @@ def test_restart_no_duplicate_no_loss(t, p):
              "no further deliveries after two more polls")
         texts = [e["text"] for e in recv_writes(s.client, who, since)]
         t.eq(texts, ["second message"], "first message not delivered again after restart")
+        buddies = s.client.cmd({"cmd": "buddies"})["buddies"]
+        t.ok([b["online"] for b in buddies if b["name"] == who] == [True],
+             "after the restart the saved customer buddy shows as available again", buddies)
 
 
 def test_kill9_no_duplicate(t, p):
