@@ -119,7 +119,7 @@ check-asan:
 # ---- dependencies (Debian 12) --------------------------------------------
 DEB_PACKAGES := build-essential pkg-config libpurple-dev libglib2.0-dev libjson-glib-dev \
                 libcurl4-openssl-dev libsqlite3-dev sqlite3 python3 gettext \
-                finch pidgin xvfb xdotool x11-apps imagemagick tmux valgrind clang
+                finch pidgin xvfb xdotool x11-apps imagemagick tmux dbus valgrind clang
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
 	$(SUDO) apt-get update

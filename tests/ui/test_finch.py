@@ -140,6 +140,29 @@ def test_policy(t, setup, tmux):
          "sixteen digits failing the Luhn check are sent", setup.emu.sent)
 
 
+def buddy_list(lines):
+    """The buddy list window's text, one line per row."""
+    return "\n".join(conversation_lines(lines, "Buddy List") or [])
+
+
+def test_buddy_list(t, setup, tmux):
+    row = CUSTOMER + " [billing]"
+    t.ok(tmux.wait_for(lambda lines: CUSTOMER in buddy_list(lines), 5),
+         "the buddy list shows the customer by name (available, so shown without "
+         "\"Show Offline Buddies\")", buddy_list(tmux.screen()))
+    t.ok(row not in buddy_list(tmux.screen()), "no tags before the escalation")
+    type_line(tmux, "/escalate billing Charged twice for order 1234")
+    t.ok(tmux.wait_for(lambda lines: row in buddy_list(lines), 10),
+         "/escalate puts the department after the name in the buddy list",
+         buddy_list(tmux.screen()))
+    error = save_screen(tmux, setup, "buddy-list")
+    t.ok(error == "", "the screen is rendered to tests/artifacts/finch-buddy-list.png", error)
+    type_line(tmux, "/resolve")
+    t.ok(tmux.wait_for(lambda lines: CUSTOMER in buddy_list(lines)
+                       and row not in buddy_list(lines), 10),
+         "/resolve takes them off again", buddy_list(tmux.screen()))
+
+
 def protocol_shown(lines):
     """The protocol the New Account dialog's drop-down shows, or None."""
     for line in lines:
@@ -203,6 +226,7 @@ def main():
             t.run("conversation", test_conversation, setup, tmux)
             t.run("templates", test_templates, setup, tmux)
             t.run("policy", test_policy, setup, tmux)
+            t.run("buddy list", test_buddy_list, setup, tmux)
             t.run("add account dialog", test_add_account_dialog, setup, tmux)
             screen = "\n".join(tmux.screen())
             t.ok("[client exited" not in screen, "Finch ran to the end", screen)

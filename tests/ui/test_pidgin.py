@@ -14,8 +14,10 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from uitest import ClientSetup, Tap, SANITIZER_MARKERS, TOKEN, wait_until  # noqa: E402
-from xdisplay import Client, Screen, Xvfb  # noqa: E402
+from uitest import (ClientSetup, Tap, SANITIZER_MARKERS, TOKEN, PAGE_ID, PROTOCOL,  # noqa: E402
+                    wait_until)
+from xdisplay import Client, Screen, Xvfb, pixels_differing  # noqa: E402
+from purple_dbus import SessionBus, buddy_state  # noqa: E402
 
 CUSTOMER_ID, CUSTOMER = "5001", "Ann Customer"
 QUESTION = "Where is my <b>order</b> & the receipt?"
@@ -74,8 +76,8 @@ def test_conversation(t, setup, screen):
     t.ok(not screen.windows("^%s$" % CUSTOMER_ID), "no window is titled with the bare id")
     buddy_list = screen.wait_window("^Buddy List$", 5)
     if buddy_list:
-        screen.place(buddy_list, 0, 0, 220, 700)
-    screen.place(window, 230, 0, 820, 700)
+        screen.place(buddy_list, 0, 0, 320, 700)
+    screen.place(window, 330, 0, 820, 700)
 
     send_line(screen, window, REPLY)
     t.ok(wait_until(lambda: count_sent(setup, REPLY) == 1, 15),
@@ -107,7 +109,7 @@ def test_templates(t, setup, screen, window):
     screen.focus(window)
     screen.key("alt+t")
     # The menu is a window of its own: take the screen around the conversation.
-    menu_shot = screen.screenshot(setup.artifact("templates-menu.png"), crop="820x700+230+0")
+    menu_shot = screen.screenshot(setup.artifact("templates-menu.png"), crop="820x700+330+0")
     screen.key("Return")
     screen.key("Return")
     t.ok(wait_until(lambda: count_sent(setup, CLOSING) == 1, 15),
@@ -141,6 +143,36 @@ def test_policy(t, setup, screen, window):
     t.ok(REPLY in purple_logs and "4111 1111 1111 1111" not in purple_logs,
          "Pidgin's own conversation log has the replies but not the card number",
          purple_logs[-2000:])
+
+
+def test_buddy_list(t, setup, screen, window, bus):
+    def state():
+        return buddy_state(bus, PAGE_ID, PROTOCOL, CUSTOMER_ID)
+
+    t.eq(wait_until(state, 10), (CUSTOMER, True),
+         "the buddy list has the customer, by name, as available (shown without "
+         "\"Show Offline Buddies\")")
+    buddy_list = screen.wait_window("^Buddy List$", 5)
+    t.ok(buddy_list, "the buddy list window is open")
+    if buddy_list is None:
+        return
+    with tempfile.TemporaryDirectory(prefix="bdm-pidgin-blist-") as tmp:
+        before = os.path.join(tmp, "before.png")
+        before_error = screen.screenshot(before, buddy_list)
+        send_line(screen, window, "/escalate billing urgent Charged twice for order 1234")
+        tagged = wait_until(lambda: state() == (CUSTOMER + " [billing, urgent]", True), 10)
+        t.ok(tagged, "/escalate puts the department and urgency after the customer's name "
+             "in the buddy list", state())
+        time.sleep(0.5)
+        after = setup.artifact("buddy-list.png")
+        error = before_error or screen.screenshot(after, buddy_list)
+        t.ok(error == "", "screenshot of the buddy list with the escalated customer", error)
+        changed = pixels_differing(before, after) if not error else None
+        t.ok(changed is not None and changed > 50,
+             "the buddy list redrew the customer's row with the tags", changed)
+    send_line(screen, window, "/resolve")
+    t.ok(wait_until(lambda: state() == (CUSTOMER, True), 10),
+         "/resolve takes the tags off the buddy list again", state())
 
 
 def test_add_account_dialog(t, setup, screen):
@@ -180,13 +212,15 @@ def main():
     t = Tap()
     setup = ClientSetup("pidgin", t)
     xvfb = Xvfb()
+    bus = SessionBus()
     pidgin = None
     log_path = setup.artifact("debug.log")
     with setup:
         try:
             display = xvfb.start()
+            bus.start()
             # NO_AT_BRIDGE: no accessibility bus to wait for on a bare X server.
-            env = dict(setup.env, DISPLAY=display, NO_AT_BRIDGE="1")
+            env = dict(setup.env, DISPLAY=display, NO_AT_BRIDGE="1", **bus.env())
             pidgin = Client(["pidgin", "-c", setup.dir, "-d"], env, log_path)
             screen = Screen(display)
             found = []
@@ -195,6 +229,7 @@ def main():
             if window:
                 t.run("templates", test_templates, setup, screen, window)
                 t.run("policy", test_policy, setup, screen, window)
+                t.run("buddy list", test_buddy_list, setup, screen, window, bus)
             else:
                 t.ok(False, "templates and policy checks need the conversation window")
             t.run("add account dialog", test_add_account_dialog, setup, screen)
@@ -203,6 +238,7 @@ def main():
             if pidgin is not None:
                 pidgin.stop()
             xvfb.stop()
+            bus.stop()
     with open(log_path, encoding="utf-8", errors="replace") as f:
         log = f.read()
     t.ok(not any(m in log for m in SANITIZER_MARKERS), "no sanitizer report", log[-3000:])

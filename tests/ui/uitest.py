@@ -142,22 +142,22 @@ PREFS_XML = """\
 <pref version='1' name='/'>
  <pref name='finch'>
   <pref name='blist'>
-   <pref name='size'><pref name='width' type='int' value='24'/>
+   <pref name='size'><pref name='width' type='int' value='34'/>
     <pref name='height' type='int' value='30'/></pref>
    <pref name='position'><pref name='x' type='int' value='0'/>
     <pref name='y' type='int' value='0'/></pref>
   </pref>
   <pref name='conversations'>
-   <pref name='size'><pref name='width' type='int' value='110'/>
+   <pref name='size'><pref name='width' type='int' value='104'/>
     <pref name='height' type='int' value='30'/></pref>
-   <pref name='position'><pref name='x' type='int' value='26'/>
+   <pref name='position'><pref name='x' type='int' value='36'/>
     <pref name='y' type='int' value='0'/></pref>
   </pref>
  </pref>
  <pref name='pidgin'>
   <pref name='blist'>
    <pref name='x' type='int' value='0'/><pref name='y' type='int' value='0'/>
-   <pref name='width' type='int' value='220'/><pref name='height' type='int' value='520'/>
+   <pref name='width' type='int' value='320'/><pref name='height' type='int' value='520'/>
   </pref>
   <pref name='conversations'>
    <pref name='im'>

@@ -138,3 +138,15 @@ class Screen:
         if out.returncode == 0 and os.path.exists(path) and os.path.getsize(path) > 0:
             return ""
         return out.stderr.decode("utf-8", "replace").strip() or "import failed"
+
+
+def pixels_differing(first, second):
+    """How many pixels two same-sized screenshots differ in (ImageMagick's
+    compare), or None when they cannot be compared."""
+    out = subprocess.run(["compare", "-metric", "AE", first, second, "null:"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    text = out.stderr.decode("utf-8", "replace").strip().split(" ")[0]
+    try:
+        return int(float(text))
+    except ValueError:
+        return None
