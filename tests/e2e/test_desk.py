@@ -3,13 +3,16 @@
 out through the policy, escalation (by hand, by keyword, to a webhook that
 works and one that fails), tags that survive a restart, /resolve with a
 closing template, response-time alerts on a shifted clock, the "Waiting
-conversations" list and the out-of-hours acknowledgement."""
+conversations" list, the out-of-hours acknowledgement and the account's
+menu (Templates, Policy summary, Open log folder)."""
 import datetime
 import http.server
 import json
+import os
 import re
 import threading
 import time
+import urllib.parse
 
 from protocol_suite import Session
 from platforms import Facebook
@@ -569,6 +572,37 @@ def test_out_of_hours_reply(t, p, hook):
         quit_clean(t, s)
 
 
+# ---- the account's menu ------------------------------------------------------
+
+def test_account_menu(t, p, hook):
+    who, name = ADA
+    with session(p, hook, [ADA]) as s:
+        listing = action(s, "Templates")
+        text = listing["text"] or ""
+        t.ok(all("<b>%s</b>" % n in text for n in ("greeting", "broken", "closing")),
+             "Templates lists every template by name", text)
+        t.ok("First answer in a new conversation" in text and "(greeting)" in text,
+             "with its category and description", text)
+        t.ok(text.index("<b>broken</b>") < text.index("<b>closing</b>")
+             < text.index("<b>greeting</b>"), "in name order", text)
+
+        summary = action(s, "Policy summary")
+        t.ok("card" in (summary["text"] or "").lower(),
+             "Policy summary names the rules in force (payment cards among them)", summary)
+
+        mark = s.client.mark()
+        s.client.cmd({"cmd": "action", "protocol": p.protocol, "username": p.username,
+                      "label": "Open log folder"})
+        uri = s.client.wait_event("notify", type="uri", since=mark)
+        folder = os.path.join(s.client.purple_dir, "branddm")
+        t.eq(uri["uri"], "file://" + urllib.parse.quote(folder),
+             "Open log folder opens the folder holding the log")
+        info = s.client.wait_event("notify", type="info", since=mark)
+        t.eq(info["secondary"], os.path.join(folder, "log.sqlite"),
+             "and names the log file (Finch cannot open a file manager)")
+        quit_clean(t, s)
+
+
 t = Tap()
 p = Facebook()
 tests = [("template into the compose box, then sent", test_template_insert_and_send),
@@ -579,7 +613,8 @@ tests = [("template into the compose box, then sent", test_template_insert_and_s
          ("/resolve with a closing template", test_resolve_with_closing_template),
          ("response-time alerts", test_sla_alerts),
          ("waiting conversations, oldest first", test_waiting_list_order),
-         ("out-of-hours acknowledgement", test_out_of_hours_reply)]
+         ("out-of-hours acknowledgement", test_out_of_hours_reply),
+         ("the account's menu", test_account_menu)]
 for test_name, fn in tests:
     hook = Webhook()
     try:
