@@ -106,17 +106,6 @@ add_message(BdmReport *rep, const BdmLogRecord *r, gboolean dedupe)
 	g_free(key);
 }
 
-static JsonObject *
-parse_detail(JsonParser *parser, const char *detail)
-{
-	JsonNode *root;
-
-	if (!detail || !json_parser_load_from_data(parser, detail, -1, NULL))
-		return NULL;
-	root = json_parser_get_root(parser);
-	return root && JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root) : NULL;
-}
-
 static const char *
 string_member(JsonObject *o, const char *name)
 {
@@ -163,7 +152,7 @@ add_event(BdmReport *rep, const BdmLogRecord *r, JsonParser *parser, GArray *pen
 
 	if (!block && !escalate && !resolve)
 		return;
-	detail = parse_detail(parser, r->detail_json);
+	detail = bdm_log_detail_object(parser, r->detail_json);
 	if (block) {
 		JsonNode *rules = detail ? json_object_get_member(detail, "rules") : NULL;
 		guint i;

@@ -18,6 +18,7 @@
 
 #include "branddm/i18n.h"
 #include "log_internal.h"
+#include "log_read.h"
 
 /* Report progress this often during verification. */
 #define PROGRESS_EVERY 10000
@@ -166,17 +167,6 @@ problem(VerifyState *vs, gint64 id, char *text)
 	}
 }
 
-static JsonObject *
-parse_detail(JsonParser *parser, const char *detail)
-{
-	JsonNode *root;
-
-	if (!detail || !json_parser_load_from_data(parser, detail, -1, NULL))
-		return NULL;
-	root = json_parser_get_root(parser);
-	return root && JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root) : NULL;
-}
-
 /* Typed reads: a forged detail with the wrong types must not trip GLib's
  * critical warnings, only fail to confirm anything. */
 static gboolean
@@ -202,7 +192,7 @@ static void
 cover_erased(VerifyState *vs, const char *detail)
 {
 	JsonParser *parser = json_parser_new();
-	JsonObject *obj = parse_detail(parser, detail);
+	JsonObject *obj = bdm_log_detail_object(parser, detail);
 	JsonNode *member = obj ? json_object_get_member(obj, "records") : NULL;
 	JsonArray *ranges;
 	GArray *keep;
@@ -250,7 +240,7 @@ static void
 confirm_anchor(VerifyState *vs, const char *detail)
 {
 	JsonParser *parser = json_parser_new();
-	JsonObject *obj = parse_detail(parser, detail);
+	JsonObject *obj = bdm_log_detail_object(parser, detail);
 	char hex[2 * BDM_HASH_LEN + 1];
 	gint64 anchor_id;
 

@@ -143,3 +143,13 @@ bdm_log_count(BdmLog *log, GError **error)
 	sqlite3_finalize(stmt);
 	return n;
 }
+
+JsonObject *bdm_log_detail_object(JsonParser *parser, const char *detail_json)
+{
+	JsonNode *root;
+
+	if (!detail_json || !json_parser_load_from_data(parser, detail_json, -1, NULL))
+		return NULL;
+	root = json_parser_get_root(parser);
+	return root && JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root) : NULL;
+}

@@ -6,6 +6,8 @@
 #ifndef BRANDDM_LOG_READ_H
 #define BRANDDM_LOG_READ_H
 
+#include <json-glib/json-glib.h>
+
 #include "log.h"
 
 /** One stored record.  Strings point into the cursor and stay valid only
@@ -63,5 +65,9 @@ GHashTable *bdm_log_state_find(BdmLog *log, const char *const *ids, GError **err
 /** Number of records in the log (for progress and sizing).
  *  -1 on error. */
 gint64 bdm_log_count(BdmLog *log, GError **error);
+
+/** A record's detail_json as an object owned by parser, or NULL when it is
+ *  missing, not JSON or not an object (a forged log must not crash readers). */
+JsonObject *bdm_log_detail_object(JsonParser *parser, const char *detail_json);
 
 #endif /* BRANDDM_LOG_READ_H */
