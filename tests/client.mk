@@ -19,11 +19,13 @@ DUMMY_PRPL      := $(BUILD)/tests/plugins/dummy.so
 
 $(TESTCLIENT): $(call obj,$(TESTCLIENT_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) -o $@ $^ $(ALL_LDFLAGS) $(TESTCLIENT_LIBS)
+	$(call say,LINK,$@)
+	$(Q)$(CC) -o $@ $^ $(ALL_LDFLAGS) $(TESTCLIENT_LIBS)
 
 $(DUMMY_PRPL): $(call obj,tests/client/dummy_prpl.c)
 	@mkdir -p $(dir $@)
-	$(CC) -shared -o $@ $^ $(ALL_LDFLAGS) $(TESTCLIENT_LIBS)
+	$(call say,LINK,$@)
+	$(Q)$(CC) -shared -o $@ $^ $(ALL_LDFLAGS) $(TESTCLIENT_LIBS)
 
 CHECK_DEPS += $(TESTCLIENT) $(DUMMY_PRPL)
 TESTS      += tests/e2e/test_client_smoke.py

@@ -163,6 +163,36 @@ cmd_conversations(BdmClient *client, JsonObject *args, JsonBuilder *result,
 	return TRUE;
 }
 
+/* What Pidgin and Finch draw from the protocol for a buddy-list row: its
+ * emblem and its tooltip's label/value pairs. */
+static void
+add_buddy_decorations(JsonBuilder *result, PurpleBuddy *buddy)
+{
+	PurpleAccount *account = purple_buddy_get_account(buddy);
+	PurplePlugin *prpl = purple_find_prpl(purple_account_get_protocol_id(account));
+	PurplePluginProtocolInfo *info = prpl ? PURPLE_PLUGIN_PROTOCOL_INFO(prpl) : NULL;
+	PurpleNotifyUserInfo *tooltip;
+	GList *l;
+
+	if (info == NULL)
+		return;
+	bdm_event_add_string(result, "emblem", info->list_emblem ? info->list_emblem(buddy) : NULL);
+	json_builder_set_member_name(result, "tooltip");
+	json_builder_begin_object(result);
+	tooltip = purple_notify_user_info_new();
+	if (info->tooltip_text)
+		info->tooltip_text(buddy, tooltip, TRUE);
+	for (l = purple_notify_user_info_get_entries(tooltip); l != NULL; l = l->next) {
+		const char *label = purple_notify_user_info_entry_get_label(l->data);
+		const char *value = purple_notify_user_info_entry_get_value(l->data);
+
+		if (label != NULL)
+			bdm_event_add_string(result, label, value);
+	}
+	purple_notify_user_info_destroy(tooltip);
+	json_builder_end_object(result);
+}
+
 static gboolean
 cmd_buddies(BdmClient *client, JsonObject *args, JsonBuilder *result,
             GError **error)
@@ -179,6 +209,7 @@ cmd_buddies(BdmClient *client, JsonObject *args, JsonBuilder *result,
 			continue;
 		json_builder_begin_object(result);
 		bdm_blist_add_buddy(result, (PurpleBuddy *)node);
+		add_buddy_decorations(result, (PurpleBuddy *)node);
 		json_builder_end_object(result);
 	}
 	json_builder_end_array(result);

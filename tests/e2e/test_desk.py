@@ -430,6 +430,13 @@ def test_tags_survive_restart(t, p, hook):
         s.client.restart()
         s.connected()
         t.eq(buddy_alias(s, who), name + " [technical, vip]", "the alias is back after a restart")
+        row = [b for b in s.client.cmd({"cmd": "buddies"})["buddies"] if b["name"] == who]
+        t.eq(row[0]["emblem"] if row else None, "external",
+             "the buddy-list emblem marks the escalated conversation (a globe)")
+        tooltip = row[0]["tooltip"] if row else {}
+        t.ok(tooltip.get("Escalated", "").startswith("technical, ticket ")
+             and tooltip.get("Tags") == "vip",
+             "the tooltip names the department, ticket and tags", tooltip)
         listing = action(s, "Escalated conversations")
         t.ok("Ada Lovelace" in listing["text"] and "technical" in listing["text"]
              and "App crashes on login" in listing["text"],
