@@ -122,9 +122,12 @@ check-valgrind: all $(CHECK_DEPS)
 	BUILD=$(abspath $(BUILD)) BDM_TEST_TIMEOUT=2400 $(PYTHON) tests/run-tests tests/sanitizer/valgrind_leaks.py
 
 # ---- dependencies (Debian 12) --------------------------------------------
+# pidgin-dev and finch-dev build the UI helpers; libclang-rt-14-dev is
+# libFuzzer (clang only recommends it); DejaVu draws the screenshots.
 DEB_PACKAGES := build-essential pkg-config libpurple-dev libglib2.0-dev libjson-glib-dev \
                 libcurl4-openssl-dev libsqlite3-dev sqlite3 python3 gettext \
-                finch pidgin xvfb xdotool x11-apps imagemagick tmux dbus valgrind clang
+                finch pidgin finch-dev pidgin-dev xvfb xdotool x11-apps imagemagick \
+                fonts-dejavu-core tmux dbus valgrind clang libclang-rt-14-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
 	$(SUDO) apt-get update
