@@ -140,7 +140,6 @@ char *bdm_desk_template_expand(BdmConn *conn, BdmDeskConv *conv, const char *nam
  *  of the message that carries it names the template. */
 void bdm_desk_template_remember(BdmDeskConv *conv, const char *name, const char *text);
 
-
 /* ---- desk_escalation.c -------------------------------------------------- */
 
 /** Register /escalate, /tag, /untag and /resolve.
