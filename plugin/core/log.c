@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -160,6 +161,34 @@ bdm_log_now(void)
 	return g_get_real_time() / G_USEC_PER_SEC;
 }
 
+/* A log copied in by hand or left by an old version may be readable by
+ * others: take group and other access away from it and its WAL files
+ * before SQLite opens them (SQLite copies the database's mode to new ones). */
+static gboolean
+tighten_existing(const char *path, GError **error)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm" };
+	gsize i;
+
+	for (i = 0; i < G_N_ELEMENTS(suffixes); i++) {
+		char *file = g_strconcat(path, suffixes[i], NULL);
+		GStatBuf st;
+		gboolean ok = TRUE;
+
+		if (g_lstat(file, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0077) != 0 &&
+		    g_chmod(file, st.st_mode & 0700) != 0) {
+			g_set_error(error, BDM_LOG_ERROR, BDM_LOG_ERROR_OPEN,
+			            _("%s: readable by other users and cannot be made private: %s"),
+			            file, g_strerror(errno));
+			ok = FALSE;
+		}
+		g_free(file);
+		if (!ok)
+			return FALSE;
+	}
+	return TRUE;
+}
+
 /* SQLite would create the file with 0644 minus umask: customer messages
  * must not be readable by other local users, so create it ourselves.
  * SQLite gives the -wal and -shm files the database file's mode. */
@@ -184,7 +213,7 @@ create_private_file(const char *path, GError **error)
 		return TRUE;
 	}
 	if (errno == EEXIST)
-		return TRUE;
+		return tighten_existing(path, error);
 	g_set_error(error, BDM_LOG_ERROR, BDM_LOG_ERROR_OPEN, _("%s: cannot create: %s"),
 	            path, g_strerror(errno));
 	return FALSE;

@@ -453,12 +453,41 @@ test_readonly(Fixture *f, gconstpointer data)
 	g_assert_cmpint(tlog_sql_int(f->path, "SELECT count(*) FROM record"), ==, 1);
 }
 
+/* A log made readable by others (copied by hand, an old version) is made
+ * private again when the plugin opens it, WAL files included. */
+static void
+test_tightens_existing_file(Fixture *f, gconstpointer data)
+{
+	char *wal = g_strconcat(f->path, "-wal", NULL);
+	GStatBuf st;
+	BdmLog *log;
+
+	(void)data;
+	log = open_ok(f->path);
+	tlog_message(log, "messenger", "page1", "cust1", BDM_DIR_IN, "hello", "m1", 100);
+	bdm_log_close(log);
+	g_assert_cmpint(g_chmod(f->path, 0644), ==, 0);
+	g_assert_true(g_file_set_contents(wal, "", 0, NULL));
+	g_assert_cmpint(g_chmod(wal, 0666), ==, 0);
+
+	log = open_ok(f->path);
+	g_assert_cmpint(g_stat(f->path, &st), ==, 0);
+	g_assert_cmpint(st.st_mode & 0777, ==, 0600);
+	g_assert_cmpint(g_stat(wal, &st), ==, 0);
+	g_assert_cmpint(st.st_mode & 0077, ==, 0);
+	/* Nothing lost by the change of mode. */
+	g_assert_true(bdm_log_seen(log, "messenger", "page1", "m1"));
+	bdm_log_close(log);
+	g_free(wal);
+}
+
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 #define ADD(name, fn) g_test_add(name, Fixture, NULL, setup, fn, teardown)
 	ADD("/log/creates-private-file", test_creates_private_file);
+	ADD("/log/tightens-existing-file", test_tightens_existing_file);
 	ADD("/log/append-and-dedupe", test_append_and_dedupe);
 	ADD("/log/rejects-bad-records", test_rejects_bad_records);
 	ADD("/log/customer-queries", test_customer_queries);
