@@ -181,15 +181,6 @@ static void on_conversation_created(PurpleConversation *conv, gpointer data)
 	add_templates_menu(conv);
 }
 
-/* The plugin list shows these texts as they are, and this file is probed
- * before branddm.so binds the "branddm" text domain: translate on load. */
-static void translate_info(PurplePluginInfo *plugin_info)
-{
-	plugin_info->name = (char *)_(plugin_info->name);
-	plugin_info->summary = (char *)_(plugin_info->summary);
-	plugin_info->description = (char *)_(plugin_info->description);
-}
-
 static gboolean plugin_load(PurplePlugin *plugin)
 {
 	FinchHelper *helper = g_new0(FinchHelper, 1);
@@ -209,7 +200,7 @@ static gboolean plugin_load(PurplePlugin *plugin)
 	for (l = purple_get_conversations(); l != NULL; l = l->next)
 		add_templates_menu(l->data);
 	plugin->extra = helper;
-	translate_info(plugin->info);
+	bdm_ui_translate_plugin_info(plugin->info);
 	return TRUE;
 }
 

@@ -179,15 +179,6 @@ static void for_each_pidgin_conversation(void (*fn)(PidginConversation *gtkconv)
 	}
 }
 
-/* The plugin list shows these texts as they are, and this file is probed
- * before branddm.so binds the "branddm" text domain: translate on load. */
-static void translate_info(PurplePluginInfo *plugin_info)
-{
-	plugin_info->name = (char *)_(plugin_info->name);
-	plugin_info->summary = (char *)_(plugin_info->summary);
-	plugin_info->description = (char *)_(plugin_info->description);
-}
-
 static gboolean plugin_load(PurplePlugin *plugin)
 {
 	PidginHelper *helper = g_new0(PidginHelper, 1);
@@ -204,7 +195,7 @@ static gboolean plugin_load(PurplePlugin *plugin)
 	purple_signal_connect(pidgin_conversations_get_handle(), "conversation-displayed", plugin,
 	                      PURPLE_CALLBACK(on_conversation_displayed), helper);
 	plugin->extra = helper;
-	translate_info(plugin->info);
+	bdm_ui_translate_plugin_info(plugin->info);
 	/* Windows opened before this plugin loaded get their button now. */
 	for_each_pidgin_conversation(add_button);
 	return TRUE;

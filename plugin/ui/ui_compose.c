@@ -122,3 +122,10 @@ void bdm_ui_compose_stop(BdmUiCompose *compose)
 	compose->flush_timer = 0;
 	compose->plugin = NULL;
 }
+
+void bdm_ui_translate_plugin_info(PurplePluginInfo *info)
+{
+	info->name = (char *)_(info->name);
+	info->summary = (char *)_(info->summary);
+	info->description = (char *)_(info->description);
+}

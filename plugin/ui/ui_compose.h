@@ -50,4 +50,9 @@ gboolean bdm_ui_compose_start(BdmUiCompose *compose, PurplePlugin *plugin,
  *  Safe on a compose that never started. */
 void bdm_ui_compose_stop(BdmUiCompose *compose);
 
+/** Translate the helper's name, summary and description in place: the
+ *  plugin list shows them as they are, and helpers are probed before
+ *  branddm.so binds its text domain, so this is called on load. */
+void bdm_ui_translate_plugin_info(PurplePluginInfo *info);
+
 #endif /* BRANDDM_UI_COMPOSE_H */
