@@ -125,6 +125,22 @@ def build_path(*parts):
     return os.path.join(build_dir(), *parts)
 
 
+def peak_rss_kb(pid):
+    """The process's peak resident memory (VmHWM) in kB."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    raise RuntimeError("no VmHWM for %d" % pid)
+
+
+def plugin_instrumented():
+    """True when the built plugin carries AddressSanitizer (make check-asan):
+    memory and speed bounds must allow for its bookkeeping."""
+    with open(build_path("plugins", "branddm.so"), "rb") as f:
+        return b"__asan_init" in f.read()
+
+
 def timeout_scale():
     """How much slower than normal this run is allowed to be."""
     try:

@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 
-from harness import Tap, timeout_scale, build_path
+from harness import Tap, timeout_scale, build_path, peak_rss_kb, plugin_instrumented
 from platforms import Facebook, X
 from protocol_suite import Session, recv_writes
 
@@ -52,22 +52,12 @@ def ping(client):
     return (time.monotonic() - start) * 1000
 
 
-def vm_hwm_kb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    raise RuntimeError("no VmHWM for %d" % pid)
-
-
 def memory_slack_mb():
     """How much the client's peak memory may grow over a test: the plain
     build, or sanitizers and valgrind with their own bookkeeping."""
     if os.environ.get("BDM_CLIENT_WRAPPER"):
         return 1024
-    with open(build_path("plugins", "branddm.so"), "rb") as f:
-        instrumented = b"__asan_init" in f.read()
-    return 400 if instrumented else 120
+    return 400 if plugin_instrumented() else 120
 
 
 def posts(emu):
@@ -205,7 +195,7 @@ def test_giant_bodies(t, p):
         s.connected()
         s.received(who)
         pid = s.client.ready["pid"]
-        base = vm_hwm_kb(pid)
+        base = peak_rss_kb(pid)
         s.emu.giant_next(2, GIANT)
         s.emu.add_customer_message(who, name, "after the giants")
         t.eq(s.received(who, timeout=60)["text"], "after the giants",
@@ -214,7 +204,7 @@ def test_giant_bodies(t, p):
         s.emu.add_customer_message(who, name, "after the bomb")
         t.eq(s.received(who, timeout=60)["text"], "after the bomb",
              "a gzip bomb (50 MB from 100 kB) refused, then the next poll delivers")
-        grew = (vm_hwm_kb(pid) - base) / 1024.0
+        grew = (peak_rss_kb(pid) - base) / 1024.0
         slack = memory_slack_mb()
         t.diag("giant bodies: peak memory grew by %.1f MB (bound %d MB)" % (grew, slack))
         t.ok(grew < slack, "giant bodies: memory bounded (+%.0f MB < %d MB)" % (grew, slack))

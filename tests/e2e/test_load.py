@@ -10,7 +10,7 @@ with the client's peak memory bounded and its main loop still answering.
 import os
 import time
 
-from harness import Tap, build_path, timeout_scale
+from harness import Tap, timeout_scale, peak_rss_kb, plugin_instrumented
 from platforms import Facebook
 from protocol_suite import Session, TOKEN
 
@@ -19,33 +19,19 @@ PER_CONVERSATION = int(os.environ.get("BDM_LOAD_MESSAGES", "200"))
 PAGE_SIZE = 25
 
 
-def vm_hwm_kb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    raise RuntimeError("no VmHWM for %d" % pid)
-
-
-def instrumented():
-    """True when the plugin was built with AddressSanitizer."""
-    with open(build_path("plugins", "branddm.so"), "rb") as f:
-        return b"__asan_init" in f.read()
-
-
 def memory_bound_mb():
     """Peak memory the whole load may add: the plain build, or sanitizers
     and valgrind with their own bookkeeping."""
     if os.environ.get("BDM_CLIENT_WRAPPER"):
         return 2048
-    return 800 if instrumented() else 150
+    return 800 if plugin_instrumented() else 150
 
 
 def slowdown():
     """How much slower than the plain build the client runs here."""
     if os.environ.get("BDM_CLIENT_WRAPPER"):
         return 30
-    return 4 if instrumented() else 1
+    return 4 if plugin_instrumented() else 1
 
 
 def text_of(conversation, index):
@@ -64,7 +50,7 @@ def test_load(t, p):
                 s.emu.add_customer_message(who, name, text_of(c, i), created=base + i)
         s.start(enable=False)
         pid = s.client.ready["pid"]
-        idle = vm_hwm_kb(pid)
+        idle = peak_rss_kb(pid)
         started = time.monotonic()
         s.client.cmd({"cmd": "account-enable", "protocol": p.protocol, "username": p.username})
         s.connected()
@@ -106,7 +92,7 @@ def test_load(t, p):
              "paging followed: %d further conversation pages, %d message pages"
              % (len(lists), len(edges)))
 
-        grew = (vm_hwm_kb(pid) - idle) / 1024.0
+        grew = (peak_rss_kb(pid) - idle) / 1024.0
         bound = memory_bound_mb()
         t.diag("load: peak memory grew by %.1f MB (bound %d MB)" % (grew, bound))
         t.ok(grew < bound, "peak memory bounded (+%.0f MB < %d MB)" % (grew, bound))
