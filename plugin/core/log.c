@@ -107,20 +107,64 @@ bdm_log_exec(BdmLog *log, const char *sql, const char *what, GError **error)
 	return TRUE;
 }
 
+static gboolean
+refuse_readonly(BdmLog *log, GError **error)
+{
+	if (!log->readonly)
+		return FALSE;
+	g_set_error(error, BDM_LOG_ERROR, BDM_LOG_ERROR_INVALID, _("%s: opened read-only"),
+	            log->path);
+	return TRUE;
+}
+
+/* SQLite rolls a whole transaction back by itself after some errors (disk
+ * full, I/O): later statements would then commit one by one, outside the
+ * batch the caller believes they are in. */
+static gboolean
+batch_lost(BdmLog *log)
+{
+	return log->batch_failed || sqlite3_get_autocommit(log->db);
+}
+
+static void
+set_batch_failed_error(BdmLog *log, GError **error)
+{
+	g_set_error(error, BDM_LOG_ERROR, BDM_LOG_ERROR_DB,
+	            _("%s: a write of this batch failed; nothing of the batch is kept"),
+	            log->path);
+}
+
 gboolean
 bdm_log_begin_write(BdmLog *log, GError **error)
 {
-	if (log->readonly) {
-		g_set_error(error, BDM_LOG_ERROR, BDM_LOG_ERROR_INVALID,
-		            _("%s: opened read-only"), log->path);
+	if (refuse_readonly(log, error))
+		return FALSE;
+	if (!log->in_batch)
+		return bdm_log_exec(log, "BEGIN IMMEDIATE", _("cannot start a transaction"), error);
+	if (batch_lost(log)) {
+		log->batch_failed = TRUE;
+		set_batch_failed_error(log, error);
 		return FALSE;
 	}
-	return bdm_log_exec(log, "BEGIN IMMEDIATE", _("cannot start a transaction"), error);
+	return TRUE;
+}
+
+gboolean
+bdm_log_begin_write_alone(BdmLog *log, GError **error)
+{
+	if (log->in_batch) {
+		g_set_error(error, BDM_LOG_ERROR, BDM_LOG_ERROR_INVALID,
+		            _("%s: cannot do this inside a batch of writes"), log->path);
+		return FALSE;
+	}
+	return bdm_log_begin_write(log, error);
 }
 
 gboolean
 bdm_log_commit(BdmLog *log, GError **error)
 {
+	if (log->in_batch)
+		return TRUE;
 	if (bdm_log_exec(log, "COMMIT", _("cannot commit"), error))
 		return TRUE;
 	bdm_log_rollback(log);
@@ -130,8 +174,61 @@ bdm_log_commit(BdmLog *log, GError **error)
 void
 bdm_log_rollback(BdmLog *log)
 {
+	if (log->in_batch) {
+		log->batch_failed = TRUE;
+		return;
+	}
 	if (!sqlite3_get_autocommit(log->db))
 		sqlite3_exec(log->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+gboolean
+bdm_log_batch_begin(BdmLog *log, GError **error)
+{
+	g_return_val_if_fail(log != NULL, FALSE);
+	if (log->in_batch) {
+		g_set_error(error, BDM_LOG_ERROR, BDM_LOG_ERROR_INVALID,
+		            _("%s: a batch of writes is already open"), log->path);
+		return FALSE;
+	}
+	if (!bdm_log_begin_write(log, error))
+		return FALSE;
+	log->in_batch = TRUE;
+	log->batch_failed = FALSE;
+	return TRUE;
+}
+
+gboolean
+bdm_log_batch_commit(BdmLog *log, GError **error)
+{
+	gboolean lost;
+
+	g_return_val_if_fail(log != NULL && log->in_batch, FALSE);
+	lost = batch_lost(log);
+	log->in_batch = FALSE;
+	log->batch_failed = FALSE;
+	if (lost) {
+		bdm_log_rollback(log);
+		set_batch_failed_error(log, error);
+		return FALSE;
+	}
+	return bdm_log_commit(log, error);
+}
+
+void
+bdm_log_batch_abort(BdmLog *log)
+{
+	if (log == NULL || !log->in_batch)
+		return;
+	log->in_batch = FALSE;
+	log->batch_failed = FALSE;
+	bdm_log_rollback(log);
+}
+
+gboolean
+bdm_log_in_batch(const BdmLog *log)
+{
+	return log->in_batch;
 }
 
 int
@@ -325,6 +422,7 @@ bdm_log_close(BdmLog *log)
 
 	if (!log)
 		return;
+	bdm_log_batch_abort(log);
 	for (i = 0; i < BDM_STMT_COUNT; i++)
 		sqlite3_finalize(log->stmt[i]);
 	if (log->db)

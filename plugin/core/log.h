@@ -5,8 +5,9 @@
  *
  * Every write is committed before the call returns (WAL journal,
  * synchronous=NORMAL: a killed process loses nothing that was reported as
- * logged), which is what lets the plugin show a message only after it is
- * on disk and never show it twice.  The scheme is described in docs/LOG.md.
+ * logged), or, inside a batch, when bdm_log_batch_commit returns: that is
+ * what lets the plugin show a message only after it is on disk and never
+ * show it twice.  The scheme is described in docs/LOG.md.
  *
  * Plain C + GLib + SQLite: no libpurple, so the plugin, branddm-admin and
  * the unit tests all link the same code.
@@ -49,13 +50,40 @@ BdmLog *bdm_log_open(const char *path, const char *agent, GError **error);
 BdmLog *bdm_log_open_full(const char *path, const char *agent, BdmLogOpenFlags flags,
                           GError **error);
 
-/** Close the database and free log; NULL is allowed.
- *  Nothing is pending: every write was committed when it returned. */
+/** Close the database and free log; NULL is allowed.  Every write outside
+ *  a batch was committed when it returned; an open batch is dropped. */
 void bdm_log_close(BdmLog *log);
 
 /** The path the log was opened with.
  *  Owned by log. */
 const char *bdm_log_path(const BdmLog *log);
+
+/* ---- group commit ---------------------------------------------------------- *
+ * A commit costs a write of every page the transaction changed, whatever
+ * it holds: a poll that brings many messages logs them far faster as one
+ * transaction.  Between bdm_log_batch_begin and bdm_log_batch_commit every
+ * write (messages, events, state) joins one transaction and returns as soon
+ * as it is in it: nothing of the batch is on disk, or seen by another
+ * process, until the commit returns TRUE, and a failed batch keeps nothing.
+ * Readers on this connection see the batch's writes at once.  A batch holds
+ * the write lock: begin and commit it within one main-loop turn.
+ * Erase and purge are refused inside a batch. */
+
+/** Open a batch: the writes that follow are committed together.
+ *  Fails on a read-only log, with a batch already open, or a busy file. */
+gboolean bdm_log_batch_begin(BdmLog *log, GError **error);
+
+/** Commit the open batch.  FALSE, keeping none of it, when a write in it
+ *  failed at the database (later writes fail at once) or the commit did. */
+gboolean bdm_log_batch_commit(BdmLog *log, GError **error);
+
+/** Drop the open batch and everything written in it.
+ *  Does nothing when no batch is open; NULL is allowed. */
+void bdm_log_batch_abort(BdmLog *log);
+
+/** TRUE between bdm_log_batch_begin and its commit or abort.
+ *  For assertions and callers that must not nest batches. */
+gboolean bdm_log_in_batch(const BdmLog *log);
 
 /* ---- messages and events ------------------------------------------------ */
 
@@ -77,8 +105,8 @@ typedef struct {
 	const char *template_name;        /* may be NULL */
 } BdmLogMessage;
 
-/** Append a message and commit it.  *inserted is FALSE (and nothing is
- *  written) when (platform, account, platform_message_id) was logged before. */
+/** Append a message and commit it (or add it to the open batch).  *inserted is
+ *  FALSE, nothing written, when (platform, account, platform_message_id) was logged before. */
 gboolean bdm_log_message(BdmLog *log, const BdmLogMessage *m, gboolean *inserted,
                          GError **error);
 
@@ -99,7 +127,7 @@ typedef struct {
 	gint64 logged_time;           /* Unix seconds, 0 = now */
 } BdmLogEvent;
 
-/** Append an event and commit it.  Fails on an empty or reserved kind
+/** Append an event and commit it (or add it to the open batch).  Fails on an empty or reserved kind
  *  ("message", "erase", "purge") and on detail_json that is not an object. */
 gboolean bdm_log_event(BdmLog *log, const BdmLogEvent *e, GError **error);
 
@@ -122,8 +150,8 @@ gint64 bdm_log_last_customer_message(BdmLog *log, const char *platform, const ch
  *  On a database error returns NULL and sets error. */
 char *bdm_log_state_get(BdmLog *log, const char *key, GError **error);
 
-/** Store value under key (NULL deletes it), committed before returning.
- *  State is mutable and therefore outside the hash chain. */
+/** Store value under key (NULL deletes it), committed before returning (or
+ *  with the open batch).  State is mutable and therefore outside the hash chain. */
 gboolean bdm_log_state_set(BdmLog *log, const char *key, const char *value, GError **error);
 
 /** Every key starting with prefix mapped to its value (a new table of

@@ -12,6 +12,8 @@ UNIT_TESTS += test_log_chain
 test_log_chain_SRC := tests/unit/test_log_chain.c tests/unit/test_log_util.c $(LOG_SRC)
 UNIT_TESTS += test_log_erase
 test_log_erase_SRC := tests/unit/test_log_erase.c tests/unit/test_log_util.c $(LOG_SRC)
+UNIT_TESTS += test_log_batch
+test_log_batch_SRC := tests/unit/test_log_batch.c tests/unit/test_log_util.c $(LOG_SRC)
 UNIT_TESTS += test_log_durability
 test_log_durability_SRC := tests/unit/test_log_durability.c tests/unit/test_log_util.c $(LOG_SRC)
 

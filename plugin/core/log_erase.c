@@ -270,7 +270,7 @@ bdm_log_erase_customer(BdmLog *log, const char *platform, const char *customer_i
 	g_array_set_clear_func(blanked, blanked_clear);
 	tombstone = tombstone_in ? g_strdup(tombstone_in) : bdm_log_new_tombstone();
 
-	ok = bdm_log_begin_write(log, error);
+	ok = bdm_log_begin_write_alone(log, error);
 	if (ok) {
 		ok = collect(log, platform, customer_id, blanked, conversations, error) &&
 		     blank(log, blanked, tombstone, error) &&

@@ -34,6 +34,8 @@ struct BdmLog {
 	char *path;
 	char *agent;
 	gboolean readonly;
+	gboolean in_batch;        /* bdm_log_batch_begin: writes share one transaction */
+	gboolean batch_failed;    /* a write of the open batch failed: it keeps nothing */
 	sqlite3_stmt *stmt[BDM_STMT_COUNT];
 };
 
@@ -56,16 +58,20 @@ sqlite3_stmt *bdm_log_stmt(BdmLog *log, BdmLogStmt which, GError **error);
  *  error names the file and `what`. */
 gboolean bdm_log_exec(BdmLog *log, const char *sql, const char *what, GError **error);
 
-/** BEGIN IMMEDIATE: take the write lock now, so the chain head read
- *  inside cannot be changed by another writer before the commit. */
+/** Start one write: BEGIN IMMEDIATE (the write lock now, so the chain head
+ *  read inside cannot change before the commit), or join the open batch. */
 gboolean bdm_log_begin_write(BdmLog *log, GError **error);
 
-/** COMMIT the open transaction; on failure it is rolled back.
- *  Returns TRUE only when the data is committed. */
+/** bdm_log_begin_write for work that must commit on its own (erase, purge,
+ *  schema upgrade): refused while a batch is open. */
+gboolean bdm_log_begin_write_alone(BdmLog *log, GError **error);
+
+/** End a write that succeeded: COMMIT (rolled back when that fails; TRUE
+ *  only when committed), or leave it to the open batch's commit. */
 gboolean bdm_log_commit(BdmLog *log, GError **error);
 
-/** ROLLBACK the open transaction, ignoring errors: used on error paths
- *  that already report the first failure. */
+/** End a write that failed, ignoring errors (the caller reports the first
+ *  failure): ROLLBACK, or mark the open batch failed so it keeps nothing. */
 void bdm_log_rollback(BdmLog *log);
 
 /** Copy the WAL into the database and empty it, so deleted text does not

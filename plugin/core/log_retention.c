@@ -130,7 +130,7 @@ bdm_log_purge(BdmLog *log, gint64 older_than, guint *removed, GError **error)
 	g_return_val_if_fail(log != NULL, FALSE);
 	if (removed)
 		*removed = 0;
-	if (!bdm_log_begin_write(log, error))
+	if (!bdm_log_begin_write_alone(log, error))
 		return FALSE;
 	if (!bdm_log_head(log, &head_id, NULL, &anchor_id, NULL, error) ||
 	    !find_cut(log, older_than, head_id, &last, error))

@@ -139,7 +139,7 @@ apply_migration(BdmLog *log, const Migration *m, GError **error)
 	char *stamp;
 	gboolean ok;
 
-	if (!bdm_log_begin_write(log, error))
+	if (!bdm_log_begin_write_alone(log, error))
 		return FALSE;
 	/* Another process may have upgraded while we waited for the lock. */
 	if (!pragma_int(log, "PRAGMA user_version", &current, error)) {

@@ -42,6 +42,10 @@ bdm_log_state_set(BdmLog *log, const char *key, const char *value, GError **erro
 		            _("%s: opened read-only"), log->path);
 		return FALSE;
 	}
+	/* Outside a transaction the one statement commits itself: no BEGIN
+	 * and COMMIT to pay for.  Inside one (a batch, an erase) it joins it. */
+	if (log->in_batch && !bdm_log_begin_write(log, error))
+		return FALSE;
 	stmt = bdm_log_stmt(log, value ? BDM_STMT_STATE_SET : BDM_STMT_STATE_DEL, error);
 	if (!stmt)
 		return FALSE;
@@ -50,11 +54,12 @@ bdm_log_state_set(BdmLog *log, const char *key, const char *value, GError **erro
 		bdm_log_bind_text(stmt, 2, value);
 		sqlite3_bind_int64(stmt, 3, bdm_log_now());
 	}
-	/* Autocommit: one statement is its own durable transaction. */
 	rc = sqlite3_step(stmt);
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_DONE) {
 		bdm_log_set_db_error(log, error, rc, _("cannot save the state"));
+		if (log->in_batch)
+			bdm_log_rollback(log);
 		return FALSE;
 	}
 	return TRUE;

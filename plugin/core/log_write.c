@@ -3,10 +3,10 @@
  * asks on the hot path: was this message delivered, has this customer
  * written, and when last.
  *
- * Each append is its own BEGIN IMMEDIATE ... COMMIT: the write lock taken
- * up front keeps the head we read unchanged until we commit, even when
- * branddm-admin writes to the same file, and the COMMIT is what makes the
- * "shown only after logged" promise true.
+ * Each append is its own BEGIN IMMEDIATE ... COMMIT, or part of the open
+ * batch's: the write lock taken up front keeps the head we read unchanged
+ * until we commit, even when branddm-admin writes to the same file, and the
+ * COMMIT is what makes the "shown only after logged" promise true.
  */
 #include <string.h>
 
@@ -193,10 +193,8 @@ bdm_log_message(BdmLog *log, const BdmLogMessage *m, gboolean *inserted, GError 
 			bdm_log_rollback(log);
 			return FALSE;
 		}
-		if (!fresh) {
-			bdm_log_rollback(log);
-			return TRUE;
-		}
+		if (!fresh)   /* nothing was written: end the write as it is */
+			return bdm_log_commit(log, error);
 	}
 
 	r.kind = "message";
