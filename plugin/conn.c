@@ -264,7 +264,7 @@ void bdm_account_close(PurpleConnection *gc)
 	g_free(conn->api_base);
 	g_free(conn->self_id);
 	g_free(conn->self_name);
-	g_free(conn->interrupted_display);
+	bdm_desk_display_free(conn);
 	purple_connection_set_protocol_data(gc, NULL);
 	g_free(conn);
 }

@@ -28,6 +28,7 @@ typedef struct {
 } BdmProtocol;
 
 typedef struct BdmPoll BdmPoll;
+typedef struct BdmDisplay BdmDisplay;
 
 /** Per-connection state (purple_connection_get_protocol_data). */
 typedef struct {
@@ -45,7 +46,7 @@ typedef struct {
 	guint login_timer;          /* whoami retry after a transient failure */
 	guint login_attempts;
 	GList *pending_sends;       /* send.c's unconfirmed replies */
-	char *interrupted_display;  /* logged, maybe never shown (see desk.h) */
+	BdmDisplay *display;        /* desk_display.c: what is logged but not yet shown */
 	gboolean connected;
 } BdmConn;
 

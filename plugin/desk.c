@@ -79,7 +79,7 @@ void bdm_desk_protocol_added(const char *protocol_id)
 		register_for(g_ptr_array_index(command_specs, i), protocol_id);
 }
 
-static void alert_log_failure(BdmConn *conn, const char *what, const GError *error)
+void bdm_desk_alert_log_failure(BdmConn *conn, const char *what, const GError *error)
 {
 	gint64 now = bdm_now();
 	char *secondary;
@@ -102,7 +102,8 @@ gboolean bdm_desk_log_available(BdmConn *conn)
 {
 	if (bdm_desk.log != NULL)
 		return TRUE;
-	alert_log_failure(conn, _("The conversation log is not available."), bdm_desk.log_error);
+	bdm_desk_alert_log_failure(conn, _("The conversation log is not available."),
+	                           bdm_desk.log_error);
 	return FALSE;
 }
 
@@ -216,7 +217,7 @@ gboolean bdm_desk_seen(BdmConn *conn, const char *message_id)
 {
 	if (bdm_desk.log == NULL || message_id == NULL)
 		return FALSE;
-	if (g_strcmp0(conn->interrupted_display, message_id) == 0)
+	if (bdm_desk_display_interrupted(conn, message_id))
 		return FALSE;
 	return bdm_log_seen(bdm_desk.log, bdm_desk_platform(conn), bdm_desk_account_id(conn),
 	                    message_id);
@@ -247,7 +248,9 @@ BdmRecordResult bdm_desk_record_incoming(BdmConn *conn, const BdmMessage *msg,
 	lm.platform_time = msg->created;
 	lm.logged_time = bdm_now();
 	if (!bdm_log_message(bdm_desk.log, &lm, &inserted, &error)) {
-		alert_log_failure(conn, _("A customer message could not be written to the log."), error);
+		bdm_desk_alert_log_failure(conn,
+		                           _("A customer message could not be written to the log."),
+		                           error);
 		g_error_free(error);
 		return BDM_RECORD_FAILED;
 	}
@@ -276,57 +279,14 @@ BdmRecordResult bdm_desk_record_outgoing(BdmConn *conn, const char *customer_id,
 	lm.automated = automated;
 	lm.template_name = bdm_desk_take_template(conn, customer_id, text);
 	if (!bdm_log_message(bdm_desk.log, &lm, &inserted, &error)) {
-		alert_log_failure(conn, _("A sent reply could not be written to the log."), error);
+		bdm_desk_alert_log_failure(conn, _("A sent reply could not be written to the log."),
+		                           error);
 		g_error_free(error);
 		return BDM_RECORD_FAILED;
 	}
 	if (inserted && !automated)
 		bdm_desk_reply_sent(conn, customer_id);
 	return inserted ? BDM_RECORD_NEW : BDM_RECORD_DUPLICATE;
-}
-
-static char *display_key(BdmConn *conn)
-{
-	return g_strdup_printf("display/%s/%s", bdm_desk_platform(conn), bdm_desk_account_id(conn));
-}
-
-void bdm_desk_display_begin(BdmConn *conn, const char *message_id)
-{
-	char *key = display_key(conn);
-	GError *error = NULL;
-
-	/* Written before the record: a crash between the record and the screen
-	 * leaves this id behind, and the next start shows that message after all. */
-	if (bdm_desk.log && !bdm_log_state_set(bdm_desk.log, key, message_id, &error)) {
-		purple_debug_error(DEBUG_CAT, "display marker not stored: %s\n", error->message);
-		g_error_free(error);
-	}
-	g_free(key);
-}
-
-void bdm_desk_display_end(BdmConn *conn, const char *message_id)
-{
-	char *key = display_key(conn);
-
-	if (bdm_desk.log)
-		bdm_log_state_set(bdm_desk.log, key, NULL, NULL);
-	if (g_strcmp0(conn->interrupted_display, message_id) == 0) {
-		g_free(conn->interrupted_display);
-		conn->interrupted_display = NULL;
-	}
-	g_free(key);
-}
-
-void bdm_desk_display_recover(BdmConn *conn)
-{
-	char *key = display_key(conn);
-
-	g_free(conn->interrupted_display);
-	conn->interrupted_display = bdm_desk.log ? bdm_log_state_get(bdm_desk.log, key, NULL) : NULL;
-	if (conn->interrupted_display)
-		purple_debug_warning(DEBUG_CAT, "message %s was logged but maybe never shown; "
-		                     "showing it again\n", conn->interrupted_display);
-	g_free(key);
 }
 
 gint64 bdm_desk_last_customer_message(BdmConn *conn, const char *customer_id)
@@ -353,7 +313,8 @@ gboolean bdm_desk_log_event(BdmConn *conn, const char *kind, const char *custome
 	ev.text = text;
 	ev.logged_time = bdm_now();
 	if (!bdm_log_event(bdm_desk.log, &ev, &error)) {
-		alert_log_failure(conn, _("A desk event could not be written to the log."), error);
+		bdm_desk_alert_log_failure(conn, _("A desk event could not be written to the log."),
+		                           error);
 		g_error_free(error);
 		return FALSE;
 	}

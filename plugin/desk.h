@@ -48,18 +48,38 @@ BdmRecordResult bdm_desk_record_outgoing(BdmConn *conn, const char *customer_id,
                                          const char *text, const char *message_id,
                                          gint64 platform_time, gboolean automated);
 
-/** Mark message_id as being shown (persisted) before recording it; a crash
- *  before bdm_desk_display_end makes the next start show it once more, with a
- *  notice that it may be a repeat: at least once, never lost. */
-void bdm_desk_display_begin(BdmConn *conn, const char *message_id);
+/* ---- delivery turns and the display marker (desk_display.c) ---------------- *
+ * The poller logs a turn's messages in one transaction (bdm_log_batch_begin)
+ * and only then shows them.  Shown-after-logged holds across a crash too: at
+ * least once, never lost, and a possible repeat is announced. */
 
-/** The message marked by bdm_desk_display_begin is on screen now (or will
- *  never be: a duplicate or a log failure). */
-void bdm_desk_display_end(BdmConn *conn, const char *message_id);
+/** Open the transaction of a delivery turn: records join it until
+ *  bdm_desk_turn_commit.  FALSE, the agent told, when the log cannot be written. */
+gboolean bdm_desk_turn_begin(BdmConn *conn);
 
-/** At login: pick up a message whose display a crash interrupted, so
- *  bdm_desk_seen reports it unseen until it has been shown. */
+/** Commit the turn with the display marker: to_show (char* message ids, in the order
+ *  they will be shown).  FALSE, agent told, nothing kept: the messages stay unseen. */
+gboolean bdm_desk_turn_commit(BdmConn *conn, const GPtrArray *to_show);
+
+/** message_id is on screen now: it leaves the marker (persisted), so a later
+ *  crash does not show it again. */
+void bdm_desk_display_shown(BdmConn *conn, const char *message_id);
+
+/** At login: pick up the marker a crash left, so bdm_desk_seen reports those
+ *  messages unseen until they have been shown. */
 void bdm_desk_display_recover(BdmConn *conn);
+
+/** TRUE for a message the marker named at login and not shown since: logged,
+ *  but perhaps never on screen. */
+gboolean bdm_desk_display_interrupted(BdmConn *conn, const char *message_id);
+
+/** TRUE for the one interrupted message that may have been on screen when
+ *  BrandDM stopped: show it with a notice that it may be a repeat. */
+gboolean bdm_desk_display_maybe_repeat(BdmConn *conn, const char *message_id);
+
+/** Free what the display keeps for conn (at sign-off).
+ *  The persisted marker stays. */
+void bdm_desk_display_free(BdmConn *conn);
 
 /** Run the desk's reactions to a shown customer message: automatic escalation
  *  triggers, response-time clock, out-of-hours acknowledgement. */

@@ -25,6 +25,10 @@ typedef struct {
 
 extern BdmDesk bdm_desk;
 
+/** Tell the agent that the log failed (what, and why), at most every few
+ *  minutes; always noted in the debug log.  conn and error may be NULL. */
+void bdm_desk_alert_log_failure(BdmConn *conn, const char *what, const GError *error);
+
 /** TRUE when the log can be written; otherwise tells the agent (rate-limited).
  *  conn may be NULL. */
 gboolean bdm_desk_log_available(BdmConn *conn);

@@ -135,59 +135,99 @@ static const char *customer_of(const BdmMessage *msg)
 	return msg->recipient_id;
 }
 
-static void deliver_one(BdmConn *conn, const BdmMessage *msg)
+/* The name to show for a customer: what the platform said last, else the
+ * sender name of this message (a brand message names the brand instead). */
+static const char *name_for(BdmConn *conn, const BdmMessage *msg, const char *customer)
 {
-	const char *customer = customer_of(msg);
-	const char *name;
+	const char *name = g_hash_table_lookup(conn->customer_names, customer);
+
+	if (name == NULL && !msg->from_brand)
+		name = msg->sender_name;
+	return name;
+}
+
+/* Log one collected message into the turn's transaction; TRUE when it is
+ * to be shown: new, or logged before a crash that may have kept it off screen. */
+static gboolean log_one(BdmConn *conn, const BdmMessage *msg, const char *customer)
+{
+	BdmRecordResult rec;
+
+	if (msg->from_brand)
+		return bdm_desk_record_outgoing(conn, customer, msg->text, msg->id, msg->created,
+		                                FALSE) == BDM_RECORD_NEW;
+	rec = bdm_desk_record_incoming(conn, msg, name_for(conn, msg, customer));
+	return rec == BDM_RECORD_NEW ||
+	       (rec == BDM_RECORD_DUPLICATE && bdm_desk_display_interrupted(conn, msg->id));
+}
+
+/* Log the turn's new messages (collected[start..end)) in one transaction,
+ * with the display marker naming the customer messages among them; returns
+ * the messages to show, none when the log failed (they stay unseen and the
+ * next poll brings them again).  The log comes first: what is shown is on disk. */
+static GPtrArray *log_turn(BdmConn *conn, guint start, guint end)
+{
+	GPtrArray *collected = conn->poll->collected;
+	GPtrArray *to_show = g_ptr_array_new();
+	GPtrArray *marker = g_ptr_array_new();
+	gboolean open = FALSE;
+	guint i;
+
+	for (i = start; i < end; i++) {
+		const BdmMessage *msg = g_ptr_array_index(collected, i);
+		const char *customer = customer_of(msg);
+
+		if (customer == NULL || msg->id == NULL || bdm_desk_seen(conn, msg->id))
+			continue;
+		/* Idle polls find nothing new: they must not write, nor take the lock. */
+		if (!open && !(open = bdm_desk_turn_begin(conn)))
+			break;
+		if (!log_one(conn, msg, customer))
+			continue;
+		g_ptr_array_add(to_show, (gpointer)msg);
+		if (!msg->from_brand)
+			g_ptr_array_add(marker, msg->id);
+	}
+	if (open && !bdm_desk_turn_commit(conn, marker))
+		g_ptr_array_set_size(to_show, 0);
+	g_ptr_array_free(marker, TRUE);
+	return to_show;
+}
+
+/* Sent by the brand from elsewhere (another agent or tool), logged: show it
+ * where the conversation is open, so the agent sees the whole thread. */
+static void show_outgoing(BdmConn *conn, const BdmMessage *msg)
+{
+	PurpleConversation *conv;
 	char *escaped;
 
-	if (customer == NULL || msg->id == NULL)
+	conv = purple_find_conversation_with_account(PURPLE_CONV_TYPE_IM, customer_of(msg),
+	                                             conn->account);
+	if (conv == NULL)
 		return;
-	name = g_hash_table_lookup(conn->customer_names, customer);
-	if (name == NULL)
-		name = msg->from_brand ? NULL : msg->sender_name;
-	if (msg->from_brand) {
-		/* Sent by the brand from elsewhere (another agent or tool): log it and show it
-		 * where the conversation is open, so the agent sees the whole thread. */
-		PurpleConversation *conv;
-		if (bdm_desk_record_outgoing(conn, customer, msg->text, msg->id, msg->created,
-		                             FALSE) != BDM_RECORD_NEW)
-			return;
-		conv = purple_find_conversation_with_account(PURPLE_CONV_TYPE_IM, customer, conn->account);
-		if (conv) {
-			escaped = purple_markup_escape_text(msg->text ? msg->text : "", -1);
-			purple_conv_im_write(PURPLE_CONV_IM(conv), purple_connection_get_display_name(conn->gc),
-			                     escaped, PURPLE_MESSAGE_SEND | PURPLE_MESSAGE_REMOTE_SEND,
-			                     (time_t)msg->created);
-			g_free(escaped);
-		}
-		return;
-	}
-	/* The log comes first: what was shown is always on disk.  The display
-	 * marker around it lets a restart finish a display a crash interrupted. */
-	{
-		gboolean resumed = g_strcmp0(conn->interrupted_display, msg->id) == 0;
-		BdmRecordResult rec;
+	escaped = purple_markup_escape_text(msg->text ? msg->text : "", -1);
+	purple_conv_im_write(PURPLE_CONV_IM(conv), purple_connection_get_display_name(conn->gc),
+	                     escaped, PURPLE_MESSAGE_SEND | PURPLE_MESSAGE_REMOTE_SEND,
+	                     (time_t)msg->created);
+	g_free(escaped);
+}
 
-		bdm_desk_display_begin(conn, msg->id);
-		rec = bdm_desk_record_incoming(conn, msg, name);
-		if (rec == BDM_RECORD_FAILED || (rec == BDM_RECORD_DUPLICATE && !resumed)) {
-			bdm_desk_display_end(conn, msg->id);
-			return;
-		}
-		ensure_buddy(conn, customer, name);
-		/* Better shown twice than lost: say so, in case it was on screen already. */
-		if (resumed)
-			bdm_desk_notice(conn, customer, _("BrandDM was stopped while showing the next "
-			                                  "message; it is shown again and may be a "
-			                                  "repeat."), PURPLE_MESSAGE_SYSTEM);
-	}
+static void show_incoming(BdmConn *conn, const BdmMessage *msg)
+{
+	const char *customer = customer_of(msg);
+	char *escaped;
+
+	ensure_buddy(conn, customer, name_for(conn, msg, customer));
+	/* Better shown twice than lost: say so, in case it was on screen already. */
+	if (bdm_desk_display_maybe_repeat(conn, msg->id))
+		bdm_desk_notice(conn, customer, _("BrandDM was stopped while showing the next "
+		                                  "message; it is shown again and may be a "
+		                                  "repeat."), PURPLE_MESSAGE_SYSTEM);
 	/* Customers' text is text, never markup: "<a href=…>" must show as typed. */
 	escaped = purple_markup_escape_text(msg->text ? msg->text : "", -1);
 	serv_got_im(conn->gc, customer, escaped, PURPLE_MESSAGE_RECV,
 	            msg->created > 0 ? (time_t)msg->created : (time_t)bdm_now());
 	g_free(escaped);
-	bdm_desk_display_end(conn, msg->id);
+	bdm_desk_display_shown(conn, msg->id);
 	bdm_desk_incoming_shown(conn, customer, msg->text ? msg->text : "");
 }
 
@@ -212,23 +252,33 @@ static gboolean deliver_more_cb(gpointer data)
 	return FALSE;
 }
 
-/* Show the next DELIVER_PER_TURN collected messages; the rest wait for the
- * next main-loop turn, so a backlog of thousands never freezes the UI. */
+/* Log, then show, the next DELIVER_PER_TURN collected messages; the rest wait
+ * for the next main-loop turn, so a backlog of thousands never freezes the UI. */
 static void deliver_batch(BdmConn *conn)
 {
 	BdmPoll *poll = conn->poll;
 	guint end = MIN(poll->collected->len, poll->next_delivery + DELIVER_PER_TURN);
 
-	for (; poll->next_delivery < end; poll->next_delivery++) {
-		BdmMessage *msg = g_ptr_array_index(poll->collected, poll->next_delivery);
-		if (!bdm_desk_seen(conn, msg->id)) {
-			deliver_one(conn, msg);
-			poll->delivered++;
-		}
-		/* Delivery may have ended the connection (a fatal log error). */
+	GPtrArray *to_show = log_turn(conn, poll->next_delivery, end);
+	guint i;
+
+	poll->next_delivery = end;
+	for (i = 0; i < to_show->len; i++) {
+		const BdmMessage *msg = g_ptr_array_index(to_show, i);
+
+		if (msg->from_brand)
+			show_outgoing(conn, msg);
+		else
+			show_incoming(conn, msg);
+		/* The desk's reactions may have ended the connection (an auto-reply
+		 * met a revoked token): the rest stay in the marker for the next login. */
 		if (conn->poll == NULL)
-			return;
+			break;
+		poll->delivered++;
 	}
+	g_ptr_array_free(to_show, TRUE);
+	if (conn->poll == NULL)
+		return;
 	if (poll->next_delivery < poll->collected->len) {
 		/* poll_timer is free while a cycle runs; bdm_poll_stop cancels it. */
 		conn->poll_timer = purple_timeout_add(0, deliver_more_cb, conn);

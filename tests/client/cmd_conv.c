@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "event.h"
 #include "ui_blist.h"
+#include "ui_conv.h"
 
 /* The IM conversation with args' "who" on args' account; created when
  * create is TRUE, as typing to someone in the buddy list would. */
@@ -273,6 +274,21 @@ cmd_serv_send(BdmClient *client, JsonObject *args, JsonBuilder *result,
 	return TRUE;
 }
 
+/* Crash right after a given message reaches the screen (see ui_conv.h). */
+static gboolean
+cmd_die_on_write(BdmClient *client, JsonObject *args, JsonBuilder *result,
+                 GError **error)
+{
+	const char *text;
+
+	(void)client;
+	(void)result;
+	if ((text = bdm_arg_string(args, "text", error)) == NULL)
+		return FALSE;
+	bdm_conv_die_on_write(text);
+	return TRUE;
+}
+
 const BdmCommand bdm_conv_commands[] = {
 	{ "send", cmd_send },
 	{ "serv-send", cmd_serv_send },
@@ -281,5 +297,6 @@ const BdmCommand bdm_conv_commands[] = {
 	{ "buddies", cmd_buddies },
 	{ "compose-get", cmd_compose_get },
 	{ "compose-set", cmd_compose_set },
+	{ "die-on-write", cmd_die_on_write },
 	{ NULL, NULL }
 };

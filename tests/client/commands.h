@@ -31,7 +31,7 @@ typedef struct {
 extern const BdmCommand bdm_account_commands[];
 
 /* Conversations and the buddy list: send, command, conversations,
- * buddies, compose-get, compose-set. */
+ * buddies, compose-get, compose-set, die-on-write. */
 extern const BdmCommand bdm_conv_commands[];
 
 /* Everything else: pref-set, pref-get, plugins, plugin-load, plugin-ipc,

@@ -1,8 +1,21 @@
 /*
  * bdm-testclient: conversation events (see ui_conv.h).
  */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "event.h"
 #include "ui_conv.h"
+
+static char *die_on_write;
+
+void
+bdm_conv_die_on_write(const char *text)
+{
+	g_free(die_on_write);
+	die_on_write = g_strdup(text);
+}
 
 static const char *
 conv_type_name(PurpleConversation *conv)
@@ -39,6 +52,10 @@ write_conv(PurpleConversation *conv, const char *who, const char *alias,
 	bdm_event_add_message_flags(builder, "flags", flags);
 	bdm_event_add_int(builder, "time", (gint64)mtime);
 	bdm_event_emit(builder);
+	if (die_on_write && message && strstr(message, die_on_write)) {
+		fflush(NULL);
+		raise(SIGKILL);
+	}
 }
 
 static PurpleConversationUiOps conv_ui_ops = {

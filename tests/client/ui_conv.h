@@ -18,6 +18,11 @@
  * storage, valid for the life of the process. */
 PurpleConversationUiOps *bdm_conv_ui_ops(void);
 
+/* From now on, die by SIGKILL right after emitting the "write" event of a
+ * message whose text contains text (NULL: never): a crash at one exact
+ * point of a delivery, for the crash-recovery tests. */
+void bdm_conv_die_on_write(const char *text);
+
 /* Report "received-im-msg", "sent-im-msg" and closed conversations as
  * events, and free a closing conversation's compose box; keep connected
  * through purple_core_quit() so no compose string leaks.  client is the

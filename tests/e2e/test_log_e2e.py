@@ -61,6 +61,58 @@ def test_kill_mid_burst(t, p):
              "nothing more delivered after restart")
 
 
+def test_crash_inside_a_turn(t, p, position):
+    """A poll's messages are logged in one transaction, then shown one by
+    one.  The client dies right after the message at `position` (in display
+    order) reached the screen: after a restart that one is shown again with
+    a notice, the turn's messages not yet shown come too, and no other is
+    repeated.  Position 0 is the moment right after the commit."""
+    with Session(p) as s:
+        customers = [p.customer(70 + i) for i in range(12)]
+        texts = ["turn message %d" % i for i in range(len(customers))]
+        s.start()
+        s.connected()
+        time.sleep(6)   # accounts.xml is saved 5 s after a change; the agent's is older
+        created = int(time.time())
+        with s.emu.lock:   # one poll finds them all: one delivery turn
+            ids = [s.emu.add_customer_message(who, name, text, created=created)
+                   for (who, name), text in zip(customers, texts)]
+            # The poller shows a turn by (time, id); all share the time.
+            order = [text for _, text in sorted(zip(ids, texts))]
+            victim = order[position]
+            s.client.cmd({"cmd": "die-on-write", "text": victim})
+        s.client.proc.wait(timeout=30)
+        before = [e["text"] for e in s.client.events_seen("write", flags="recv")]
+        t.eq(before, order[:position + 1],
+             "the client died right after showing message %d of the turn" % position)
+        in_log = [r[0] for r in s.log_rows(
+            "SELECT text FROM record WHERE kind='message' AND direction=0")]
+        t.eq(sorted(in_log), sorted(texts), "the whole turn was in the log before any was shown")
+
+        s.client.start()
+        since = s.client.run_start
+        after = []
+        while set(before) | set(after) != set(texts):
+            after.append(s.client.wait_event("write", since=since, flags="recv",
+                                             timeout=30)["text"])
+        t.ok(s.client.no_event("write", flags="recv", within=p.poll_interval * 2.5),
+             "nothing more delivered after the restart")
+        after = [e["text"] for e in s.client.events_seen("write", since=since, flags="recv")]
+        t.eq(sorted(set(before) | set(after)), sorted(texts), "no message of the turn is lost")
+        t.eq(sorted(set(before) & set(after)), [victim],
+             "only the message on screen at the crash is shown again")
+        t.eq(sorted(after), sorted(set(after)), "nothing shown twice after the restart")
+        notices = s.client.events_seen("write", since=since, flags="system",
+                                       text=lambda x: "may be a repeat" in x)
+        t.eq([n["conv"] for n in notices], [customers[texts.index(victim)][0]],
+             "the repeat, and only it, is announced")
+        t.eq(s.log_rows("SELECT count(*), count(DISTINCT text) FROM record "
+                        "WHERE kind='message' AND direction=0"), [(12, 12)],
+             "each message is logged once")
+        t.eq(s.log_rows("SELECT count(*) FROM state WHERE key LIKE 'display/%'"), [(0,)],
+             "the display marker is cleared once everything is on screen")
+
+
 def test_admin_on_e2e_log(t, p):
     with Session(p) as s:
         who, name = p.customer(50)
@@ -128,6 +180,8 @@ def test_retention(t, p):
 t = Tap()
 p = Facebook()
 t.run("kill -9 mid-burst loses nothing shown", test_kill_mid_burst, p)
+t.run("crash right after a turn was logged", test_crash_inside_a_turn, p, 0)
+t.run("crash in the middle of showing a turn", test_crash_inside_a_turn, p, 5)
 t.run("admin tool on a log written end to end", test_admin_on_e2e_log, p)
 t.run("retention purge", test_retention, p)
 t.done()
