@@ -321,6 +321,50 @@ test_migrates_old_schema(Fixture *f, gconstpointer data)
 	bdm_log_close(log);
 }
 
+/* Version 3 drops an index no query used: the file of version 2 keeps its
+ * records, the customer and time indexes stay, and the desk's and the
+ * admin's look-ups answer as before. */
+static void
+test_migrates_v2_drops_conversation_index(Fixture *f, gconstpointer data)
+{
+	BdmLogQuery about = { .customer_id = "cust1" };
+	BdmLogCursor *cursor;
+	const BdmLogRecord *r;
+	GError *error = NULL;
+	BdmLog *log;
+	int n = 0;
+
+	(void)data;
+	log = bdm_log_open_schema(f->path, "alice", BDM_LOG_OPEN_CREATE, 2, &error);
+	g_assert_no_error(error);
+	tlog_message(log, "messenger", "page1", "cust1", BDM_DIR_IN, "from v2", "m1", 100);
+	bdm_log_close(log);
+	g_assert_cmpint(tlog_sql_int(f->path, "SELECT count(*) FROM sqlite_master WHERE "
+	                             "name = 'record_conversation'"), ==, 1);
+
+	log = open_ok(f->path);
+	g_assert_cmpint(tlog_sql_int(f->path, "PRAGMA user_version"), ==, 3);
+	g_assert_cmpint(tlog_sql_int(f->path, "SELECT count(*) FROM sqlite_master WHERE "
+	                             "name = 'record_conversation'"), ==, 0);
+	g_assert_cmpint(tlog_sql_int(f->path, "SELECT count(*) FROM sqlite_master WHERE "
+	                             "name IN ('record_customer', 'record_time')"), ==, 2);
+	g_assert_true(bdm_log_customer_has_written(log, "messenger", "page1", "cust1"));
+	g_assert_cmpint(bdm_log_last_customer_message(log, "messenger", "page1", "cust1"), ==, 100);
+	cursor = bdm_log_cursor_new(log, &about, &error);
+	g_assert_no_error(error);
+	while ((r = bdm_log_cursor_next(cursor, &error)) != NULL)
+		{
+		g_assert_cmpstr(r->text, ==, "from v2");
+		n++;
+	}
+	g_assert_no_error(error);
+	g_assert_cmpint(n, ==, 1);
+	bdm_log_cursor_free(cursor);
+	g_assert_true(bdm_log_verify(log, NULL, &error));
+	g_assert_no_error(error);
+	bdm_log_close(log);
+}
+
 static void
 assert_open_fails(const char *path, BdmLogOpenFlags flags, int code)
 {
@@ -493,6 +537,7 @@ main(int argc, char **argv)
 	ADD("/log/customer-queries", test_customer_queries);
 	ADD("/log/state", test_state);
 	ADD("/log/migrates-old-schema", test_migrates_old_schema);
+	ADD("/log/migrates-v2-drops-conversation-index", test_migrates_v2_drops_conversation_index);
 	ADD("/log/newer-schema-refused", test_newer_schema_refused);
 	ADD("/log/foreign-and-corrupt-files", test_foreign_and_corrupt_files);
 	ADD("/log/damaged-pages", test_damaged_pages);
