@@ -1,19 +1,28 @@
 /*
  * bench_log: the cost of logging a message, and a log to export.
  *
- *   bench_log append --dir DIR [--records N]
- *       Appends N records through bdm_log_message() (DIR/log.sqlite, the
- *       plugin's settings) and the same N rows through a bare prepared
- *       INSERT (DIR/bare.sqlite: WAL, synchronous=NORMAL, secure_delete,
- *       one BEGIN IMMEDIATE ... COMMIT per row, as the log does), and
- *       through two steps between the two (bare_indexed, bare_chained)
- *       that show where the log's time goes.  Prints JSON with
- *       per-record latencies.
+ *   bench_log append --dir DIR [--records N] [--batch B]
+ *       Writes N records (texts from the policy benchmark's corpus) into
+ *       fresh databases in DIR, each record to every writer in turn:
+ *         log           bdm_log_message(), one commit per record (a reply,
+ *                       a lone message)
+ *         log_batched   the poller's way: B records per bdm_log_batch_begin
+ *                       ... bdm_log_batch_commit (a poll that brings B)
+ *         bare          the baseline: a bare prepared INSERT into a table of
+ *                       the same columns and SQLite settings (WAL,
+ *                       synchronous=NORMAL, secure_delete), each row its own
+ *                       transaction, as a bare INSERT loop is
+ *         bare_batched  the same INSERT, B rows per transaction
+ *         bare_indexed, bare_chained
+ *                       steps between bare and log (one row per transaction)
+ *                       that show where the log's time goes
+ *       Prints JSON with per-record latencies: for a batched writer a
+ *       record's latency is its whole batch, begin to commit (the time it
+ *       waits before it can be shown).
  *   bench_log generate --db PATH --records N
- *       A log of N records made through the log API (for the export
- *       benchmark), written to PATH.tmp and renamed when complete.
- *
- * Message texts come from the policy benchmark's seeded corpus.
+ *       A log of N records made through the log API, in batches of 100 as
+ *       a backlog would be (for the export benchmark), written to PATH.tmp
+ *       and renamed when complete.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -30,6 +39,11 @@
 #define SEED 20260321
 #define CUSTOMERS 500
 #define START_TIME 1767225600   /* 2026-01-01 */
+/* A poll's worth: one new message a second, polled every 10 s (the
+ * Messenger module's default interval). */
+#define DEFAULT_BATCH 10
+/* The poller shows a backlog 100 messages per main-loop turn. */
+#define GENERATE_BATCH 100
 
 /* The columns the log stores for a message, without its chain. */
 static const char bare_schema[] =
@@ -44,12 +58,11 @@ static const char bare_schema[] =
 	" template_name TEXT, agent TEXT NOT NULL)";
 
 /* What the log adds on top, in steps, to show where its time goes: the
- * indexes it keeps for the desk's queries, then the table of delivered ids
- * and the chain head it reads and moves in every transaction. */
+ * indexes it keeps for the desk's queries and export, then the table of
+ * delivered ids and the chain head it reads and moves in every transaction. */
 static const char indexes_schema[] =
 	"CREATE INDEX IF NOT EXISTS record_customer ON record(platform, account, customer_id,"
 	" direction);"
-	"CREATE INDEX IF NOT EXISTS record_conversation ON record(conversation_id);"
 	"CREATE INDEX IF NOT EXISTS record_time ON record(logged_time)";
 
 static const char chain_schema[] =
@@ -104,12 +117,13 @@ static gboolean log_record(BdmLog *log, const Record *r, GError **error)
 
 typedef enum {
 	BARE_PLAIN,      /* the baseline: one INSERT per transaction */
-	BARE_INDEXED,    /* and the log's three indexes */
+	BARE_INDEXED,    /* and the log's two indexes */
 	BARE_CHAINED     /* and the seen table and the chain head */
 } BareLevel;
 
 typedef struct {
 	BareLevel level;
+	guint batch;     /* rows per transaction */
 	sqlite3 *db;
 	sqlite3_stmt *insert, *seen, *head_get, *head_set;
 } Bare;
@@ -121,9 +135,11 @@ static gboolean bare_fail(Bare *b, const char *what, GError **error)
 	return FALSE;
 }
 
-static gboolean bare_open(Bare *b, const char *path, BareLevel level, GError **error)
+static gboolean bare_open(Bare *b, const char *path, BareLevel level, guint batch,
+                          GError **error)
 {
 	b->level = level;
+	b->batch = batch;
 	if (sqlite3_open(path, &b->db) != SQLITE_OK)
 		return bare_fail(b, "open", error);
 	if (sqlite3_exec(b->db, bare_schema, NULL, NULL, NULL) != SQLITE_OK ||
@@ -185,17 +201,13 @@ static gboolean bare_chain_step(Bare *b, const Record *r, GError **error)
 	return TRUE;
 }
 
-static gboolean bare_record(Bare *b, const Record *r, GError **error)
+static gboolean bare_insert_row(Bare *b, const Record *r, GError **error)
 {
 	sqlite3_stmt *s = b->insert;
 	int rc;
 
-	if (sqlite3_exec(b->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return bare_fail(b, "begin", error);
-	if (b->level >= BARE_CHAINED && !bare_chain_step(b, r, error)) {
-		sqlite3_exec(b->db, "ROLLBACK", NULL, NULL, NULL);
+	if (b->level >= BARE_CHAINED && !bare_chain_step(b, r, error))
 		return FALSE;
-	}
 	sqlite3_bind_text(s, 1, "facebook", -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, "1000", -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, r->conversation, -1, SQLITE_STATIC);
@@ -208,75 +220,152 @@ static gboolean bare_record(Bare *b, const Record *r, GError **error)
 	sqlite3_bind_int64(s, 10, r->time);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		sqlite3_exec(b->db, "ROLLBACK", NULL, NULL, NULL);
-		return bare_fail(b, "insert", error);
+	return rc == SQLITE_DONE || bare_fail(b, "insert", error);
+}
+
+/* rows[0..n) in transactions of b->batch rows. */
+static gboolean bare_write(Bare *b, const Record *rows, guint n, GError **error)
+{
+	for (guint i = 0; i < n; i += b->batch) {
+		guint end = MIN(n, i + b->batch);
+
+		if (sqlite3_exec(b->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+			return bare_fail(b, "begin", error);
+		for (guint j = i; j < end; j++) {
+			if (!bare_insert_row(b, &rows[j], error)) {
+				sqlite3_exec(b->db, "ROLLBACK", NULL, NULL, NULL);
+				return FALSE;
+			}
+		}
+		if (sqlite3_exec(b->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+			return bare_fail(b, "commit", error);
 	}
-	if (sqlite3_exec(b->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-		return bare_fail(b, "commit", error);
+	return TRUE;
+}
+
+/* rows[0..n) through the log API, in batches of `batch` (1: no batch). */
+static gboolean log_write(BdmLog *log, const Record *rows, guint n, guint batch,
+                          GError **error)
+{
+	for (guint i = 0; i < n; i += batch) {
+		guint end = MIN(n, i + batch);
+
+		if (batch > 1 && !bdm_log_batch_begin(log, error))
+			return FALSE;
+		for (guint j = i; j < end; j++) {
+			if (!log_record(log, &rows[j], error)) {
+				bdm_log_batch_abort(log);
+				return FALSE;
+			}
+		}
+		if (batch > 1 && !bdm_log_batch_commit(log, error))
+			return FALSE;
+	}
 	return TRUE;
 }
 
 static const struct {
 	const char *name;   /* in the JSON and the file name */
 	BareLevel level;
+	gboolean batched;   /* --batch rows per transaction, else one */
 } bare_kinds[] = {
-	{ "bare", BARE_PLAIN },
-	{ "bare_indexed", BARE_INDEXED },
-	{ "bare_chained", BARE_CHAINED },
+	{ "bare", BARE_PLAIN, FALSE },
+	{ "bare_batched", BARE_PLAIN, TRUE },
+	{ "bare_indexed", BARE_INDEXED, FALSE },
+	{ "bare_chained", BARE_CHAINED, FALSE },
 };
 
 #define N_BARE G_N_ELEMENTS(bare_kinds)
 
-/* Every record goes to the log and to each bare database in turn, so a
- * change in the machine's load hits all of them alike. */
-static gboolean run_append(const char *dir, guint records, GError **error)
+/* Every writer gets one group of `batch` records in turn, so a change in
+ * the machine's load hits all of them alike.  Latency is per call for the
+ * one-per-commit writers, and the whole group for the batched ones. */
+static gboolean run_append(const char *dir, guint records, guint batch, GError **error)
 {
-	char *log_path = g_build_filename(dir, "log.sqlite", NULL);
-	BenchSamples log_samples, bare_samples[N_BARE];
+	enum { LOG_SINGLE, LOG_BATCHED, N_LOG };
+	static const char *const log_names[N_LOG] = { "log", "log_batched" };
+	BenchSamples log_samples[N_LOG], bare_samples[N_BARE];
+	BdmLog *logs[N_LOG] = { NULL };
 	Bare bare[N_BARE] = { { 0 } };
-	BdmLog *log;
+	Record *rows = g_new0(Record, batch);
 	BenchRng rng;
 	gboolean ok = FALSE;
 	GString *json;
 
-	bench_samples_init(&log_samples);
+	for (guint k = 0; k < N_LOG; k++)
+		bench_samples_init(&log_samples[k]);
 	for (guint k = 0; k < N_BARE; k++)
 		bench_samples_init(&bare_samples[k]);
 	bench_rng_seed(&rng, SEED);
-	log = bdm_log_open(log_path, "bench", error);
-	if (log == NULL)
-		goto out;
+	for (guint k = 0; k < N_LOG; k++) {
+		char *name = g_strconcat(log_names[k], ".sqlite", NULL);
+		char *path = g_build_filename(dir, name, NULL);
+
+		logs[k] = bdm_log_open(path, "bench", error);
+		g_free(name);
+		g_free(path);
+		if (logs[k] == NULL)
+			goto out;
+	}
 	for (guint k = 0; k < N_BARE; k++) {
 		char *name = g_strconcat(bare_kinds[k].name, ".sqlite", NULL);
 		char *path = g_build_filename(dir, name, NULL);
-		gboolean opened = bare_open(&bare[k], path, bare_kinds[k].level, error);
+		gboolean opened = bare_open(&bare[k], path, bare_kinds[k].level,
+		                            bare_kinds[k].batched ? batch : 1, error);
 
 		g_free(name);
 		g_free(path);
 		if (!opened)
 			goto out;
 	}
-	for (guint64 i = 0; i < records; i++) {
-		Record r;
+	for (guint64 first = 0; first < records; first += batch) {
+		guint n = (guint)MIN((guint64)batch, records - first);
+		gsize bytes = 0;
+		gboolean written = TRUE;
 		gint64 start;
-		gboolean written;
 
-		record_make(&r, &rng, i);
-		start = bench_now_ns();
-		written = log_record(log, &r, error);
-		bench_samples_add(&log_samples, bench_now_ns() - start, strlen(r.text));
-		for (guint k = 0; written && k < N_BARE; k++) {
-			start = bench_now_ns();
-			written = bare_record(&bare[k], &r, error);
-			bench_samples_add(&bare_samples[k], bench_now_ns() - start, strlen(r.text));
+		for (guint j = 0; j < n; j++) {
+			record_make(&rows[j], &rng, first + j);
+			bytes += strlen(rows[j].text);
 		}
-		g_free(r.text);
+		/* One record per commit: each call timed on its own. */
+		for (guint j = 0; written && j < n; j++) {
+			start = bench_now_ns();
+			written = log_write(logs[LOG_SINGLE], &rows[j], 1, 1, error);
+			bench_samples_add(&log_samples[LOG_SINGLE], bench_now_ns() - start,
+			                  strlen(rows[j].text));
+		}
+		if (written) {
+			start = bench_now_ns();
+			written = log_write(logs[LOG_BATCHED], rows, n, batch, error);
+			bench_samples_add_group(&log_samples[LOG_BATCHED], bench_now_ns() - start, n,
+			                        bytes);
+		}
+		for (guint k = 0; written && k < N_BARE; k++) {
+			if (bare[k].batch > 1) {
+				start = bench_now_ns();
+				written = bare_write(&bare[k], rows, n, error);
+				bench_samples_add_group(&bare_samples[k], bench_now_ns() - start, n, bytes);
+				continue;
+			}
+			for (guint j = 0; written && j < n; j++) {
+				start = bench_now_ns();
+				written = bare_write(&bare[k], &rows[j], 1, error);
+				bench_samples_add(&bare_samples[k], bench_now_ns() - start,
+				                  strlen(rows[j].text));
+			}
+		}
+		for (guint j = 0; j < n; j++)
+			g_clear_pointer(&rows[j].text, g_free);
 		if (!written)
 			goto out;
 	}
 	json = g_string_new("{");
-	bench_json_add_samples(json, "log", &log_samples);
+	g_string_append_printf(json, "\"batch\": %u", batch);
+	for (guint k = 0; k < N_LOG; k++) {
+		g_string_append(json, ", ");
+		bench_json_add_samples(json, log_names[k], &log_samples[k]);
+	}
 	for (guint k = 0; k < N_BARE; k++) {
 		g_string_append(json, ", ");
 		bench_json_add_samples(json, bare_kinds[k].name, &bare_samples[k]);
@@ -286,14 +375,18 @@ static gboolean run_append(const char *dir, guint records, GError **error)
 	g_string_free(json, TRUE);
 	ok = TRUE;
 out:
-	bdm_log_close(log);
+	for (guint k = 0; k < N_LOG; k++) {
+		bdm_log_close(logs[k]);
+		bench_samples_clear(&log_samples[k]);
+	}
 	for (guint k = 0; k < N_BARE; k++) {
 		if (bare[k].db != NULL)
 			bare_close(&bare[k]);
 		bench_samples_clear(&bare_samples[k]);
 	}
-	bench_samples_clear(&log_samples);
-	g_free(log_path);
+	for (guint j = 0; j < batch; j++)
+		g_free(rows[j].text);
+	g_free(rows);
 	return ok;
 }
 
@@ -313,12 +406,15 @@ static gboolean run_generate(const char *path, guint records, GError **error)
 	bench_rng_seed(&rng, SEED);
 	log = bdm_log_open(tmp, "bench", error);
 	ok = log != NULL;
-	for (guint64 i = 0; ok && i < records; i++) {
-		Record r;
+	for (guint64 first = 0; ok && first < records; first += GENERATE_BATCH) {
+		guint n = (guint)MIN((guint64)GENERATE_BATCH, records - first);
+		Record rows[GENERATE_BATCH];
 
-		record_make(&r, &rng, i);
-		ok = log_record(log, &r, error);
-		g_free(r.text);
+		for (guint j = 0; j < n; j++)
+			record_make(&rows[j], &rng, first + j);
+		ok = log_write(log, rows, n, GENERATE_BATCH, error);
+		for (guint j = 0; j < n; j++)
+			g_free(rows[j].text);
 	}
 	bdm_log_close(log);
 	if (ok && g_rename(tmp, path) != 0) {
@@ -336,10 +432,12 @@ int main(int argc, char **argv)
 {
 	char *dir = NULL, *db = NULL;
 	int records = 20000;
+	int batch = DEFAULT_BATCH;
 	GOptionEntry entries[] = {
 		{ "dir", 0, 0, G_OPTION_ARG_FILENAME, &dir, "append: an empty directory", "DIR" },
 		{ "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "generate: the log to write", "PATH" },
 		{ "records", 0, 0, G_OPTION_ARG_INT, &records, "records to write", "N" },
+		{ "batch", 0, 0, G_OPTION_ARG_INT, &batch, "append: records per poll batch", "B" },
 		{ NULL }
 	};
 	GOptionContext *context = g_option_context_new("append|generate - log benchmark");
@@ -354,15 +452,15 @@ int main(int argc, char **argv)
 	}
 	g_option_context_free(context);
 	mode = argc > 1 ? argv[1] : "";
-	if (records < 1 ||
+	if (records < 1 || batch < 1 || batch > 10000 ||
 	    !((strcmp(mode, "append") == 0 && dir != NULL) ||
 	      (strcmp(mode, "generate") == 0 && db != NULL))) {
-		fprintf(stderr, "usage: bench_log append --dir DIR [--records N]\n"
+		fprintf(stderr, "usage: bench_log append --dir DIR [--records N] [--batch B]\n"
 		                "       bench_log generate --db PATH --records N\n");
 		return 2;
 	}
 	if (strcmp(mode, "append") == 0)
-		ok = run_append(dir, (guint)records, &error);
+		ok = run_append(dir, (guint)records, (guint)batch, &error);
 	else
 		ok = run_generate(db, (guint)records, &error);
 	if (!ok) {

@@ -27,6 +27,14 @@ void bench_samples_add(BenchSamples *s, gint64 ns, gsize bytes)
 	s->bytes += bytes;
 }
 
+void bench_samples_add_group(BenchSamples *s, gint64 ns, guint n, gsize bytes)
+{
+	for (guint i = 0; i < n; i++)
+		g_array_append_val(s->ns, ns);
+	s->total_ns += ns;
+	s->bytes += bytes;
+}
+
 static int compare_ns(gconstpointer a, gconstpointer b)
 {
 	gint64 x = *(const gint64 *)a, y = *(const gint64 *)b;

@@ -28,6 +28,10 @@ void bench_samples_init(BenchSamples *s);
  *  Keeps insertion order until the first percentile is asked for. */
 void bench_samples_add(BenchSamples *s, gint64 ns, gsize bytes);
 
+/** n calls that finished together after ns (a batch committed at once):
+ *  each gets ns as its latency, and ns counts once towards the total. */
+void bench_samples_add_group(BenchSamples *s, gint64 ns, guint n, gsize bytes);
+
 /** The p-th percentile (0 < p <= 100, nearest rank) in nanoseconds;
  *  0 for an empty set.  Sorts the samples in place. */
 gint64 bench_samples_percentile(BenchSamples *s, double p);
