@@ -61,8 +61,8 @@ static const char bare_schema[] =
  * indexes it keeps for the desk's queries and export, then the table of
  * delivered ids and the chain head it reads and moves in every transaction. */
 static const char indexes_schema[] =
-	"CREATE INDEX IF NOT EXISTS record_customer ON record(platform, account, customer_id,"
-	" direction);"
+	"CREATE INDEX IF NOT EXISTS record_inbound ON record(platform, account, customer_id)"
+	" WHERE direction = 0 AND kind = 'message';"
 	"CREATE INDEX IF NOT EXISTS record_time ON record(logged_time)";
 
 static const char chain_schema[] =

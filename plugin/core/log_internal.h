@@ -99,7 +99,7 @@ gboolean bdm_log_state_forget(BdmLog *log, const char *const *ids, guint *remove
 /* ---- schema (log_schema.c) ------------------------------------------------ */
 
 /** Newest schema version this code writes. */
-#define BDM_LOG_SCHEMA_VERSION 3
+#define BDM_LOG_SCHEMA_VERSION 4
 
 /** bdm_log_open_full, but upgrading a writable file only to schema
  *  `target`: how tests make files of an older BrandDM. */

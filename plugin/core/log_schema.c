@@ -69,6 +69,14 @@ static const Migration migrations[] = {
 	  /* No query uses it (erase and subject export find a customer's
 	   * conversations by one scan), yet every append wrote one more page. */
 	  "DROP INDEX IF EXISTS record_conversation;" },
+	{ 4,
+	  /* The desk only ever asks about a customer's inbound messages (has
+	   * this customer written, and when last): an index of those alone
+	   * answers both, and the brand's replies and desk events no longer
+	   * write a page of it. */
+	  "DROP INDEX IF EXISTS record_customer;"
+	  "CREATE INDEX record_inbound ON record(platform, account, customer_id)"
+	  " WHERE direction = 0 AND kind = 'message';" },
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == BDM_LOG_SCHEMA_VERSION);

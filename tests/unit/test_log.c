@@ -313,7 +313,7 @@ test_migrates_old_schema(Fixture *f, gconstpointer data)
 	log = open_ok(f->path);
 	g_assert_cmpint(tlog_sql_int(f->path, "PRAGMA user_version"), ==, BDM_LOG_SCHEMA_VERSION);
 	g_assert_cmpint(tlog_sql_int(f->path, "SELECT count(*) FROM sqlite_master WHERE "
-	                             "name = 'record_customer'"), ==, 1);
+	                             "name = 'record_inbound'"), ==, 1);
 	g_assert_true(bdm_log_seen(log, "messenger", "page1", "m1"));
 	tlog_message(log, "messenger", "page1", "cust1", BDM_DIR_OUT, "from v2", "m2", 200);
 	g_assert_true(bdm_log_verify(log, NULL, &error));
@@ -342,7 +342,8 @@ test_migrates_v2_drops_conversation_index(Fixture *f, gconstpointer data)
 	g_assert_cmpint(tlog_sql_int(f->path, "SELECT count(*) FROM sqlite_master WHERE "
 	                             "name = 'record_conversation'"), ==, 1);
 
-	log = open_ok(f->path);
+	log = bdm_log_open_schema(f->path, "alice", 0, 3, &error);
+	g_assert_no_error(error);
 	g_assert_cmpint(tlog_sql_int(f->path, "PRAGMA user_version"), ==, 3);
 	g_assert_cmpint(tlog_sql_int(f->path, "SELECT count(*) FROM sqlite_master WHERE "
 	                             "name = 'record_conversation'"), ==, 0);
@@ -360,6 +361,76 @@ test_migrates_v2_drops_conversation_index(Fixture *f, gconstpointer data)
 	g_assert_no_error(error);
 	g_assert_cmpint(n, ==, 1);
 	bdm_log_cursor_free(cursor);
+	g_assert_true(bdm_log_verify(log, NULL, &error));
+	g_assert_no_error(error);
+	bdm_log_close(log);
+}
+
+/* The query plan of one of the log's cached statements, one line a step. */
+static char *
+query_plan(BdmLog *log, BdmLogStmt which)
+{
+	sqlite3_stmt *stmt = bdm_log_stmt(log, which, NULL);
+	char *sql = g_strconcat("EXPLAIN QUERY PLAN ", sqlite3_sql(stmt), NULL);
+	sqlite3_stmt *plan = NULL;
+	GString *out = g_string_new(NULL);
+
+	g_assert_cmpint(sqlite3_prepare_v2(log->db, sql, -1, &plan, NULL), ==, SQLITE_OK);
+	while (sqlite3_step(plan) == SQLITE_ROW)
+		g_string_append_printf(out, "%s\n", (const char *)sqlite3_column_text(plan, 3));
+	sqlite3_finalize(plan);
+	g_free(sql);
+	return g_string_free(out, FALSE);
+}
+
+/* Version 4 keeps an index of inbound messages only: a file of version 3
+ * loses its index of every record by customer, the desk's two questions
+ * are answered from the new index (never by a scan) with the same answers,
+ * and the brand's replies and desk events are not in it. */
+static void
+test_migrates_v3_inbound_index(Fixture *f, gconstpointer data)
+{
+	static const BdmLogStmt desk_questions[] = { BDM_STMT_HAS_WRITTEN, BDM_STMT_LAST_INBOUND };
+	GError *error = NULL;
+	BdmLog *log;
+	gsize i;
+
+	(void)data;
+	log = bdm_log_open_schema(f->path, "alice", BDM_LOG_OPEN_CREATE, 3, &error);
+	g_assert_no_error(error);
+	tlog_message(log, "messenger", "page1", "cust1", BDM_DIR_IN, "from v3", "m1", 100);
+	tlog_message(log, "messenger", "page1", "cust1", BDM_DIR_OUT, "reply", "m2", 150);
+	tlog_message(log, "messenger", "page1", "cust2", BDM_DIR_OUT, "first contact", "m3", 160);
+	bdm_log_close(log);
+	g_assert_cmpint(tlog_sql_int(f->path, "SELECT count(*) FROM sqlite_master WHERE "
+	                             "name = 'record_customer'"), ==, 1);
+
+	log = open_ok(f->path);
+	g_assert_cmpint(tlog_sql_int(f->path, "PRAGMA user_version"), ==, 4);
+	g_assert_cmpint(tlog_sql_int(f->path, "SELECT count(*) FROM sqlite_master WHERE "
+	                             "name = 'record_customer'"), ==, 0);
+	g_assert_cmpint(tlog_sql_int(f->path, "SELECT count(*) FROM sqlite_master WHERE "
+	                             "name IN ('record_inbound', 'record_time')"), ==, 2);
+	tlog_message(log, "messenger", "page1", "cust1", BDM_DIR_IN, "from v4", "m4", 200);
+	tlog_event(log, "escalate", "cust2", "{\"department\": \"legal\"}", NULL, 210);
+	/* Only the two inbound messages are in the index. */
+	g_assert_cmpint(tlog_sql_int(f->path, "SELECT count(*) FROM record INDEXED BY "
+	                             "record_inbound WHERE direction = 0 AND kind = 'message'"),
+	                ==, 2);
+
+	g_assert_true(bdm_log_customer_has_written(log, "messenger", "page1", "cust1"));
+	g_assert_false(bdm_log_customer_has_written(log, "messenger", "page1", "cust2"));
+	g_assert_false(bdm_log_customer_has_written(log, "messenger", "page2", "cust1"));
+	g_assert_cmpint(bdm_log_last_customer_message(log, "messenger", "page1", "cust1"), ==, 200);
+	g_assert_cmpint(bdm_log_last_customer_message(log, "messenger", "page1", "cust2"), ==, 0);
+	for (i = 0; i < G_N_ELEMENTS(desk_questions); i++) {
+		char *plan = query_plan(log, desk_questions[i]);
+
+		g_test_message("plan: %s", plan);
+		g_assert_nonnull(strstr(plan, "INDEX record_inbound"));
+		g_assert_null(strstr(plan, "SCAN"));
+		g_free(plan);
+	}
 	g_assert_true(bdm_log_verify(log, NULL, &error));
 	g_assert_no_error(error);
 	bdm_log_close(log);
@@ -538,6 +609,7 @@ main(int argc, char **argv)
 	ADD("/log/state", test_state);
 	ADD("/log/migrates-old-schema", test_migrates_old_schema);
 	ADD("/log/migrates-v2-drops-conversation-index", test_migrates_v2_drops_conversation_index);
+	ADD("/log/migrates-v3-inbound-index", test_migrates_v3_inbound_index);
 	ADD("/log/newer-schema-refused", test_newer_schema_refused);
 	ADD("/log/foreign-and-corrupt-files", test_foreign_and_corrupt_files);
 	ADD("/log/damaged-pages", test_damaged_pages);
