@@ -195,21 +195,25 @@ bdm_log_batch_begin(BdmLog *log, GError **error)
 		return FALSE;
 	log->in_batch = TRUE;
 	log->batch_failed = FALSE;
+	log->head_pending = FALSE;
 	return TRUE;
 }
 
 gboolean
 bdm_log_batch_commit(BdmLog *log, GError **error)
 {
-	gboolean lost;
+	gboolean lost, head_written;
 
 	g_return_val_if_fail(log != NULL && log->in_batch, FALSE);
 	lost = batch_lost(log);
+	head_written = !lost && bdm_log_head_flush(log, error);
 	log->in_batch = FALSE;
 	log->batch_failed = FALSE;
-	if (lost) {
+	log->head_pending = FALSE;
+	if (!head_written) {
 		bdm_log_rollback(log);
-		set_batch_failed_error(log, error);
+		if (lost)
+			set_batch_failed_error(log, error);
 		return FALSE;
 	}
 	return bdm_log_commit(log, error);
@@ -222,6 +226,7 @@ bdm_log_batch_abort(BdmLog *log)
 		return;
 	log->in_batch = FALSE;
 	log->batch_failed = FALSE;
+	log->head_pending = FALSE;
 	bdm_log_rollback(log);
 }
 

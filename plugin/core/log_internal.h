@@ -36,6 +36,11 @@ struct BdmLog {
 	gboolean readonly;
 	gboolean in_batch;        /* bdm_log_batch_begin: writes share one transaction */
 	gboolean batch_failed;    /* a write of the open batch failed: it keeps nothing */
+	/* In a batch the chain row is moved once, at the commit: until then
+	 * the newest head is here (head_pending). */
+	gboolean head_pending;
+	gint64 head_id;
+	guint8 head_hash[BDM_HASH_LEN];
 	sqlite3_stmt *stmt[BDM_STMT_COUNT];
 };
 
@@ -143,10 +148,14 @@ gboolean bdm_log_append(BdmLog *log, const BdmLogRecord *r, gint64 *id, GError *
 void bdm_log_seen_key(const char *platform, const char *account, const char *message_id,
                       guint8 out[BDM_HASH_LEN]);
 
-/** Read the chain head and anchor (id and hash) inside a transaction.
- *  Hash buffers may be NULL. */
+/** Read the chain head and anchor (id and hash) inside a transaction, the
+ *  head as the open batch moved it.  Hash buffers may be NULL. */
 gboolean bdm_log_head(BdmLog *log, gint64 *head_id, guint8 *head_hash,
                       gint64 *anchor_id, guint8 *anchor_hash, GError **error);
+
+/** Write the head that appends of the open batch moved into the chain row.
+ *  Called by bdm_log_batch_commit before its COMMIT; TRUE when none moved. */
+gboolean bdm_log_head_flush(BdmLog *log, GError **error);
 
 /** Current Unix time in seconds: the default logged_time. */
 gint64 bdm_log_now(void);

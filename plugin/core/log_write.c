@@ -23,9 +23,18 @@ gboolean
 bdm_log_head(BdmLog *log, gint64 *head_id, guint8 *head_hash, gint64 *anchor_id,
              guint8 *anchor_hash, GError **error)
 {
-	sqlite3_stmt *stmt = bdm_log_stmt(log, BDM_STMT_HEAD_GET, error);
+	sqlite3_stmt *stmt;
 	int rc;
 
+	/* Appends in a batch need only the head they moved themselves. */
+	if (log->head_pending && anchor_id == NULL && anchor_hash == NULL) {
+		if (head_id)
+			*head_id = log->head_id;
+		if (head_hash)
+			memcpy(head_hash, log->head_hash, BDM_HASH_LEN);
+		return TRUE;
+	}
+	stmt = bdm_log_stmt(log, BDM_STMT_HEAD_GET, error);
 	if (!stmt)
 		return FALSE;
 	rc = sqlite3_step(stmt);
@@ -46,14 +55,34 @@ bdm_log_head(BdmLog *log, gint64 *head_id, guint8 *head_hash, gint64 *anchor_id,
 		return FALSE;
 	}
 	if (head_id)
-		*head_id = sqlite3_column_int64(stmt, 0);
+		*head_id = log->head_pending ? log->head_id : sqlite3_column_int64(stmt, 0);
 	if (head_hash)
-		memcpy(head_hash, sqlite3_column_blob(stmt, 1), BDM_HASH_LEN);
+		memcpy(head_hash, log->head_pending ? log->head_hash : sqlite3_column_blob(stmt, 1),
+		       BDM_HASH_LEN);
 	if (anchor_id)
 		*anchor_id = sqlite3_column_int64(stmt, 2);
 	if (anchor_hash)
 		memcpy(anchor_hash, sqlite3_column_blob(stmt, 3), BDM_HASH_LEN);
 	sqlite3_reset(stmt);
+	return TRUE;
+}
+
+static gboolean
+set_head(BdmLog *log, gint64 head_id, const guint8 head_hash[BDM_HASH_LEN], GError **error)
+{
+	sqlite3_stmt *stmt = bdm_log_stmt(log, BDM_STMT_HEAD_SET, error);
+	int rc;
+
+	if (!stmt)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, head_id);
+	sqlite3_bind_blob(stmt, 2, head_hash, BDM_HASH_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		bdm_log_set_db_error(log, error, rc, _("cannot move the chain head"));
+		return FALSE;
+	}
 	return TRUE;
 }
 
@@ -101,20 +130,27 @@ bdm_log_append(BdmLog *log, const BdmLogRecord *r, gint64 *id, GError **error)
 		return FALSE;
 	}
 
-	stmt = bdm_log_stmt(log, BDM_STMT_HEAD_SET, error);
-	if (!stmt)
-		return FALSE;
-	sqlite3_bind_int64(stmt, 1, rec.id);
-	sqlite3_bind_blob(stmt, 2, hash, BDM_HASH_LEN, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		bdm_log_set_db_error(log, error, rc, _("cannot move the chain head"));
+	if (log->in_batch) {
+		/* The chain row's page is written at the commit whatever it
+		 * holds: one UPDATE then does for every record of the batch. */
+		log->head_pending = TRUE;
+		log->head_id = rec.id;
+		memcpy(log->head_hash, hash, BDM_HASH_LEN);
+	} else if (!set_head(log, rec.id, hash, error)) {
 		return FALSE;
 	}
 	if (id)
 		*id = rec.id;
 	return TRUE;
+}
+
+gboolean
+bdm_log_head_flush(BdmLog *log, GError **error)
+{
+	if (!log->head_pending)
+		return TRUE;
+	log->head_pending = FALSE;
+	return set_head(log, log->head_id, log->head_hash, error);
 }
 
 void

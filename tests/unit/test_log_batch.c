@@ -123,6 +123,35 @@ test_commit_together(Fixture *f, gconstpointer data)
 	verify_ok(f->log);
 }
 
+/* The chain row is moved once, at the commit, to the batch's last record;
+ * an abort leaves it where it was, for the next append to chain on. */
+static void
+test_head_moves_at_commit(Fixture *f, gconstpointer data)
+{
+	GError *error = NULL;
+	gboolean inserted;
+
+	(void)data;
+	tlog_message(f->log, "messenger", "page1", "c0", BDM_DIR_IN, "before", "m0", 900);
+	begin_ok(f->log);
+	g_assert_true(message(f->log, "c1", "one", "m1", &inserted, &error));
+	g_assert_true(message(f->log, "c2", "two", "m2", &inserted, &error));
+	g_assert_cmpint(tlog_sql_int(f->path, "SELECT head_id FROM chain"), ==, 1);
+	g_assert_true(bdm_log_batch_commit(f->log, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(tlog_sql_int(f->path, "SELECT head_id FROM chain"), ==, 3);
+	g_assert_cmpint(tlog_sql_int(f->path, "SELECT (SELECT head_hash FROM chain) = "
+	                             "(SELECT hash FROM record WHERE id = 3)"), ==, 1);
+
+	begin_ok(f->log);
+	g_assert_true(message(f->log, "c3", "dropped", "m3", &inserted, &error));
+	bdm_log_batch_abort(f->log);
+	g_assert_cmpint(tlog_sql_int(f->path, "SELECT head_id FROM chain"), ==, 3);
+	tlog_message(f->log, "messenger", "page1", "c4", BDM_DIR_IN, "after", "m4", 1100);
+	g_assert_cmpint(tlog_sql_int(f->path, "SELECT head_id FROM chain"), ==, 4);
+	verify_ok(f->log);
+}
+
 static void
 test_duplicates_inside(Fixture *f, gconstpointer data)
 {
@@ -346,6 +375,7 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 #define ADD(name, fn) g_test_add(name, Fixture, NULL, setup, fn, teardown)
 	ADD("/log-batch/commit-together", test_commit_together);
+	ADD("/log-batch/head-moves-at-commit", test_head_moves_at_commit);
 	ADD("/log-batch/duplicates-inside", test_duplicates_inside);
 	ADD("/log-batch/abort-keeps-nothing", test_abort_keeps_nothing);
 	ADD("/log-batch/invalid-record-spares-batch", test_invalid_record_spares_batch);
