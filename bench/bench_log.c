@@ -6,8 +6,11 @@
  *       fresh databases in DIR, each record to every writer in turn:
  *         log           bdm_log_message(), one commit per record (a reply,
  *                       a lone message)
- *         log_batched   the poller's way: B records per bdm_log_batch_begin
+ *         log_batched   group commit: B records per bdm_log_batch_begin
  *                       ... bdm_log_batch_commit (a poll that brings B)
+ *         log_turn      all the poller writes for such a poll: the batch
+ *                       with its display marker, then the marker moved on
+ *                       once per customer message shown
  *         bare          the baseline: a bare prepared INSERT into a table of
  *                       the same columns and SQLite settings (WAL,
  *                       synchronous=NORMAL, secure_delete), each row its own
@@ -264,6 +267,42 @@ static gboolean log_write(BdmLog *log, const Record *rows, guint n, guint batch,
 	return TRUE;
 }
 
+/* The display marker as plugin/desk_display.c keeps it: the ids still to
+ * be shown, one per line; none left deletes it. */
+static gboolean marker_set(BdmLog *log, char **ids, GError **error)
+{
+	char *value = ids[0] ? g_strjoinv("\n", ids) : NULL;
+	gboolean ok = bdm_log_state_set(log, "display/facebook/1000", value, error);
+
+	g_free(value);
+	return ok;
+}
+
+/* rows[0..n) as one delivery turn of the poller: the records and the
+ * display marker of the customer messages in one batch, then the marker
+ * moved on as each of them is shown (one state write each). */
+static gboolean turn_write(BdmLog *log, const Record *rows, guint n, GError **error)
+{
+	char **ids = g_new0(char *, n + 1);
+	guint shown = 0, customer = 0;
+	gboolean ok;
+
+	for (guint j = 0; j < n; j++)
+		if (rows[j].direction == BDM_DIR_IN)
+			ids[customer++] = (char *)rows[j].id;
+	ok = bdm_log_batch_begin(log, error);
+	for (guint j = 0; ok && j < n; j++)
+		ok = log_record(log, &rows[j], error);
+	ok = ok && marker_set(log, ids, error);
+	if (!ok)
+		bdm_log_batch_abort(log);
+	ok = ok && bdm_log_batch_commit(log, error);
+	while (ok && shown < customer)
+		ok = marker_set(log, ids + ++shown, error);
+	g_free(ids);
+	return ok;
+}
+
 static const struct {
 	const char *name;   /* in the JSON and the file name */
 	BareLevel level;
@@ -282,8 +321,8 @@ static const struct {
  * one-per-commit writers, and the whole group for the batched ones. */
 static gboolean run_append(const char *dir, guint records, guint batch, GError **error)
 {
-	enum { LOG_SINGLE, LOG_BATCHED, N_LOG };
-	static const char *const log_names[N_LOG] = { "log", "log_batched" };
+	enum { LOG_SINGLE, LOG_BATCHED, LOG_TURN, N_LOG };
+	static const char *const log_names[N_LOG] = { "log", "log_batched", "log_turn" };
 	BenchSamples log_samples[N_LOG], bare_samples[N_BARE];
 	BdmLog *logs[N_LOG] = { NULL };
 	Bare bare[N_BARE] = { { 0 } };
@@ -340,6 +379,11 @@ static gboolean run_append(const char *dir, guint records, guint batch, GError *
 			written = log_write(logs[LOG_BATCHED], rows, n, batch, error);
 			bench_samples_add_group(&log_samples[LOG_BATCHED], bench_now_ns() - start, n,
 			                        bytes);
+		}
+		if (written) {
+			start = bench_now_ns();
+			written = turn_write(logs[LOG_TURN], rows, n, error);
+			bench_samples_add_group(&log_samples[LOG_TURN], bench_now_ns() - start, n, bytes);
 		}
 		for (guint k = 0; written && k < N_BARE; k++) {
 			if (bare[k].batch > 1) {
