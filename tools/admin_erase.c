@@ -16,8 +16,7 @@ typedef struct {
 	char *platform;
 } SubjectOptions;
 
-static void
-subject_options_clear(SubjectOptions *o)
+static void subject_options_clear(SubjectOptions *o)
 {
 	g_strfreev(o->dbs);
 	g_free(o->customer);
@@ -26,9 +25,8 @@ subject_options_clear(SubjectOptions *o)
 
 /* Parse the options both commands share (and extra ones); returns -1 to
  * go on, else the exit status. */
-static int
-parse_subject(int *argc, char ***argv, SubjectOptions *o, const GOptionEntry *extra,
-              const char *summary)
+static int parse_subject(int *argc, char ***argv, SubjectOptions *o, const GOptionEntry *extra,
+                         const char *summary)
 {
 	GOptionEntry entries[] = {
 		{ "customer", 0, 0, G_OPTION_ARG_STRING, &o->customer,
@@ -57,8 +55,7 @@ parse_subject(int *argc, char ***argv, SubjectOptions *o, const GOptionEntry *ex
 
 /* ---- erase -------------------------------------------------------------------- */
 
-static gint64
-count_about(BdmLog *log, const SubjectOptions *o, GError **error)
+static gint64 count_about(BdmLog *log, const SubjectOptions *o, GError **error)
 {
 	BdmLogQuery q = { 0 };
 	BdmLogCursor *cursor;
@@ -75,8 +72,8 @@ count_about(BdmLog *log, const SubjectOptions *o, GError **error)
 	return error && *error ? -1 : n;
 }
 
-static gboolean
-erase_one(const char *path, const SubjectOptions *o, const char *tombstone, gboolean dry_run)
+static gboolean erase_one(const char *path, const SubjectOptions *o, const char *tombstone,
+                          gboolean dry_run)
 {
 	BdmLogEraseResult res = { 0 };
 	GError *error = NULL;
@@ -112,8 +109,7 @@ fail:
 	return FALSE;
 }
 
-int
-bdm_admin_erase(int argc, char **argv)
+int bdm_admin_erase(int argc, char **argv)
 {
 	SubjectOptions o = { 0 };
 	gboolean dry_run = FALSE;
@@ -151,9 +147,8 @@ bdm_admin_erase(int argc, char **argv)
 
 /* ---- subject-export --------------------------------------------------------------- */
 
-static gboolean
-export_state(BdmOut *out, BdmLog *log, const char *customer, GHashTable *conversations,
-             GError **error)
+static gboolean export_state(BdmOut *out, BdmLog *log, const char *customer,
+                             GHashTable *conversations, GError **error)
 {
 	GPtrArray *ids = g_ptr_array_new();
 	GHashTableIter iter;
@@ -187,9 +182,8 @@ export_state(BdmOut *out, BdmLog *log, const char *customer, GHashTable *convers
 	return TRUE;
 }
 
-static gboolean
-export_file(BdmOut *out, BdmLog *log, const SubjectOptions *o, JsonParser *parser,
-            GError **error)
+static gboolean export_file(BdmOut *out, BdmLog *log, const SubjectOptions *o, JsonParser *parser,
+                            GError **error)
 {
 	GHashTable *conversations = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	BdmLogQuery q = { 0 };
@@ -225,8 +219,7 @@ export_file(BdmOut *out, BdmLog *log, const SubjectOptions *o, JsonParser *parse
 	return ok;
 }
 
-int
-bdm_admin_subject_export(int argc, char **argv)
+int bdm_admin_subject_export(int argc, char **argv)
 {
 	SubjectOptions o = { 0 };
 	JsonParser *parser;

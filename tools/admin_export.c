@@ -39,8 +39,7 @@ static const char *const csv_columns =
 
 /* ---- the merge ------------------------------------------------------------ */
 
-static gboolean
-source_before(const Source *a, const Source *b)
+static gboolean source_before(const Source *a, const Source *b)
 {
 	if (a->cur->logged_time != b->cur->logged_time)
 		return a->cur->logged_time < b->cur->logged_time;
@@ -50,8 +49,7 @@ source_before(const Source *a, const Source *b)
 }
 
 /* Restore the min-heap property below slot i. */
-static void
-sift_down(Source **heap, guint n, guint i)
+static void sift_down(Source **heap, guint n, guint i)
 {
 	for (;;) {
 		guint left = 2 * i + 1, right = left + 1, min = i;
@@ -70,8 +68,7 @@ sift_down(Source **heap, guint n, guint i)
 	}
 }
 
-static void
-build_heap(Source **heap, guint n)
+static void build_heap(Source **heap, guint n)
 {
 	guint i;
 
@@ -81,8 +78,7 @@ build_heap(Source **heap, guint n)
 
 /* ---- one record --------------------------------------------------------- */
 
-static void
-write_jsonl(Writer *w, const Source *src, const BdmLogRecord *r)
+static void write_jsonl(Writer *w, const Source *src, const BdmLogRecord *r)
 {
 	BdmOut *out = &w->out;
 
@@ -95,15 +91,13 @@ write_jsonl(Writer *w, const Source *src, const BdmLogRecord *r)
 	bdm_out_write(out, "}\n", 2);
 }
 
-static void
-csv_sep(BdmOut *out, const char *value, gboolean guard)
+static void csv_sep(BdmOut *out, const char *value, gboolean guard)
 {
 	bdm_out_write(out, ",", 1);
 	bdm_out_csv_field(out, value, guard);
 }
 
-static void
-write_csv(Writer *w, const Source *src, const BdmLogRecord *r)
+static void write_csv(Writer *w, const Source *src, const BdmLogRecord *r)
 {
 	BdmOut *out = &w->out;
 
@@ -132,8 +126,7 @@ write_csv(Writer *w, const Source *src, const BdmLogRecord *r)
 
 /* ---- the command ------------------------------------------------------------ */
 
-static gboolean
-open_sources(char **paths, const BdmLogQuery *q, Source *sources)
+static gboolean open_sources(char **paths, const BdmLogQuery *q, Source *sources)
 {
 	GError *error = NULL;
 	guint i;
@@ -163,8 +156,7 @@ open_sources(char **paths, const BdmLogQuery *q, Source *sources)
 	return TRUE;
 }
 
-static void
-close_sources(Source *sources, guint n)
+static void close_sources(Source *sources, guint n)
 {
 	guint i;
 
@@ -177,8 +169,7 @@ close_sources(Source *sources, guint n)
 }
 
 /* Write records smallest first until every file is exhausted. */
-static gboolean
-merge(Writer *w, Source *sources, guint n, BdmProgress *progress)
+static gboolean merge(Writer *w, Source *sources, guint n, BdmProgress *progress)
 {
 	Source **heap = g_new(Source *, n);
 	GError *error = NULL;
@@ -213,8 +204,7 @@ merge(Writer *w, Source *sources, guint n, BdmProgress *progress)
 	return TRUE;
 }
 
-int
-bdm_admin_export(int argc, char **argv)
+int bdm_admin_export(int argc, char **argv)
 {
 	char **dbs = NULL, *since = NULL, *until = NULL, *account = NULL, *format = NULL;
 	gboolean progress_forced = FALSE;

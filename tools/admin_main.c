@@ -32,8 +32,7 @@ static const Subcommand subcommands[] = {
 	{ "policy-check", bdm_admin_policy_check, N_("check a message on stdin against the policy") },
 };
 
-static void
-usage(FILE *fp)
+static void usage(FILE *fp)
 {
 	gsize i;
 
@@ -44,8 +43,7 @@ usage(FILE *fp)
 	              "Logs are read from ~/.purple/branddm/log.sqlite unless --db is given.\n"));
 }
 
-int
-main(int argc, char **argv)
+int main(int argc, char **argv)
 {
 	const char *name = argc > 1 ? argv[1] : NULL;
 	gsize i;

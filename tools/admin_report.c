@@ -32,14 +32,12 @@ typedef struct {
 	const char *agent;
 } PendingEvent;
 
-static const char *
-intern(BdmReport *rep, const char *s)
+static const char *intern(BdmReport *rep, const char *s)
 {
 	return s ? g_string_chunk_insert_const(rep->strings, s) : NULL;
 }
 
-static char *
-conversation_key(const BdmLogRecord *r)
+static char *conversation_key(const BdmLogRecord *r)
 {
 	const char *who = r->customer_id ? r->customer_id : r->conversation_id;
 
@@ -48,8 +46,8 @@ conversation_key(const BdmLogRecord *r)
 	return g_strjoin("\x1f", r->platform, r->account, who, NULL);
 }
 
-static BdmReportConversation *
-conversation_for(BdmReport *rep, const BdmLogRecord *r, const char *key)
+static BdmReportConversation *conversation_for(BdmReport *rep, const BdmLogRecord *r,
+                                               const char *key)
 {
 	BdmReportConversation *conv = g_hash_table_lookup(rep->conversations, key);
 
@@ -63,8 +61,7 @@ conversation_for(BdmReport *rep, const BdmLogRecord *r, const char *key)
 	return conv;
 }
 
-static void
-add_message(BdmReport *rep, const BdmLogRecord *r, gboolean dedupe)
+static void add_message(BdmReport *rep, const BdmLogRecord *r, gboolean dedupe)
 {
 	BdmReportConversation *conv;
 	BdmReportItem item = { 0 };
@@ -106,8 +103,7 @@ add_message(BdmReport *rep, const BdmLogRecord *r, gboolean dedupe)
 	g_free(key);
 }
 
-static const char *
-string_member(JsonObject *o, const char *name)
+static const char *string_member(JsonObject *o, const char *name)
 {
 	JsonNode *node = o ? json_object_get_member(o, name) : NULL;
 
@@ -115,8 +111,7 @@ string_member(JsonObject *o, const char *name)
 	       ? json_node_get_string(node) : NULL;
 }
 
-static BdmReportRow *
-account_row(BdmReport *rep, const BdmLogRecord *r)
+static BdmReportRow *account_row(BdmReport *rep, const BdmLogRecord *r)
 {
 	char *name;
 	BdmReportRow *row;
@@ -129,8 +124,7 @@ account_row(BdmReport *rep, const BdmLogRecord *r)
 	return row;
 }
 
-static void
-count_both(BdmReport *rep, const BdmLogRecord *r, gboolean escalations, const char *key)
+static void count_both(BdmReport *rep, const BdmLogRecord *r, gboolean escalations, const char *key)
 {
 	BdmReportRow *acc = account_row(rep, r);
 	BdmReportRow *agent = bdm_report_row(rep->agents, r->agent ? r->agent : "");
@@ -140,8 +134,7 @@ count_both(BdmReport *rep, const BdmLogRecord *r, gboolean escalations, const ch
 	bdm_report_count(escalations ? agent->escalations : agent->blocks, key);
 }
 
-static void
-add_event(BdmReport *rep, const BdmLogRecord *r, JsonParser *parser, GArray *pending)
+static void add_event(BdmReport *rep, const BdmLogRecord *r, JsonParser *parser, GArray *pending)
 {
 	gboolean block = strcmp(r->kind, "block") == 0;
 	gboolean escalate = strcmp(r->kind, "escalate") == 0;
@@ -192,8 +185,7 @@ add_event(BdmReport *rep, const BdmLogRecord *r, JsonParser *parser, GArray *pen
 	g_free(key);
 }
 
-static void
-attach_events(BdmReport *rep, GArray *pending)
+static void attach_events(BdmReport *rep, GArray *pending)
 {
 	guint i;
 
@@ -211,9 +203,8 @@ attach_events(BdmReport *rep, GArray *pending)
 	}
 }
 
-static gboolean
-load_file(BdmReport *rep, const char *path, const BdmLogQuery *q, gboolean dedupe,
-          GArray *pending, BdmProgress *progress, GError **error)
+static gboolean load_file(BdmReport *rep, const char *path, const BdmLogQuery *q, gboolean dedupe,
+                          GArray *pending, BdmProgress *progress, GError **error)
 {
 	JsonParser *parser = json_parser_new();
 	const BdmLogRecord *r;
@@ -236,8 +227,7 @@ load_file(BdmReport *rep, const char *path, const BdmLogQuery *q, gboolean dedup
 	return !*error;
 }
 
-static BdmBusinessHours *
-load_hours(const char *path)
+static BdmBusinessHours *load_hours(const char *path)
 {
 	GKeyFile *kf;
 	GError *error = NULL;
@@ -268,8 +258,7 @@ load_hours(const char *path)
 
 static const char *const formats[] = { "table", "json", "csv", "html" };
 
-int
-bdm_admin_report(int argc, char **argv)
+int bdm_admin_report(int argc, char **argv)
 {
 	char **dbs = NULL, *since = NULL, *until = NULL, *format = NULL, *hours_path = NULL;
 	gboolean progress_forced = FALSE;

@@ -27,26 +27,22 @@ typedef struct {
 
 typedef char *(*ValueFormat)(double value);
 
-static char *
-format_count(double v)
+static char *format_count(double v)
 {
 	return g_strdup_printf("%.0f", v);
 }
 
-static char *
-format_percent(double v)
+static char *format_percent(double v)
 {
 	return g_strdup_printf("%.0f%%", v);
 }
 
-static char *
-format_seconds(double v)
+static char *format_seconds(double v)
 {
 	return bdm_report_duration((gint64)v);
 }
 
-static void
-svg_text(BdmOut *out, double x, double y, const char *anchor, const char *text)
+static void svg_text(BdmOut *out, double x, double y, const char *anchor, const char *text)
 {
 	bdm_out_printf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">", x, y, anchor);
 	bdm_out_html(out, text);
@@ -55,9 +51,8 @@ svg_text(BdmOut *out, double x, double y, const char *anchor, const char *text)
 
 /* A horizontal bar chart: one row per bar, one or two series side by side.
  * Long labels are shortened on screen; the full text is in a tooltip. */
-static void
-svg_chart(BdmOut *out, const char *title, const Bar *bars, guint n, guint series,
-          const char *const *series_names, ValueFormat format)
+static void svg_chart(BdmOut *out, const char *title, const Bar *bars, guint n, guint series,
+                      const char *const *series_names, ValueFormat format)
 {
 	double max = 0, y;
 	int row_height = (int)series * BAR_HEIGHT + ROW_GAP;
@@ -119,8 +114,7 @@ svg_chart(BdmOut *out, const char *title, const Bar *bars, guint n, guint series
 
 /* ---- charts from rows --------------------------------------------------------------- */
 
-static void
-chart_messages(BdmOut *out, GPtrArray *rows)
+static void chart_messages(BdmOut *out, GPtrArray *rows)
 {
 	const char *names[] = { _("received"), _("sent") };
 	Bar *bars = g_new0(Bar, rows->len);
@@ -137,8 +131,7 @@ chart_messages(BdmOut *out, GPtrArray *rows)
 	g_free(bars);
 }
 
-static void
-chart_response(BdmOut *out, const char *title, GPtrArray *rows)
+static void chart_response(BdmOut *out, const char *title, GPtrArray *rows)
 {
 	const char *names[] = { _("median"), _("90th percentile") };
 	Bar *bars = g_new0(Bar, rows->len);
@@ -158,8 +151,7 @@ chart_response(BdmOut *out, const char *title, GPtrArray *rows)
 	g_free(bars);
 }
 
-static void
-chart_within(BdmOut *out, GPtrArray *rows)
+static void chart_within(BdmOut *out, GPtrArray *rows)
 {
 	Bar *bars = g_new0(Bar, rows->len);
 	guint i, n = 0;
@@ -180,8 +172,7 @@ chart_within(BdmOut *out, GPtrArray *rows)
 
 /* Totals over the agent rows: every event names its agent, not always an
  * account. */
-static void
-chart_totals(BdmOut *out, const char *title, GPtrArray *rows, gboolean escalations)
+static void chart_totals(BdmOut *out, const char *title, GPtrArray *rows, gboolean escalations)
 {
 	GHashTable *totals = g_hash_table_new(g_str_hash, g_str_equal);
 	GPtrArray *keys;
@@ -216,23 +207,20 @@ chart_totals(BdmOut *out, const char *title, GPtrArray *rows, gboolean escalatio
 
 /* ---- tables --------------------------------------------------------------------------- */
 
-static void
-cell(BdmOut *out, const char *text)
+static void cell(BdmOut *out, const char *text)
 {
 	bdm_out_str(out, "<td>");
 	bdm_out_html(out, text);
 	bdm_out_str(out, "</td>");
 }
 
-static void
-cell_owned(BdmOut *out, char *text)
+static void cell_owned(BdmOut *out, char *text)
 {
 	cell(out, text);
 	g_free(text);
 }
 
-static char *
-counts_text(GHashTable *counts)
+static char *counts_text(GHashTable *counts)
 {
 	GPtrArray *keys = bdm_report_sorted_counts(counts);
 	GString *s = g_string_new(NULL);
@@ -246,8 +234,7 @@ counts_text(GHashTable *counts)
 	return g_string_free(s, FALSE);
 }
 
-static void
-html_table(BdmOut *out, const char *title, const char *first, GPtrArray *rows)
+static void html_table(BdmOut *out, const char *title, const char *first, GPtrArray *rows)
 {
 	const char *headers[] = {
 		first, _("Conversations"), _("Received"), _("Sent"), _("Automated"),
@@ -298,8 +285,7 @@ static const char style[] =
 	"svg text{font-size:12px;fill:#222}svg .title text{font-size:14px;font-weight:bold}"
 	".meta{color:#555}";
 
-void
-bdm_report_print_html(const BdmReport *rep, BdmOut *out)
+void bdm_report_print_html(const BdmReport *rep, BdmOut *out)
 {
 	int i;
 

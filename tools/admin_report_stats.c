@@ -17,8 +17,7 @@
 #include "branddm/i18n.h"
 #include "admin_report.h"
 
-static void
-row_free(gpointer p)
+static void row_free(gpointer p)
 {
 	BdmReportRow *row = p;
 
@@ -30,8 +29,7 @@ row_free(gpointer p)
 	g_free(row);
 }
 
-static void
-conversation_free(gpointer p)
+static void conversation_free(gpointer p)
 {
 	BdmReportConversation *conv = p;
 
@@ -39,8 +37,7 @@ conversation_free(gpointer p)
 	g_free(conv);
 }
 
-BdmReport *
-bdm_report_new(char **files, const BdmBusinessHours *hours)
+BdmReport *bdm_report_new(char **files, const BdmBusinessHours *hours)
 {
 	BdmReport *rep = g_new0(BdmReport, 1);
 
@@ -56,8 +53,7 @@ bdm_report_new(char **files, const BdmBusinessHours *hours)
 	return rep;
 }
 
-void
-bdm_report_free(BdmReport *rep)
+void bdm_report_free(BdmReport *rep)
 {
 	if (!rep)
 		return;
@@ -73,8 +69,7 @@ bdm_report_free(BdmReport *rep)
 	g_free(rep);
 }
 
-BdmReportRow *
-bdm_report_row(GHashTable *table, const char *name)
+BdmReportRow *bdm_report_row(GHashTable *table, const char *name)
 {
 	BdmReportRow *row = g_hash_table_lookup(table, name);
 
@@ -91,8 +86,7 @@ bdm_report_row(GHashTable *table, const char *name)
 	return row;
 }
 
-void
-bdm_report_count(GHashTable *counts, const char *key)
+void bdm_report_count(GHashTable *counts, const char *key)
 {
 	gpointer old;
 
@@ -104,8 +98,7 @@ bdm_report_count(GHashTable *counts, const char *key)
 
 /* ---- one conversation ---------------------------------------------------------- */
 
-static int
-item_order(gconstpointer a, gconstpointer b)
+static int item_order(gconstpointer a, gconstpointer b)
 {
 	const BdmReportItem *x = a, *y = b;
 
@@ -123,8 +116,7 @@ typedef struct {
 	gboolean urgent_wait; /* this wait was urgent at some point */
 } Wait;
 
-static gboolean
-met_target(const BdmReport *rep, gboolean urgent, gint64 from, gint64 to)
+static gboolean met_target(const BdmReport *rep, gboolean urgent, gint64 from, gint64 to)
 {
 	BdmCountMode mode = urgent ? BDM_COUNT_BUSINESS_HOURS : BDM_COUNT_BUSINESS_DAYS;
 	gint64 target = urgent ? BDM_REPORT_URGENT_TARGET : BDM_REPORT_NORMAL_TARGET;
@@ -132,8 +124,7 @@ met_target(const BdmReport *rep, gboolean urgent, gint64 from, gint64 to)
 	return bdm_business_elapsed(rep->hours, mode, from, to) <= target;
 }
 
-static void
-answered(BdmReport *rep, BdmReportRow *acc, const BdmReportItem *reply, Wait *w)
+static void answered(BdmReport *rep, BdmReportRow *acc, const BdmReportItem *reply, Wait *w)
 {
 	BdmReportRow *agent = bdm_report_row(rep->agents, reply->agent ? reply->agent : "");
 	gint64 seconds = reply->t - w->since;
@@ -152,8 +143,7 @@ answered(BdmReport *rep, BdmReportRow *acc, const BdmReportItem *reply, Wait *w)
 	w->waiting = FALSE;
 }
 
-static void
-analyse(BdmReport *rep, BdmReportConversation *conv)
+static void analyse(BdmReport *rep, BdmReportConversation *conv)
 {
 	char *name = g_strconcat(conv->platform, ":", conv->account, NULL);
 	BdmReportRow *acc = bdm_report_row(rep->accounts, name);
@@ -217,8 +207,7 @@ analyse(BdmReport *rep, BdmReportConversation *conv)
 
 /* ---- rows ------------------------------------------------------------------------ */
 
-static int
-compare_gint64(gconstpointer a, gconstpointer b)
+static int compare_gint64(gconstpointer a, gconstpointer b)
 {
 	gint64 x = *(const gint64 *)a, y = *(const gint64 *)b;
 
@@ -226,8 +215,7 @@ compare_gint64(gconstpointer a, gconstpointer b)
 }
 
 /* Nearest-rank percentile: a value that really occurred, no interpolation. */
-static gint64
-percentile(GArray *sorted, double p)
+static gint64 percentile(GArray *sorted, double p)
 {
 	guint rank;
 
@@ -237,16 +225,14 @@ percentile(GArray *sorted, double p)
 	return g_array_index(sorted, gint64, MAX(rank, 1) - 1);
 }
 
-static int
-compare_rows(gconstpointer a, gconstpointer b)
+static int compare_rows(gconstpointer a, gconstpointer b)
 {
 	const BdmReportRow *x = *(BdmReportRow *const *)a, *y = *(BdmReportRow *const *)b;
 
 	return strcmp(x->name, y->name);
 }
 
-static GPtrArray *
-sorted_rows(GHashTable *table)
+static GPtrArray *sorted_rows(GHashTable *table)
 {
 	GPtrArray *rows = g_ptr_array_new();
 	GHashTableIter iter;
@@ -265,8 +251,7 @@ sorted_rows(GHashTable *table)
 	return rows;
 }
 
-void
-bdm_report_finish(BdmReport *rep)
+void bdm_report_finish(BdmReport *rep)
 {
 	GHashTableIter iter;
 	gpointer value;
@@ -278,16 +263,14 @@ bdm_report_finish(BdmReport *rep)
 	rep->agent_rows = sorted_rows(rep->agents);
 }
 
-double
-bdm_report_within_share(const BdmReportRow *row)
+double bdm_report_within_share(const BdmReportRow *row)
 {
 	gint64 due = row->within_target + row->missed_target;
 
 	return due > 0 ? 100.0 * (double)row->within_target / (double)due : -1;
 }
 
-static int
-compare_counts(gconstpointer a, gconstpointer b, gpointer counts)
+static int compare_counts(gconstpointer a, gconstpointer b, gpointer counts)
 {
 	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
 	gsize cx = GPOINTER_TO_SIZE(g_hash_table_lookup(counts, x));
@@ -298,8 +281,7 @@ compare_counts(gconstpointer a, gconstpointer b, gpointer counts)
 	return strcmp(x, y);
 }
 
-GPtrArray *
-bdm_report_sorted_counts(GHashTable *counts)
+GPtrArray *bdm_report_sorted_counts(GHashTable *counts)
 {
 	GPtrArray *keys = g_ptr_array_new();
 	GHashTableIter iter;
@@ -312,8 +294,7 @@ bdm_report_sorted_counts(GHashTable *counts)
 	return keys;
 }
 
-char *
-bdm_report_duration(gint64 seconds)
+char *bdm_report_duration(gint64 seconds)
 {
 	if (seconds < 0)
 		return g_strdup("-");

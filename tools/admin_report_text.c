@@ -13,8 +13,7 @@
 
 enum { N_COLUMNS = 11 };
 
-static void
-pad(BdmOut *out, const char *s, int width, gboolean right)
+static void pad(BdmOut *out, const char *s, int width, gboolean right)
 {
 	int len = (int)g_utf8_strlen(s, -1);
 
@@ -27,8 +26,7 @@ pad(BdmOut *out, const char *s, int width, gboolean right)
 			bdm_out_write(out, " ", 1);
 }
 
-static char **
-row_cells(const BdmReportRow *row)
+static char **row_cells(const BdmReportRow *row)
 {
 	char **cells = g_new0(char *, N_COLUMNS + 1);
 	double share = bdm_report_within_share(row);
@@ -49,8 +47,7 @@ row_cells(const BdmReportRow *row)
 	return cells;
 }
 
-static void
-print_rows(BdmOut *out, const char *title, const char *first_header, GPtrArray *rows)
+static void print_rows(BdmOut *out, const char *title, const char *first_header, GPtrArray *rows)
 {
 	const char *headers[N_COLUMNS] = {
 		first_header, _("CONV"), _("IN"), _("OUT"), _("AUTO"), _("ANSWERED"),
@@ -89,8 +86,7 @@ print_rows(BdmOut *out, const char *title, const char *first_header, GPtrArray *
 	g_ptr_array_unref(cells);
 }
 
-static gboolean
-print_counts_of(BdmOut *out, GPtrArray *rows, gboolean escalations)
+static gboolean print_counts_of(BdmOut *out, GPtrArray *rows, gboolean escalations)
 {
 	gboolean any = FALSE;
 	guint i, k;
@@ -114,8 +110,7 @@ print_counts_of(BdmOut *out, GPtrArray *rows, gboolean escalations)
 	return any;
 }
 
-static void
-print_counts(BdmOut *out, const BdmReport *rep, const char *title, gboolean escalations)
+static void print_counts(BdmOut *out, const BdmReport *rep, const char *title, gboolean escalations)
 {
 	gboolean any;
 
@@ -127,8 +122,7 @@ print_counts(BdmOut *out, const BdmReport *rep, const char *title, gboolean esca
 	bdm_out_str(out, "\n");
 }
 
-void
-bdm_report_print_table(const BdmReport *rep, BdmOut *out)
+void bdm_report_print_table(const BdmReport *rep, BdmOut *out)
 {
 	print_rows(out, _("Brand accounts"), _("ACCOUNT"), rep->account_rows);
 	print_rows(out, _("Agents"), _("AGENT"), rep->agent_rows);
@@ -142,8 +136,7 @@ bdm_report_print_table(const BdmReport *rep, BdmOut *out)
 
 /* ---- json ------------------------------------------------------------------------- */
 
-static void
-add_time(JsonBuilder *b, const char *name, gboolean has, gint64 t)
+static void add_time(JsonBuilder *b, const char *name, gboolean has, gint64 t)
 {
 	json_builder_set_member_name(b, name);
 	if (has) {
@@ -162,15 +155,13 @@ add_time(JsonBuilder *b, const char *name, gboolean has, gint64 t)
 	}
 }
 
-static void
-add_int(JsonBuilder *b, const char *name, gint64 v)
+static void add_int(JsonBuilder *b, const char *name, gint64 v)
 {
 	json_builder_set_member_name(b, name);
 	json_builder_add_int_value(b, v);
 }
 
-static void
-add_counts(JsonBuilder *b, const char *name, GHashTable *counts)
+static void add_counts(JsonBuilder *b, const char *name, GHashTable *counts)
 {
 	GPtrArray *keys = bdm_report_sorted_counts(counts);
 	guint i;
@@ -186,8 +177,7 @@ add_counts(JsonBuilder *b, const char *name, GHashTable *counts)
 	g_ptr_array_unref(keys);
 }
 
-static void
-add_rows(JsonBuilder *b, const char *name, GPtrArray *rows)
+static void add_rows(JsonBuilder *b, const char *name, GPtrArray *rows)
 {
 	guint i;
 
@@ -230,8 +220,7 @@ add_rows(JsonBuilder *b, const char *name, GPtrArray *rows)
 	json_builder_end_array(b);
 }
 
-void
-bdm_report_print_json(const BdmReport *rep, BdmOut *out)
+void bdm_report_print_json(const BdmReport *rep, BdmOut *out)
 {
 	JsonBuilder *b = json_builder_new();
 	JsonGenerator *gen = json_generator_new();
@@ -276,8 +265,7 @@ bdm_report_print_json(const BdmReport *rep, BdmOut *out)
 
 /* ---- csv ---------------------------------------------------------------------------- */
 
-static char *
-counts_cell(GHashTable *counts)
+static char *counts_cell(GHashTable *counts)
 {
 	GPtrArray *keys = bdm_report_sorted_counts(counts);
 	GString *s = g_string_new(NULL);
@@ -291,8 +279,7 @@ counts_cell(GHashTable *counts)
 	return g_string_free(s, FALSE);
 }
 
-static void
-csv_rows(BdmOut *out, const char *scope, GPtrArray *rows)
+static void csv_rows(BdmOut *out, const char *scope, GPtrArray *rows)
 {
 	char buf[G_ASCII_DTOSTR_BUF_SIZE];
 	guint i;
@@ -326,8 +313,7 @@ csv_rows(BdmOut *out, const char *scope, GPtrArray *rows)
 	}
 }
 
-void
-bdm_report_print_csv(const BdmReport *rep, BdmOut *out)
+void bdm_report_print_csv(const BdmReport *rep, BdmOut *out)
 {
 	bdm_out_str(out, "scope,name,conversations,messages_in,messages_out,automated_out,"
 	            "responses,first_response_median_s,first_response_p90_s,within_target,"

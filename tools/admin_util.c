@@ -21,8 +21,7 @@
 
 /* ---- command line ------------------------------------------------------- */
 
-void
-bdm_admin_fail(const char *format, ...)
+void bdm_admin_fail(const char *format, ...)
 {
 	va_list args;
 
@@ -33,8 +32,7 @@ bdm_admin_fail(const char *format, ...)
 	fputc('\n', stderr);
 }
 
-int
-bdm_admin_parse(GOptionContext *ctx, int *argc, char ***argv, int usage_status)
+int bdm_admin_parse(GOptionContext *ctx, int *argc, char ***argv, int usage_status)
 {
 	GError *error = NULL;
 
@@ -53,8 +51,7 @@ bdm_admin_parse(GOptionContext *ctx, int *argc, char ***argv, int usage_status)
 	return -1;
 }
 
-char **
-bdm_admin_db_list(char **given)
+char **bdm_admin_db_list(char **given)
 {
 	char **list;
 
@@ -65,8 +62,7 @@ bdm_admin_db_list(char **given)
 	return list;
 }
 
-static gboolean
-all_digits(const char *s)
+static gboolean all_digits(const char *s)
 {
 	if (*s == '-')
 		s++;
@@ -78,8 +74,7 @@ all_digits(const char *s)
 	return TRUE;
 }
 
-gboolean
-bdm_admin_parse_time(const char *text, gint64 *out, GError **error)
+gboolean bdm_admin_parse_time(const char *text, gint64 *out, GError **error)
 {
 	GTimeZone *utc;
 	GDateTime *dt;
@@ -111,16 +106,14 @@ bdm_admin_parse_time(const char *text, gint64 *out, GError **error)
 
 /* ---- progress ------------------------------------------------------------- */
 
-void
-bdm_progress_init(BdmProgress *p, const char *label, gboolean forced)
+void bdm_progress_init(BdmProgress *p, const char *label, gboolean forced)
 {
 	p->enabled = forced || isatty(STDERR_FILENO);
 	p->label = label;
 	p->next = PROGRESS_STEP;
 }
 
-void
-bdm_progress_tick(BdmProgress *p, gint64 done)
+void bdm_progress_tick(BdmProgress *p, gint64 done)
 {
 	if (!p->enabled || done < p->next)
 		return;
@@ -131,8 +124,7 @@ bdm_progress_tick(BdmProgress *p, gint64 done)
 	p->next = done + PROGRESS_STEP;
 }
 
-void
-bdm_progress_end(BdmProgress *p, gint64 done)
+void bdm_progress_end(BdmProgress *p, gint64 done)
 {
 	if (!p->enabled)
 		return;
@@ -144,8 +136,7 @@ bdm_progress_end(BdmProgress *p, gint64 done)
 
 /* ---- buffered output ------------------------------------------------------ */
 
-void
-bdm_out_init(BdmOut *out, FILE *fp)
+void bdm_out_init(BdmOut *out, FILE *fp)
 {
 	out->fp = fp;
 	out->cap = OUT_BUFFER_SIZE;
@@ -154,8 +145,7 @@ bdm_out_init(BdmOut *out, FILE *fp)
 	out->error = 0;
 }
 
-static void
-raw_write(BdmOut *out, const char *data, gsize n)
+static void raw_write(BdmOut *out, const char *data, gsize n)
 {
 	if (out->error || n == 0)
 		return;
@@ -164,15 +154,13 @@ raw_write(BdmOut *out, const char *data, gsize n)
 		out->error = errno ? errno : EIO;
 }
 
-static void
-flush(BdmOut *out)
+static void flush(BdmOut *out)
 {
 	raw_write(out, out->buf, out->len);
 	out->len = 0;
 }
 
-gboolean
-bdm_out_close(BdmOut *out, const char *what, GError **error)
+gboolean bdm_out_close(BdmOut *out, const char *what, GError **error)
 {
 	flush(out);
 	if (!out->error && fflush(out->fp) != 0)
@@ -187,8 +175,7 @@ bdm_out_close(BdmOut *out, const char *what, GError **error)
 	return TRUE;
 }
 
-void
-bdm_out_write(BdmOut *out, const char *data, gsize n)
+void bdm_out_write(BdmOut *out, const char *data, gsize n)
 {
 	if (n > out->cap - out->len) {
 		flush(out);
@@ -201,23 +188,20 @@ bdm_out_write(BdmOut *out, const char *data, gsize n)
 	out->len += n;
 }
 
-static inline void
-out_char(BdmOut *out, char c)
+static inline void out_char(BdmOut *out, char c)
 {
 	if (out->len == out->cap)
 		flush(out);
 	out->buf[out->len++] = c;
 }
 
-void
-bdm_out_str(BdmOut *out, const char *s)
+void bdm_out_str(BdmOut *out, const char *s)
 {
 	if (s)
 		bdm_out_write(out, s, strlen(s));
 }
 
-void
-bdm_out_printf(BdmOut *out, const char *format, ...)
+void bdm_out_printf(BdmOut *out, const char *format, ...)
 {
 	va_list args;
 	char *s;
@@ -229,8 +213,7 @@ bdm_out_printf(BdmOut *out, const char *format, ...)
 	g_free(s);
 }
 
-void
-bdm_out_int(BdmOut *out, gint64 v)
+void bdm_out_int(BdmOut *out, gint64 v)
 {
 	char buf[24];
 	char *p = buf + sizeof buf;
@@ -245,8 +228,7 @@ bdm_out_int(BdmOut *out, gint64 v)
 	bdm_out_write(out, p, buf + sizeof buf - p);
 }
 
-static void
-json_escaped(BdmOut *out, const char *s)
+static void json_escaped(BdmOut *out, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
 	const char *run = s, *p;
@@ -287,8 +269,7 @@ json_escaped(BdmOut *out, const char *s)
 	out_char(out, '"');
 }
 
-void
-bdm_out_json_string(BdmOut *out, const char *s)
+void bdm_out_json_string(BdmOut *out, const char *s)
 {
 	char *valid;
 
@@ -305,8 +286,7 @@ bdm_out_json_string(BdmOut *out, const char *s)
 	g_free(valid);
 }
 
-void
-bdm_out_csv_field(BdmOut *out, const char *s, gboolean guard)
+void bdm_out_csv_field(BdmOut *out, const char *s, gboolean guard)
 {
 	gsize len;
 	gboolean formula, quote;
@@ -332,8 +312,7 @@ bdm_out_csv_field(BdmOut *out, const char *s, gboolean guard)
 	out_char(out, '"');
 }
 
-void
-bdm_out_html(BdmOut *out, const char *s)
+void bdm_out_html(BdmOut *out, const char *s)
 {
 	const char *run = s, *p;
 
@@ -357,15 +336,13 @@ bdm_out_html(BdmOut *out, const char *s)
 	bdm_out_write(out, run, p - run);
 }
 
-static void
-two_digits(char *p, int v)
+static void two_digits(char *p, int v)
 {
 	p[0] = (char)('0' + v / 10);
 	p[1] = (char)('0' + v % 10);
 }
 
-void
-bdm_out_iso_time(BdmOut *out, gint64 t)
+void bdm_out_iso_time(BdmOut *out, gint64 t)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
@@ -393,16 +370,14 @@ bdm_out_iso_time(BdmOut *out, gint64 t)
 
 /* ---- records ---------------------------------------------------------------- */
 
-const char *
-bdm_log_direction_name(int direction)
+const char *bdm_log_direction_name(int direction)
 {
 	return direction == BDM_DIR_IN ? "in" : direction == BDM_DIR_OUT ? "out" : NULL;
 }
 
 /* Detail is stored as a JSON object; a damaged one is written as a string
  * so that the output still parses. */
-static gboolean
-detail_is_object(JsonParser *parser, const char *detail)
+static gboolean detail_is_object(JsonParser *parser, const char *detail)
 {
 	JsonNode *root;
 
@@ -415,15 +390,13 @@ detail_is_object(JsonParser *parser, const char *detail)
 	return root && JSON_NODE_HOLDS_OBJECT(root);
 }
 
-static void
-json_member(BdmOut *out, const char *name, const char *value)
+static void json_member(BdmOut *out, const char *name, const char *value)
 {
 	bdm_out_str(out, name);
 	bdm_out_json_string(out, value);
 }
 
-void
-bdm_out_record_members(BdmOut *out, const BdmLogRecord *r, JsonParser *parser)
+void bdm_out_record_members(BdmOut *out, const BdmLogRecord *r, JsonParser *parser)
 {
 	bdm_out_str(out, "\"id\":");
 	bdm_out_int(out, r->id);

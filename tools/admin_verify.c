@@ -14,14 +14,12 @@
 
 enum { VERIFY_INTACT = 0, VERIFY_BROKEN = 1, VERIFY_UNREADABLE = 2 };
 
-static void
-progress_cb(gint64 done, gpointer user_data)
+static void progress_cb(gint64 done, gpointer user_data)
 {
 	bdm_progress_tick(user_data, done);
 }
 
-static int
-verify_one(const char *path, gboolean progress_forced)
+static int verify_one(const char *path, gboolean progress_forced)
 {
 	BdmLogVerifyResult res;
 	BdmProgress progress;
@@ -65,8 +63,7 @@ verify_one(const char *path, gboolean progress_forced)
 	return ok ? VERIFY_INTACT : VERIFY_BROKEN;
 }
 
-int
-bdm_admin_verify(int argc, char **argv)
+int bdm_admin_verify(int argc, char **argv)
 {
 	char **dbs = NULL;
 	gboolean progress_forced = FALSE;

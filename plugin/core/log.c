@@ -46,8 +46,7 @@ static const char *const stmt_sql[BDM_STMT_COUNT] = {
 	[BDM_STMT_STATE_DEL] = "DELETE FROM state WHERE key = ?1",
 };
 
-static BdmLogError
-error_code_for(int rc)
+static BdmLogError error_code_for(int rc)
 {
 	switch (rc & 0xff) {
 	case SQLITE_NOTADB:
@@ -62,8 +61,7 @@ error_code_for(int rc)
 	}
 }
 
-void
-bdm_log_set_db_error(BdmLog *log, GError **error, int code, const char *what)
+void bdm_log_set_db_error(BdmLog *log, GError **error, int code, const char *what)
 {
 	const char *detail = log->db ? sqlite3_errmsg(log->db) : sqlite3_errstr(code);
 
@@ -75,8 +73,7 @@ bdm_log_set_db_error(BdmLog *log, GError **error, int code, const char *what)
 		            log->path, what, detail);
 }
 
-sqlite3_stmt *
-bdm_log_stmt(BdmLog *log, BdmLogStmt which, GError **error)
+sqlite3_stmt *bdm_log_stmt(BdmLog *log, BdmLogStmt which, GError **error)
 {
 	sqlite3_stmt *stmt = log->stmt[which];
 	int rc;
@@ -95,8 +92,7 @@ bdm_log_stmt(BdmLog *log, BdmLogStmt which, GError **error)
 	return stmt;
 }
 
-gboolean
-bdm_log_exec(BdmLog *log, const char *sql, const char *what, GError **error)
+gboolean bdm_log_exec(BdmLog *log, const char *sql, const char *what, GError **error)
 {
 	int rc = sqlite3_exec(log->db, sql, NULL, NULL, NULL);
 
@@ -107,8 +103,7 @@ bdm_log_exec(BdmLog *log, const char *sql, const char *what, GError **error)
 	return TRUE;
 }
 
-static gboolean
-refuse_readonly(BdmLog *log, GError **error)
+static gboolean refuse_readonly(BdmLog *log, GError **error)
 {
 	if (!log->readonly)
 		return FALSE;
@@ -120,22 +115,19 @@ refuse_readonly(BdmLog *log, GError **error)
 /* SQLite rolls a whole transaction back by itself after some errors (disk
  * full, I/O): later statements would then commit one by one, outside the
  * batch the caller believes they are in. */
-static gboolean
-batch_lost(BdmLog *log)
+static gboolean batch_lost(BdmLog *log)
 {
 	return log->batch_failed || sqlite3_get_autocommit(log->db);
 }
 
-static void
-set_batch_failed_error(BdmLog *log, GError **error)
+static void set_batch_failed_error(BdmLog *log, GError **error)
 {
 	g_set_error(error, BDM_LOG_ERROR, BDM_LOG_ERROR_DB,
 	            _("%s: a write of this batch failed; nothing of the batch is kept"),
 	            log->path);
 }
 
-gboolean
-bdm_log_begin_write(BdmLog *log, GError **error)
+gboolean bdm_log_begin_write(BdmLog *log, GError **error)
 {
 	if (refuse_readonly(log, error))
 		return FALSE;
@@ -149,8 +141,7 @@ bdm_log_begin_write(BdmLog *log, GError **error)
 	return TRUE;
 }
 
-gboolean
-bdm_log_begin_write_alone(BdmLog *log, GError **error)
+gboolean bdm_log_begin_write_alone(BdmLog *log, GError **error)
 {
 	if (log->in_batch) {
 		g_set_error(error, BDM_LOG_ERROR, BDM_LOG_ERROR_INVALID,
@@ -160,8 +151,7 @@ bdm_log_begin_write_alone(BdmLog *log, GError **error)
 	return bdm_log_begin_write(log, error);
 }
 
-gboolean
-bdm_log_commit(BdmLog *log, GError **error)
+gboolean bdm_log_commit(BdmLog *log, GError **error)
 {
 	if (log->in_batch)
 		return TRUE;
@@ -171,8 +161,7 @@ bdm_log_commit(BdmLog *log, GError **error)
 	return FALSE;
 }
 
-void
-bdm_log_rollback(BdmLog *log)
+void bdm_log_rollback(BdmLog *log)
 {
 	if (log->in_batch) {
 		log->batch_failed = TRUE;
@@ -182,8 +171,7 @@ bdm_log_rollback(BdmLog *log)
 		sqlite3_exec(log->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-gboolean
-bdm_log_batch_begin(BdmLog *log, GError **error)
+gboolean bdm_log_batch_begin(BdmLog *log, GError **error)
 {
 	g_return_val_if_fail(log != NULL, FALSE);
 	if (log->in_batch) {
@@ -199,8 +187,7 @@ bdm_log_batch_begin(BdmLog *log, GError **error)
 	return TRUE;
 }
 
-gboolean
-bdm_log_batch_commit(BdmLog *log, GError **error)
+gboolean bdm_log_batch_commit(BdmLog *log, GError **error)
 {
 	gboolean lost, head_written;
 
@@ -219,8 +206,7 @@ bdm_log_batch_commit(BdmLog *log, GError **error)
 	return bdm_log_commit(log, error);
 }
 
-void
-bdm_log_batch_abort(BdmLog *log)
+void bdm_log_batch_abort(BdmLog *log)
 {
 	if (log == NULL || !log->in_batch)
 		return;
@@ -230,22 +216,19 @@ bdm_log_batch_abort(BdmLog *log)
 	bdm_log_rollback(log);
 }
 
-gboolean
-bdm_log_in_batch(const BdmLog *log)
+gboolean bdm_log_in_batch(const BdmLog *log)
 {
 	return log->in_batch;
 }
 
-int
-bdm_log_bind_text(sqlite3_stmt *stmt, int idx, const char *s)
+int bdm_log_bind_text(sqlite3_stmt *stmt, int idx, const char *s)
 {
 	if (!s)
 		return sqlite3_bind_null(stmt, idx);
 	return sqlite3_bind_text(stmt, idx, s, -1, SQLITE_STATIC);
 }
 
-gboolean
-bdm_log_truncate_wal(BdmLog *log)
+gboolean bdm_log_truncate_wal(BdmLog *log)
 {
 	sqlite3_stmt *stmt = NULL;
 	gboolean done = FALSE;
@@ -257,8 +240,7 @@ bdm_log_truncate_wal(BdmLog *log)
 	return done;
 }
 
-gint64
-bdm_log_now(void)
+gint64 bdm_log_now(void)
 {
 	return g_get_real_time() / G_USEC_PER_SEC;
 }
@@ -266,8 +248,7 @@ bdm_log_now(void)
 /* A log copied in by hand or left by an old version may be readable by
  * others: take group and other access away from it and its WAL files
  * before SQLite opens them (SQLite copies the database's mode to new ones). */
-static gboolean
-tighten_existing(const char *path, GError **error)
+static gboolean tighten_existing(const char *path, GError **error)
 {
 	static const char *const suffixes[] = { "", "-wal", "-shm" };
 	gsize i;
@@ -294,8 +275,7 @@ tighten_existing(const char *path, GError **error)
 /* SQLite would create the file with 0644 minus umask: customer messages
  * must not be readable by other local users, so create it ourselves.
  * SQLite gives the -wal and -shm files the database file's mode. */
-static gboolean
-create_private_file(const char *path, GError **error)
+static gboolean create_private_file(const char *path, GError **error)
 {
 	char *dir = g_path_get_dirname(path);
 	int fd;
@@ -321,8 +301,7 @@ create_private_file(const char *path, GError **error)
 	return FALSE;
 }
 
-static gboolean
-set_journal_wal(BdmLog *log, GError **error)
+static gboolean set_journal_wal(BdmLog *log, GError **error)
 {
 	sqlite3_stmt *stmt = NULL;
 	gboolean ok = FALSE;
@@ -346,9 +325,8 @@ set_journal_wal(BdmLog *log, GError **error)
 	return ok;
 }
 
-BdmLog *
-bdm_log_open_schema(const char *path, const char *agent, BdmLogOpenFlags flags, int target,
-                    GError **error)
+BdmLog *bdm_log_open_schema(const char *path, const char *agent, BdmLogOpenFlags flags, int target,
+                            GError **error)
 {
 	gboolean readonly = (flags & BDM_LOG_OPEN_READONLY) != 0;
 	BdmLog *log;
@@ -408,20 +386,18 @@ fail:
 	return NULL;
 }
 
-BdmLog *
-bdm_log_open_full(const char *path, const char *agent, BdmLogOpenFlags flags, GError **error)
+BdmLog *bdm_log_open_full(const char *path, const char *agent, BdmLogOpenFlags flags,
+                          GError **error)
 {
 	return bdm_log_open_schema(path, agent, flags, BDM_LOG_SCHEMA_VERSION, error);
 }
 
-BdmLog *
-bdm_log_open(const char *path, const char *agent, GError **error)
+BdmLog *bdm_log_open(const char *path, const char *agent, GError **error)
 {
 	return bdm_log_open_full(path, agent, BDM_LOG_OPEN_CREATE, error);
 }
 
-void
-bdm_log_close(BdmLog *log)
+void bdm_log_close(BdmLog *log)
 {
 	int i;
 
@@ -437,8 +413,7 @@ bdm_log_close(BdmLog *log)
 	g_free(log);
 }
 
-const char *
-bdm_log_path(const BdmLog *log)
+const char *bdm_log_path(const BdmLog *log)
 {
 	return log->path;
 }

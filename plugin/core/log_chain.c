@@ -25,8 +25,7 @@
 
 enum { TAG_NULL = 0, TAG_TEXT = 1, TAG_INT = 2, TAG_HASH = 3 };
 
-static void
-put_length(GChecksum *sum, guint8 tag, guint64 len)
+static void put_length(GChecksum *sum, guint8 tag, guint64 len)
 {
 	guint8 buf[9];
 	int i;
@@ -37,8 +36,7 @@ put_length(GChecksum *sum, guint8 tag, guint64 len)
 	g_checksum_update(sum, buf, sizeof buf);
 }
 
-static void
-put_text(GChecksum *sum, const char *s)
+static void put_text(GChecksum *sum, const char *s)
 {
 	guint8 tag = TAG_NULL;
 	gsize len;
@@ -52,21 +50,18 @@ put_text(GChecksum *sum, const char *s)
 	g_checksum_update(sum, (const guchar *)s, len);
 }
 
-static void
-put_int(GChecksum *sum, gint64 v)
+static void put_int(GChecksum *sum, gint64 v)
 {
 	put_length(sum, TAG_INT, (guint64)v);
 }
 
-static void
-put_hash(GChecksum *sum, const guint8 hash[BDM_HASH_LEN])
+static void put_hash(GChecksum *sum, const guint8 hash[BDM_HASH_LEN])
 {
 	put_length(sum, TAG_HASH, BDM_HASH_LEN);
 	g_checksum_update(sum, hash, BDM_HASH_LEN);
 }
 
-static void
-finish(GChecksum *sum, guint8 out[BDM_HASH_LEN])
+static void finish(GChecksum *sum, guint8 out[BDM_HASH_LEN])
 {
 	gsize len = BDM_HASH_LEN;
 
@@ -74,8 +69,7 @@ finish(GChecksum *sum, guint8 out[BDM_HASH_LEN])
 	g_checksum_free(sum);
 }
 
-void
-bdm_log_hash_personal(const BdmLogRecord *r, guint8 out[BDM_HASH_LEN])
+void bdm_log_hash_personal(const BdmLogRecord *r, guint8 out[BDM_HASH_LEN])
 {
 	GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
 
@@ -89,8 +83,7 @@ bdm_log_hash_personal(const BdmLogRecord *r, guint8 out[BDM_HASH_LEN])
 	finish(sum, out);
 }
 
-void
-bdm_log_hash_content(const BdmLogRecord *r, const guint8 *personal, guint8 out[BDM_HASH_LEN])
+void bdm_log_hash_content(const BdmLogRecord *r, const guint8 *personal, guint8 out[BDM_HASH_LEN])
 {
 	guint8 own[BDM_HASH_LEN];
 	GChecksum *sum;
@@ -115,9 +108,8 @@ bdm_log_hash_content(const BdmLogRecord *r, const guint8 *personal, guint8 out[B
 	finish(sum, out);
 }
 
-void
-bdm_log_hash_link(const guint8 prev[BDM_HASH_LEN], const guint8 content[BDM_HASH_LEN],
-                  guint8 out[BDM_HASH_LEN])
+void bdm_log_hash_link(const guint8 prev[BDM_HASH_LEN], const guint8 content[BDM_HASH_LEN],
+                       guint8 out[BDM_HASH_LEN])
 {
 	GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
 
@@ -126,8 +118,7 @@ bdm_log_hash_link(const guint8 prev[BDM_HASH_LEN], const guint8 content[BDM_HASH
 	finish(sum, out);
 }
 
-void
-bdm_log_hash_hex(const guint8 hash[BDM_HASH_LEN], char out[2 * BDM_HASH_LEN + 1])
+void bdm_log_hash_hex(const guint8 hash[BDM_HASH_LEN], char out[2 * BDM_HASH_LEN + 1])
 {
 	static const char digits[] = "0123456789abcdef";
 	int i;
@@ -152,8 +143,7 @@ typedef struct {
 	guint8 anchor_hash[BDM_HASH_LEN];
 } VerifyState;
 
-static void
-problem(VerifyState *vs, gint64 id, char *text)
+static void problem(VerifyState *vs, gint64 id, char *text)
 {
 	BdmLogVerifyResult *r = vs->result;
 
@@ -169,8 +159,7 @@ problem(VerifyState *vs, gint64 id, char *text)
 
 /* Typed reads: a forged detail with the wrong types must not trip GLib's
  * critical warnings, only fail to confirm anything. */
-static gboolean
-node_int(JsonNode *node, gint64 *out)
+static gboolean node_int(JsonNode *node, gint64 *out)
 {
 	if (!node || !JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_INT64)
 		return FALSE;
@@ -178,8 +167,7 @@ node_int(JsonNode *node, gint64 *out)
 	return TRUE;
 }
 
-static const char *
-node_string(JsonNode *node)
+static const char *node_string(JsonNode *node)
 {
 	if (!node || !JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_STRING)
 		return NULL;
@@ -188,8 +176,7 @@ node_string(JsonNode *node)
 
 /* An erase record lists the ids it blanked: drop them from the pending
  * list.  Both lists ascend, so one merge pass does it. */
-static void
-cover_erased(VerifyState *vs, const char *detail)
+static void cover_erased(VerifyState *vs, const char *detail)
 {
 	JsonParser *parser = json_parser_new();
 	JsonObject *obj = bdm_log_detail_object(parser, detail);
@@ -236,8 +223,7 @@ cover_erased(VerifyState *vs, const char *detail)
 
 /* A purge record names the anchor it left: only then is a non-zero
  * anchor trusted, so deleting old records by hand is still detected. */
-static void
-confirm_anchor(VerifyState *vs, const char *detail)
+static void confirm_anchor(VerifyState *vs, const char *detail)
 {
 	JsonParser *parser = json_parser_new();
 	JsonObject *obj = bdm_log_detail_object(parser, detail);
@@ -252,8 +238,7 @@ confirm_anchor(VerifyState *vs, const char *detail)
 	g_object_unref(parser);
 }
 
-static gboolean
-blob32(sqlite3_stmt *stmt, int col, const guint8 **out)
+static gboolean blob32(sqlite3_stmt *stmt, int col, const guint8 **out)
 {
 	*out = sqlite3_column_blob(stmt, col);
 	return *out && sqlite3_column_bytes(stmt, col) == BDM_HASH_LEN;
@@ -261,8 +246,8 @@ blob32(sqlite3_stmt *stmt, int col, const guint8 **out)
 
 /* Check one record against the running chain; prev becomes its stored
  * hash, so each later record is judged on its own. */
-static void
-check_record(VerifyState *vs, sqlite3_stmt *stmt, gint64 expect, guint8 prev[BDM_HASH_LEN])
+static void check_record(VerifyState *vs, sqlite3_stmt *stmt, gint64 expect,
+                         guint8 prev[BDM_HASH_LEN])
 {
 	BdmLogRecord r;
 	const guint8 *personal = NULL, *content, *hash;
@@ -315,9 +300,8 @@ check_record(VerifyState *vs, sqlite3_stmt *stmt, gint64 expect, guint8 prev[BDM
 		confirm_anchor(vs, r.detail_json);
 }
 
-static gboolean
-walk_chain(BdmLog *log, VerifyState *vs, BdmLogProgressFunc progress, gpointer user_data,
-           GError **error)
+static gboolean walk_chain(BdmLog *log, VerifyState *vs, BdmLogProgressFunc progress,
+                           gpointer user_data, GError **error)
 {
 	BdmLogVerifyResult *res = vs->result;
 	sqlite3_stmt *stmt = NULL;
@@ -377,9 +361,8 @@ walk_chain(BdmLog *log, VerifyState *vs, BdmLogProgressFunc progress, gpointer u
 	return TRUE;
 }
 
-gboolean
-bdm_log_verify_full(BdmLog *log, BdmLogVerifyResult *result, BdmLogProgressFunc progress,
-                    gpointer user_data, GError **error)
+gboolean bdm_log_verify_full(BdmLog *log, BdmLogVerifyResult *result, BdmLogProgressFunc progress,
+                             gpointer user_data, GError **error)
 {
 	VerifyState vs = { 0 };
 	gboolean ok;
@@ -399,15 +382,13 @@ bdm_log_verify_full(BdmLog *log, BdmLogVerifyResult *result, BdmLogProgressFunc 
 	return ok;
 }
 
-void
-bdm_log_verify_result_clear(BdmLogVerifyResult *result)
+void bdm_log_verify_result_clear(BdmLogVerifyResult *result)
 {
 	g_free(result->problem);
 	memset(result, 0, sizeof *result);
 }
 
-gboolean
-bdm_log_verify(BdmLog *log, gint64 *first_broken_id, GError **error)
+gboolean bdm_log_verify(BdmLog *log, gint64 *first_broken_id, GError **error)
 {
 	BdmLogVerifyResult res;
 

@@ -34,8 +34,7 @@ typedef struct {
 	char *message_id;
 } Blanked;
 
-static void
-blanked_clear(gpointer p)
+static void blanked_clear(gpointer p)
 {
 	g_free(((Blanked *)p)->detail);
 	g_free(((Blanked *)p)->message_id);
@@ -44,8 +43,7 @@ blanked_clear(gpointer p)
 /* The platform message id is replaced by its seen-table hash: that links
  * nothing new (the seen table holds the same hash) and lets reports still
  * count a message once when several agents' logs hold it. */
-static char *
-erased_message_id(const BdmLogRecord *r)
+static char *erased_message_id(const BdmLogRecord *r)
 {
 	guint8 key[BDM_HASH_LEN];
 	char hex[2 * BDM_HASH_LEN + 1];
@@ -57,8 +55,7 @@ erased_message_id(const BdmLogRecord *r)
 	return g_strconcat("erased:", hex, NULL);
 }
 
-static char *
-filter_detail(const char *detail)
+static char *filter_detail(const char *detail)
 {
 	JsonParser *parser;
 	JsonObject *in, *out;
@@ -89,9 +86,8 @@ filter_detail(const char *detail)
 
 /* Read every not yet erased record about the customer before changing any:
  * the selection itself depends on the ids being blanked. */
-static gboolean
-collect(BdmLog *log, const char *platform, const char *customer_id, GArray *blanked,
-        GHashTable *conversations, GError **error)
+static gboolean collect(BdmLog *log, const char *platform, const char *customer_id, GArray *blanked,
+                        GHashTable *conversations, GError **error)
 {
 	sqlite3_stmt *stmt = NULL;
 	int rc;
@@ -124,8 +120,7 @@ collect(BdmLog *log, const char *platform, const char *customer_id, GArray *blan
 	return TRUE;
 }
 
-static gboolean
-blank(BdmLog *log, GArray *blanked, const char *tombstone, GError **error)
+static gboolean blank(BdmLog *log, GArray *blanked, const char *tombstone, GError **error)
 {
 	sqlite3_stmt *stmt = NULL;
 	guint i;
@@ -162,9 +157,8 @@ blank(BdmLog *log, GArray *blanked, const char *tombstone, GError **error)
 
 /* State keys naming the customer or one of their conversations (tags,
  * notes) are personal too. */
-static gboolean
-forget_state(BdmLog *log, const char *customer_id, GHashTable *conversations, guint *removed,
-             GError **error)
+static gboolean forget_state(BdmLog *log, const char *customer_id, GHashTable *conversations,
+                             guint *removed, GError **error)
 {
 	GPtrArray *ids = g_ptr_array_new();
 	GHashTableIter iter;
@@ -182,8 +176,7 @@ forget_state(BdmLog *log, const char *customer_id, GHashTable *conversations, gu
 }
 
 /* {"tombstone":..,"platform":..,"records":[[first,last],..],"state_entries":n} */
-static char *
-erase_detail(GArray *blanked, const char *tombstone, const char *platform, guint state)
+static char *erase_detail(GArray *blanked, const char *tombstone, const char *platform, guint state)
 {
 	JsonBuilder *b = json_builder_new();
 	JsonNode *root;
@@ -221,9 +214,8 @@ erase_detail(GArray *blanked, const char *tombstone, const char *platform, guint
 	return text;
 }
 
-static gboolean
-append_erase_record(BdmLog *log, GArray *blanked, const char *tombstone, const char *platform,
-                    guint state, GError **error)
+static gboolean append_erase_record(BdmLog *log, GArray *blanked, const char *tombstone,
+                                    const char *platform, guint state, GError **error)
 {
 	BdmLogRecord r = { 0 };
 	char *detail = erase_detail(blanked, tombstone, platform, state);
@@ -241,17 +233,15 @@ append_erase_record(BdmLog *log, GArray *blanked, const char *tombstone, const c
 	return ok;
 }
 
-char *
-bdm_log_new_tombstone(void)
+char *bdm_log_new_tombstone(void)
 {
 	/* Random, not derived from the id: a hash of the id could be matched
 	 * by anyone who knows the id, which would undo the erasure. */
 	return g_strdup_printf("erased-%08x%08x", g_random_int(), g_random_int());
 }
 
-gboolean
-bdm_log_erase_customer(BdmLog *log, const char *platform, const char *customer_id,
-                       const char *tombstone_in, BdmLogEraseResult *result, GError **error)
+gboolean bdm_log_erase_customer(BdmLog *log, const char *platform, const char *customer_id,
+                                const char *tombstone_in, BdmLogEraseResult *result, GError **error)
 {
 	GArray *blanked = g_array_new(FALSE, FALSE, sizeof(Blanked));
 	GHashTable *conversations = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);

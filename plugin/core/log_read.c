@@ -15,14 +15,12 @@ struct BdmLogCursor {
 	gboolean done;
 };
 
-static const char *
-column_text(sqlite3_stmt *stmt, int col)
+static const char *column_text(sqlite3_stmt *stmt, int col)
 {
 	return (const char *)sqlite3_column_text(stmt, col);
 }
 
-void
-bdm_log_record_from_row(sqlite3_stmt *stmt, BdmLogRecord *r)
+void bdm_log_record_from_row(sqlite3_stmt *stmt, BdmLogRecord *r)
 {
 	r->id = sqlite3_column_int64(stmt, 0);
 	r->kind = column_text(stmt, 1);
@@ -48,8 +46,7 @@ bdm_log_record_from_row(sqlite3_stmt *stmt, BdmLogRecord *r)
 		r->kind = "";
 }
 
-BdmLogCursor *
-bdm_log_cursor_new(BdmLog *log, const BdmLogQuery *q, GError **error)
+BdmLogCursor *bdm_log_cursor_new(BdmLog *log, const BdmLogQuery *q, GError **error)
 {
 	static const BdmLogQuery all = { 0 };
 	GString *sql = g_string_new("SELECT " BDM_LOG_RECORD_COLUMNS " FROM record WHERE 1");
@@ -97,8 +94,7 @@ bdm_log_cursor_new(BdmLog *log, const BdmLogQuery *q, GError **error)
 	return cursor;
 }
 
-const BdmLogRecord *
-bdm_log_cursor_next(BdmLogCursor *cursor, GError **error)
+const BdmLogRecord *bdm_log_cursor_next(BdmLogCursor *cursor, GError **error)
 {
 	int rc;
 
@@ -116,8 +112,7 @@ bdm_log_cursor_next(BdmLogCursor *cursor, GError **error)
 	return NULL;
 }
 
-void
-bdm_log_cursor_free(BdmLogCursor *cursor)
+void bdm_log_cursor_free(BdmLogCursor *cursor)
 {
 	if (!cursor)
 		return;
@@ -125,8 +120,7 @@ bdm_log_cursor_free(BdmLogCursor *cursor)
 	g_free(cursor);
 }
 
-gint64
-bdm_log_count(BdmLog *log, GError **error)
+gint64 bdm_log_count(BdmLog *log, GError **error)
 {
 	sqlite3_stmt *stmt = NULL;
 	gint64 n = -1;

@@ -15,8 +15,8 @@
 
 /* The id of the last record to delete: the one before the first record
  * logged at or after older_than, or the head when all are older. */
-static gboolean
-find_cut(BdmLog *log, gint64 older_than, gint64 head_id, gint64 *last, GError **error)
+static gboolean find_cut(BdmLog *log, gint64 older_than, gint64 head_id, gint64 *last,
+                         GError **error)
 {
 	sqlite3_stmt *stmt = NULL;
 	int rc;
@@ -40,8 +40,7 @@ find_cut(BdmLog *log, gint64 older_than, gint64 head_id, gint64 *last, GError **
 	return TRUE;
 }
 
-static gboolean
-record_hash(BdmLog *log, gint64 id, guint8 hash[BDM_HASH_LEN], GError **error)
+static gboolean record_hash(BdmLog *log, gint64 id, guint8 hash[BDM_HASH_LEN], GError **error)
 {
 	sqlite3_stmt *stmt = NULL;
 	gboolean ok = FALSE;
@@ -66,9 +65,8 @@ record_hash(BdmLog *log, gint64 id, guint8 hash[BDM_HASH_LEN], GError **error)
 	return ok;
 }
 
-static gboolean
-delete_prefix(BdmLog *log, gint64 last, const guint8 anchor[BDM_HASH_LEN], guint *removed,
-              GError **error)
+static gboolean delete_prefix(BdmLog *log, gint64 last, const guint8 anchor[BDM_HASH_LEN],
+                              guint *removed, GError **error)
 {
 	sqlite3_stmt *stmt = NULL;
 	int rc;
@@ -97,9 +95,8 @@ delete_prefix(BdmLog *log, gint64 last, const guint8 anchor[BDM_HASH_LEN], guint
 	return TRUE;
 }
 
-static gboolean
-append_purge_record(BdmLog *log, gint64 older_than, guint removed, gint64 anchor_id,
-                    const guint8 anchor[BDM_HASH_LEN], GError **error)
+static gboolean append_purge_record(BdmLog *log, gint64 older_than, guint removed, gint64 anchor_id,
+                                    const guint8 anchor[BDM_HASH_LEN], GError **error)
 {
 	char hex[2 * BDM_HASH_LEN + 1];
 	BdmLogRecord r = { 0 };
@@ -120,8 +117,7 @@ append_purge_record(BdmLog *log, gint64 older_than, guint removed, gint64 anchor
 	return ok;
 }
 
-gboolean
-bdm_log_purge(BdmLog *log, gint64 older_than, guint *removed, GError **error)
+gboolean bdm_log_purge(BdmLog *log, gint64 older_than, guint *removed, GError **error)
 {
 	guint8 anchor[BDM_HASH_LEN];
 	gint64 head_id = 0, anchor_id = 0, last = 0;

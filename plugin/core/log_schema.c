@@ -81,8 +81,7 @@ static const Migration migrations[] = {
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == BDM_LOG_SCHEMA_VERSION);
 
-static gboolean
-pragma_int(BdmLog *log, const char *sql, gint64 *value, GError **error)
+static gboolean pragma_int(BdmLog *log, const char *sql, gint64 *value, GError **error)
 {
 	sqlite3_stmt *stmt = NULL;
 	int rc = sqlite3_prepare_v2(log->db, sql, -1, &stmt, NULL);
@@ -99,8 +98,7 @@ pragma_int(BdmLog *log, const char *sql, gint64 *value, GError **error)
 	return TRUE;
 }
 
-gboolean
-bdm_log_schema_identify(BdmLog *log, int *version, GError **error)
+gboolean bdm_log_schema_identify(BdmLog *log, int *version, GError **error)
 {
 	gint64 app_id, user_version, objects;
 
@@ -144,8 +142,7 @@ bdm_log_schema_identify(BdmLog *log, int *version, GError **error)
 	return TRUE;
 }
 
-static gboolean
-apply_migration(BdmLog *log, const Migration *m, GError **error)
+static gboolean apply_migration(BdmLog *log, const Migration *m, GError **error)
 {
 	gint64 current;
 	char *stamp;
@@ -173,8 +170,7 @@ apply_migration(BdmLog *log, const Migration *m, GError **error)
 	return bdm_log_commit(log, error);
 }
 
-gboolean
-bdm_log_schema_migrate(BdmLog *log, int target, GError **error)
+gboolean bdm_log_schema_migrate(BdmLog *log, int target, GError **error)
 {
 	int version;
 	gsize i;

@@ -9,8 +9,7 @@
 #include "branddm/i18n.h"
 #include "log_internal.h"
 
-char *
-bdm_log_state_get(BdmLog *log, const char *key, GError **error)
+char *bdm_log_state_get(BdmLog *log, const char *key, GError **error)
 {
 	sqlite3_stmt *stmt;
 	char *value = NULL;
@@ -30,8 +29,7 @@ bdm_log_state_get(BdmLog *log, const char *key, GError **error)
 	return value;
 }
 
-gboolean
-bdm_log_state_set(BdmLog *log, const char *key, const char *value, GError **error)
+gboolean bdm_log_state_set(BdmLog *log, const char *key, const char *value, GError **error)
 {
 	sqlite3_stmt *stmt;
 	int rc;
@@ -67,8 +65,7 @@ bdm_log_state_set(BdmLog *log, const char *key, const char *value, GError **erro
 
 /* Does key hold id as a whole segment?  Segments are separated by '/',
  * ':' or '|', so "tags/123/x" names 123 but neither 12 nor 1234. */
-static gboolean
-key_names(const char *key, const char *id)
+static gboolean key_names(const char *key, const char *id)
 {
 	gsize len = strlen(id);
 	const char *p = key;
@@ -86,8 +83,7 @@ key_names(const char *key, const char *id)
 	return FALSE;
 }
 
-static gboolean
-key_names_any(const char *key, const char *const *ids)
+static gboolean key_names_any(const char *key, const char *const *ids)
 {
 	for (; *ids; ids++)
 		if (key_names(key, *ids))
@@ -96,9 +92,8 @@ key_names_any(const char *key, const char *const *ids)
 }
 
 /* Collect key -> value for the rows whose key passes match(). */
-static GHashTable *
-state_select(BdmLog *log, gboolean (*match)(const char *key, gconstpointer arg),
-             gconstpointer arg, GError **error)
+static GHashTable *state_select(BdmLog *log, gboolean (*match)(const char *key, gconstpointer arg),
+                                gconstpointer arg, GError **error)
 {
 	GHashTable *table = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	sqlite3_stmt *stmt = NULL;
@@ -122,34 +117,29 @@ state_select(BdmLog *log, gboolean (*match)(const char *key, gconstpointer arg),
 	return table;
 }
 
-static gboolean
-match_prefix(const char *key, gconstpointer prefix)
+static gboolean match_prefix(const char *key, gconstpointer prefix)
 {
 	return g_str_has_prefix(key, prefix);
 }
 
-static gboolean
-match_ids(const char *key, gconstpointer ids)
+static gboolean match_ids(const char *key, gconstpointer ids)
 {
 	return key_names_any(key, ids);
 }
 
-GHashTable *
-bdm_log_state_get_prefix(BdmLog *log, const char *prefix, GError **error)
+GHashTable *bdm_log_state_get_prefix(BdmLog *log, const char *prefix, GError **error)
 {
 	g_return_val_if_fail(log != NULL && prefix != NULL, NULL);
 	return state_select(log, match_prefix, prefix, error);
 }
 
-GHashTable *
-bdm_log_state_find(BdmLog *log, const char *const *ids, GError **error)
+GHashTable *bdm_log_state_find(BdmLog *log, const char *const *ids, GError **error)
 {
 	g_return_val_if_fail(log != NULL && ids != NULL, NULL);
 	return state_select(log, match_ids, ids, error);
 }
 
-gboolean
-bdm_log_state_forget(BdmLog *log, const char *const *ids, guint *removed, GError **error)
+gboolean bdm_log_state_forget(BdmLog *log, const char *const *ids, guint *removed, GError **error)
 {
 	GHashTable *doomed = bdm_log_state_find(log, ids, error);
 	GHashTableIter iter;

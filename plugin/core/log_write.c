@@ -19,9 +19,8 @@
  * confuse verification. */
 static const char *const reserved_kinds[] = { "message", "erase", "purge" };
 
-gboolean
-bdm_log_head(BdmLog *log, gint64 *head_id, guint8 *head_hash, gint64 *anchor_id,
-             guint8 *anchor_hash, GError **error)
+gboolean bdm_log_head(BdmLog *log, gint64 *head_id, guint8 *head_hash, gint64 *anchor_id,
+                      guint8 *anchor_hash, GError **error)
 {
 	sqlite3_stmt *stmt;
 	int rc;
@@ -67,8 +66,8 @@ bdm_log_head(BdmLog *log, gint64 *head_id, guint8 *head_hash, gint64 *anchor_id,
 	return TRUE;
 }
 
-static gboolean
-set_head(BdmLog *log, gint64 head_id, const guint8 head_hash[BDM_HASH_LEN], GError **error)
+static gboolean set_head(BdmLog *log, gint64 head_id, const guint8 head_hash[BDM_HASH_LEN],
+                         GError **error)
 {
 	sqlite3_stmt *stmt = bdm_log_stmt(log, BDM_STMT_HEAD_SET, error);
 	int rc;
@@ -86,8 +85,7 @@ set_head(BdmLog *log, gint64 head_id, const guint8 head_hash[BDM_HASH_LEN], GErr
 	return TRUE;
 }
 
-gboolean
-bdm_log_append(BdmLog *log, const BdmLogRecord *r, gint64 *id, GError **error)
+gboolean bdm_log_append(BdmLog *log, const BdmLogRecord *r, gint64 *id, GError **error)
 {
 	guint8 prev[BDM_HASH_LEN], content[BDM_HASH_LEN], hash[BDM_HASH_LEN];
 	BdmLogRecord rec = *r;
@@ -144,8 +142,7 @@ bdm_log_append(BdmLog *log, const BdmLogRecord *r, gint64 *id, GError **error)
 	return TRUE;
 }
 
-gboolean
-bdm_log_head_flush(BdmLog *log, GError **error)
+gboolean bdm_log_head_flush(BdmLog *log, GError **error)
 {
 	if (!log->head_pending)
 		return TRUE;
@@ -153,9 +150,8 @@ bdm_log_head_flush(BdmLog *log, GError **error)
 	return set_head(log, log->head_id, log->head_hash, error);
 }
 
-void
-bdm_log_seen_key(const char *platform, const char *account, const char *message_id,
-                 guint8 out[BDM_HASH_LEN])
+void bdm_log_seen_key(const char *platform, const char *account, const char *message_id,
+                      guint8 out[BDM_HASH_LEN])
 {
 	GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
 	const char *parts[] = { "branddm/seen/1", platform, account, message_id };
@@ -171,8 +167,7 @@ bdm_log_seen_key(const char *platform, const char *account, const char *message_
 	g_checksum_free(sum);
 }
 
-static gboolean
-require(BdmLog *log, const char *value, const char *field, GError **error)
+static gboolean require(BdmLog *log, const char *value, const char *field, GError **error)
 {
 	if (value && *value)
 		return TRUE;
@@ -182,8 +177,7 @@ require(BdmLog *log, const char *value, const char *field, GError **error)
 }
 
 /* Mark the message delivered; *fresh is FALSE when it already was. */
-static gboolean
-mark_seen(BdmLog *log, const BdmLogMessage *m, gboolean *fresh, GError **error)
+static gboolean mark_seen(BdmLog *log, const BdmLogMessage *m, gboolean *fresh, GError **error)
 {
 	guint8 key[BDM_HASH_LEN];
 	sqlite3_stmt *stmt = bdm_log_stmt(log, BDM_STMT_SEEN_ADD, error);
@@ -203,8 +197,7 @@ mark_seen(BdmLog *log, const BdmLogMessage *m, gboolean *fresh, GError **error)
 	return TRUE;
 }
 
-gboolean
-bdm_log_message(BdmLog *log, const BdmLogMessage *m, gboolean *inserted, GError **error)
+gboolean bdm_log_message(BdmLog *log, const BdmLogMessage *m, gboolean *inserted, GError **error)
 {
 	BdmLogRecord r = { 0 };
 	gboolean fresh = TRUE;
@@ -259,8 +252,7 @@ bdm_log_message(BdmLog *log, const BdmLogMessage *m, gboolean *inserted, GError 
 	return TRUE;
 }
 
-static gboolean
-check_detail(BdmLog *log, const char *detail, GError **error)
+static gboolean check_detail(BdmLog *log, const char *detail, GError **error)
 {
 	JsonParser *parser;
 	GError *parse_error = NULL;
@@ -280,8 +272,7 @@ check_detail(BdmLog *log, const char *detail, GError **error)
 	return ok;
 }
 
-gboolean
-bdm_log_event(BdmLog *log, const BdmLogEvent *e, GError **error)
+gboolean bdm_log_event(BdmLog *log, const BdmLogEvent *e, GError **error)
 {
 	BdmLogRecord r = { 0 };
 	gsize i;
@@ -318,9 +309,8 @@ bdm_log_event(BdmLog *log, const BdmLogEvent *e, GError **error)
 	return bdm_log_commit(log, error);
 }
 
-gboolean
-bdm_log_seen(BdmLog *log, const char *platform, const char *account,
-             const char *platform_message_id)
+gboolean bdm_log_seen(BdmLog *log, const char *platform, const char *account,
+                      const char *platform_message_id)
 {
 	guint8 key[BDM_HASH_LEN];
 	sqlite3_stmt *stmt;
@@ -339,9 +329,8 @@ bdm_log_seen(BdmLog *log, const char *platform, const char *account,
 	return seen;
 }
 
-static sqlite3_stmt *
-customer_query(BdmLog *log, BdmLogStmt which, const char *platform, const char *account,
-               const char *customer_id)
+static sqlite3_stmt *customer_query(BdmLog *log, BdmLogStmt which, const char *platform,
+                                    const char *account, const char *customer_id)
 {
 	sqlite3_stmt *stmt;
 
@@ -356,9 +345,8 @@ customer_query(BdmLog *log, BdmLogStmt which, const char *platform, const char *
 	return stmt;
 }
 
-gboolean
-bdm_log_customer_has_written(BdmLog *log, const char *platform, const char *account,
-                             const char *customer_id)
+gboolean bdm_log_customer_has_written(BdmLog *log, const char *platform, const char *account,
+                                      const char *customer_id)
 {
 	sqlite3_stmt *stmt;
 	gboolean found;
@@ -372,9 +360,8 @@ bdm_log_customer_has_written(BdmLog *log, const char *platform, const char *acco
 	return found;
 }
 
-gint64
-bdm_log_last_customer_message(BdmLog *log, const char *platform, const char *account,
-                              const char *customer_id)
+gint64 bdm_log_last_customer_message(BdmLog *log, const char *platform, const char *account,
+                                     const char *customer_id)
 {
 	sqlite3_stmt *stmt;
 	gint64 when = 0;

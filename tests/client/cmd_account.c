@@ -10,8 +10,8 @@
 
 /* The protocol's declared option for setting, or NULL; used to catch a test
  * storing a string where the protocol will read an int. */
-static PurpleAccountOption *
-find_declared_option(PurplePluginProtocolInfo *prpl_info, const char *setting)
+static PurpleAccountOption *find_declared_option(PurplePluginProtocolInfo *prpl_info,
+                                                 const char *setting)
 {
 	GList *item;
 
@@ -22,8 +22,7 @@ find_declared_option(PurplePluginProtocolInfo *prpl_info, const char *setting)
 	return NULL;
 }
 
-static gboolean
-json_type_fits(JsonNode *value, PurplePrefType declared)
+static gboolean json_type_fits(JsonNode *value, PurplePrefType declared)
 {
 	GType type = json_node_get_value_type(value);
 
@@ -42,9 +41,8 @@ json_type_fits(JsonNode *value, PurplePrefType declared)
 
 /* Check every option before the account exists, so a rejected command
  * leaves nothing half-created behind. */
-static gboolean
-check_options(PurplePluginProtocolInfo *prpl_info, JsonObject *options,
-              GError **error)
+static gboolean check_options(PurplePluginProtocolInfo *prpl_info, JsonObject *options,
+                              GError **error)
 {
 	JsonObjectIter iter;
 	const char *key;
@@ -81,9 +79,8 @@ check_options(PurplePluginProtocolInfo *prpl_info, JsonObject *options,
 
 /* Store the options and report the keys the protocol does not declare:
  * allowed (plugins may read hidden settings) but usually a typo. */
-static void
-apply_options(PurpleAccount *account, PurplePluginProtocolInfo *prpl_info,
-              JsonObject *options, JsonBuilder *result)
+static void apply_options(PurpleAccount *account, PurplePluginProtocolInfo *prpl_info,
+                          JsonObject *options, JsonBuilder *result)
 {
 	JsonObjectIter iter;
 	const char *key;
@@ -107,9 +104,8 @@ apply_options(PurpleAccount *account, PurplePluginProtocolInfo *prpl_info,
 	json_builder_end_array(result);
 }
 
-static gboolean
-cmd_account_add(BdmClient *client, JsonObject *args, JsonBuilder *result,
-                GError **error)
+static gboolean cmd_account_add(BdmClient *client, JsonObject *args, JsonBuilder *result,
+                                GError **error)
 {
 	const char *protocol, *username, *password, *alias;
 	JsonObject *options = NULL;
@@ -161,9 +157,8 @@ cmd_account_add(BdmClient *client, JsonObject *args, JsonBuilder *result,
 	return TRUE;
 }
 
-static gboolean
-cmd_account_enable(BdmClient *client, JsonObject *args, JsonBuilder *result,
-                   GError **error)
+static gboolean cmd_account_enable(BdmClient *client, JsonObject *args, JsonBuilder *result,
+                                   GError **error)
 {
 	PurpleAccount *account = bdm_arg_account(args, error);
 	PurpleStatusType *available;
@@ -199,9 +194,8 @@ cmd_account_enable(BdmClient *client, JsonObject *args, JsonBuilder *result,
 	return TRUE;
 }
 
-static gboolean
-cmd_account_disable(BdmClient *client, JsonObject *args, JsonBuilder *result,
-                    GError **error)
+static gboolean cmd_account_disable(BdmClient *client, JsonObject *args, JsonBuilder *result,
+                                    GError **error)
 {
 	PurpleAccount *account = bdm_arg_account(args, error);
 
@@ -213,9 +207,8 @@ cmd_account_disable(BdmClient *client, JsonObject *args, JsonBuilder *result,
 	return TRUE;
 }
 
-static gboolean
-cmd_account_set_password(BdmClient *client, JsonObject *args,
-                         JsonBuilder *result, GError **error)
+static gboolean cmd_account_set_password(BdmClient *client, JsonObject *args, JsonBuilder *result,
+                                         GError **error)
 {
 	PurpleAccount *account = bdm_arg_account(args, error);
 	const char *password;
@@ -230,9 +223,8 @@ cmd_account_set_password(BdmClient *client, JsonObject *args,
 	return TRUE;
 }
 
-static gboolean
-cmd_accounts(BdmClient *client, JsonObject *args, JsonBuilder *result,
-             GError **error)
+static gboolean cmd_accounts(BdmClient *client, JsonObject *args, JsonBuilder *result,
+                             GError **error)
 {
 	GList *item;
 
@@ -263,8 +255,7 @@ cmd_accounts(BdmClient *client, JsonObject *args, JsonBuilder *result,
 
 /* The protocol actions of gc as Pidgin builds its Accounts submenu: a fresh
  * list each time, NULL entries being separators. */
-static GList *
-connection_actions(PurpleConnection *gc, PurplePlugin **prpl)
+static GList *connection_actions(PurpleConnection *gc, PurplePlugin **prpl)
 {
 	*prpl = purple_connection_get_prpl(gc);
 	if (*prpl == NULL || !PURPLE_PLUGIN_HAS_ACTIONS(*prpl))
@@ -272,8 +263,7 @@ connection_actions(PurpleConnection *gc, PurplePlugin **prpl)
 	return PURPLE_PLUGIN_ACTIONS(*prpl, gc);
 }
 
-static void
-free_actions(GList *actions)
+static void free_actions(GList *actions)
 {
 	GList *item;
 
@@ -284,9 +274,8 @@ free_actions(GList *actions)
 	g_list_free(actions);
 }
 
-static gboolean
-cmd_actions(BdmClient *client, JsonObject *args, JsonBuilder *result,
-            GError **error)
+static gboolean cmd_actions(BdmClient *client, JsonObject *args, JsonBuilder *result,
+                            GError **error)
 {
 	PurpleConnection *gc = bdm_arg_connection(args, error);
 	PurplePlugin *prpl;
@@ -308,9 +297,7 @@ cmd_actions(BdmClient *client, JsonObject *args, JsonBuilder *result,
 	return TRUE;
 }
 
-static gboolean
-cmd_action(BdmClient *client, JsonObject *args, JsonBuilder *result,
-           GError **error)
+static gboolean cmd_action(BdmClient *client, JsonObject *args, JsonBuilder *result, GError **error)
 {
 	PurpleConnection *gc = bdm_arg_connection(args, error);
 	PurplePluginAction *chosen = NULL;

@@ -13,8 +13,7 @@
 
 /* The IM conversation with args' "who" on args' account; created when
  * create is TRUE, as typing to someone in the buddy list would. */
-static PurpleConversation *
-arg_im(JsonObject *args, gboolean create, GError **error)
+static PurpleConversation *arg_im(JsonObject *args, gboolean create, GError **error)
 {
 	PurpleAccount *account = bdm_arg_account(args, error);
 	PurpleConversation *conv;
@@ -31,16 +30,13 @@ arg_im(JsonObject *args, gboolean create, GError **error)
 	return conv;
 }
 
-static void
-add_conv(JsonBuilder *result, PurpleConversation *conv)
+static void add_conv(JsonBuilder *result, PurpleConversation *conv)
 {
 	bdm_event_add_account(result, purple_conversation_get_account(conv));
 	bdm_event_add_string(result, "conv", purple_conversation_get_name(conv));
 }
 
-static gboolean
-cmd_send(BdmClient *client, JsonObject *args, JsonBuilder *result,
-         GError **error)
+static gboolean cmd_send(BdmClient *client, JsonObject *args, JsonBuilder *result, GError **error)
 {
 	gboolean from_compose = FALSE, html = FALSE;
 	PurpleConversation *conv;
@@ -85,8 +81,7 @@ cmd_send(BdmClient *client, JsonObject *args, JsonBuilder *result,
 	return TRUE;
 }
 
-static const char *
-cmd_status_name(PurpleCmdStatus status)
+static const char *cmd_status_name(PurpleCmdStatus status)
 {
 	switch (status) {
 	case PURPLE_CMD_STATUS_OK:
@@ -107,9 +102,8 @@ cmd_status_name(PurpleCmdStatus status)
 
 /* ok:true means the command line reached libpurple; whether libpurple ran
  * it is "status" (and "cmd_error"), since tests check refusals too. */
-static gboolean
-cmd_command(BdmClient *client, JsonObject *args, JsonBuilder *result,
-            GError **error)
+static gboolean cmd_command(BdmClient *client, JsonObject *args, JsonBuilder *result,
+                            GError **error)
 {
 	PurpleConversation *conv;
 	PurpleCmdStatus status;
@@ -137,9 +131,8 @@ cmd_command(BdmClient *client, JsonObject *args, JsonBuilder *result,
 	return TRUE;
 }
 
-static gboolean
-cmd_conversations(BdmClient *client, JsonObject *args, JsonBuilder *result,
-                  GError **error)
+static gboolean cmd_conversations(BdmClient *client, JsonObject *args, JsonBuilder *result,
+                                  GError **error)
 {
 	GList *item;
 
@@ -166,8 +159,7 @@ cmd_conversations(BdmClient *client, JsonObject *args, JsonBuilder *result,
 
 /* What Pidgin and Finch draw from the protocol for a buddy-list row: its
  * emblem and its tooltip's label/value pairs. */
-static void
-add_buddy_decorations(JsonBuilder *result, PurpleBuddy *buddy)
+static void add_buddy_decorations(JsonBuilder *result, PurpleBuddy *buddy)
 {
 	PurpleAccount *account = purple_buddy_get_account(buddy);
 	PurplePlugin *prpl = purple_find_prpl(purple_account_get_protocol_id(account));
@@ -194,9 +186,8 @@ add_buddy_decorations(JsonBuilder *result, PurpleBuddy *buddy)
 	json_builder_end_object(result);
 }
 
-static gboolean
-cmd_buddies(BdmClient *client, JsonObject *args, JsonBuilder *result,
-            GError **error)
+static gboolean cmd_buddies(BdmClient *client, JsonObject *args, JsonBuilder *result,
+                            GError **error)
 {
 	PurpleBlistNode *node;
 
@@ -217,9 +208,8 @@ cmd_buddies(BdmClient *client, JsonObject *args, JsonBuilder *result,
 	return TRUE;
 }
 
-static gboolean
-cmd_compose_get(BdmClient *client, JsonObject *args, JsonBuilder *result,
-                GError **error)
+static gboolean cmd_compose_get(BdmClient *client, JsonObject *args, JsonBuilder *result,
+                                GError **error)
 {
 	PurpleConversation *conv = arg_im(args, FALSE, error);
 
@@ -232,9 +222,8 @@ cmd_compose_get(BdmClient *client, JsonObject *args, JsonBuilder *result,
 	return TRUE;
 }
 
-static gboolean
-cmd_compose_set(BdmClient *client, JsonObject *args, JsonBuilder *result,
-                GError **error)
+static gboolean cmd_compose_set(BdmClient *client, JsonObject *args, JsonBuilder *result,
+                                GError **error)
 {
 	PurpleConversation *conv;
 	const char *text;
@@ -253,9 +242,8 @@ cmd_compose_set(BdmClient *client, JsonObject *args, JsonBuilder *result,
 /* What another plugin, or libpurple's own away auto-reply, does: straight to
  * serv_send_im, past every "sending-im-msg" handler.  Protocols must still
  * apply their own checks; the result reports serv_send_im's return value. */
-static gboolean
-cmd_serv_send(BdmClient *client, JsonObject *args, JsonBuilder *result,
-              GError **error)
+static gboolean cmd_serv_send(BdmClient *client, JsonObject *args, JsonBuilder *result,
+                              GError **error)
 {
 	PurpleConnection *gc;
 	const char *who, *text;
@@ -275,9 +263,8 @@ cmd_serv_send(BdmClient *client, JsonObject *args, JsonBuilder *result,
 }
 
 /* Crash right after a given message reaches the screen (see ui_conv.h). */
-static gboolean
-cmd_die_on_write(BdmClient *client, JsonObject *args, JsonBuilder *result,
-                 GError **error)
+static gboolean cmd_die_on_write(BdmClient *client, JsonObject *args, JsonBuilder *result,
+                                 GError **error)
 {
 	const char *text;
 

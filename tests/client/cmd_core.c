@@ -10,8 +10,7 @@
 
 /* ---- prefs -------------------------------------------------------------- */
 
-static void
-add_pref_value(JsonBuilder *result, const char *path)
+static void add_pref_value(JsonBuilder *result, const char *path)
 {
 	GList *list, *item;
 
@@ -51,8 +50,7 @@ add_pref_value(JsonBuilder *result, const char *path)
 /* Create the missing ancestors of path as "none" prefs: libpurple refuses
  * to add a pref whose parent does not exist, and a test may set a plugin's
  * pref before the plugin has registered it. */
-static void
-add_pref_parents(const char *path)
+static void add_pref_parents(const char *path)
 {
 	char **parts = g_strsplit(path + 1, "/", -1);
 	GString *prefix = g_string_new(NULL);
@@ -68,8 +66,7 @@ add_pref_parents(const char *path)
 	g_strfreev(parts);
 }
 
-static gboolean
-check_pref_path(const char *path, GError **error)
+static gboolean check_pref_path(const char *path, GError **error)
 {
 	if (path[0] != '/' || path[1] == '\0' || g_str_has_suffix(path, "/") ||
 	    strstr(path, "//") != NULL) {
@@ -80,9 +77,8 @@ check_pref_path(const char *path, GError **error)
 	return TRUE;
 }
 
-static gboolean
-cmd_pref_set(BdmClient *client, JsonObject *args, JsonBuilder *result,
-             GError **error)
+static gboolean cmd_pref_set(BdmClient *client, JsonObject *args, JsonBuilder *result,
+                             GError **error)
 {
 	static const struct {
 		const char *name;
@@ -141,9 +137,8 @@ cmd_pref_set(BdmClient *client, JsonObject *args, JsonBuilder *result,
 	return TRUE;
 }
 
-static gboolean
-cmd_pref_get(BdmClient *client, JsonObject *args, JsonBuilder *result,
-             GError **error)
+static gboolean cmd_pref_get(BdmClient *client, JsonObject *args, JsonBuilder *result,
+                             GError **error)
 {
 	const char *path;
 
@@ -163,8 +158,7 @@ cmd_pref_get(BdmClient *client, JsonObject *args, JsonBuilder *result,
 
 /* ---- plugins ------------------------------------------------------------ */
 
-static const char *
-plugin_type_name(PurplePluginType type)
+static const char *plugin_type_name(PurplePluginType type)
 {
 	switch (type) {
 	case PURPLE_PLUGIN_STANDARD:
@@ -178,9 +172,8 @@ plugin_type_name(PurplePluginType type)
 	}
 }
 
-static gboolean
-cmd_plugins(BdmClient *client, JsonObject *args, JsonBuilder *result,
-            GError **error)
+static gboolean cmd_plugins(BdmClient *client, JsonObject *args, JsonBuilder *result,
+                            GError **error)
 {
 	GList *item;
 
@@ -206,8 +199,7 @@ cmd_plugins(BdmClient *client, JsonObject *args, JsonBuilder *result,
 	return TRUE;
 }
 
-static PurplePlugin *
-arg_plugin(JsonObject *args, GError **error)
+static PurplePlugin *arg_plugin(JsonObject *args, GError **error)
 {
 	const char *id = bdm_arg_string(args, "plugin", error);
 	PurplePlugin *plugin;
@@ -221,9 +213,8 @@ arg_plugin(JsonObject *args, GError **error)
 	return plugin;
 }
 
-static gboolean
-cmd_plugin_load(BdmClient *client, JsonObject *args, JsonBuilder *result,
-                GError **error)
+static gboolean cmd_plugin_load(BdmClient *client, JsonObject *args, JsonBuilder *result,
+                                GError **error)
 {
 	PurplePlugin *plugin = arg_plugin(args, error);
 
@@ -244,8 +235,7 @@ cmd_plugin_load(BdmClient *client, JsonObject *args, JsonBuilder *result,
 /* The test-hook contract: every argument is a string (or NULL) and the
  * return value, if any, a g_malloc'ed string.  Anything else would make
  * the call below read or free memory of the wrong type. */
-static gboolean
-check_ipc_signature(PurplePlugin *plugin, const char *command, GError **error)
+static gboolean check_ipc_signature(PurplePlugin *plugin, const char *command, GError **error)
 {
 	PurpleValue *ret = NULL, **params = NULL;
 	int count = 0, i;
@@ -278,9 +268,8 @@ check_ipc_signature(PurplePlugin *plugin, const char *command, GError **error)
 	return TRUE;
 }
 
-static gboolean
-cmd_plugin_ipc(BdmClient *client, JsonObject *args, JsonBuilder *result,
-               GError **error)
+static gboolean cmd_plugin_ipc(BdmClient *client, JsonObject *args, JsonBuilder *result,
+                               GError **error)
 {
 	const char *argv[3] = { NULL, NULL, NULL };
 	PurplePlugin *plugin;
@@ -333,9 +322,8 @@ cmd_plugin_ipc(BdmClient *client, JsonObject *args, JsonBuilder *result,
 
 /* ---- requests ----------------------------------------------------------- */
 
-static gboolean
-cmd_requests(BdmClient *client, JsonObject *args, JsonBuilder *result,
-             GError **error)
+static gboolean cmd_requests(BdmClient *client, JsonObject *args, JsonBuilder *result,
+                             GError **error)
 {
 	(void)args;
 	(void)error;
@@ -343,9 +331,8 @@ cmd_requests(BdmClient *client, JsonObject *args, JsonBuilder *result,
 	return TRUE;
 }
 
-static gboolean
-cmd_request_answer(BdmClient *client, JsonObject *args, JsonBuilder *result,
-                   GError **error)
+static gboolean cmd_request_answer(BdmClient *client, JsonObject *args, JsonBuilder *result,
+                                   GError **error)
 {
 	JsonNode *node = json_object_get_member(args, "request");
 	gint64 id;
@@ -360,9 +347,8 @@ cmd_request_answer(BdmClient *client, JsonObject *args, JsonBuilder *result,
 	return bdm_requests_answer(client->requests, (guint)id, args, error);
 }
 
-static gboolean
-cmd_request_policy(BdmClient *client, JsonObject *args, JsonBuilder *result,
-                   GError **error)
+static gboolean cmd_request_policy(BdmClient *client, JsonObject *args, JsonBuilder *result,
+                                   GError **error)
 {
 	gboolean auto_answer = FALSE;
 	JsonNode *node = json_object_get_member(args, "action");
@@ -391,8 +377,7 @@ cmd_request_policy(BdmClient *client, JsonObject *args, JsonBuilder *result,
 
 /* ---- quit --------------------------------------------------------------- */
 
-static gboolean
-quit_idle(gpointer data)
+static gboolean quit_idle(gpointer data)
 {
 	bdm_client_quit(data);
 	return G_SOURCE_REMOVE;
@@ -400,9 +385,7 @@ quit_idle(gpointer data)
 
 /* Quit from the main loop, after the result event is out: the harness
  * waits for the result, then for the process to exit. */
-static gboolean
-cmd_quit(BdmClient *client, JsonObject *args, JsonBuilder *result,
-         GError **error)
+static gboolean cmd_quit(BdmClient *client, JsonObject *args, JsonBuilder *result, GError **error)
 {
 	(void)args;
 	(void)result;

@@ -10,8 +10,7 @@ static const BdmCommand *const command_tables[] = {
 	bdm_core_commands,
 };
 
-static BdmCommandFunc
-find_command(const char *name)
+static BdmCommandFunc find_command(const char *name)
 {
 	gsize i;
 	const BdmCommand *command;
@@ -27,9 +26,8 @@ find_command(const char *name)
 
 /* Parse line into an object with a string "cmd"; the parser stays alive
  * as long as the returned object is used, so it is handed back too. */
-static JsonObject *
-parse_command(const char *line, JsonParser *parser, const char **name,
-              GError **error)
+static JsonObject *parse_command(const char *line, JsonParser *parser, const char **name,
+                                 GError **error)
 {
 	GError *parse_error = NULL;
 	JsonNode *root, *cmd;
@@ -56,8 +54,7 @@ parse_command(const char *line, JsonParser *parser, const char **name,
 	return json_node_get_object(root);
 }
 
-void
-bdm_commands_run_line(BdmClient *client, const char *line)
+void bdm_commands_run_line(BdmClient *client, const char *line)
 {
 	JsonParser *parser = json_parser_new();
 	JsonBuilder *result = bdm_event_begin("result");
@@ -96,8 +93,7 @@ bdm_commands_run_line(BdmClient *client, const char *line)
 	g_object_unref(parser);
 }
 
-void
-bdm_commands_reject_line(const char *reason)
+void bdm_commands_reject_line(const char *reason)
 {
 	JsonBuilder *result = bdm_event_begin("result");
 
@@ -107,16 +103,14 @@ bdm_commands_reject_line(const char *reason)
 	bdm_event_emit(result);
 }
 
-static JsonNode *
-get_member(JsonObject *args, const char *name)
+static JsonNode *get_member(JsonObject *args, const char *name)
 {
 	JsonNode *node = json_object_get_member(args, name);
 
 	return (node == NULL || JSON_NODE_HOLDS_NULL(node)) ? NULL : node;
 }
 
-const char *
-bdm_arg_string(JsonObject *args, const char *name, GError **error)
+const char *bdm_arg_string(JsonObject *args, const char *name, GError **error)
 {
 	const char *value = NULL;
 
@@ -128,9 +122,7 @@ bdm_arg_string(JsonObject *args, const char *name, GError **error)
 	return value;
 }
 
-gboolean
-bdm_arg_string_opt(JsonObject *args, const char *name, const char **value,
-                   GError **error)
+gboolean bdm_arg_string_opt(JsonObject *args, const char *name, const char **value, GError **error)
 {
 	JsonNode *node = get_member(args, name);
 
@@ -146,9 +138,7 @@ bdm_arg_string_opt(JsonObject *args, const char *name, const char **value,
 	return TRUE;
 }
 
-gboolean
-bdm_arg_bool_opt(JsonObject *args, const char *name, gboolean *value,
-                 GError **error)
+gboolean bdm_arg_bool_opt(JsonObject *args, const char *name, gboolean *value, GError **error)
 {
 	JsonNode *node = get_member(args, name);
 
@@ -163,8 +153,7 @@ bdm_arg_bool_opt(JsonObject *args, const char *name, gboolean *value,
 	return TRUE;
 }
 
-PurpleAccount *
-bdm_arg_account(JsonObject *args, GError **error)
+PurpleAccount *bdm_arg_account(JsonObject *args, GError **error)
 {
 	const char *protocol, *username;
 	PurpleAccount *account;
@@ -179,8 +168,7 @@ bdm_arg_account(JsonObject *args, GError **error)
 	return account;
 }
 
-PurpleConnection *
-bdm_arg_connection(JsonObject *args, GError **error)
+PurpleConnection *bdm_arg_connection(JsonObject *args, GError **error)
 {
 	PurpleAccount *account = bdm_arg_account(args, error);
 	PurpleConnection *gc;

@@ -55,16 +55,14 @@ typedef struct {
 
 static DummyCommands dummy_commands;
 
-static const char *
-dummy_list_icon(PurpleAccount *account, PurpleBuddy *buddy)
+static const char *dummy_list_icon(PurpleAccount *account, PurpleBuddy *buddy)
 {
 	(void)account;
 	(void)buddy;
 	return "dummy";
 }
 
-static GList *
-dummy_status_types(PurpleAccount *account)
+static GList *dummy_status_types(PurpleAccount *account)
 {
 	GList *types = NULL;
 
@@ -76,8 +74,7 @@ dummy_status_types(PurpleAccount *account)
 	return types;
 }
 
-static void
-add_customer_buddy(PurpleConnection *gc)
+static void add_customer_buddy(PurpleConnection *gc)
 {
 	PurpleAccount *account = purple_connection_get_account(gc);
 	PurpleGroup *group;
@@ -95,8 +92,7 @@ add_customer_buddy(PurpleConnection *gc)
 	serv_got_alias(gc, DUMMY_BUDDY, DUMMY_BUDDY_ALIAS);
 }
 
-static void
-dummy_login(PurpleAccount *account)
+static void dummy_login(PurpleAccount *account)
 {
 	PurpleConnection *gc = purple_account_get_connection(account);
 	DummyConnection *conn = g_new0(DummyConnection, 1);
@@ -113,8 +109,7 @@ dummy_login(PurpleAccount *account)
 	add_customer_buddy(gc);
 }
 
-static void
-pending_echo_free(PendingEcho *echo)
+static void pending_echo_free(PendingEcho *echo)
 {
 	if (echo->timer)
 		purple_timeout_remove(echo->timer);
@@ -123,8 +118,7 @@ pending_echo_free(PendingEcho *echo)
 	g_free(echo);
 }
 
-static void
-dummy_close(PurpleConnection *gc)
+static void dummy_close(PurpleConnection *gc)
 {
 	DummyConnection *conn = purple_connection_get_protocol_data(gc);
 
@@ -137,8 +131,7 @@ dummy_close(PurpleConnection *gc)
 	purple_connection_set_protocol_data(gc, NULL);
 }
 
-static gboolean
-deliver_echo(gpointer data)
+static gboolean deliver_echo(gpointer data)
 {
 	PendingEcho *echo = data;
 	DummyConnection *conn = echo->conn;
@@ -155,9 +148,8 @@ deliver_echo(gpointer data)
 	return FALSE;
 }
 
-static int
-dummy_send_im(PurpleConnection *gc, const char *who, const char *message,
-              PurpleMessageFlags flags)
+static int dummy_send_im(PurpleConnection *gc, const char *who, const char *message,
+                         PurpleMessageFlags flags)
 {
 	DummyConnection *conn = purple_connection_get_protocol_data(gc);
 	PurpleAccount *account = purple_connection_get_account(gc);
@@ -178,8 +170,7 @@ dummy_send_im(PurpleConnection *gc, const char *who, const char *message,
 
 /* ---- protocol actions --------------------------------------------------- */
 
-static void
-colour_chosen(gpointer data, int index)
+static void colour_chosen(gpointer data, int index)
 {
 	PurpleConnection *gc = data;
 	char *primary = g_strdup_printf("You picked %s", index == 0 ? "Red" : "Blue");
@@ -188,8 +179,7 @@ colour_chosen(gpointer data, int index)
 	g_free(primary);
 }
 
-static void
-ask_question(PurplePluginAction *action)
+static void ask_question(PurplePluginAction *action)
 {
 	PurpleConnection *gc = action->context;
 
@@ -199,14 +189,12 @@ ask_question(PurplePluginAction *action)
 	                      "Blue", G_CALLBACK(colour_chosen));
 }
 
-static void
-text_entered(gpointer data, const char *text)
+static void text_entered(gpointer data, const char *text)
 {
 	purple_notify_info(data, "Answer", "You typed", text);
 }
 
-static void
-ask_text(PurplePluginAction *action)
+static void ask_text(PurplePluginAction *action)
 {
 	PurpleConnection *gc = action->context;
 
@@ -216,30 +204,26 @@ ask_text(PurplePluginAction *action)
 	                     NULL, NULL, gc);
 }
 
-static void
-show_notice(PurplePluginAction *action)
+static void show_notice(PurplePluginAction *action)
 {
 	purple_notify_info(action->context, "Notice", "Dummy notice",
 	                   "<b>bold</b> & \"quoted\"");
 }
 
-static void
-drop_connection(PurplePluginAction *action)
+static void drop_connection(PurplePluginAction *action)
 {
 	purple_connection_error_reason(action->context,
 		PURPLE_CONNECTION_ERROR_NETWORK_ERROR, "Dummy connection dropped");
 }
 
-static void
-print_to_stdout(PurplePluginAction *action)
+static void print_to_stdout(PurplePluginAction *action)
 {
 	(void)action;
 	printf("stray output from the dummy protocol\n");
 	fflush(stdout);
 }
 
-static GList *
-dummy_actions(PurplePlugin *plugin, gpointer context)
+static GList *dummy_actions(PurplePlugin *plugin, gpointer context)
 {
 	GList *actions = NULL;
 
@@ -256,9 +240,8 @@ dummy_actions(PurplePlugin *plugin, gpointer context)
 
 /* ---- commands and IPC --------------------------------------------------- */
 
-static PurpleCmdRet
-echo_cmd(PurpleConversation *conv, const char *cmd, char **args, char **error,
-         void *data)
+static PurpleCmdRet echo_cmd(PurpleConversation *conv, const char *cmd, char **args, char **error,
+                             void *data)
 {
 	(void)cmd;
 	(void)error;
@@ -267,9 +250,8 @@ echo_cmd(PurpleConversation *conv, const char *cmd, char **args, char **error,
 	return PURPLE_CMD_RET_OK;
 }
 
-static PurpleCmdRet
-compose_cmd(PurpleConversation *conv, const char *cmd, char **args, char **error,
-            void *data)
+static PurpleCmdRet compose_cmd(PurpleConversation *conv, const char *cmd, char **args,
+                                char **error, void *data)
 {
 	(void)cmd;
 	(void)data;
@@ -300,30 +282,26 @@ marshal_POINTER__POINTER_POINTER_POINTER(PurpleCallback cb, va_list args,
 		*return_val = answer;
 }
 
-static char *
-ipc_echo_args(const char *a, const char *b, const char *c, void *data)
+static char *ipc_echo_args(const char *a, const char *b, const char *c, void *data)
 {
 	(void)data;
 	return g_strdup_printf("%s|%s|%s", a ? a : "(null)", b ? b : "(null)",
 	                       c ? c : "(null)");
 }
 
-static char *
-ipc_echo_one(const char *a, void *data)
+static char *ipc_echo_one(const char *a, void *data)
 {
 	(void)data;
 	return g_strdup_printf("[%s]", a ? a : "(null)");
 }
 
-static int
-ipc_count_args(const char *a, const char *b, const char *c, void *data)
+static int ipc_count_args(const char *a, const char *b, const char *c, void *data)
 {
 	(void)data;
 	return (a != NULL) + (b != NULL) + (c != NULL);
 }
 
-static gboolean
-dummy_load(PurplePlugin *plugin)
+static gboolean dummy_load(PurplePlugin *plugin)
 {
 	PurpleCmdFlag flags = PURPLE_CMD_FLAG_IM | PURPLE_CMD_FLAG_PRPL_ONLY;
 
@@ -346,8 +324,7 @@ dummy_load(PurplePlugin *plugin)
 	return TRUE;
 }
 
-static gboolean
-dummy_unload(PurplePlugin *plugin)
+static gboolean dummy_unload(PurplePlugin *plugin)
 {
 	purple_cmd_unregister(dummy_commands.echo);
 	purple_cmd_unregister(dummy_commands.compose);
@@ -385,8 +362,7 @@ static PurplePluginInfo dummy_info = {
 	.actions = dummy_actions,
 };
 
-static void
-dummy_init(PurplePlugin *plugin)
+static void dummy_init(PurplePlugin *plugin)
 {
 	PurpleAccountOption *option;
 	GList *options = NULL;

@@ -7,14 +7,12 @@
  * libpurple UI ops that emit most events carry no context to pass it in. */
 static FILE *event_stream;
 
-void
-bdm_event_set_stream(FILE *stream)
+void bdm_event_set_stream(FILE *stream)
 {
 	event_stream = stream;
 }
 
-JsonBuilder *
-bdm_event_begin(const char *name)
+JsonBuilder *bdm_event_begin(const char *name)
 {
 	JsonBuilder *builder = json_builder_new();
 
@@ -23,8 +21,7 @@ bdm_event_begin(const char *name)
 	return builder;
 }
 
-void
-bdm_event_emit(JsonBuilder *builder)
+void bdm_event_emit(JsonBuilder *builder)
 {
 	FILE *stream = event_stream ? event_stream : stdout;
 	JsonGenerator *generator;
@@ -49,8 +46,7 @@ bdm_event_emit(JsonBuilder *builder)
 	g_object_unref(builder);
 }
 
-void
-bdm_event_add_string(JsonBuilder *builder, const char *key, const char *value)
+void bdm_event_add_string(JsonBuilder *builder, const char *key, const char *value)
 {
 	json_builder_set_member_name(builder, key);
 	if (value == NULL) {
@@ -67,22 +63,19 @@ bdm_event_add_string(JsonBuilder *builder, const char *key, const char *value)
 	}
 }
 
-void
-bdm_event_add_int(JsonBuilder *builder, const char *key, gint64 value)
+void bdm_event_add_int(JsonBuilder *builder, const char *key, gint64 value)
 {
 	json_builder_set_member_name(builder, key);
 	json_builder_add_int_value(builder, value);
 }
 
-void
-bdm_event_add_bool(JsonBuilder *builder, const char *key, gboolean value)
+void bdm_event_add_bool(JsonBuilder *builder, const char *key, gboolean value)
 {
 	json_builder_set_member_name(builder, key);
 	json_builder_add_boolean_value(builder, value);
 }
 
-void
-bdm_event_add_account(JsonBuilder *builder, PurpleAccount *account)
+void bdm_event_add_account(JsonBuilder *builder, PurpleAccount *account)
 {
 	bdm_event_add_string(builder, "account",
 		account ? purple_account_get_username(account) : NULL);
@@ -112,9 +105,7 @@ static const struct {
 	{ PURPLE_MESSAGE_REMOTE_SEND, "remote-send" },
 };
 
-void
-bdm_event_add_message_flags(JsonBuilder *builder, const char *key,
-                            PurpleMessageFlags flags)
+void bdm_event_add_message_flags(JsonBuilder *builder, const char *key, PurpleMessageFlags flags)
 {
 	guint known = 0;
 	gsize i;
@@ -155,8 +146,7 @@ static const char *const connection_error_names[] = {
 	[PURPLE_CONNECTION_ERROR_OTHER_ERROR] = "other-error",
 };
 
-const char *
-bdm_connection_error_name(PurpleConnectionError reason)
+const char *bdm_connection_error_name(PurpleConnectionError reason)
 {
 	if ((guint)reason >= G_N_ELEMENTS(connection_error_names) ||
 	    connection_error_names[reason] == NULL)
@@ -164,8 +154,7 @@ bdm_connection_error_name(PurpleConnectionError reason)
 	return connection_error_names[reason];
 }
 
-const char *
-bdm_connection_state_name(PurpleConnectionState state)
+const char *bdm_connection_state_name(PurpleConnectionState state)
 {
 	switch (state) {
 	case PURPLE_CONNECTED:

@@ -14,8 +14,7 @@ typedef struct {
 	gpointer data;
 } InputWatch;
 
-static gboolean
-input_dispatch(GIOChannel *channel, GIOCondition condition, gpointer user_data)
+static gboolean input_dispatch(GIOChannel *channel, GIOCondition condition, gpointer user_data)
 {
 	InputWatch *watch = user_data;
 	int purple_condition = 0;
@@ -32,9 +31,8 @@ input_dispatch(GIOChannel *channel, GIOCondition condition, gpointer user_data)
 	return TRUE;
 }
 
-static guint
-input_add(gint fd, PurpleInputCondition condition, PurpleInputFunction function,
-          gpointer data)
+static guint input_add(gint fd, PurpleInputCondition condition, PurpleInputFunction function,
+                       gpointer data)
 {
 	InputWatch *watch = g_new0(InputWatch, 1);
 	GIOCondition glib_condition = 0;
@@ -66,8 +64,7 @@ static PurpleEventLoopUiOps eventloop_ui_ops = {
 	NULL, NULL, NULL
 };
 
-PurpleEventLoopUiOps *
-bdm_eventloop_ui_ops(void)
+PurpleEventLoopUiOps *bdm_eventloop_ui_ops(void)
 {
 	return &eventloop_ui_ops;
 }

@@ -37,8 +37,7 @@ G_DEFINE_QUARK(bdm-client-error-quark, bdm_client_error)
 
 /* libpurple's debug output uses g_print() once debugging is enabled;
  * stdout is reserved for events, so the whole of g_print goes to stderr. */
-static void
-print_to_stderr(const char *text)
+static void print_to_stderr(const char *text)
 {
 	fputs(text, stderr);
 }
@@ -46,8 +45,7 @@ print_to_stderr(const char *text)
 /* Keep the event stream for events only: events go to a private copy of
  * the original stdout, and fd 1 becomes stderr, so a plugin or library
  * that prints to stdout ends up in the debug log. */
-static FILE *
-take_over_stdout(void)
+static FILE *take_over_stdout(void)
 {
 	int events_fd = dup(STDOUT_FILENO);
 	FILE *events;
@@ -67,8 +65,7 @@ take_over_stdout(void)
 	return events;
 }
 
-static void
-ui_init(void)
+static void ui_init(void)
 {
 	BdmClient *client = starting_client;
 
@@ -79,8 +76,7 @@ ui_init(void)
 	purple_request_set_ui_ops(bdm_requests_ui_ops(client->requests));
 }
 
-static GHashTable *
-get_ui_info(void)
+static GHashTable *get_ui_info(void)
 {
 	static GHashTable *info;
 
@@ -105,8 +101,7 @@ static PurpleCoreUiOps core_ui_ops = {
 
 /* ---- stdin -------------------------------------------------------------- */
 
-static void
-run_complete_lines(BdmClient *client)
+static void run_complete_lines(BdmClient *client)
 {
 	char *newline;
 
@@ -127,8 +122,7 @@ run_complete_lines(BdmClient *client)
 	}
 }
 
-static gboolean
-input_cb(GIOChannel *channel, GIOCondition condition, gpointer data)
+static gboolean input_cb(GIOChannel *channel, GIOCondition condition, gpointer data)
 {
 	BdmClient *client = data;
 	char buffer[65536];
@@ -153,8 +147,7 @@ input_cb(GIOChannel *channel, GIOCondition condition, gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
-static void
-watch_stdin(BdmClient *client)
+static void watch_stdin(BdmClient *client)
 {
 	GIOChannel *channel = g_io_channel_unix_new(STDIN_FILENO);
 
@@ -165,8 +158,7 @@ watch_stdin(BdmClient *client)
 
 /* ---- start and stop ----------------------------------------------------- */
 
-static void
-emit_ready(void)
+static void emit_ready(void)
 {
 	JsonBuilder *builder = bdm_event_begin("ready");
 	GList *item;
@@ -181,8 +173,7 @@ emit_ready(void)
 	bdm_event_emit(builder);
 }
 
-static gboolean
-start_purple(BdmClient *client, const char *purple_dir, char **plugin_paths)
+static gboolean start_purple(BdmClient *client, const char *purple_dir, char **plugin_paths)
 {
 	char **path;
 
@@ -217,8 +208,7 @@ start_purple(BdmClient *client, const char *purple_dir, char **plugin_paths)
 	return TRUE;
 }
 
-void
-bdm_client_quit(BdmClient *client)
+void bdm_client_quit(BdmClient *client)
 {
 	if (client->shut_down)
 		return;
@@ -233,8 +223,7 @@ bdm_client_quit(BdmClient *client)
 	g_main_loop_quit(client->loop);
 }
 
-int
-main(int argc, char **argv)
+int main(int argc, char **argv)
 {
 	char *purple_dir = NULL;
 	char **plugin_paths = NULL;

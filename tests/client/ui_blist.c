@@ -7,14 +7,12 @@
 /* Not const: purple_blist_set_ui_ops() writes its save callbacks here. */
 static PurpleBlistUiOps blist_ui_ops;
 
-PurpleBlistUiOps *
-bdm_blist_ui_ops(void)
+PurpleBlistUiOps *bdm_blist_ui_ops(void)
 {
 	return &blist_ui_ops;
 }
 
-void
-bdm_blist_add_buddy(JsonBuilder *builder, PurpleBuddy *buddy)
+void bdm_blist_add_buddy(JsonBuilder *builder, PurpleBuddy *buddy)
 {
 	PurpleGroup *group = purple_buddy_get_group(buddy);
 
@@ -27,8 +25,7 @@ bdm_blist_add_buddy(JsonBuilder *builder, PurpleBuddy *buddy)
 	bdm_event_add_bool(builder, "online", PURPLE_BUDDY_IS_ONLINE(buddy));
 }
 
-static void
-emit_buddy(const char *event, PurpleBuddy *buddy)
+static void emit_buddy(const char *event, PurpleBuddy *buddy)
 {
 	JsonBuilder *builder = bdm_event_begin(event);
 
@@ -36,22 +33,19 @@ emit_buddy(const char *event, PurpleBuddy *buddy)
 	bdm_event_emit(builder);
 }
 
-static void
-buddy_added_cb(PurpleBuddy *buddy, gpointer data)
+static void buddy_added_cb(PurpleBuddy *buddy, gpointer data)
 {
 	(void)data;
 	emit_buddy("buddy", buddy);
 }
 
-static void
-buddy_removed_cb(PurpleBuddy *buddy, gpointer data)
+static void buddy_removed_cb(PurpleBuddy *buddy, gpointer data)
 {
 	(void)data;
 	emit_buddy("buddy-removed", buddy);
 }
 
-static void
-node_aliased_cb(PurpleBlistNode *node, const char *old_alias, gpointer data)
+static void node_aliased_cb(PurpleBlistNode *node, const char *old_alias, gpointer data)
 {
 	(void)old_alias;
 	(void)data;
@@ -60,8 +54,7 @@ node_aliased_cb(PurpleBlistNode *node, const char *old_alias, gpointer data)
 		emit_buddy("buddy", (PurpleBuddy *)node);
 }
 
-void
-bdm_blist_connect_signals(BdmClient *client)
+void bdm_blist_connect_signals(BdmClient *client)
 {
 	void *blist = purple_blist_get_handle();
 

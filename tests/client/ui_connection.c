@@ -4,9 +4,8 @@
 #include "event.h"
 #include "ui_connection.h"
 
-static void
-report_disconnect_reason(PurpleConnection *gc, PurpleConnectionError reason,
-                         const char *text)
+static void report_disconnect_reason(PurpleConnection *gc, PurpleConnectionError reason,
+                                     const char *text)
 {
 	JsonBuilder *builder = bdm_event_begin("connection-error");
 
@@ -29,14 +28,12 @@ static PurpleConnectionUiOps connection_ui_ops = {
 	NULL, NULL, NULL
 };
 
-PurpleConnectionUiOps *
-bdm_connection_ui_ops(void)
+PurpleConnectionUiOps *bdm_connection_ui_ops(void)
 {
 	return &connection_ui_ops;
 }
 
-static void
-emit_state(PurpleConnection *gc, const char *state)
+static void emit_state(PurpleConnection *gc, const char *state)
 {
 	JsonBuilder *builder = bdm_event_begin("connection");
 
@@ -45,29 +42,25 @@ emit_state(PurpleConnection *gc, const char *state)
 	bdm_event_emit(builder);
 }
 
-static void
-signing_on_cb(PurpleConnection *gc, gpointer data)
+static void signing_on_cb(PurpleConnection *gc, gpointer data)
 {
 	(void)data;
 	emit_state(gc, "connecting");
 }
 
-static void
-signed_on_cb(PurpleConnection *gc, gpointer data)
+static void signed_on_cb(PurpleConnection *gc, gpointer data)
 {
 	(void)data;
 	emit_state(gc, "connected");
 }
 
-static void
-signed_off_cb(PurpleConnection *gc, gpointer data)
+static void signed_off_cb(PurpleConnection *gc, gpointer data)
 {
 	(void)data;
 	emit_state(gc, "disconnected");
 }
 
-void
-bdm_connection_connect_signals(BdmClient *client)
+void bdm_connection_connect_signals(BdmClient *client)
 {
 	void *connections = purple_connections_get_handle();
 

@@ -10,21 +10,18 @@
 
 static char *die_on_write;
 
-void
-bdm_conv_die_on_write(const char *text)
+void bdm_conv_die_on_write(const char *text)
 {
 	g_free(die_on_write);
 	die_on_write = g_strdup(text);
 }
 
-static const char *
-conv_type_name(PurpleConversation *conv)
+static const char *conv_type_name(PurpleConversation *conv)
 {
 	return purple_conversation_get_type(conv) == PURPLE_CONV_TYPE_CHAT ? "chat" : "im";
 }
 
-static void
-create_conversation(PurpleConversation *conv)
+static void create_conversation(PurpleConversation *conv)
 {
 	JsonBuilder *builder = bdm_event_begin("conversation");
 
@@ -37,9 +34,8 @@ create_conversation(PurpleConversation *conv)
 /* write_im and write_chat are left NULL on purpose: libpurple then routes
  * both through purple_conversation_write, which logs, runs the
  * "writing-*-msg" signals and computes the alias before calling this. */
-static void
-write_conv(PurpleConversation *conv, const char *who, const char *alias,
-           const char *message, PurpleMessageFlags flags, time_t mtime)
+static void write_conv(PurpleConversation *conv, const char *who, const char *alias,
+                       const char *message, PurpleMessageFlags flags, time_t mtime)
 {
 	JsonBuilder *builder = bdm_event_begin("write");
 
@@ -79,15 +75,13 @@ static PurpleConversationUiOps conv_ui_ops = {
 	NULL, NULL, NULL, NULL
 };
 
-PurpleConversationUiOps *
-bdm_conv_ui_ops(void)
+PurpleConversationUiOps *bdm_conv_ui_ops(void)
 {
 	return &conv_ui_ops;
 }
 
-static void
-received_im_cb(PurpleAccount *account, char *sender, char *message,
-               PurpleConversation *conv, PurpleMessageFlags flags, gpointer data)
+static void received_im_cb(PurpleAccount *account, char *sender, char *message,
+                           PurpleConversation *conv, PurpleMessageFlags flags, gpointer data)
 {
 	JsonBuilder *builder = bdm_event_begin("received-im");
 
@@ -100,9 +94,8 @@ received_im_cb(PurpleAccount *account, char *sender, char *message,
 	bdm_event_emit(builder);
 }
 
-static void
-sent_im_cb(PurpleAccount *account, const char *receiver, const char *message,
-           gpointer data)
+static void sent_im_cb(PurpleAccount *account, const char *receiver, const char *message,
+                       gpointer data)
 {
 	JsonBuilder *builder = bdm_event_begin("sent-im");
 
@@ -113,8 +106,7 @@ sent_im_cb(PurpleAccount *account, const char *receiver, const char *message,
 	bdm_event_emit(builder);
 }
 
-static void
-deleting_conversation_cb(PurpleConversation *conv, gpointer data)
+static void deleting_conversation_cb(PurpleConversation *conv, gpointer data)
 {
 	JsonBuilder *builder = bdm_event_begin("conversation-closed");
 
@@ -128,8 +120,7 @@ deleting_conversation_cb(PurpleConversation *conv, gpointer data)
 	purple_conversation_set_data(conv, BDM_COMPOSE_KEY, NULL);
 }
 
-void
-bdm_conv_connect_signals(BdmClient *client)
+void bdm_conv_connect_signals(BdmClient *client)
 {
 	void *conversations = purple_conversations_get_handle();
 

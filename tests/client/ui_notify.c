@@ -4,9 +4,8 @@
 #include "event.h"
 #include "ui_notify.h"
 
-static JsonBuilder *
-notify_begin(const char *type, const char *title, const char *primary,
-             const char *secondary)
+static JsonBuilder *notify_begin(const char *type, const char *title, const char *primary,
+                                 const char *secondary)
 {
 	JsonBuilder *builder = bdm_event_begin("notify");
 
@@ -17,9 +16,8 @@ notify_begin(const char *type, const char *title, const char *primary,
 	return builder;
 }
 
-static void *
-notify_message(PurpleNotifyMsgType type, const char *title, const char *primary,
-               const char *secondary)
+static void *notify_message(PurpleNotifyMsgType type, const char *title, const char *primary,
+                            const char *secondary)
 {
 	const char *name = type == PURPLE_NOTIFY_MSG_ERROR ? "error" :
 	                   type == PURPLE_NOTIFY_MSG_WARNING ? "warning" : "info";
@@ -28,9 +26,8 @@ notify_message(PurpleNotifyMsgType type, const char *title, const char *primary,
 	return NULL;
 }
 
-static void *
-notify_email(PurpleConnection *gc, const char *subject, const char *from,
-             const char *to, const char *url)
+static void *notify_email(PurpleConnection *gc, const char *subject, const char *from,
+                          const char *to, const char *url)
 {
 	JsonBuilder *builder = notify_begin("email", subject, from, to);
 
@@ -40,10 +37,9 @@ notify_email(PurpleConnection *gc, const char *subject, const char *from,
 	return NULL;
 }
 
-static void *
-notify_emails(PurpleConnection *gc, size_t count, gboolean detailed,
-              const char **subjects, const char **froms, const char **tos,
-              const char **urls)
+static void *notify_emails(PurpleConnection *gc, size_t count, gboolean detailed,
+                           const char **subjects, const char **froms, const char **tos,
+                           const char **urls)
 {
 	JsonBuilder *builder = notify_begin("emails", NULL, NULL, NULL);
 
@@ -58,9 +54,8 @@ notify_emails(PurpleConnection *gc, size_t count, gboolean detailed,
 	return NULL;
 }
 
-static void *
-notify_formatted(const char *title, const char *primary, const char *secondary,
-                 const char *text)
+static void *notify_formatted(const char *title, const char *primary, const char *secondary,
+                              const char *text)
 {
 	JsonBuilder *builder = notify_begin("formatted", title, primary, secondary);
 
@@ -71,8 +66,7 @@ notify_formatted(const char *title, const char *primary, const char *secondary,
 
 /* Columns and rows as arrays of strings: a protocol's "search" output is
  * what the agent reads, so the test gets all of it. */
-static void
-add_search_results(JsonBuilder *builder, PurpleNotifySearchResults *results)
+static void add_search_results(JsonBuilder *builder, PurpleNotifySearchResults *results)
 {
 	GList *item, *cell;
 
@@ -99,10 +93,9 @@ add_search_results(JsonBuilder *builder, PurpleNotifySearchResults *results)
 	json_builder_end_array(builder);
 }
 
-static void *
-notify_searchresults(PurpleConnection *gc, const char *title, const char *primary,
-                     const char *secondary, PurpleNotifySearchResults *results,
-                     gpointer user_data)
+static void *notify_searchresults(PurpleConnection *gc, const char *title, const char *primary,
+                                  const char *secondary, PurpleNotifySearchResults *results,
+                                  gpointer user_data)
 {
 	JsonBuilder *builder = notify_begin("searchresults", title, primary, secondary);
 
@@ -116,8 +109,7 @@ notify_searchresults(PurpleConnection *gc, const char *title, const char *primar
 	return NULL;
 }
 
-static void *
-notify_userinfo(PurpleConnection *gc, const char *who, PurpleNotifyUserInfo *user_info)
+static void *notify_userinfo(PurpleConnection *gc, const char *who, PurpleNotifyUserInfo *user_info)
 {
 	JsonBuilder *builder = notify_begin("userinfo", NULL, who, NULL);
 	char *text = purple_notify_user_info_get_text_with_newline(user_info, "\n");
@@ -129,8 +121,7 @@ notify_userinfo(PurpleConnection *gc, const char *who, PurpleNotifyUserInfo *use
 	return NULL;
 }
 
-static void *
-notify_uri(const char *uri)
+static void *notify_uri(const char *uri)
 {
 	JsonBuilder *builder = notify_begin("uri", NULL, NULL, NULL);
 
@@ -152,8 +143,7 @@ static PurpleNotifyUiOps notify_ui_ops = {
 	NULL, NULL, NULL, NULL
 };
 
-PurpleNotifyUiOps *
-bdm_notify_ui_ops(void)
+PurpleNotifyUiOps *bdm_notify_ui_ops(void)
 {
 	return &notify_ui_ops;
 }

@@ -6,8 +6,7 @@
 #include "event.h"
 #include "ui_request_private.h"
 
-BdmRequests *
-bdm_requests_new(void)
+BdmRequests *bdm_requests_new(void)
 {
 	BdmRequests *requests = g_new0(BdmRequests, 1);
 
@@ -17,8 +16,7 @@ bdm_requests_new(void)
 	return requests;
 }
 
-static void
-pending_free(BdmPendingRequest *request)
+static void pending_free(BdmPendingRequest *request)
 {
 	if (request->auto_source)
 		g_source_remove(request->auto_source);
@@ -34,8 +32,7 @@ pending_free(BdmPendingRequest *request)
 	g_free(request);
 }
 
-void
-bdm_requests_free(BdmRequests *requests)
+void bdm_requests_free(BdmRequests *requests)
 {
 	GHashTableIter iter;
 	gpointer value;
@@ -58,16 +55,14 @@ bdm_requests_free(BdmRequests *requests)
 	g_free(requests);
 }
 
-void
-bdm_requests_set_auto(BdmRequests *requests, gboolean auto_answer, int action)
+void bdm_requests_set_auto(BdmRequests *requests, gboolean auto_answer, int action)
 {
 	requests->auto_answer = auto_answer;
 	requests->auto_action = action;
 }
 
-BdmPendingRequest *
-bdm_pending_new(BdmRequests *requests, PurpleRequestType type, BdmRequestKind kind,
-                void *user_data)
+BdmPendingRequest *bdm_pending_new(BdmRequests *requests, PurpleRequestType type,
+                                   BdmRequestKind kind, void *user_data)
 {
 	BdmPendingRequest *request = g_new0(BdmPendingRequest, 1);
 
@@ -81,16 +76,13 @@ bdm_pending_new(BdmRequests *requests, PurpleRequestType type, BdmRequestKind ki
 	return request;
 }
 
-void
-bdm_pending_add_label(BdmPendingRequest *request, const char *label,
-                      GCallback callback)
+void bdm_pending_add_label(BdmPendingRequest *request, const char *label, GCallback callback)
 {
 	g_ptr_array_add(request->labels, g_strdup(label));
 	g_array_append_val(request->callbacks, callback);
 }
 
-const char *
-bdm_pending_kind_name(const BdmPendingRequest *request)
+const char *bdm_pending_kind_name(const BdmPendingRequest *request)
 {
 	static const char *const names[] = {
 		[BDM_REQUEST_ACTION] = "action", [BDM_REQUEST_INPUT] = "input",
@@ -106,9 +98,8 @@ bdm_pending_kind_name(const BdmPendingRequest *request)
 /* ---- answering ---------------------------------------------------------- */
 
 /* Check (set is FALSE) or store (set is TRUE) one answered field value. */
-static gboolean
-field_value(PurpleRequestFields *fields, const char *id, JsonNode *value,
-            gboolean set, GError **error)
+static gboolean field_value(PurpleRequestFields *fields, const char *id, JsonNode *value,
+                            gboolean set, GError **error)
 {
 	PurpleRequestField *field;
 	GType value_type = JSON_NODE_HOLDS_VALUE(value) ?
@@ -163,8 +154,7 @@ field_value(PurpleRequestFields *fields, const char *id, JsonNode *value,
 
 /* Check every answered field, then store them all: a refused answer must
  * not leave half its values in the dialog. */
-static gboolean
-apply_fields(BdmPendingRequest *request, JsonObject *answer, GError **error)
+static gboolean apply_fields(BdmPendingRequest *request, JsonObject *answer, GError **error)
 {
 	JsonNode *node = json_object_get_member(answer, "fields");
 	JsonObjectIter iter;
@@ -191,9 +181,8 @@ apply_fields(BdmPendingRequest *request, JsonObject *answer, GError **error)
 
 /* Call the callback the answer selects.  Validation happens before any
  * callback runs, so a rejected answer leaves the request pending. */
-static gboolean
-invoke_answer(BdmPendingRequest *request, int action, JsonObject *answer,
-              GError **error)
+static gboolean invoke_answer(BdmPendingRequest *request, int action, JsonObject *answer,
+                              GError **error)
 {
 	GCallback callback;
 	const char *text = request->default_text;
@@ -258,9 +247,8 @@ invoke_answer(BdmPendingRequest *request, int action, JsonObject *answer,
 	return TRUE;
 }
 
-static gboolean
-answer_pending(BdmPendingRequest *request, int action, JsonObject *answer,
-               GError **error)
+static gboolean answer_pending(BdmPendingRequest *request, int action, JsonObject *answer,
+                               GError **error)
 {
 	BdmRequests *requests = request->owner;
 	guint id = request->id;
@@ -275,9 +263,7 @@ answer_pending(BdmPendingRequest *request, int action, JsonObject *answer,
 	return TRUE;
 }
 
-gboolean
-bdm_requests_answer(BdmRequests *requests, guint id, JsonObject *answer,
-                    GError **error)
+gboolean bdm_requests_answer(BdmRequests *requests, guint id, JsonObject *answer, GError **error)
 {
 	BdmPendingRequest *request;
 	JsonNode *node;
@@ -297,8 +283,7 @@ bdm_requests_answer(BdmRequests *requests, guint id, JsonObject *answer,
 	return answer_pending(request, (int)json_node_get_int(node), answer, error);
 }
 
-static gboolean
-auto_answer_cb(gpointer data)
+static gboolean auto_answer_cb(gpointer data)
 {
 	BdmPendingRequest *request = data;
 	int action = request->owner->auto_action;
@@ -322,8 +307,7 @@ auto_answer_cb(gpointer data)
 
 /* ---- the table ---------------------------------------------------------- */
 
-void
-bdm_requests_add(BdmPendingRequest *request)
+void bdm_requests_add(BdmPendingRequest *request)
 {
 	BdmRequests *requests = request->owner;
 
@@ -334,23 +318,20 @@ bdm_requests_add(BdmPendingRequest *request)
 		request->auto_source = g_idle_add(auto_answer_cb, request);
 }
 
-void
-bdm_requests_remove(BdmPendingRequest *request)
+void bdm_requests_remove(BdmPendingRequest *request)
 {
 	g_hash_table_remove(request->owner->pending, GUINT_TO_POINTER(request->id));
 	pending_free(request);
 }
 
-static gint
-compare_ids(gconstpointer a, gconstpointer b)
+static gint compare_ids(gconstpointer a, gconstpointer b)
 {
 	guint left = GPOINTER_TO_UINT(a), right = GPOINTER_TO_UINT(b);
 
 	return left < right ? -1 : left > right;
 }
 
-void
-bdm_requests_list(BdmRequests *requests, JsonBuilder *builder)
+void bdm_requests_list(BdmRequests *requests, JsonBuilder *builder)
 {
 	GList *ids = g_hash_table_get_keys(requests->pending);
 	GList *item;

@@ -9,8 +9,7 @@
  * bdm_requests_ui_ops() bound them to. */
 static BdmRequests *bound_requests;
 
-static void
-add_string_array(JsonBuilder *builder, const char *key, GPtrArray *strings)
+static void add_string_array(JsonBuilder *builder, const char *key, GPtrArray *strings)
 {
 	guint i;
 
@@ -25,8 +24,7 @@ add_string_array(JsonBuilder *builder, const char *key, GPtrArray *strings)
 	json_builder_end_array(builder);
 }
 
-static void
-add_field(JsonBuilder *builder, PurpleRequestField *field)
+static void add_field(JsonBuilder *builder, PurpleRequestField *field)
 {
 	static const char *const type_names[] = {
 		"none", "string", "integer", "boolean", "choice", "list", "label",
@@ -68,8 +66,7 @@ add_field(JsonBuilder *builder, PurpleRequestField *field)
 	json_builder_end_object(builder);
 }
 
-static void
-add_fields(JsonBuilder *builder, PurpleRequestFields *fields)
+static void add_fields(JsonBuilder *builder, PurpleRequestFields *fields)
 {
 	GList *group, *field;
 
@@ -85,10 +82,9 @@ add_fields(JsonBuilder *builder, PurpleRequestFields *fields)
 
 /* Report request as a "request" event and enter it in the table; returns
  * the ui_handle libpurple will give back to close_request. */
-static void *
-pending_publish(BdmPendingRequest *request, const char *title, const char *primary,
-                const char *secondary, PurpleAccount *account, const char *who,
-                PurpleConversation *conv)
+static void *pending_publish(BdmPendingRequest *request, const char *title, const char *primary,
+                             const char *secondary, PurpleAccount *account, const char *who,
+                             PurpleConversation *conv)
 {
 	JsonBuilder *builder = bdm_event_begin("request");
 
@@ -117,12 +113,11 @@ pending_publish(BdmPendingRequest *request, const char *title, const char *prima
 
 /* ---- the UI ops --------------------------------------------------------- */
 
-static void *
-request_input(const char *title, const char *primary, const char *secondary,
-              const char *default_value, gboolean multiline, gboolean masked,
-              gchar *hint, const char *ok_text, GCallback ok_cb,
-              const char *cancel_text, GCallback cancel_cb, PurpleAccount *account,
-              const char *who, PurpleConversation *conv, void *user_data)
+static void *request_input(const char *title, const char *primary, const char *secondary,
+                           const char *default_value, gboolean multiline, gboolean masked,
+                           gchar *hint, const char *ok_text, GCallback ok_cb,
+                           const char *cancel_text, GCallback cancel_cb, PurpleAccount *account,
+                           const char *who, PurpleConversation *conv, void *user_data)
 {
 	BdmPendingRequest *request = bdm_pending_new(bound_requests, PURPLE_REQUEST_INPUT,
 		BDM_REQUEST_INPUT, user_data);
@@ -136,12 +131,11 @@ request_input(const char *title, const char *primary, const char *secondary,
 	return pending_publish(request, title, primary, secondary, account, who, conv);
 }
 
-static void *
-request_choice(const char *title, const char *primary, const char *secondary,
-               int default_value, const char *ok_text, GCallback ok_cb,
-               const char *cancel_text, GCallback cancel_cb, PurpleAccount *account,
-               const char *who, PurpleConversation *conv, void *user_data,
-               va_list choices)
+static void *request_choice(const char *title, const char *primary, const char *secondary,
+                            int default_value, const char *ok_text, GCallback ok_cb,
+                            const char *cancel_text, GCallback cancel_cb, PurpleAccount *account,
+                            const char *who, PurpleConversation *conv, void *user_data,
+                            va_list choices)
 {
 	BdmPendingRequest *request = bdm_pending_new(bound_requests, PURPLE_REQUEST_CHOICE,
 		BDM_REQUEST_CHOICE, user_data);
@@ -162,11 +156,10 @@ request_choice(const char *title, const char *primary, const char *secondary,
 	return pending_publish(request, title, primary, secondary, account, who, conv);
 }
 
-static void *
-request_action(const char *title, const char *primary, const char *secondary,
-               int default_action, PurpleAccount *account, const char *who,
-               PurpleConversation *conv, void *user_data, size_t action_count,
-               va_list actions)
+static void *request_action(const char *title, const char *primary, const char *secondary,
+                            int default_action, PurpleAccount *account, const char *who,
+                            PurpleConversation *conv, void *user_data, size_t action_count,
+                            va_list actions)
 {
 	BdmPendingRequest *request = bdm_pending_new(bound_requests, PURPLE_REQUEST_ACTION,
 		BDM_REQUEST_ACTION, user_data);
@@ -182,11 +175,10 @@ request_action(const char *title, const char *primary, const char *secondary,
 	return pending_publish(request, title, primary, secondary, account, who, conv);
 }
 
-static void *
-request_fields(const char *title, const char *primary, const char *secondary,
-               PurpleRequestFields *fields, const char *ok_text, GCallback ok_cb,
-               const char *cancel_text, GCallback cancel_cb, PurpleAccount *account,
-               const char *who, PurpleConversation *conv, void *user_data)
+static void *request_fields(const char *title, const char *primary, const char *secondary,
+                            PurpleRequestFields *fields, const char *ok_text, GCallback ok_cb,
+                            const char *cancel_text, GCallback cancel_cb, PurpleAccount *account,
+                            const char *who, PurpleConversation *conv, void *user_data)
 {
 	BdmPendingRequest *request = bdm_pending_new(bound_requests, PURPLE_REQUEST_FIELDS,
 		BDM_REQUEST_FIELDS, user_data);
@@ -197,10 +189,9 @@ request_fields(const char *title, const char *primary, const char *secondary,
 	return pending_publish(request, title, primary, secondary, account, who, conv);
 }
 
-static void *
-request_file(const char *title, const char *filename, gboolean savedialog,
-             GCallback ok_cb, GCallback cancel_cb, PurpleAccount *account,
-             const char *who, PurpleConversation *conv, void *user_data)
+static void *request_file(const char *title, const char *filename, gboolean savedialog,
+                          GCallback ok_cb, GCallback cancel_cb, PurpleAccount *account,
+                          const char *who, PurpleConversation *conv, void *user_data)
 {
 	BdmPendingRequest *request = bdm_pending_new(bound_requests, PURPLE_REQUEST_FILE,
 		BDM_REQUEST_FILE, user_data);
@@ -211,10 +202,9 @@ request_file(const char *title, const char *filename, gboolean savedialog,
 	return pending_publish(request, title, NULL, NULL, account, who, conv);
 }
 
-static void *
-request_folder(const char *title, const char *dirname, GCallback ok_cb,
-               GCallback cancel_cb, PurpleAccount *account, const char *who,
-               PurpleConversation *conv, void *user_data)
+static void *request_folder(const char *title, const char *dirname, GCallback ok_cb,
+                            GCallback cancel_cb, PurpleAccount *account, const char *who,
+                            PurpleConversation *conv, void *user_data)
 {
 	BdmPendingRequest *request = bdm_pending_new(bound_requests, PURPLE_REQUEST_FOLDER,
 		BDM_REQUEST_FILE, user_data);
@@ -225,8 +215,7 @@ request_folder(const char *title, const char *dirname, GCallback ok_cb,
 	return pending_publish(request, title, NULL, NULL, account, who, conv);
 }
 
-static void
-close_request(PurpleRequestType type, void *ui_handle)
+static void close_request(PurpleRequestType type, void *ui_handle)
 {
 	BdmPendingRequest *request = ui_handle;
 	JsonBuilder *builder = bdm_event_begin("request-closed");
@@ -250,8 +239,7 @@ static PurpleRequestUiOps request_ui_ops = {
 	NULL, NULL
 };
 
-PurpleRequestUiOps *
-bdm_requests_ui_ops(BdmRequests *requests)
+PurpleRequestUiOps *bdm_requests_ui_ops(BdmRequests *requests)
 {
 	bound_requests = requests;
 	return &request_ui_ops;

@@ -20,24 +20,21 @@
 
 #include "log.h"
 
-static const char *
-str_member(JsonObject *o, const char *name)
+static const char *str_member(JsonObject *o, const char *name)
 {
 	JsonNode *node = json_object_get_member(o, name);
 
 	return node && JSON_NODE_HOLDS_VALUE(node) ? json_node_get_string(node) : NULL;
 }
 
-static gint64
-int_member(JsonObject *o, const char *name)
+static gint64 int_member(JsonObject *o, const char *name)
 {
 	JsonNode *node = json_object_get_member(o, name);
 
 	return node && JSON_NODE_HOLDS_VALUE(node) ? json_node_get_int(node) : 0;
 }
 
-static gboolean
-append_message(BdmLog *log, JsonObject *o, GError **error)
+static gboolean append_message(BdmLog *log, JsonObject *o, GError **error)
 {
 	BdmLogMessage m = { 0 };
 	gboolean inserted = FALSE;
@@ -61,8 +58,7 @@ append_message(BdmLog *log, JsonObject *o, GError **error)
 	return TRUE;
 }
 
-static gboolean
-append_event(BdmLog *log, JsonObject *o, GError **error)
+static gboolean append_event(BdmLog *log, JsonObject *o, GError **error)
 {
 	BdmLogEvent e = { 0 };
 	JsonNode *detail = json_object_get_member(o, "detail");
@@ -85,8 +81,7 @@ append_event(BdmLog *log, JsonObject *o, GError **error)
 	return ok;
 }
 
-static gboolean
-append_line(BdmLog *log, const char *line, GError **error)
+static gboolean append_line(BdmLog *log, const char *line, GError **error)
 {
 	JsonParser *parser = json_parser_new();
 	JsonObject *o;
@@ -120,8 +115,7 @@ out:
 	return ok;
 }
 
-static int
-run_append(BdmLog *log)
+static int run_append(BdmLog *log)
 {
 	char line[65536];
 	GError *error = NULL;
@@ -141,8 +135,7 @@ run_append(BdmLog *log)
 
 /* Print each id only after bdm_log_message returned: everything printed
  * must be found in the file after a SIGKILL at any moment. */
-static int
-run_burst(BdmLog *log, long n)
+static int run_burst(BdmLog *log, long n)
 {
 	GError *error = NULL;
 	long i;
@@ -172,8 +165,7 @@ run_burst(BdmLog *log, long n)
 
 /* Conversations on two accounts, one record a second from a fixed start,
  * replies and the odd event, texts that need JSON and CSV escaping. */
-static int
-run_generate(BdmLog *log, long n)
+static int run_generate(BdmLog *log, long n)
 {
 	static const char *const texts[] = {
 		"Hello, I have a question about my order",
@@ -227,8 +219,7 @@ run_generate(BdmLog *log, long n)
 	return 0;
 }
 
-int
-main(int argc, char **argv)
+int main(int argc, char **argv)
 {
 	GError *error = NULL;
 	const char *mode = argc > 1 ? argv[1] : "";

@@ -16,16 +16,14 @@ typedef struct {
 	char *path;
 } Fixture;
 
-static void
-setup(Fixture *f, gconstpointer data)
+static void setup(Fixture *f, gconstpointer data)
 {
 	(void)data;
 	f->dir = tlog_tmpdir();
 	f->path = g_build_filename(f->dir, "branddm", "log.sqlite", NULL);
 }
 
-static void
-teardown(Fixture *f, gconstpointer data)
+static void teardown(Fixture *f, gconstpointer data)
 {
 	(void)data;
 	tlog_rmtree(f->dir);
@@ -33,8 +31,7 @@ teardown(Fixture *f, gconstpointer data)
 	g_free(f->path);
 }
 
-static BdmLog *
-open_ok(const char *path)
+static BdmLog *open_ok(const char *path)
 {
 	GError *error = NULL;
 	BdmLog *log = bdm_log_open(path, "alice", &error);
@@ -44,8 +41,7 @@ open_ok(const char *path)
 	return log;
 }
 
-static void
-test_creates_private_file(Fixture *f, gconstpointer data)
+static void test_creates_private_file(Fixture *f, gconstpointer data)
 {
 	GStatBuf st;
 	char *parent = g_path_get_dirname(f->path);
@@ -73,8 +69,7 @@ test_creates_private_file(Fixture *f, gconstpointer data)
 	g_free(parent);
 }
 
-static void
-test_append_and_dedupe(Fixture *f, gconstpointer data)
+static void test_append_and_dedupe(Fixture *f, gconstpointer data)
 {
 	BdmLogMessage m = { 0 };
 	GError *error = NULL;
@@ -132,8 +127,7 @@ test_append_and_dedupe(Fixture *f, gconstpointer data)
 	bdm_log_close(log);
 }
 
-static void
-test_rejects_bad_records(Fixture *f, gconstpointer data)
+static void test_rejects_bad_records(Fixture *f, gconstpointer data)
 {
 	BdmLogMessage m = { 0 };
 	BdmLogEvent e = { 0 };
@@ -187,8 +181,7 @@ test_rejects_bad_records(Fixture *f, gconstpointer data)
 	bdm_log_close(log);
 }
 
-static void
-test_customer_queries(Fixture *f, gconstpointer data)
+static void test_customer_queries(Fixture *f, gconstpointer data)
 {
 	BdmLogMessage m = { 0 };
 	GError *error = NULL;
@@ -228,8 +221,7 @@ test_customer_queries(Fixture *f, gconstpointer data)
 	bdm_log_close(log);
 }
 
-static void
-test_state(Fixture *f, gconstpointer data)
+static void test_state(Fixture *f, gconstpointer data)
 {
 	GError *error = NULL;
 	GHashTable *tags;
@@ -288,8 +280,7 @@ test_state(Fixture *f, gconstpointer data)
 	bdm_log_close(log);
 }
 
-static void
-test_migrates_old_schema(Fixture *f, gconstpointer data)
+static void test_migrates_old_schema(Fixture *f, gconstpointer data)
 {
 	GError *error = NULL;
 	BdmLog *log;
@@ -324,8 +315,7 @@ test_migrates_old_schema(Fixture *f, gconstpointer data)
 /* Version 3 drops an index no query used: the file of version 2 keeps its
  * records, the customer and time indexes stay, and the desk's and the
  * admin's look-ups answer as before. */
-static void
-test_migrates_v2_drops_conversation_index(Fixture *f, gconstpointer data)
+static void test_migrates_v2_drops_conversation_index(Fixture *f, gconstpointer data)
 {
 	BdmLogQuery about = { .customer_id = "cust1" };
 	BdmLogCursor *cursor;
@@ -367,8 +357,7 @@ test_migrates_v2_drops_conversation_index(Fixture *f, gconstpointer data)
 }
 
 /* The query plan of one of the log's cached statements, one line a step. */
-static char *
-query_plan(BdmLog *log, BdmLogStmt which)
+static char *query_plan(BdmLog *log, BdmLogStmt which)
 {
 	sqlite3_stmt *stmt = bdm_log_stmt(log, which, NULL);
 	char *sql = g_strconcat("EXPLAIN QUERY PLAN ", sqlite3_sql(stmt), NULL);
@@ -387,8 +376,7 @@ query_plan(BdmLog *log, BdmLogStmt which)
  * loses its index of every record by customer, the desk's two questions
  * are answered from the new index (never by a scan) with the same answers,
  * and the brand's replies and desk events are not in it. */
-static void
-test_migrates_v3_inbound_index(Fixture *f, gconstpointer data)
+static void test_migrates_v3_inbound_index(Fixture *f, gconstpointer data)
 {
 	static const BdmLogStmt desk_questions[] = { BDM_STMT_HAS_WRITTEN, BDM_STMT_LAST_INBOUND };
 	GError *error = NULL;
@@ -436,8 +424,7 @@ test_migrates_v3_inbound_index(Fixture *f, gconstpointer data)
 	bdm_log_close(log);
 }
 
-static void
-assert_open_fails(const char *path, BdmLogOpenFlags flags, int code)
+static void assert_open_fails(const char *path, BdmLogOpenFlags flags, int code)
 {
 	GError *error = NULL;
 	BdmLog *log = bdm_log_open_full(path, "alice", flags, &error);
@@ -450,8 +437,7 @@ assert_open_fails(const char *path, BdmLogOpenFlags flags, int code)
 	g_error_free(error);
 }
 
-static void
-test_newer_schema_refused(Fixture *f, gconstpointer data)
+static void test_newer_schema_refused(Fixture *f, gconstpointer data)
 {
 	(void)data;
 	bdm_log_close(open_ok(f->path));
@@ -462,8 +448,7 @@ test_newer_schema_refused(Fixture *f, gconstpointer data)
 	g_assert_cmpint(tlog_sql_int(f->path, "PRAGMA user_version"), ==, 99);
 }
 
-static void
-test_foreign_and_corrupt_files(Fixture *f, gconstpointer data)
+static void test_foreign_and_corrupt_files(Fixture *f, gconstpointer data)
 {
 	char *garbage = g_build_filename(f->dir, "garbage.sqlite", NULL);
 	char *foreign = g_build_filename(f->dir, "other.sqlite", NULL);
@@ -500,8 +485,7 @@ test_foreign_and_corrupt_files(Fixture *f, gconstpointer data)
 	g_free(empty);
 }
 
-static void
-test_damaged_pages(Fixture *f, gconstpointer data)
+static void test_damaged_pages(Fixture *f, gconstpointer data)
 {
 	GError *error = NULL;
 	BdmLogVerifyResult res;
@@ -542,8 +526,7 @@ test_damaged_pages(Fixture *f, gconstpointer data)
 	g_error_free(error);
 }
 
-static void
-test_readonly(Fixture *f, gconstpointer data)
+static void test_readonly(Fixture *f, gconstpointer data)
 {
 	GError *error = NULL;
 	BdmLogEvent e = { 0 };
@@ -570,8 +553,7 @@ test_readonly(Fixture *f, gconstpointer data)
 
 /* A log made readable by others (copied by hand, an old version) is made
  * private again when the plugin opens it, WAL files included. */
-static void
-test_tightens_existing_file(Fixture *f, gconstpointer data)
+static void test_tightens_existing_file(Fixture *f, gconstpointer data)
 {
 	char *wal = g_strconcat(f->path, "-wal", NULL);
 	GStatBuf st;
@@ -596,8 +578,7 @@ test_tightens_existing_file(Fixture *f, gconstpointer data)
 	g_free(wal);
 }
 
-int
-main(int argc, char **argv)
+int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 #define ADD(name, fn) g_test_add(name, Fixture, NULL, setup, fn, teardown)

@@ -14,8 +14,7 @@ typedef struct {
 	BdmLog *log;
 } Fixture;
 
-static void
-setup(Fixture *f, gconstpointer data)
+static void setup(Fixture *f, gconstpointer data)
 {
 	GError *error = NULL;
 
@@ -27,8 +26,7 @@ setup(Fixture *f, gconstpointer data)
 	g_assert_nonnull(f->log);
 }
 
-static void
-teardown(Fixture *f, gconstpointer data)
+static void teardown(Fixture *f, gconstpointer data)
 {
 	(void)data;
 	bdm_log_close(f->log);
@@ -37,16 +35,14 @@ teardown(Fixture *f, gconstpointer data)
 	g_free(f->path);
 }
 
-static gint64
-records(Fixture *f)
+static gint64 records(Fixture *f)
 {
 	return tlog_sql_int(f->path, "SELECT count(*) FROM record");
 }
 
 /* Log an inbound message; returns bdm_log_message's result, *inserted too. */
-static gboolean
-message(BdmLog *log, const char *customer, const char *text, const char *msgid,
-        gboolean *inserted, GError **error)
+static gboolean message(BdmLog *log, const char *customer, const char *text, const char *msgid,
+                        gboolean *inserted, GError **error)
 {
 	BdmLogMessage m = { 0 };
 
@@ -60,8 +56,7 @@ message(BdmLog *log, const char *customer, const char *text, const char *msgid,
 	return bdm_log_message(log, &m, inserted, error);
 }
 
-static void
-begin_ok(BdmLog *log)
+static void begin_ok(BdmLog *log)
 {
 	GError *error = NULL;
 
@@ -70,8 +65,7 @@ begin_ok(BdmLog *log)
 	g_assert_true(bdm_log_in_batch(log));
 }
 
-static void
-verify_ok(BdmLog *log)
+static void verify_ok(BdmLog *log)
 {
 	gint64 broken = -1;
 	GError *error = NULL;
@@ -81,8 +75,7 @@ verify_ok(BdmLog *log)
 	g_assert_cmpint(broken, ==, 0);
 }
 
-static void
-test_commit_together(Fixture *f, gconstpointer data)
+static void test_commit_together(Fixture *f, gconstpointer data)
 {
 	BdmLogEvent e = { 0 };
 	GError *error = NULL;
@@ -125,8 +118,7 @@ test_commit_together(Fixture *f, gconstpointer data)
 
 /* The chain row is moved once, at the commit, to the batch's last record;
  * an abort leaves it where it was, for the next append to chain on. */
-static void
-test_head_moves_at_commit(Fixture *f, gconstpointer data)
+static void test_head_moves_at_commit(Fixture *f, gconstpointer data)
 {
 	GError *error = NULL;
 	gboolean inserted;
@@ -152,8 +144,7 @@ test_head_moves_at_commit(Fixture *f, gconstpointer data)
 	verify_ok(f->log);
 }
 
-static void
-test_duplicates_inside(Fixture *f, gconstpointer data)
+static void test_duplicates_inside(Fixture *f, gconstpointer data)
 {
 	GError *error = NULL;
 	gboolean inserted = TRUE;
@@ -175,8 +166,7 @@ test_duplicates_inside(Fixture *f, gconstpointer data)
 	verify_ok(f->log);
 }
 
-static void
-test_abort_keeps_nothing(Fixture *f, gconstpointer data)
+static void test_abort_keeps_nothing(Fixture *f, gconstpointer data)
 {
 	GError *error = NULL;
 	gboolean inserted;
@@ -205,8 +195,7 @@ test_abort_keeps_nothing(Fixture *f, gconstpointer data)
 	g_assert_false(bdm_log_seen(f->log, "messenger", "page1", "m1"));
 }
 
-static void
-test_invalid_record_spares_batch(Fixture *f, gconstpointer data)
+static void test_invalid_record_spares_batch(Fixture *f, gconstpointer data)
 {
 	GError *error = NULL;
 	gboolean inserted;
@@ -224,8 +213,7 @@ test_invalid_record_spares_batch(Fixture *f, gconstpointer data)
 	g_assert_cmpint(records(f), ==, 2);
 }
 
-static void
-test_failed_write_fails_batch(Fixture *f, gconstpointer data)
+static void test_failed_write_fails_batch(Fixture *f, gconstpointer data)
 {
 	GError *error = NULL;
 	gboolean inserted = TRUE;
@@ -270,8 +258,7 @@ test_failed_write_fails_batch(Fixture *f, gconstpointer data)
 	verify_ok(f->log);
 }
 
-static void
-test_disk_full(Fixture *f, gconstpointer data)
+static void test_disk_full(Fixture *f, gconstpointer data)
 {
 	GError *error = NULL;
 	gboolean inserted;
@@ -310,8 +297,7 @@ test_disk_full(Fixture *f, gconstpointer data)
 /* SQLite may end a transaction by itself after an error in any statement,
  * a read too (I/O, out of memory): later writes must not then commit one by
  * one outside the batch their caller believes in. */
-static void
-test_transaction_lost(Fixture *f, gconstpointer data)
+static void test_transaction_lost(Fixture *f, gconstpointer data)
 {
 	GError *error = NULL;
 	gboolean inserted;
@@ -332,8 +318,7 @@ test_transaction_lost(Fixture *f, gconstpointer data)
 	g_assert_cmpint(tlog_sql_int(f->path, "SELECT count(*) FROM state"), ==, 0);
 }
 
-static void
-test_refusals(Fixture *f, gconstpointer data)
+static void test_refusals(Fixture *f, gconstpointer data)
 {
 	BdmLogEraseResult erased;
 	BdmLog *ro;
@@ -369,8 +354,7 @@ test_refusals(Fixture *f, gconstpointer data)
 	bdm_log_close(ro);
 }
 
-int
-main(int argc, char **argv)
+int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 #define ADD(name, fn) g_test_add(name, Fixture, NULL, setup, fn, teardown)

@@ -20,8 +20,7 @@ typedef struct {
 
 /* Records 1..20: odd ids are inbound from cust1, even ids are replies,
  * every fifth is an event instead, logged at 1000 + id. */
-static void
-setup(Fixture *f, gconstpointer data)
+static void setup(Fixture *f, gconstpointer data)
 {
 	GError *error = NULL;
 	int i;
@@ -47,8 +46,7 @@ setup(Fixture *f, gconstpointer data)
 	}
 }
 
-static void
-teardown(Fixture *f, gconstpointer data)
+static void teardown(Fixture *f, gconstpointer data)
 {
 	(void)data;
 	bdm_log_close(f->log);
@@ -59,8 +57,7 @@ teardown(Fixture *f, gconstpointer data)
 
 /* Verify and return the first broken id (0 when intact); the error must
  * agree with the result. */
-static gint64
-first_broken(Fixture *f)
+static gint64 first_broken(Fixture *f)
 {
 	GError *error = NULL;
 	gint64 id = -1;
@@ -78,8 +75,7 @@ first_broken(Fixture *f)
 	return id;
 }
 
-static void
-test_intact(Fixture *f, gconstpointer data)
+static void test_intact(Fixture *f, gconstpointer data)
 {
 	BdmLogVerifyResult res;
 	GError *error = NULL;
@@ -104,8 +100,7 @@ test_intact(Fixture *f, gconstpointer data)
 	bdm_log_verify_result_clear(&res);
 }
 
-static void
-test_edited_text(Fixture *f, gconstpointer data)
+static void test_edited_text(Fixture *f, gconstpointer data)
 {
 	(void)data;
 	tlog_sql(f->path, "UPDATE record SET text = 'message number 8 (edited)' WHERE id = 7");
@@ -115,8 +110,7 @@ test_edited_text(Fixture *f, gconstpointer data)
 	g_assert_cmpint(first_broken(f), ==, 0);
 }
 
-static void
-test_edited_other_fields(Fixture *f, gconstpointer data)
+static void test_edited_other_fields(Fixture *f, gconstpointer data)
 {
 	(void)data;
 	tlog_sql(f->path, "UPDATE record SET logged_time = logged_time + 1 WHERE id = 12");
@@ -130,24 +124,21 @@ test_edited_other_fields(Fixture *f, gconstpointer data)
 	g_assert_cmpint(first_broken(f), ==, 15);
 }
 
-static void
-test_deleted_row(Fixture *f, gconstpointer data)
+static void test_deleted_row(Fixture *f, gconstpointer data)
 {
 	(void)data;
 	tlog_sql(f->path, "DELETE FROM record WHERE id = 6");
 	g_assert_cmpint(first_broken(f), ==, 6);
 }
 
-static void
-test_deleted_newest_row(Fixture *f, gconstpointer data)
+static void test_deleted_newest_row(Fixture *f, gconstpointer data)
 {
 	(void)data;
 	tlog_sql(f->path, "DELETE FROM record WHERE id = 20");
 	g_assert_cmpint(first_broken(f), ==, 20);
 }
 
-static void
-test_reordered_rows(Fixture *f, gconstpointer data)
+static void test_reordered_rows(Fixture *f, gconstpointer data)
 {
 	(void)data;
 	/* Swap records 4 and 9 completely, hashes included. */
@@ -157,8 +148,7 @@ test_reordered_rows(Fixture *f, gconstpointer data)
 	g_assert_cmpint(first_broken(f), ==, 4);
 }
 
-static void
-test_swapped_texts(Fixture *f, gconstpointer data)
+static void test_swapped_texts(Fixture *f, gconstpointer data)
 {
 	(void)data;
 	tlog_sql(f->path, "UPDATE record SET text = CASE id WHEN 11 THEN 'message number 13'"
@@ -168,8 +158,7 @@ test_swapped_texts(Fixture *f, gconstpointer data)
 
 /* Rewrite record id with new text and recompute its own hashes, as a
  * forger who knows the scheme would: the next record's link breaks. */
-static void
-forge(const char *path, gint64 id, const char *text)
+static void forge(const char *path, gint64 id, const char *text)
 {
 	guint8 prev[BDM_HASH_LEN], content[BDM_HASH_LEN], hash[BDM_HASH_LEN];
 	sqlite3_stmt *stmt = NULL;
@@ -206,16 +195,14 @@ forge(const char *path, gint64 id, const char *text)
 	sqlite3_close(db);
 }
 
-static void
-test_forged_record_breaks_next_link(Fixture *f, gconstpointer data)
+static void test_forged_record_breaks_next_link(Fixture *f, gconstpointer data)
 {
 	(void)data;
 	forge(f->path, 7, "we never said that");
 	g_assert_cmpint(first_broken(f), ==, 8);
 }
 
-static void
-test_forged_newest_record(Fixture *f, gconstpointer data)
+static void test_forged_newest_record(Fixture *f, gconstpointer data)
 {
 	BdmLogVerifyResult res;
 	GError *error = NULL;
@@ -239,8 +226,7 @@ test_forged_newest_record(Fixture *f, gconstpointer data)
 	bdm_log_verify_result_clear(&res);
 }
 
-static void
-test_blanked_by_hand(Fixture *f, gconstpointer data)
+static void test_blanked_by_hand(Fixture *f, gconstpointer data)
 {
 	guint8 personal[BDM_HASH_LEN];
 	sqlite3_stmt *stmt = NULL;
@@ -267,8 +253,7 @@ test_blanked_by_hand(Fixture *f, gconstpointer data)
 	g_assert_cmpint(first_broken(f), ==, 3);
 }
 
-static void
-test_erase_keeps_chain(Fixture *f, gconstpointer data)
+static void test_erase_keeps_chain(Fixture *f, gconstpointer data)
 {
 	BdmLogEraseResult res = { 0 };
 	GError *error = NULL;
@@ -293,8 +278,7 @@ test_erase_keeps_chain(Fixture *f, gconstpointer data)
 	g_assert_cmpint(first_broken(f), ==, 2);
 }
 
-static void
-test_purge_keeps_chain(Fixture *f, gconstpointer data)
+static void test_purge_keeps_chain(Fixture *f, gconstpointer data)
 {
 	GError *error = NULL;
 	BdmLogVerifyResult res;
@@ -329,8 +313,7 @@ test_purge_keeps_chain(Fixture *f, gconstpointer data)
 	g_assert_cmpint(tlog_sql_int(f->path, "SELECT count(*) FROM record"), ==, 1);
 }
 
-static void
-test_purge_by_hand_detected(Fixture *f, gconstpointer data)
+static void test_purge_by_hand_detected(Fixture *f, gconstpointer data)
 {
 	GError *error = NULL;
 	guint removed = 0;
@@ -352,14 +335,12 @@ test_purge_by_hand_detected(Fixture *f, gconstpointer data)
 	g_assert_cmpint(first_broken(f), ==, 6);
 }
 
-static void
-progress_count(gint64 done, gpointer user_data)
+static void progress_count(gint64 done, gpointer user_data)
 {
 	*(gint64 *)user_data = done;
 }
 
-static void
-test_progress(Fixture *f, gconstpointer data)
+static void test_progress(Fixture *f, gconstpointer data)
 {
 	BdmLogVerifyResult res;
 	GError *error = NULL;
@@ -375,8 +356,7 @@ test_progress(Fixture *f, gconstpointer data)
 	bdm_log_verify_result_clear(&res);
 }
 
-int
-main(int argc, char **argv)
+int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 #define ADD(name, fn) g_test_add(name, Fixture, NULL, setup, fn, teardown)

@@ -12,8 +12,7 @@
 #include "log_internal.h"
 #include "test_log_util.h"
 
-static char *
-writer_path(void)
+static char *writer_path(void)
 {
 	char *self = g_file_read_link("/proc/self/exe", NULL);
 	char *dir, *path;
@@ -30,8 +29,7 @@ writer_path(void)
 
 /* Read whole lines from fd into ids; stop after `stop_after` new lines
  * (0: read to EOF).  A partial last line is not an id. */
-static void
-read_ids(int fd, GString *pending, GPtrArray *ids, guint stop_after)
+static void read_ids(int fd, GString *pending, GPtrArray *ids, guint stop_after)
 {
 	guint start = ids->len;
 	char buf[4096];
@@ -54,8 +52,7 @@ read_ids(int fd, GString *pending, GPtrArray *ids, guint stop_after)
 	}
 }
 
-static void
-kill_mid_burst(const char *db, guint after)
+static void kill_mid_burst(const char *db, guint after)
 {
 	char *writer = writer_path();
 	char *argv[] = { writer, "burst", (char *)db, "100000000", NULL };
@@ -112,8 +109,7 @@ kill_mid_burst(const char *db, guint after)
 	g_free(writer);
 }
 
-static void
-test_kill_during_burst(void)
+static void test_kill_during_burst(void)
 {
 	static const guint kill_after[] = { 1, 150, 2000 };
 	char *dir = tlog_tmpdir();
@@ -131,8 +127,7 @@ test_kill_during_burst(void)
 	g_free(dir);
 }
 
-int
-main(int argc, char **argv)
+int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/log-durability/kill-during-burst", test_kill_during_burst);

@@ -21,10 +21,9 @@ typedef struct {
 	BdmLog *admin;   /* branddm-admin's connection to the same file */
 } Fixture;
 
-static void
-add_message(BdmLog *log, const char *platform, const char *customer, const char *conv,
-            const char *name, BdmDirection dir, const char *text, const char *msgid,
-            gint64 when)
+static void add_message(BdmLog *log, const char *platform, const char *customer, const char *conv,
+                        const char *name, BdmDirection dir, const char *text, const char *msgid,
+                        gint64 when)
 {
 	BdmLogMessage m = { 0 };
 	GError *error = NULL;
@@ -45,8 +44,7 @@ add_message(BdmLog *log, const char *platform, const char *customer, const char 
 	g_assert_true(inserted);
 }
 
-static void
-setup(Fixture *f, gconstpointer data)
+static void setup(Fixture *f, gconstpointer data)
 {
 	GError *error = NULL;
 	BdmLogEvent e = { 0 };
@@ -98,8 +96,7 @@ setup(Fixture *f, gconstpointer data)
 	g_assert_no_error(error);
 }
 
-static void
-teardown(Fixture *f, gconstpointer data)
+static void teardown(Fixture *f, gconstpointer data)
 {
 	(void)data;
 	bdm_log_close(f->admin);
@@ -109,8 +106,7 @@ teardown(Fixture *f, gconstpointer data)
 	g_free(f->path);
 }
 
-static void
-assert_alpha_gone(Fixture *f)
+static void assert_alpha_gone(Fixture *f)
 {
 	g_assert_false(tlog_db_files_contain(f->path, "SECRET-ALPHA"));
 	g_assert_false(tlog_db_files_contain(f->path, ALPHA_NAME));
@@ -121,8 +117,7 @@ assert_alpha_gone(Fixture *f)
 	g_assert_true(tlog_db_files_contain(f->path, "Bob Beta"));
 }
 
-static void
-test_erase_everywhere(Fixture *f, gconstpointer data)
+static void test_erase_everywhere(Fixture *f, gconstpointer data)
 {
 	BdmLogEraseResult res = { 0 };
 	GError *error = NULL;
@@ -171,8 +166,7 @@ test_erase_everywhere(Fixture *f, gconstpointer data)
 	g_assert_no_error(error);
 }
 
-static void
-test_erase_one_platform(Fixture *f, gconstpointer data)
+static void test_erase_one_platform(Fixture *f, gconstpointer data)
 {
 	BdmLogEraseResult res = { 0 };
 	GError *error = NULL;
@@ -202,8 +196,7 @@ test_erase_one_platform(Fixture *f, gconstpointer data)
 	g_assert_no_error(error);
 }
 
-static void
-test_erase_needs_customer(Fixture *f, gconstpointer data)
+static void test_erase_needs_customer(Fixture *f, gconstpointer data)
 {
 	GError *error = NULL;
 
@@ -218,8 +211,7 @@ test_erase_needs_customer(Fixture *f, gconstpointer data)
 	                ==, 0);
 }
 
-static void
-test_purge_leaves_no_text(Fixture *f, gconstpointer data)
+static void test_purge_leaves_no_text(Fixture *f, gconstpointer data)
 {
 	GError *error = NULL;
 	guint removed = 0;
@@ -236,8 +228,7 @@ test_purge_leaves_no_text(Fixture *f, gconstpointer data)
 	g_assert_no_error(error);
 }
 
-int
-main(int argc, char **argv)
+int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 #define ADD(name, fn) g_test_add(name, Fixture, NULL, setup, fn, teardown)

@@ -9,8 +9,7 @@
 
 #include "test_log_util.h"
 
-char *
-tlog_tmpdir(void)
+char *tlog_tmpdir(void)
 {
 	GError *error = NULL;
 	char *dir = g_dir_make_tmp("bdm-log-XXXXXX", &error);
@@ -19,8 +18,7 @@ tlog_tmpdir(void)
 	return dir;
 }
 
-void
-tlog_rmtree(const char *dir)
+void tlog_rmtree(const char *dir)
 {
 	GDir *d = g_dir_open(dir, 0, NULL);
 	const char *name;
@@ -40,8 +38,7 @@ tlog_rmtree(const char *dir)
 	g_rmdir(dir);
 }
 
-static sqlite3 *
-raw_open(const char *path)
+static sqlite3 *raw_open(const char *path)
 {
 	sqlite3 *db = NULL;
 
@@ -50,8 +47,7 @@ raw_open(const char *path)
 	return db;
 }
 
-void
-tlog_sql(const char *path, const char *sql)
+void tlog_sql(const char *path, const char *sql)
 {
 	sqlite3 *db = raw_open(path);
 	char *msg = NULL;
@@ -61,8 +57,7 @@ tlog_sql(const char *path, const char *sql)
 	sqlite3_close(db);
 }
 
-gint64
-tlog_sql_int(const char *path, const char *sql)
+gint64 tlog_sql_int(const char *path, const char *sql)
 {
 	sqlite3 *db = raw_open(path);
 	sqlite3_stmt *stmt = NULL;
@@ -76,8 +71,7 @@ tlog_sql_int(const char *path, const char *sql)
 	return v;
 }
 
-static gboolean
-file_contains(const char *path, const char *needle)
+static gboolean file_contains(const char *path, const char *needle)
 {
 	char *data = NULL;
 	gsize len = 0;
@@ -90,8 +84,7 @@ file_contains(const char *path, const char *needle)
 	return found;
 }
 
-gboolean
-tlog_db_files_contain(const char *db_path, const char *needle)
+gboolean tlog_db_files_contain(const char *db_path, const char *needle)
 {
 	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
 	gsize i;
@@ -107,9 +100,8 @@ tlog_db_files_contain(const char *db_path, const char *needle)
 	return FALSE;
 }
 
-void
-tlog_message(BdmLog *log, const char *platform, const char *account, const char *customer,
-             BdmDirection dir, const char *text, const char *msgid, gint64 when)
+void tlog_message(BdmLog *log, const char *platform, const char *account, const char *customer,
+                  BdmDirection dir, const char *text, const char *msgid, gint64 when)
 {
 	BdmLogMessage m = { 0 };
 	GError *error = NULL;
@@ -131,9 +123,8 @@ tlog_message(BdmLog *log, const char *platform, const char *account, const char 
 	g_free(name);
 }
 
-void
-tlog_event(BdmLog *log, const char *kind, const char *customer, const char *detail,
-           const char *text, gint64 when)
+void tlog_event(BdmLog *log, const char *kind, const char *customer, const char *detail,
+                const char *text, gint64 when)
 {
 	BdmLogEvent e = { 0 };
 	GError *error = NULL;
