@@ -29,7 +29,7 @@ SANITIZE    ?=
 WARNINGS    := -Wall -Wextra -Werror -Wno-deprecated-declarations
 PKG_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS    := $(shell $(PKG_CONFIG) --libs $(PKGS))
-ALL_CFLAGS   = -std=gnu11 -fPIC $(WARNINGS) -Iinclude -Iplugin -Iplugin/core -Iprotocols \
+ALL_CFLAGS   = -std=gnu11 -fPIC $(WARNINGS) -Iinclude -Iplugin/core -Iprotocols \
                $(PKG_CFLAGS) -DLOCALEDIR='"$(LOCALEDIR)"' -DSYSCONFDIR='"$(SYSCONFDIR)"' \
                -DBRANDDM_VERSION='"$(VERSION)"' -DPURPLE_PLUGINS \
                $(CFLAGS) $(SANITIZE)
@@ -50,7 +50,8 @@ obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 # Fragments may define rules; `make` alone still means `make all`.
 .DEFAULT_GOAL := all
 
-include $(sort $(wildcard plugin/*.mk plugin/core/*.mk protocols/*.mk tools/*.mk tests/*.mk po/*.mk))
+include $(sort $(wildcard plugin/host/*.mk plugin/desk/*.mk plugin/core/*.mk protocols/*.mk \
+                          tools/*.mk tests/*.mk po/*.mk))
 
 # Quiet by default, like the kernel and git; `make V=1` shows the commands.
 ifeq ($(V),1)

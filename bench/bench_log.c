@@ -267,7 +267,7 @@ static gboolean log_write(BdmLog *log, const Record *rows, guint n, guint batch,
 	return TRUE;
 }
 
-/* The display marker as plugin/desk_display.c keeps it: the ids still to
+/* The display marker as plugin/host/journal_display.c keeps it: the ids still to
  * be shown, one per line; none left deletes it. */
 static gboolean marker_set(BdmLog *log, char **ids, GError **error)
 {

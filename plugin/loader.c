@@ -7,6 +7,10 @@
  * broken after a restart.  Loaders are loaded during the probe, and libpurple
  * then probes every file with the loader's extension (".bdm") in the plugin
  * search paths — so our protocols exist before accounts load.
+ *
+ * The loader wires the two layers: the protocol host (plugin/host/: modules,
+ * connections, HTTP, polling, sending, the delivery journal) and the desk
+ * (plugin/desk/), which listens to the host's signals.  See docs/INTERNALS.md.
  */
 #include <string.h>
 
@@ -17,8 +21,10 @@
 
 #include "branddm/i18n.h"
 #include "desk.h"
+#include "host_signals.h"
 #include "http.h"
 #include "i18n_init.h"
+#include "journal.h"
 #include "module_load.h"
 #include "protocol_info.h"
 
@@ -58,7 +64,7 @@ static gboolean probe_module(PurplePlugin *plugin)
 	/* Non-native plugins register themselves; libpurple then loads protocols. */
 	if (!purple_plugin_register(plugin))
 		return FALSE;
-	bdm_desk_protocol_added(m->protocol_id);
+	bdm_signals_emit_protocol_added(plugin);
 	return TRUE;
 }
 
@@ -113,7 +119,13 @@ static gboolean loader_load(PurplePlugin *plugin)
 	bdm_i18n_init(plugin->path);
 	if (!bdm_http_init())
 		return FALSE;
+	/* The host first: the desk connects to its signals and writes through
+	 * its journal. */
+	bdm_signals_register(plugin);
+	bdm_journal_open(g_get_user_name());
 	if (!bdm_desk_init(plugin)) {
+		bdm_journal_close();
+		bdm_signals_unregister();
 		bdm_http_shutdown();
 		return FALSE;
 	}
@@ -139,6 +151,8 @@ static gboolean loader_unload(PurplePlugin *plugin)
 			purple_plugin_unload(p);
 	}
 	bdm_desk_shutdown();
+	bdm_journal_close();
+	bdm_signals_unregister();
 	bdm_http_shutdown();
 	return TRUE;
 }

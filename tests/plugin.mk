@@ -19,8 +19,15 @@ $(BUILD)/tests/fixtures/corrupt.bdm:
 	printf 'this is not a shared object\n' > $@
 
 UNIT_TESTS += test_module_load
-test_module_load_SRC := tests/unit/test_module_load.c plugin/module_load.c
+test_module_load_SRC := tests/unit/test_module_load.c plugin/host/module_load.c
 CHECK_DEPS += $(FAKE_MODULE_FILES)
 
 UNIT_TESTS += test_http_rules
-test_http_rules_SRC := tests/unit/test_http_rules.c plugin/http.c
+test_http_rules_SRC := tests/unit/test_http_rules.c plugin/host/http.c
+
+# The retry decision of a failed reply, case by case.
+UNIT_TESTS += test_send_retry
+test_send_retry_SRC := tests/unit/test_send_retry.c plugin/host/send_retry.c
+
+$(call obj,tests/unit/test_module_load.c tests/unit/test_http_rules.c \
+           tests/unit/test_send_retry.c): ALL_CFLAGS += -Iplugin/host

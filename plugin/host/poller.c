@@ -1,6 +1,6 @@
 /*
  * Poll cycles: fetch every page, then deliver new customer messages.
- * See poll.h.
+ * See poller.h.
  */
 #include <string.h>
 
@@ -12,7 +12,10 @@
 #include <util.h>
 
 #include "branddm/i18n.h"
-#include "desk.h"
+#include "hooks.h"
+#include "host_signals.h"
+#include "journal.h"
+#include "notice.h"
 #include "poller.h"
 
 #define DEBUG_CAT "branddm-poll"
@@ -122,7 +125,7 @@ static void ensure_buddy(BdmConn *conn, const char *who, const char *name)
 	if (name && *name) {
 		/* The desk's badge (tags, escalation) is part of the alias: a poll
 		 * must not wipe it by setting the bare name. */
-		char *alias = bdm_desk_buddy_alias(conn, who, name);
+		char *alias = bdm_hooks_buddy_alias(conn, who, name);
 		serv_got_alias(conn->gc, who, alias);
 		g_free(alias);
 	}
@@ -153,11 +156,11 @@ static gboolean log_one(BdmConn *conn, const BdmMessage *msg, const char *custom
 	BdmRecordResult rec;
 
 	if (msg->from_brand)
-		return bdm_desk_record_outgoing(conn, customer, msg->text, msg->id, msg->created,
-		                                FALSE) == BDM_RECORD_NEW;
-	rec = bdm_desk_record_incoming(conn, msg, name_for(conn, msg, customer));
+		return bdm_journal_record_outgoing(conn, customer, msg->text, msg->id, msg->created,
+		                                   FALSE) == BDM_RECORD_NEW;
+	rec = bdm_journal_record_incoming(conn, msg, name_for(conn, msg, customer));
 	return rec == BDM_RECORD_NEW ||
-	       (rec == BDM_RECORD_DUPLICATE && bdm_desk_display_interrupted(conn, msg->id));
+	       (rec == BDM_RECORD_DUPLICATE && bdm_journal_interrupted(conn, msg->id));
 }
 
 /* Log the turn's new messages (collected[start..end)) in one transaction,
@@ -176,10 +179,10 @@ static GPtrArray *log_turn(BdmConn *conn, guint start, guint end)
 		const BdmMessage *msg = g_ptr_array_index(collected, i);
 		const char *customer = customer_of(msg);
 
-		if (customer == NULL || msg->id == NULL || bdm_desk_seen(conn, msg->id))
+		if (customer == NULL || msg->id == NULL || bdm_journal_seen(conn, msg->id))
 			continue;
 		/* Idle polls find nothing new: they must not write, nor take the lock. */
-		if (!open && !(open = bdm_desk_turn_begin(conn)))
+		if (!open && !(open = bdm_journal_turn_begin(conn)))
 			break;
 		if (!log_one(conn, msg, customer))
 			continue;
@@ -187,10 +190,26 @@ static GPtrArray *log_turn(BdmConn *conn, guint start, guint end)
 		if (!msg->from_brand)
 			g_ptr_array_add(marker, msg->id);
 	}
-	if (open && !bdm_desk_turn_commit(conn, marker))
+	if (open && !bdm_journal_turn_commit(conn, marker))
 		g_ptr_array_set_size(to_show, 0);
 	g_ptr_array_free(marker, TRUE);
 	return to_show;
+}
+
+/* What listeners hear of a delivered message (valid during the emission). */
+static BdmDelivery delivery_of(BdmConn *conn, const BdmMessage *msg)
+{
+	BdmDelivery d = { 0 };
+
+	d.platform = bdm_conn_platform(conn);
+	d.account = bdm_conn_account_id(conn);
+	d.customer_id = customer_of(msg);
+	d.customer_name = name_for(conn, msg, d.customer_id);
+	d.message_id = msg->id;
+	d.text = msg->text ? msg->text : "";
+	d.time = msg->created;
+	d.from_brand = msg->from_brand;
+	return d;
 }
 
 /* Sent by the brand from elsewhere (another agent or tool), logged: show it
@@ -218,17 +237,30 @@ static void show_incoming(BdmConn *conn, const BdmMessage *msg)
 
 	ensure_buddy(conn, customer, name_for(conn, msg, customer));
 	/* Better shown twice than lost: say so, in case it was on screen already. */
-	if (bdm_desk_display_maybe_repeat(conn, msg->id))
-		bdm_desk_notice(conn, customer, _("BrandDM was stopped while showing the next "
-		                                  "message; it is shown again and may be a "
-		                                  "repeat."), PURPLE_MESSAGE_SYSTEM);
+	if (bdm_journal_maybe_repeat(conn, msg->id))
+		bdm_notice(conn, customer, _("BrandDM was stopped while showing the next "
+		                             "message; it is shown again and may be a "
+		                             "repeat."), PURPLE_MESSAGE_SYSTEM);
 	/* Customers' text is text, never markup: "<a href=…>" must show as typed. */
 	escaped = purple_markup_escape_text(msg->text ? msg->text : "", -1);
 	serv_got_im(conn->gc, customer, escaped, PURPLE_MESSAGE_RECV,
 	            msg->created > 0 ? (time_t)msg->created : (time_t)bdm_now());
 	g_free(escaped);
-	bdm_desk_display_shown(conn, msg->id);
-	bdm_desk_incoming_shown(conn, customer, msg->text ? msg->text : "");
+	bdm_journal_shown(conn, msg->id);
+}
+
+/* Show one logged message, announced before and after to the listeners
+ * (the desk's reactions run on "shown"). */
+static void deliver_one(BdmConn *conn, const BdmMessage *msg)
+{
+	BdmDelivery d = delivery_of(conn, msg);
+
+	bdm_signals_emit_delivery(BDM_SIGNAL_MESSAGE_RECORDED, conn->account, &d);
+	if (msg->from_brand)
+		show_outgoing(conn, msg);
+	else
+		show_incoming(conn, msg);
+	bdm_signals_emit_delivery(BDM_SIGNAL_MESSAGE_SHOWN, conn->account, &d);
 }
 
 static int by_time_then_id(gconstpointer a, gconstpointer b)
@@ -266,10 +298,7 @@ static void deliver_batch(BdmConn *conn)
 	for (i = 0; i < to_show->len; i++) {
 		const BdmMessage *msg = g_ptr_array_index(to_show, i);
 
-		if (msg->from_brand)
-			show_outgoing(conn, msg);
-		else
-			show_incoming(conn, msg);
+		deliver_one(conn, msg);
 		/* The desk's reactions may have ended the connection (an auto-reply
 		 * met a revoked token): the rest stay in the marker for the next login. */
 		if (conn->poll == NULL)
@@ -281,6 +310,7 @@ static void deliver_batch(BdmConn *conn)
 		return;
 	if (poll->next_delivery < poll->collected->len) {
 		/* poll_timer is free while a cycle runs; bdm_poll_stop cancels it. */
+		g_assert(conn->poll_timer == 0);
 		conn->poll_timer = purple_timeout_add(0, deliver_more_cb, conn);
 		return;
 	}
@@ -324,7 +354,7 @@ static void collect_page(BdmConn *conn, BdmPollPage *page)
 		BdmMessage *copy;
 		if (msg->id == NULL || g_hash_table_contains(poll->cycle_ids, msg->id))
 			continue;
-		if (bdm_desk_seen(conn, msg->id)) {
+		if (bdm_journal_seen(conn, msg->id)) {
 			page_had_known = TRUE;
 			continue;
 		}
@@ -435,6 +465,7 @@ static void begin_cycle(BdmConn *conn)
 		schedule_next(conn);
 		return;
 	}
+	g_assert(g_queue_is_empty(&poll->cursors) && poll->collected->len == 0);
 	poll->running = TRUE;
 	poll->stop_paging = FALSE;
 	poll->pages = 0;

@@ -13,7 +13,6 @@
 
 #include "branddm/i18n.h"
 #include "conn.h"
-#include "desk_actions.h"
 #include "protocol_info.h"
 #include "send.h"
 
@@ -114,8 +113,8 @@ BdmProtocol *bdm_protocol_new(const BdmModule *m, GModule *handle)
 	pi->close = bdm_account_close;
 	pi->send_im = bdm_send_im;
 	pi->send_typing = bdm_send_typing;
-	pi->tooltip_text = bdm_desk_tooltip_text;
-	pi->list_emblem = bdm_desk_list_emblem;
+	/* tooltip_text, list_emblem and info->actions are the desk's to fill
+	 * in, on "branddm-protocol-added". */
 	pi->get_account_text_table = bdm_account_text_table;
 
 	info->magic = PURPLE_PLUGIN_MAGIC;
@@ -131,7 +130,6 @@ BdmProtocol *bdm_protocol_new(const BdmModule *m, GModule *handle)
 	info->author = (char *)"BrandDM";
 	info->homepage = (char *)"";
 	info->extra_info = pi;
-	info->actions = bdm_desk_protocol_actions;
 	return p;
 }
 

@@ -31,7 +31,7 @@ typedef struct {
 } Inserted;
 
 static struct {
-	GHashTable *inserted;   /* conversation key prefix -> GQueue of Inserted* */
+	GHashTable *inserted;   /* BdmDeskConv* (the cache's) -> GQueue of Inserted* */
 	char *taken;            /* the name bdm_desk_take_template last returned */
 } tpl;
 
@@ -61,12 +61,12 @@ static char *as_sent(const char *text)
 
 void bdm_desk_template_remember(BdmDeskConv *conv, const char *name, const char *text)
 {
-	GQueue *queue = g_hash_table_lookup(tpl.inserted, conv->key_prefix);
+	GQueue *queue = g_hash_table_lookup(tpl.inserted, conv);
 	Inserted *i = g_new0(Inserted, 1);
 
 	if (queue == NULL) {
 		queue = g_queue_new();
-		g_hash_table_insert(tpl.inserted, g_strdup(conv->key_prefix), queue);
+		g_hash_table_insert(tpl.inserted, conv, queue);
 	}
 	i->name = g_strdup(name);
 	i->text = as_sent(text);
@@ -84,7 +84,7 @@ const char *bdm_desk_take_template(BdmConn *conn, const char *customer_id, const
 	if (text == NULL || tpl.inserted == NULL)
 		return NULL;
 	conv = bdm_desk_conv_of(conn, customer_id);
-	queue = g_hash_table_lookup(tpl.inserted, conv->key_prefix);
+	queue = g_hash_table_lookup(tpl.inserted, conv);
 	for (l = queue ? queue->head : NULL; l != NULL; l = l->next) {
 		Inserted *i = l->data;
 		if (strcmp(i->text, text) != 0)
@@ -142,7 +142,7 @@ static void list_templates(PurpleConversation *conv, const char *prefix)
 		g_string_append_printf(text, "\n%s (%s)%s%s", name, bdm_template_category(lib, name),
 		                       description ? " — " : "", description ? description : "");
 	}
-	bdm_desk_write_text(conv, text->str, PURPLE_MESSAGE_SYSTEM);
+	bdm_notice_write(conv, text->str, PURPLE_MESSAGE_SYSTEM);
 	g_string_free(text, TRUE);
 	g_ptr_array_unref(names);
 }
@@ -167,7 +167,7 @@ static void insert_into_compose(PurpleConversation *conv, const char *name, cons
 	purple_signal_emit(bdm_desk.plugin, "branddm-compose-insert", conv, text);
 	notice = g_strdup_printf(_("Template “%s” is in the message box, ready to edit and send:\n"
 	                           "%s\n(Type /tpl %s send to send it as is.)"), name, text, name);
-	bdm_desk_write_text(conv, notice, PURPLE_MESSAGE_SYSTEM);
+	bdm_notice_write(conv, notice, PURPLE_MESSAGE_SYSTEM);
 	g_free(notice);
 }
 
@@ -241,7 +241,7 @@ static PurpleCmdRet cmd_tpl(PurpleConversation *conv, const gchar *cmd, gchar **
 		list_templates(conv, NULL);
 	} else if (strcmp(first, "reload") == 0 && second == NULL) {
 		bdm_desk_templates_reload(&message);
-		bdm_desk_write_text(conv, message, PURPLE_MESSAGE_SYSTEM);
+		bdm_notice_write(conv, message, PURPLE_MESSAGE_SYSTEM);
 	} else if (second != NULL && strcmp(second, "send") != 0) {
 		*error = g_strdup_printf(_("Usage: /tpl %s send — “%s” is not an option."), first,
 		                         second);
@@ -282,6 +282,18 @@ static gboolean looks_like_locale(const char *s)
 	return n <= 32;
 }
 
+/* Store the conversation's template language (NULL: the agent's own);
+ * FALSE, nothing changed, when the store refused it. */
+static gboolean set_language(BdmDeskConv *conv, const char *lang, GError **error)
+{
+	g_free(conv->language);
+	conv->language = g_strdup(lang);
+	if (bdm_desk_conv_save(conv, BDM_CONV_LANGUAGE, error))
+		return TRUE;
+	bdm_desk_conv_reload(conv);
+	return FALSE;
+}
+
 static PurpleCmdRet cmd_tpl_lang(PurpleConversation *pconv, const gchar *cmd, gchar **args,
                                  gchar **error, void *data)
 {
@@ -310,19 +322,17 @@ static PurpleCmdRet cmd_tpl_lang(PurpleConversation *pconv, const gchar *cmd, gc
 		                           "auto for your own language."), lang);
 		g_free(lang);
 		return PURPLE_CMD_RET_FAILED;
-	} else if (!bdm_desk_conv_store(conv, "lang", clear ? NULL : lang, &err)) {
+	} else if (!set_language(conv, clear ? NULL : lang, &err)) {
 		*error = g_strdup_printf(_("The language could not be saved: %s"), err->message);
 		g_error_free(err);
 		g_free(lang);
 		return PURPLE_CMD_RET_FAILED;
 	} else {
-		g_free(conv->language);
-		conv->language = clear ? NULL : g_strdup(lang);
 		text = clear ? g_strdup(_("Templates in this conversation use your own language again."))
 		             : g_strdup_printf(_("Templates in this conversation now use the language "
 		                                 "“%s” where a translation exists."), lang);
 	}
-	bdm_desk_write_text(pconv, text, PURPLE_MESSAGE_SYSTEM);
+	bdm_notice_write(pconv, text, PURPLE_MESSAGE_SYSTEM);
 	g_free(text);
 	g_free(lang);
 	return PURPLE_CMD_RET_OK;
@@ -330,7 +340,7 @@ static PurpleCmdRet cmd_tpl_lang(PurpleConversation *pconv, const gchar *cmd, gc
 
 void bdm_desk_templates_init(void)
 {
-	tpl.inserted = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, queue_free);
+	tpl.inserted = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, queue_free);
 	bdm_desk_add_command("tpl", "s", cmd_tpl,
 	                     _("tpl [PREFIX | NAME [send] | reload]: list templates, put one into "
 	                       "the message box, send it as is, or reload the template files."));

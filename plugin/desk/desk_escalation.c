@@ -72,31 +72,22 @@ static void post_webhook(BdmConn *conn, BdmDeskConv *conv, const Escalation *e)
  * text for the agent) when it could not be stored; nothing changed then. */
 static gboolean escalate(BdmConn *conn, BdmDeskConv *conv, const Escalation *e, char **error)
 {
-	char *old_department = conv->department, *old_reason = conv->reason;
-	char *old_trigger = conv->trigger;
-	gint64 old_time = conv->escalated_at;
 	GError *err = NULL;
 	char *detail, *notice;
 
 	if (!bdm_desk_conv_ensure_ticket(conv, &err))
 		goto failed;
+	g_free(conv->department);
+	g_free(conv->reason);
+	g_free(conv->trigger);
 	conv->department = g_strdup(e->department);
 	conv->reason = g_strdup(e->reason);
 	conv->trigger = g_strdup(e->trigger);
 	conv->escalated_at = bdm_now();
-	if (!bdm_desk_conv_save_escalation(conv, &err)) {
-		g_free(conv->department);
-		g_free(conv->reason);
-		g_free(conv->trigger);
-		conv->department = old_department;
-		conv->reason = old_reason;
-		conv->trigger = old_trigger;
-		conv->escalated_at = old_time;
+	if (!bdm_desk_conv_save(conv, BDM_CONV_ESCALATION, &err)) {
+		bdm_desk_conv_reload(conv);
 		goto failed;
 	}
-	g_free(old_department);
-	g_free(old_reason);
-	g_free(old_trigger);
 	if (e->urgent)
 		bdm_desk_sla_set_urgent(conv);
 	detail = bdm_desk_json_detail("s:department", e->department, "b:urgent", e->urgent,
@@ -112,7 +103,7 @@ static gboolean escalate(BdmConn *conn, BdmDeskConv *conv, const Escalation *e, 
 		notice = g_strdup_printf(e->urgent ? _("Escalated to %s, urgent: %s. Ticket %s.")
 		                                   : _("Escalated to %s: %s. Ticket %s."),
 		                         e->department, e->reason, conv->ticket);
-	bdm_desk_notice(conn, conv->customer, notice, PURPLE_MESSAGE_SYSTEM);
+	bdm_notice(conn, conv->customer, notice, PURPLE_MESSAGE_SYSTEM);
 	g_free(notice);
 	bdm_desk_conv_refresh_alias(conv, conn->account);
 	post_webhook(conn, conv, e);
@@ -149,7 +140,7 @@ static PurpleCmdRet cmd_escalate(PurpleConversation *pconv, const gchar *cmd, gc
 	e.department = parsed.department;
 	e.urgent = parsed.urgent;
 	e.reason = parsed.reason;
-	e.excerpt = conv->last_text;
+	e.excerpt = bdm_desk_conv_last_text(conv);
 	ok = escalate(conn, conv, &e, error);
 	bdm_escalate_args_clear(&parsed);
 	return ok ? PURPLE_CMD_RET_OK : PURPLE_CMD_RET_FAILED;
@@ -175,7 +166,7 @@ static gboolean change_tag(BdmConn *conn, BdmDeskConv *conv, const char *label, 
 		notice = g_strdup_printf(_("Tagged “%s” automatically: %s."), label, why);
 	else
 		notice = g_strdup_printf(on ? _("Tagged “%s”.") : _("Tag “%s” removed."), label);
-	bdm_desk_notice(conn, conv->customer, notice, PURPLE_MESSAGE_SYSTEM);
+	bdm_notice(conn, conv->customer, notice, PURPLE_MESSAGE_SYSTEM);
 	g_free(notice);
 	bdm_desk_conv_refresh_alias(conv, conn->account);
 	return TRUE;
@@ -242,6 +233,7 @@ static PurpleCmdRet cmd_resolve(PurpleConversation *pconv, const gchar *cmd, gch
 	BdmDeskConv *conv = command_conv(pconv, &conn, error);
 	char *name = NULL, *closing = NULL, *locale = NULL, *detail;
 	char *department, *ticket;
+	PurpleCmdRet ret = PURPLE_CMD_RET_FAILED;
 	GError *err = NULL;
 
 	(void)cmd;
@@ -261,45 +253,47 @@ static PurpleCmdRet cmd_resolve(PurpleConversation *pconv, const gchar *cmd, gch
 		g_free(name);
 		return PURPLE_CMD_RET_FAILED;
 	}
+	/* One transaction: the escalation, its ticket, the clock and the
+	 * acknowledgement go together, or the conversation stays as it was. */
 	department = g_steal_pointer(&conv->department);
 	ticket = g_steal_pointer(&conv->ticket);
 	g_clear_pointer(&conv->reason, g_free);
 	g_clear_pointer(&conv->trigger, g_free);
 	conv->escalated_at = 0;
-	if (!bdm_desk_conv_save_escalation(conv, &err) ||
-	    !bdm_desk_conv_store(conv, "ticket", NULL, &err)) {
-		/* The escalation may be half gone on disk; what is shown must say so. */
-		*error = g_strdup_printf(_("The resolution could not be saved completely: %s"),
+	bdm_sla_state_resolve(&conv->sla);
+	memset(&conv->alerted, 0, sizeof(conv->alerted));
+	conv->auto_replied = FALSE;
+	conv->status = BDM_CONV_RESOLVED;
+	if (!bdm_desk_conv_save(conv, BDM_CONV_ESCALATION | BDM_CONV_TICKET | BDM_CONV_SLA |
+	                        BDM_CONV_AUTO_REPLY | BDM_CONV_STATUS, &err)) {
+		*error = g_strdup_printf(_("The resolution could not be saved, nothing changed: %s"),
 		                         err->message);
 		g_error_free(err);
-		conv->department = department;
-		conv->ticket = ticket;
-		g_free(closing);
-		g_free(locale);
-		g_free(name);
-		return PURPLE_CMD_RET_FAILED;
+		bdm_desk_conv_reload(conv);
+		goto out;
 	}
-	bdm_desk_sla_stop(conv, TRUE);
-	bdm_desk_autoreply_reset(conv);
+	bdm_desk_sla_reschedule();
 	detail = bdm_desk_json_detail("s:department", department, "s:ticket", ticket,
 	                              "s:template", name, NULL);
 	bdm_desk_log_event(conn, "resolve", conv->customer, detail, NULL);
 	g_free(detail);
-	bdm_desk_notice(conn, conv->customer, ticket ? _("Resolved; the escalation, its ticket and "
-	                                                 "the response-time clock are cleared.")
-	                                             : _("Resolved; the response-time clock is "
-	                                                 "cleared."), PURPLE_MESSAGE_SYSTEM);
+	bdm_notice(conn, conv->customer, ticket ? _("Resolved; the escalation, its ticket and "
+	                                            "the response-time clock are cleared.")
+	                                        : _("Resolved; the response-time clock is "
+	                                            "cleared."), PURPLE_MESSAGE_SYSTEM);
 	bdm_desk_conv_refresh_alias(conv, conn->account);
 	if (closing) {
 		bdm_desk_template_remember(conv, name, closing);
 		bdm_desk_send_as_agent(pconv, closing);
 	}
+	ret = PURPLE_CMD_RET_OK;
+out:
 	g_free(department);
 	g_free(ticket);
 	g_free(closing);
 	g_free(locale);
 	g_free(name);
-	return PURPLE_CMD_RET_OK;
+	return ret;
 }
 
 void bdm_desk_escalation_incoming(BdmConn *conn, BdmDeskConv *conv, const char *text)
@@ -326,14 +320,14 @@ void bdm_desk_escalation_incoming(BdmConn *conn, BdmDeskConv *conv, const char *
 			                                    NULL);
 			bdm_desk_sla_set_urgent(conv);
 			bdm_desk_log_event(conn, "escalate", conv->customer, detail, why);
-			bdm_desk_notice(conn, conv->customer, notice, PURPLE_MESSAGE_SYSTEM);
+			bdm_notice(conn, conv->customer, notice, PURPLE_MESSAGE_SYSTEM);
 			bdm_desk_conv_refresh_alias(conv, conn->account);
 			g_free(detail);
 			g_free(notice);
 		}
 		if (error != NULL) {
 			purple_debug_error(DEBUG_CAT, "trigger %s: %s\n", m->trigger, error);
-			bdm_desk_notice(conn, conv->customer, error, PURPLE_MESSAGE_ERROR);
+			bdm_notice(conn, conv->customer, error, PURPLE_MESSAGE_ERROR);
 			g_free(error);
 		}
 		g_free(why);

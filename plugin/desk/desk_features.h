@@ -11,6 +11,7 @@
 
 #include <blist.h>
 
+#include "conv_store.h"
 #include "desk_config.h"
 #include "desk_internal.h"
 #include "sla.h"
@@ -41,28 +42,10 @@ char *bdm_desk_json_detail(const char *first, ...) G_GNUC_NULL_TERMINATED;
 /* ---- desk_conv.c: per-conversation desk state -------------------------- */
 
 /** What the desk knows about one conversation (one customer of one brand
- *  account).  Persistent fields live in the log's state table under
- *  "conv/<platform>/<account>/<customer>/..." and survive restarts. */
-typedef struct {
-	char *platform;
-	char *account;
-	char *customer;
-	char *key_prefix;        /* "conv/<platform>/<account>/<customer>/" */
-	GPtrArray *tags;         /* char*, sorted: the conversation's labels */
-	char *department;        /* escalated to; NULL when not escalated */
-	char *reason;            /* why, as the agent or the trigger said */
-	char *trigger;           /* trigger name of an automatic escalation, else NULL */
-	gint64 escalated_at;     /* Unix seconds of the escalation */
-	char *ticket;            /* "FACEBOOK-3", created by the first escalation */
-	char *language;          /* the conversation's language for templates, or NULL */
-	char *customer_name;     /* the customer's display name without our suffix */
-	BdmSlaState sla;         /* response-time clock; sla.urgent is "urgent" */
-	BdmSlaAlerted alerted;   /* which SLA alerts were already given */
-	gboolean auto_replied;   /* the out-of-hours acknowledgement went out */
-	char *last_text;         /* the customer's last message (memory only) */
-} BdmDeskConv;
+ *  account): the store's state, cached (see conv_store.h for the fields). */
+typedef BdmConvState BdmDeskConv;
 
-/** The desk state of a conversation, loaded from the log on first use and
+/** The desk state of a conversation, loaded from the store on first use and
  *  created empty when there is none.  Owned by the cache; never NULL. */
 BdmDeskConv *bdm_desk_conv_get(const char *platform, const char *account,
                                const char *customer);
@@ -83,18 +66,13 @@ const char *bdm_desk_account_platform(PurpleAccount *account);
  *  BdmDeskConv pointers (the array is new, the items are the cache's). */
 GPtrArray *bdm_desk_conv_list(const char *platform, const char *account);
 
-/** Store one field of conv under its key prefix (value NULL deletes it).
- *  FALSE with error when the log refused it. */
-gboolean bdm_desk_conv_store(BdmDeskConv *conv, const char *field, const char *value,
-                             GError **error);
+/** Store the fields (BdmConvField mask) of conv in one transaction.
+ *  FALSE with error when the store refused; conv keeps its new values. */
+gboolean bdm_desk_conv_save(BdmDeskConv *conv, guint fields, GError **error);
 
-/** Store conv's escalation fields (deleted when department is NULL).
- *  FALSE with error when the log refused it. */
-gboolean bdm_desk_conv_save_escalation(BdmDeskConv *conv, GError **error);
-
-/** Store conv's response-time clock and the alerts already given.
- *  FALSE with error when the log refused it. */
-gboolean bdm_desk_conv_save_sla(BdmDeskConv *conv, GError **error);
+/** Replace conv's cached state with what the store holds: after a refused
+ *  save, what the agent sees is what is stored again. */
+void bdm_desk_conv_reload(BdmDeskConv *conv);
 
 /** Tag (on) or untag conv with label, stored before conv->tags changes.
  *  FALSE with error, and nothing changed, when the log refused it. */
@@ -102,8 +80,20 @@ gboolean bdm_desk_conv_set_tag(BdmDeskConv *conv, const char *label, gboolean on
                                GError **error);
 
 /** Create the conversation's ticket reference if it has none ("FACEBOOK-7",
- *  numbered per platform); TRUE when conv->ticket is set afterwards. */
+ *  numbered per platform, in one transaction); TRUE when conv->ticket is set. */
 gboolean bdm_desk_conv_ensure_ticket(BdmDeskConv *conv, GError **error);
+
+/** Claim a once-only action on conv ("auto_reply"): BDM_CLAIM_WON for the
+ *  one caller that acts; on BDM_CLAIM_ERROR (error set) nobody acts now. */
+BdmClaimResult bdm_desk_conv_claim(BdmDeskConv *conv, const char *action, GError **error);
+
+/** The customer's last message as shown (memory only), or NULL.
+ *  For webhook excerpts. */
+const char *bdm_desk_conv_last_text(BdmDeskConv *conv);
+
+/** Remember text as the customer's last message.
+ *  Copied. */
+void bdm_desk_conv_set_last_text(BdmDeskConv *conv, const char *text);
 
 /** The customer's name for display and templates: the platform's name,
  *  else the last one seen, else NULL.  conn may be NULL. */
@@ -117,7 +107,11 @@ char *bdm_desk_conv_badge(const BdmDeskConv *conv);
  *  title) without the "is now known as" line serv_got_alias writes. */
 void bdm_desk_conv_refresh_alias(BdmDeskConv *conv, PurpleAccount *account);
 
-/** Forget every cached conversation; the log keeps them.
+/** The buddy-list alias for a customer (the host's buddy_alias hook): name
+ *  (the platform's display name, may be NULL) plus the badge.  g_free it. */
+char *bdm_desk_buddy_alias(BdmConn *conn, const char *customer_id, const char *name);
+
+/** Forget every cached conversation and close the store; the store keeps them.
  *  Called when the desk shuts down. */
 void bdm_desk_conv_shutdown(void);
 
@@ -196,9 +190,5 @@ char *bdm_desk_format_duration(gint64 seconds);
 /** Send the out-of-hours acknowledgement for conv if the desk is closed,
  *  it applies to conn's account and conv never had it. */
 void bdm_desk_autoreply_incoming(BdmConn *conn, BdmDeskConv *conv);
-
-/** Let the acknowledgement go out again in conv's next conversation.
- *  Called when a conversation is resolved. */
-void bdm_desk_autoreply_reset(BdmDeskConv *conv);
 
 #endif /* BRANDDM_DESK_FEATURES_H */

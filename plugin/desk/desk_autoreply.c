@@ -23,28 +23,14 @@
  * break delivers history that nobody is waiting to hear "we are closed" about. */
 #define MAX_MESSAGE_AGE_S 3600
 
-void bdm_desk_autoreply_reset(BdmDeskConv *conv)
-{
-	GError *error = NULL;
-
-	if (!conv->auto_replied)
-		return;
-	if (!bdm_desk_conv_store(conv, "auto_reply", NULL, &error)) {
-		purple_debug_error(DEBUG_CAT, "auto-reply marker not cleared: %s\n", error->message);
-		g_error_free(error);
-		return;
-	}
-	conv->auto_replied = FALSE;
-}
-
 void bdm_desk_autoreply_incoming(BdmConn *conn, BdmDeskConv *conv)
 {
 	const BdmDeskConfig *cfg = bdm_desk_config();
 	const char *name = bdm_desk_config_auto_reply_template(cfg);
 	gint64 now = bdm_now();
-	gint64 written = bdm_desk_last_customer_message(conn, conv->customer);
+	gint64 written = bdm_journal_last_customer_message(conn, conv->customer);
 	GError *error = NULL;
-	char *text, *escaped, *when, *problem;
+	char *text, *escaped, *problem;
 
 	if (conv->auto_replied || !bdm_desk_config_auto_reply_applies(cfg, conv->platform,
 	                                                               conv->account) ||
@@ -57,28 +43,33 @@ void bdm_desk_autoreply_incoming(BdmConn *conn, BdmDeskConv *conv)
 		 * hears about it once per conversation, the customer gets nothing. */
 		problem = g_strdup_printf(_("The out-of-hours acknowledgement was not sent: %s"),
 		                          error->message);
-		bdm_desk_notice(conn, conv->customer, problem, PURPLE_MESSAGE_ERROR);
+		bdm_notice(conn, conv->customer, problem, PURPLE_MESSAGE_ERROR);
 		bdm_desk_log_event(conn, "auto_reply_error", conv->customer, NULL, error->message);
 		g_free(problem);
-		g_error_free(error);
+		g_clear_error(&error);
 	}
-	/* Marked first: a crash or a refusal must never make it go out twice. */
-	when = g_strdup_printf("%" G_GINT64_FORMAT, now);
-	if (!bdm_desk_conv_store(conv, "auto_reply", when, &error)) {
-		purple_debug_error(DEBUG_CAT, "auto-reply not sent, marker not stored: %s\n",
+	/* Claimed first: a crash, a refusal or another client must never make it
+	 * go out twice.  An unknown outcome sends nothing. */
+	switch (bdm_desk_conv_claim(conv, "auto_reply", &error)) {
+	case BDM_CLAIM_WON:
+		conv->auto_replied = TRUE;
+		break;
+	case BDM_CLAIM_LOST:
+		purple_debug_info(DEBUG_CAT, "auto-reply to %s was sent before\n", conv->customer);
+		conv->auto_replied = TRUE;
+		goto out;
+	case BDM_CLAIM_ERROR:
+		purple_debug_error(DEBUG_CAT, "auto-reply not sent, not claimed: %s\n",
 		                   error->message);
 		g_error_free(error);
-		g_free(when);
-		g_free(text);
-		return;
+		goto out;
 	}
-	conv->auto_replied = TRUE;
-	g_free(when);
 	if (text == NULL)
-		return;
+		goto out;
 	bdm_desk_template_remember(conv, name, text);
 	escaped = purple_markup_escape_text(text, -1);
 	serv_send_im(conn->gc, conv->customer, escaped, PURPLE_MESSAGE_AUTO_RESP);
 	g_free(escaped);
+out:
 	g_free(text);
 }

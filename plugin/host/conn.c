@@ -9,23 +9,12 @@
 
 #include "branddm/i18n.h"
 #include "conn.h"
-#include "desk.h"
+#include "host_signals.h"
+#include "journal.h"
 #include "poller.h"
 #include "send.h"
 
 #define DEBUG_CAT "branddm"
-
-static gint64 clock_offset;
-
-gint64 bdm_now(void)
-{
-	return g_get_real_time() / G_USEC_PER_SEC + clock_offset;
-}
-
-void bdm_clock_set_offset(gint64 offset)
-{
-	clock_offset = offset;
-}
 
 const BdmProtocol *bdm_protocol_of(PurpleConnection *gc)
 {
@@ -38,6 +27,21 @@ BdmConn *bdm_conn_of(PurpleConnection *gc)
 	if (gc == NULL || bdm_protocol_of(gc) == NULL)
 		return NULL;
 	return purple_connection_get_protocol_data(gc);
+}
+
+const char *bdm_conn_platform(const BdmConn *conn)
+{
+	return conn->proto->module->platform;
+}
+
+const char *bdm_conn_account_id(const BdmConn *conn)
+{
+	return purple_account_get_username(conn->account);
+}
+
+const char *bdm_conn_customer_name(const BdmConn *conn, const char *customer_id)
+{
+	return g_hash_table_lookup(conn->customer_names, customer_id);
 }
 
 static const char *ctx_get_option(const BdmAccountCtx *ctx, const char *key)
@@ -182,9 +186,10 @@ static void on_whoami(const BdmHttpResult *result, gpointer data)
 		purple_connection_set_display_name(conn->gc, conn->self_name);
 	purple_debug_info(DEBUG_CAT, "%s: signed in as %s\n", m->protocol_id, conn->self_id);
 	conn->connected = TRUE;
-	bdm_desk_display_recover(conn);
+	bdm_journal_recover(conn);
 	purple_connection_set_state(conn->gc, PURPLE_CONNECTED);
 	bdm_poll_show_customers(conn);
+	bdm_signals_emit_account(BDM_SIGNAL_ACCOUNT_CONNECTED, conn->account);
 	bdm_poll_start(conn);
 }
 
@@ -196,7 +201,9 @@ void bdm_account_login(PurpleAccount *account)
 	const char *base;
 
 	g_return_if_fail(proto != NULL);
-	bdm_desk_ensure_started();
+	/* The desk may not have started yet (the UI signs accounts on before
+	 * the main loop runs): this lets it, before anything can be sent. */
+	bdm_signals_emit_account(BDM_SIGNAL_ACCOUNT_CONNECTING, account);
 	conn = g_new0(BdmConn, 1);
 	conn->gc = gc;
 	conn->account = account;
@@ -254,6 +261,8 @@ void bdm_account_close(PurpleConnection *gc)
 
 	if (conn == NULL)
 		return;
+	if (conn->connected)
+		bdm_signals_emit_account(BDM_SIGNAL_ACCOUNT_DISCONNECTED, conn->account);
 	if (conn->login_timer)
 		purple_timeout_remove(conn->login_timer);
 	bdm_poll_stop(conn);
@@ -264,7 +273,7 @@ void bdm_account_close(PurpleConnection *gc)
 	g_free(conn->api_base);
 	g_free(conn->self_id);
 	g_free(conn->self_name);
-	bdm_desk_display_free(conn);
+	bdm_journal_display_free(conn);
 	purple_connection_set_protocol_data(gc, NULL);
 	g_free(conn);
 }

@@ -1,8 +1,9 @@
 /*
  * Templates, escalation tagging and response-time targets in libpurple:
- * the configuration they share, and the message hooks desk.c and poll.c
- * call.  The features themselves live in desk_templates.c,
- * desk_escalation.c, desk_sla.c, desk_webhook.c and desk_autoreply.c.
+ * the configuration they share, and the features' reactions to what the
+ * host announces (host_signals.h).  The features themselves live in
+ * desk_templates.c, desk_escalation.c, desk_sla.c, desk_webhook.c and
+ * desk_autoreply.c.
  */
 #include <stdarg.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 #include "branddm/i18n.h"
 #include "desk_features.h"
+#include "host_signals.h"
 
 #define DEBUG_CAT "branddm-desk"
 /* The key the UIs' compose-box helpers read (see tests/client/client.h). */
@@ -107,6 +109,8 @@ gboolean bdm_desk_templates_reload(char **message)
 	return TRUE;
 }
 
+static void connect_host(PurplePlugin *host);
+
 void bdm_desk_features_init(void)
 {
 	const char *real = g_get_real_name();
@@ -129,20 +133,21 @@ void bdm_desk_features_init(void)
 	bdm_desk_templates_init();
 	bdm_desk_escalation_init();
 	bdm_desk_sla_init();
+	connect_host(bdm_signals_handle());
 }
 
 /* An account came online: show its conversations' badges and give the
  * response-time alerts that fell due while it was away. */
-static void on_signed_on(PurpleConnection *gc, gpointer data)
+static void on_account_connected(PurpleAccount *account, gpointer data)
 {
-	BdmConn *conn = bdm_conn_of(gc);
+	BdmConn *conn = bdm_conn_of(purple_account_get_connection(account));
 	GPtrArray *convs;
 	guint i;
 
 	(void)data;
 	if (conn == NULL)
 		return;
-	convs = bdm_desk_conv_list(bdm_desk_platform(conn), bdm_desk_account_id(conn));
+	convs = bdm_desk_conv_list(bdm_conn_platform(conn), bdm_conn_account_id(conn));
 	for (i = 0; i < convs->len; i++)
 		bdm_desk_conv_refresh_alias(g_ptr_array_index(convs, i), conn->account);
 	g_ptr_array_unref(convs);
@@ -158,10 +163,73 @@ static void on_deleting_conversation(PurpleConversation *conv, gpointer data)
 	purple_conversation_set_data(conv, COMPOSE_KEY, NULL);
 }
 
+static void incoming_shown(BdmConn *conn, const char *customer_id, const char *text)
+{
+	BdmDeskConv *conv = bdm_desk_conv_of(conn, customer_id);
+	gint64 sent = bdm_journal_last_customer_message(conn, customer_id);
+
+	bdm_desk_conv_set_last_text(conv, text);
+	if (conv->status == BDM_CONV_RESOLVED) {
+		GError *error = NULL;
+
+		/* The customer wrote again: a resolved conversation is open anew. */
+		conv->status = BDM_CONV_OPEN;
+		if (!bdm_desk_conv_save(conv, BDM_CONV_STATUS, &error)) {
+			purple_debug_error(DEBUG_CAT, "reopening not stored: %s\n", error->message);
+			g_error_free(error);
+		}
+	}
+	if (sent <= 0)
+		sent = bdm_now();
+	/* The first poll of a new account delivers its whole history: messages
+	 * no platform lets the brand answer any more (HUMAN_AGENT ends after
+	 * 7 days) neither start a clock nor page a department. */
+	if (bdm_now() - sent > STALE_MESSAGE_S)
+		return;
+	bdm_desk_sla_inbound(conv, sent);
+	bdm_desk_escalation_incoming(conn, conv, text);
+	bdm_desk_autoreply_incoming(conn, conv);
+}
+
+/* Customer messages start the clock and run the triggers and the
+ * acknowledgement; a brand message seen by polling (another tool) is an
+ * answer as much as one sent from here. */
+static void on_message_shown(PurpleAccount *account, const BdmDelivery *d, gpointer data)
+{
+	BdmConn *conn = bdm_conn_of(purple_account_get_connection(account));
+
+	(void)data;
+	if (conn == NULL)
+		return;
+	if (d->from_brand)
+		bdm_desk_sla_stop(bdm_desk_conv_of(conn, d->customer_id), FALSE);
+	else
+		incoming_shown(conn, d->customer_id, d->text);
+}
+
+/* A human reply went out: stop the customer's response-time clock.  An
+ * automatic one does not answer the customer. */
+static void on_reply_confirmed(PurpleAccount *account, const BdmDelivery *d, gpointer data)
+{
+	BdmConn *conn = bdm_conn_of(purple_account_get_connection(account));
+
+	(void)data;
+	if (conn != NULL && !d->automated)
+		bdm_desk_sla_stop(bdm_desk_conv_of(conn, d->customer_id), FALSE);
+}
+
+static void connect_host(PurplePlugin *host)
+{
+	purple_signal_connect(host, BDM_SIGNAL_ACCOUNT_CONNECTED, bdm_desk.plugin,
+	                      PURPLE_CALLBACK(on_account_connected), NULL);
+	purple_signal_connect(host, BDM_SIGNAL_MESSAGE_SHOWN, bdm_desk.plugin,
+	                      PURPLE_CALLBACK(on_message_shown), NULL);
+	purple_signal_connect(host, BDM_SIGNAL_REPLY_CONFIRMED, bdm_desk.plugin,
+	                      PURPLE_CALLBACK(on_reply_confirmed), NULL);
+}
+
 void bdm_desk_features_connect_signals(void)
 {
-	purple_signal_connect(purple_connections_get_handle(), "signed-on", bdm_desk.plugin,
-	                      PURPLE_CALLBACK(on_signed_on), NULL);
 	purple_signal_connect(purple_conversations_get_handle(), "deleting-conversation",
 	                      bdm_desk.plugin, PURPLE_CALLBACK(on_deleting_conversation), NULL);
 	if (feat.load_problems->len)
@@ -177,37 +245,13 @@ void bdm_desk_features_shutdown(void)
 	bdm_desk_sla_shutdown();
 	bdm_desk_templates_shutdown();
 	bdm_desk_conv_shutdown();
-	purple_signals_unregister_by_instance(bdm_desk.plugin);
+	purple_signal_unregister(bdm_desk.plugin, "branddm-compose-insert");
 	bdm_templates_free(feat.templates);
 	bdm_desk_config_free(feat.config);
 	g_free(feat.agent_name);
 	if (feat.load_problems)
 		g_string_free(feat.load_problems, TRUE);
 	memset(&feat, 0, sizeof(feat));
-}
-
-void bdm_desk_reply_sent(BdmConn *conn, const char *customer_id)
-{
-	bdm_desk_sla_stop(bdm_desk_conv_of(conn, customer_id), FALSE);
-}
-
-void bdm_desk_incoming_shown(BdmConn *conn, const char *customer_id, const char *text)
-{
-	BdmDeskConv *conv = bdm_desk_conv_of(conn, customer_id);
-	gint64 sent = bdm_desk_last_customer_message(conn, customer_id);
-
-	g_free(conv->last_text);
-	conv->last_text = g_strdup(text);
-	if (sent <= 0)
-		sent = bdm_now();
-	/* The first poll of a new account delivers its whole history: messages
-	 * no platform lets the brand answer any more (HUMAN_AGENT ends after
-	 * 7 days) neither start a clock nor page a department. */
-	if (bdm_now() - sent > STALE_MESSAGE_S)
-		return;
-	bdm_desk_sla_inbound(conv, sent);
-	bdm_desk_escalation_incoming(conn, conv, text);
-	bdm_desk_autoreply_incoming(conn, conv);
 }
 
 char *bdm_desk_json_detail(const char *first, ...)

@@ -20,9 +20,9 @@ void bdm_desk_retention_run(void)
 	GError *error = NULL;
 	guint removed = 0;
 
-	if (retention <= 0 || bdm_desk.log == NULL)
+	if (retention <= 0 || bdm_journal_log() == NULL)
 		return;
-	if (!bdm_log_purge(bdm_desk.log, bdm_now() - retention, &removed, &error)) {
+	if (!bdm_log_purge(bdm_journal_log(), bdm_now() - retention, &removed, &error)) {
 		purple_debug_error(DEBUG_CAT, "retention purge failed: %s\n", error->message);
 		g_error_free(error);
 		return;

@@ -53,9 +53,9 @@ static void save(BdmDeskConv *conv)
 	GError *error = NULL;
 
 	/* The clock keeps running in memory; only a restart would lose it. */
-	if (!bdm_desk_conv_save_sla(conv, &error)) {
-		purple_debug_error(DEBUG_CAT, "%s: response-time clock not stored: %s\n",
-		                   conv->key_prefix, error->message);
+	if (!bdm_desk_conv_save(conv, BDM_CONV_SLA, &error)) {
+		purple_debug_error(DEBUG_CAT, "%s/%s: response-time clock not stored: %s\n",
+		                   conv->platform, conv->customer, error->message);
 		g_error_free(error);
 	}
 }
@@ -132,8 +132,8 @@ static void alert(BdmConn *conn, BdmDeskConv *conv, BdmSlaLevel level, gint64 no
 		                       : _("Response time warning: %s has been waiting %s of the %s "
 		                           "target (%d %%); answer by %s."),
 		                       name, waited, target, (int)(st.fraction * 100), due);
-	bdm_desk_notice(conn, conv->customer, text,
-	                level == BDM_SLA_BREACH ? PURPLE_MESSAGE_ERROR : PURPLE_MESSAGE_SYSTEM);
+	bdm_notice(conn, conv->customer, text,
+	           level == BDM_SLA_BREACH ? PURPLE_MESSAGE_ERROR : PURPLE_MESSAGE_SYSTEM);
 	detail = bdm_desk_json_detail("s:level", level == BDM_SLA_BREACH ? "breach" : "warn",
 	                              "i:target", st.target, "i:elapsed", st.elapsed,
 	                              "b:urgent", conv->sla.urgent, NULL);
@@ -151,7 +151,7 @@ static void alert(BdmConn *conn, BdmDeskConv *conv, BdmSlaLevel level, gint64 no
 static void evaluate_conn(BdmConn *conn, gint64 now, gint64 *next, GString *overdue)
 {
 	const BdmDeskConfig *cfg = bdm_desk_config();
-	GPtrArray *convs = bdm_desk_conv_list(bdm_desk_platform(conn), bdm_desk_account_id(conn));
+	GPtrArray *convs = bdm_desk_conv_list(bdm_conn_platform(conn), bdm_conn_account_id(conn));
 	guint i;
 
 	for (i = 0; i < convs->len; i++) {

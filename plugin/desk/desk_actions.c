@@ -25,7 +25,7 @@ static void show_html(PurplePluginAction *action, const char *title, const char 
 /* Append text escaped, line breaks as <br>. */
 static void append_escaped(GString *html, const char *text)
 {
-	char *broken = bdm_desk_text_to_html(text);
+	char *broken = bdm_text_to_html(text);
 
 	g_string_append(html, broken);
 	g_free(broken);
@@ -49,7 +49,7 @@ static void action_open_log_folder(PurplePluginAction *action)
 	/* Finch cannot open a file manager: the folder is also named in the dialog. */
 	purple_notify_uri(action->context, uri ? uri : bdm_desk.config_dir);
 	purple_notify_info(action->context, _("Open log folder"), _("The conversation log is in:"),
-	                   bdm_desk.log_path);
+	                   bdm_journal_path());
 	g_free(uri);
 }
 
@@ -92,7 +92,7 @@ static GPtrArray *action_convs(PurplePluginAction *action, BdmConn **conn)
 	*conn = bdm_conn_of(action->context);
 	if (*conn == NULL)
 		return NULL;
-	return bdm_desk_conv_list(bdm_desk_platform(*conn), bdm_desk_account_id(*conn));
+	return bdm_desk_conv_list(bdm_conn_platform(*conn), bdm_conn_account_id(*conn));
 }
 
 static void append_customer(GString *html, BdmConn *conn, BdmDeskConv *conv)

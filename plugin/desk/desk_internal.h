@@ -1,37 +1,31 @@
 /*
- * What the desk_*.c files share among themselves (not for poll.c/send.c).
+ * What the desk's files share among themselves.  The desk may use the host
+ * (connections, journal, notices, clock); the host never includes this.
  */
 #ifndef BRANDDM_DESK_INTERNAL_H
 #define BRANDDM_DESK_INTERNAL_H
 
-#include <conversation.h>
-#include "desk.h"
 #include <cmds.h>
+#include <conversation.h>
+
+#include "clock.h"
+#include "conn.h"
+#include "desk.h"
+#include "journal.h"
 #include "log.h"
+#include "notice.h"
 #include "policy.h"
 
 /** The one desk of this libpurple process. */
 typedef struct {
 	PurplePlugin *plugin;     /* signal and command handle */
 	char *config_dir;         /* <purple user dir>/branddm */
-	char *log_path;
 	char *agent;              /* OS user name */
-	BdmLog *log;              /* NULL when it could not be opened */
-	GError *log_error;        /* why, when log is NULL */
-	gint64 last_log_alert;
 	guint start_timer;        /* connects signals once the core is up */
 	gboolean signals_connected;
 } BdmDesk;
 
 extern BdmDesk bdm_desk;
-
-/** Tell the agent that the log failed (what, and why), at most every few
- *  minutes; always noted in the debug log.  conn and error may be NULL. */
-void bdm_desk_alert_log_failure(BdmConn *conn, const char *what, const GError *error);
-
-/** TRUE when the log can be written; otherwise tells the agent (rate-limited).
- *  conn may be NULL. */
-gboolean bdm_desk_log_available(BdmConn *conn);
 
 /** Append a desk event for conn's account (conn may be NULL for desk-wide ones).
  *  Returns FALSE, and tells the agent, when the log refused it. */
@@ -45,28 +39,9 @@ char *bdm_desk_system_path(const char *file);
 /** Path of the agent's own config file: <purple user dir>/branddm/file. */
 char *bdm_desk_user_path(const char *file);
 
-/** The module's platform name and the account id, as recorded in the log.
- *  Both owned by conn. */
-const char *bdm_desk_platform(BdmConn *conn);
-const char *bdm_desk_account_id(BdmConn *conn);
-
-/** The customer's display name if known, else NULL. */
-const char *bdm_desk_customer_name(BdmConn *conn, const char *customer_id);
-
-/** Plain text as libpurple markup: escaped, line breaks as <br> (g_free it).
- *  Every text from customers, configs or the agent goes through this before display. */
-char *bdm_desk_text_to_html(const char *text);
-
-/** Write plain text into conv as a notice (flags: PURPLE_MESSAGE_SYSTEM,
- *  _ERROR, ...); libpurple's own conversation log skips it. */
-void bdm_desk_write_text(PurpleConversation *conv, const char *text, int flags);
-
 /** Send text into conv through purple_conv_im_send, so every "sending-im-msg"
  *  check (policy) runs as if the agent had typed it. */
 void bdm_desk_send_as_agent(PurpleConversation *conv, const char *text);
-
-/** The IM conversation with who, created if needed. */
-PurpleConversation *bdm_desk_conversation(BdmConn *conn, const char *who);
 
 /** Register a /command for every BrandDM protocol, now and as modules load;
  *  help is shown by /help.  Unregistered by bdm_desk_shutdown. */
@@ -108,7 +83,9 @@ void bdm_desk_retention_run(void);
 /** Stop the daily purge. */
 void bdm_desk_retention_shutdown(void);
 
-/** A human reply went out: stop the customer's response-time clock. */
-void bdm_desk_reply_sent(BdmConn *conn, const char *customer_id);
+/** The hook the host asks before sending (hooks.h, may_send): policy for
+ *  the exact text about to go out.  FALSE when it must not be sent; *why says why. */
+gboolean bdm_desk_may_send(BdmConn *conn, const char *who, const char *text,
+                           gboolean automated, char **why);
 
 #endif /* BRANDDM_DESK_INTERNAL_H */

@@ -4,7 +4,8 @@
  * protocol_info.c registers one libpurple protocol per module; every connection of
  * those protocols gets a BdmConn as its protocol data.  conn.c owns the
  * connection's life (login with whoami, close), poller.c fetches and delivers
- * customer messages, send.c carries the agent's replies out.
+ * customer messages, send.c carries the agent's replies out, journal.c keeps
+ * what was delivered.
  */
 #ifndef BRANDDM_CONN_H
 #define BRANDDM_CONN_H
@@ -16,6 +17,7 @@
 #include <prpl.h>
 
 #include "branddm/protocol.h"
+#include "clock.h"
 #include "http.h"
 
 /** A loaded module and the libpurple protocol made from it. */
@@ -41,12 +43,12 @@ typedef struct {
 	char *self_name;
 	GHashTable *customer_names; /* customer id -> display name */
 	GHashTable *calls;          /* BdmHttpCall* in flight, cancelled on close */
-	BdmPoll *poll;              /* poll.c's state */
+	BdmPoll *poll;              /* poller.c's state */
 	guint poll_timer;
 	guint login_timer;          /* whoami retry after a transient failure */
 	guint login_attempts;
 	GList *pending_sends;       /* send.c's unconfirmed replies */
-	BdmDisplay *display;        /* desk_display.c: what is logged but not yet shown */
+	BdmDisplay *display;        /* journal_display.c: what is logged but not yet shown */
 	gboolean connected;
 } BdmConn;
 
@@ -78,11 +80,16 @@ gboolean bdm_conn_result_usable(const BdmHttpResult *result, BdmError *err);
  *  connection (no reconnect loop).  Returns TRUE when the connection was ended. */
 gboolean bdm_conn_fatal_error(BdmConn *conn, const BdmError *err);
 
-/** Current time in Unix seconds, shifted by the test clock offset if any.
- *  Every BrandDM time decision goes through this. */
-gint64 bdm_now(void);
+/** The module's platform name ("facebook"), as the log records it.
+ *  Owned by the module. */
+const char *bdm_conn_platform(const BdmConn *conn);
 
-/** Shift bdm_now() by offset seconds: the injectable clock for tests. */
-void bdm_clock_set_offset(gint64 offset);
+/** The brand account's id as the log records it (the login name).
+ *  Owned by the account. */
+const char *bdm_conn_account_id(const BdmConn *conn);
+
+/** The customer's display name as the platform last gave it, else NULL.
+ *  Owned by conn. */
+const char *bdm_conn_customer_name(const BdmConn *conn, const char *customer_id);
 
 #endif /* BRANDDM_CONN_H */

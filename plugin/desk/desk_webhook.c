@@ -88,7 +88,7 @@ static void finish(Webhook *wh, gboolean ok)
 		                             wh->department, wh->attempts, wh->error);
 		purple_debug_error(DEBUG_CAT, "%s\n", text);
 		if (conn != NULL)
-			bdm_desk_notice(conn, wh->customer, text, PURPLE_MESSAGE_ERROR);
+			bdm_notice(conn, wh->customer, text, PURPLE_MESSAGE_ERROR);
 		else
 			purple_notify_error(bdm_desk.plugin, _("BrandDM escalation"),
 			                    _("An escalation webhook failed."), text);

@@ -115,9 +115,9 @@ static gboolean policy_acknowledged(void)
 	/* Built-in defaults carry no version: nothing for the agent to read. */
 	if (version == NULL || *version == '\0')
 		return TRUE;
-	if (bdm_desk.log == NULL)
+	if (bdm_journal_log() == NULL)
 		return FALSE;
-	acked = bdm_log_state_get(bdm_desk.log, ACK_STATE_KEY, NULL);
+	acked = bdm_log_state_get(bdm_journal_log(), ACK_STATE_KEY, NULL);
 	ok = g_strcmp0(acked, version) == 0;
 	g_free(acked);
 	return ok;
@@ -131,8 +131,8 @@ static void ack_accepted(gpointer data, int action)
 
 	(void)action;
 	pol.ack_request_open = FALSE;
-	if (g_strcmp0(version, bdm_policy_version(pol.policy)) == 0 && bdm_desk.log &&
-	    bdm_log_state_set(bdm_desk.log, ACK_STATE_KEY, version, &error)) {
+	if (g_strcmp0(version, bdm_policy_version(pol.policy)) == 0 && bdm_journal_log() &&
+	    bdm_log_state_set(bdm_journal_log(), ACK_STATE_KEY, version, &error)) {
 		detail = g_strdup_printf("{\"version\":\"%s\"}", version);
 		bdm_desk_log_event(NULL, "policy_ack", NULL, detail, NULL);
 		g_free(detail);
@@ -183,7 +183,7 @@ static char *window_refusal(BdmConn *conn, const char *who, const char *text, gb
 
 	in.recipient_id = who;
 	in.text = text;
-	in.last_customer_message = bdm_desk_last_customer_message(conn, who);
+	in.last_customer_message = bdm_journal_last_customer_message(conn, who);
 	in.allow_human_agent = purple_account_get_bool(conn->account, "human_agent", FALSE);
 	in.automated = automated;
 	conn->ctx.now = bdm_now();
@@ -203,10 +203,10 @@ BdmVerdict *bdm_desk_policy_check(BdmConn *conn, const char *who, const char *te
 
 	in.text = text;
 	in.platform = m->platform;
-	in.account = bdm_desk_account_id(conn);
+	in.account = bdm_conn_account_id(conn);
 	in.agent = bdm_desk.agent;
-	in.customer_has_written = bdm_desk.log != NULL &&
-		bdm_log_customer_has_written(bdm_desk.log, m->platform, in.account, who);
+	in.customer_has_written = bdm_journal_log() != NULL &&
+		bdm_log_customer_has_written(bdm_journal_log(), m->platform, in.account, who);
 	in.automated = automated;
 	in.text_limit = m->text_limit;
 	in.text_limit_in_bytes = m->text_limit_in_bytes;
@@ -292,13 +292,13 @@ static gboolean decide(BdmConn *conn, const char *who, const char *text, gboolea
 			return FALSE;
 		}
 	}
-	if (!bdm_desk_log_available(conn)) {
+	if (!bdm_journal_writable(conn)) {
 		*why = g_strdup(_("Not sent: the conversation log cannot be written, and every reply "
 		                  "must be logged. Ask your administrator."));
 		return FALSE;
 	}
 	if (!bdm_policy_agent_may_send(pol.policy, conn->proto->module->platform,
-	                               bdm_desk_account_id(conn), bdm_desk.agent)) {
+	                               bdm_conn_account_id(conn), bdm_desk.agent)) {
 		*why = g_strdup(_("Not sent: you are not authorised to send on this account; it is "
 		                  "read-only for you."));
 		return FALSE;
@@ -365,7 +365,7 @@ static gboolean on_sending_im(PurpleAccount *account, const char *who, char **me
 	if (*text != '\0' && !decide(conn, who, text, FALSE, TRUE, &why)) {
 		g_free(*message);
 		*message = NULL;
-		bdm_desk_notice(conn, who, why, PURPLE_MESSAGE_ERROR);
+		bdm_notice(conn, who, why, PURPLE_MESSAGE_ERROR);
 		g_free(why);
 	}
 	g_free(text);
@@ -457,7 +457,7 @@ static PurpleCmdRet cmd_policy(PurpleConversation *conv, const gchar *cmd, gchar
 		*error = g_strdup(_("Usage: /policy [show|reload|ack]"));
 		return PURPLE_CMD_RET_FAILED;
 	}
-	bdm_desk_write_text(conv, text, PURPLE_MESSAGE_SYSTEM);
+	bdm_notice_write(conv, text, PURPLE_MESSAGE_SYSTEM);
 	g_free(text);
 	return PURPLE_CMD_RET_OK;
 }

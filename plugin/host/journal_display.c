@@ -1,6 +1,6 @@
 /*
  * Logging a delivery turn in one transaction, and the display marker that
- * makes "logged" and "shown" agree across a crash.  See desk.h.
+ * makes "logged" and "shown" agree across a crash.  See journal.h.
  *
  * A turn's records and the marker (the ids of the customer messages about
  * to be shown, in order) are committed together.  Each message leaves the
@@ -13,10 +13,9 @@
 #include <debug.h>
 
 #include "branddm/i18n.h"
-#include "desk.h"
-#include "desk_internal.h"
+#include "journal.h"
 
-#define DEBUG_CAT "branddm-desk"
+#define DEBUG_CAT "branddm-journal"
 
 struct BdmDisplay {
 	GPtrArray *pending;      /* char*: this turn's ids not yet on screen, in order */
@@ -35,7 +34,7 @@ static BdmDisplay *display_of(BdmConn *conn)
 	return conn->display;
 }
 
-void bdm_desk_display_free(BdmConn *conn)
+void bdm_journal_display_free(BdmConn *conn)
 {
 	BdmDisplay *d = conn->display;
 
@@ -50,7 +49,7 @@ void bdm_desk_display_free(BdmConn *conn)
 
 static char *marker_key(BdmConn *conn)
 {
-	return g_strdup_printf("display/%s/%s", bdm_desk_platform(conn), bdm_desk_account_id(conn));
+	return g_strdup_printf("display/%s/%s", bdm_conn_platform(conn), bdm_conn_account_id(conn));
 }
 
 /* The marker's value: ids one per line (platform ids hold no line breaks;
@@ -66,32 +65,33 @@ static gboolean store_marker(BdmConn *conn, GPtrArray *ids, GError **error)
 		value = g_strjoinv("\n", (char **)ids->pdata);
 		g_ptr_array_remove_index(ids, ids->len - 1);
 	}
-	ok = bdm_log_state_set(bdm_desk.log, key, value, error);
+	ok = bdm_log_state_set(bdm_journal_log(), key, value, error);
 	g_free(value);
 	g_free(key);
 	return ok;
 }
 
-gboolean bdm_desk_turn_begin(BdmConn *conn)
+gboolean bdm_journal_turn_begin(BdmConn *conn)
 {
 	GError *error = NULL;
 
-	if (!bdm_desk_log_available(conn))
+	if (!bdm_journal_writable(conn))
 		return FALSE;
-	if (bdm_log_batch_begin(bdm_desk.log, &error))
+	if (bdm_log_batch_begin(bdm_journal_log(), &error))
 		return TRUE;
-	bdm_desk_alert_log_failure(conn, _("Customer messages could not be written to the log."),
+	bdm_journal_alert(conn, _("Customer messages could not be written to the log."),
 	                           error);
 	g_error_free(error);
 	return FALSE;
 }
 
-gboolean bdm_desk_turn_commit(BdmConn *conn, const GPtrArray *to_show)
+gboolean bdm_journal_turn_commit(BdmConn *conn, const GPtrArray *to_show)
 {
 	BdmDisplay *d = display_of(conn);
 	GError *error = NULL;
 	guint i;
 
+	g_assert(bdm_log_in_batch(bdm_journal_log()));
 	/* A turn with nothing to show leaves the marker as it is: what an
 	 * earlier crash left there still waits to be shown. */
 	if (to_show->len > 0) {
@@ -100,17 +100,17 @@ gboolean bdm_desk_turn_commit(BdmConn *conn, const GPtrArray *to_show)
 			g_ptr_array_add(d->pending, g_strdup(g_ptr_array_index(to_show, i)));
 	}
 	if ((to_show->len == 0 || store_marker(conn, d->pending, &error)) &&
-	    bdm_log_batch_commit(bdm_desk.log, &error))
+	    bdm_log_batch_commit(bdm_journal_log(), &error))
 		return TRUE;
-	bdm_log_batch_abort(bdm_desk.log);
+	bdm_log_batch_abort(bdm_journal_log());
 	g_ptr_array_set_size(d->pending, 0);
-	bdm_desk_alert_log_failure(conn, _("Customer messages could not be written to the log."),
+	bdm_journal_alert(conn, _("Customer messages could not be written to the log."),
 	                           error);
 	g_error_free(error);
 	return FALSE;
 }
 
-void bdm_desk_display_shown(BdmConn *conn, const char *message_id)
+void bdm_journal_shown(BdmConn *conn, const char *message_id)
 {
 	BdmDisplay *d = display_of(conn);
 	GError *error = NULL;
@@ -124,17 +124,17 @@ void bdm_desk_display_shown(BdmConn *conn, const char *message_id)
 		}
 	}
 	/* Should this fail, a restart shows the message again, announced. */
-	if (bdm_desk.log && !store_marker(conn, d->pending, &error)) {
+	if (bdm_journal_log() && !store_marker(conn, d->pending, &error)) {
 		purple_debug_error(DEBUG_CAT, "display marker not updated: %s\n", error->message);
 		g_error_free(error);
 	}
 }
 
-void bdm_desk_display_recover(BdmConn *conn)
+void bdm_journal_recover(BdmConn *conn)
 {
 	BdmDisplay *d = display_of(conn);
 	char *key = marker_key(conn);
-	char *value = bdm_desk.log ? bdm_log_state_get(bdm_desk.log, key, NULL) : NULL;
+	char *value = bdm_journal_log() ? bdm_log_state_get(bdm_journal_log(), key, NULL) : NULL;
 	char **ids = g_strsplit(value ? value : "", "\n", -1);
 	char **id;
 
@@ -155,14 +155,14 @@ void bdm_desk_display_recover(BdmConn *conn)
 	g_free(key);
 }
 
-gboolean bdm_desk_display_interrupted(BdmConn *conn, const char *message_id)
+gboolean bdm_journal_interrupted(BdmConn *conn, const char *message_id)
 {
 	return conn->display != NULL && message_id != NULL &&
 	       g_hash_table_contains(conn->display->interrupted, message_id);
 }
 
-gboolean bdm_desk_display_maybe_repeat(BdmConn *conn, const char *message_id)
+gboolean bdm_journal_maybe_repeat(BdmConn *conn, const char *message_id)
 {
-	return bdm_desk_display_interrupted(conn, message_id) &&
+	return bdm_journal_interrupted(conn, message_id) &&
 	       g_strcmp0(conn->display->maybe_on_screen, message_id) == 0;
 }

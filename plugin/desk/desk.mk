@@ -1,0 +1,15 @@
+# The desk (plugin/desk/): policy enforcement, templates, escalation and
+# tags, response-time targets, webhooks, the out-of-hours acknowledgement,
+# retention and the account actions, listening to the host's signals (see
+# plugin/desk/README.md).
+DESK_PLUGIN_SRC := plugin/desk/desk.c plugin/desk/desk_policy.c plugin/desk/desk_features.c \
+                   plugin/desk/desk_actions.c plugin/desk/desk_retention.c \
+                   plugin/desk/desk_conv.c plugin/desk/desk_templates.c \
+                   plugin/desk/desk_escalation.c plugin/desk/desk_sla.c \
+                   plugin/desk/desk_webhook.c plugin/desk/desk_autoreply.c
+
+PLUGIN_SRC += $(DESK_PLUGIN_SRC)
+POTFILES += $(DESK_PLUGIN_SRC)
+
+# The desk may use the host's headers (it listens to the host); see host.mk.
+$(call obj,$(DESK_PLUGIN_SRC)): ALL_CFLAGS += -Iplugin/host -Iplugin/desk

@@ -1,0 +1,53 @@
+/*
+ * The questions the protocol host must ask before it acts, answered by
+ * whatever desk is installed: may this text go out, what is the customer's
+ * buddy alias, which template did this reply come from.
+ *
+ * Everything else the host tells the world through signals (host_signals.h);
+ * these few need an answer, so they are a table of function pointers with a
+ * version field, like the module ABI.  With no desk installed the host
+ * refuses every reply: nothing leaves unchecked.
+ */
+#ifndef BRANDDM_HOOKS_H
+#define BRANDDM_HOOKS_H
+
+#include "conn.h"
+
+/** The version of BdmHostHooks this header describes. */
+#define BDM_HOOKS_VERSION 1
+
+typedef struct {
+	int version;   /* BDM_HOOKS_VERSION */
+
+	/** The last check before text goes to who: FALSE when it must not be
+	 *  sent, with *why (plain text, g_free'd by the host) saying why. */
+	gboolean (*may_send)(BdmConn *conn, const char *who, const char *text,
+	                     gboolean automated, char **why);
+
+	/** The buddy-list alias for a customer whose platform name is name
+	 *  (may be NULL): a new string.  NULL in the table: the name itself. */
+	char *(*buddy_alias)(BdmConn *conn, const char *customer_id, const char *name);
+
+	/** The template text was expanded from, for the reply's log record;
+	 *  NULL for none.  NULL in the table: no templates. */
+	const char *(*template_of)(BdmConn *conn, const char *customer_id, const char *text);
+} BdmHostHooks;
+
+/** Install the desk's answers (NULL: back to the refusing defaults).
+ *  The table must live until replaced; a wrong version is refused. */
+gboolean bdm_hooks_install(const BdmHostHooks *hooks);
+
+/** May text go to who?  The installed hook, or FALSE with a reason when none is.
+ *  *why is set (g_free it) whenever FALSE is returned. */
+gboolean bdm_hooks_may_send(BdmConn *conn, const char *who, const char *text,
+                            gboolean automated, char **why);
+
+/** The alias to show for a customer (never NULL; g_free it).
+ *  name may be NULL: the customer id stands in. */
+char *bdm_hooks_buddy_alias(BdmConn *conn, const char *customer_id, const char *name);
+
+/** The template behind a reply's text, or NULL.
+ *  Owned by the desk; valid until the next call. */
+const char *bdm_hooks_template_of(BdmConn *conn, const char *customer_id, const char *text);
+
+#endif /* BRANDDM_HOOKS_H */

@@ -1,0 +1,205 @@
+/*
+ * The delivery journal's log and records.  See journal.h.
+ */
+#include <string.h>
+
+#include <debug.h>
+#include <notify.h>
+#include <util.h>
+
+#include "branddm/i18n.h"
+#include "clock.h"
+#include "hooks.h"
+#include "journal.h"
+
+#define DEBUG_CAT "branddm-journal"
+/* Tell the agent about a failing log at most this often. */
+#define LOG_ALERT_INTERVAL_S 300
+
+static struct {
+	BdmLog *log;             /* NULL when it could not be opened */
+	GError *error;           /* why, when log is NULL */
+	char *path;
+	gint64 last_alert;
+} journal;
+
+void bdm_journal_open(const char *agent)
+{
+	GError *error = NULL;
+
+	g_assert(journal.log == NULL && journal.path == NULL);
+	journal.path = g_build_filename(purple_user_dir(), "branddm", "log.sqlite", NULL);
+	journal.log = bdm_log_open(journal.path, agent, &error);
+	if (journal.log == NULL) {
+		/* Keep loading: protocols must exist, and the agent must be told why
+		 * nothing can be sent.  Every send and delivery checks the log. */
+		purple_debug_error(DEBUG_CAT, "cannot open the conversation log: %s\n", error->message);
+		journal.error = error;
+	}
+}
+
+void bdm_journal_close(void)
+{
+	bdm_log_close(journal.log);
+	if (journal.error)
+		g_error_free(journal.error);
+	g_free(journal.path);
+	memset(&journal, 0, sizeof(journal));
+}
+
+BdmLog *bdm_journal_log(void)
+{
+	return journal.log;
+}
+
+const GError *bdm_journal_error(void)
+{
+	return journal.log ? NULL : journal.error;
+}
+
+const char *bdm_journal_path(void)
+{
+	return journal.path;
+}
+
+void bdm_journal_alert(BdmConn *conn, const char *what, const GError *error)
+{
+	gint64 now = bdm_now();
+	char *secondary;
+
+	purple_debug_error(DEBUG_CAT, "%s: %s\n", what, error ? error->message : "log not open");
+	if (now - journal.last_alert < LOG_ALERT_INTERVAL_S)
+		return;
+	journal.last_alert = now;
+	secondary = g_strdup_printf(_("%s\n\nIncoming messages are held and replies are refused "
+	                              "until the log can be written again (check free disk space "
+	                              "and the permissions of %s)."),
+	                            error ? error->message : _("The conversation log is not open."),
+	                            journal.path ? journal.path : "?");
+	purple_notify_error(conn ? (void *)conn->gc : NULL, _("BrandDM conversation log"), what,
+	                    secondary);
+	g_free(secondary);
+}
+
+gboolean bdm_journal_writable(BdmConn *conn)
+{
+	if (journal.log != NULL)
+		return TRUE;
+	bdm_journal_alert(conn, _("The conversation log is not available."), journal.error);
+	return FALSE;
+}
+
+gboolean bdm_journal_seen(BdmConn *conn, const char *message_id)
+{
+	if (journal.log == NULL || message_id == NULL)
+		return FALSE;
+	if (bdm_journal_interrupted(conn, message_id))
+		return FALSE;
+	return bdm_log_seen(journal.log, bdm_conn_platform(conn), bdm_conn_account_id(conn),
+	                    message_id);
+}
+
+/* Append lm; the result says whether to show it.  what names the record for
+ * the agent when the log refuses it. */
+static BdmRecordResult record(BdmConn *conn, const BdmLogMessage *lm, const char *what)
+{
+	GError *error = NULL;
+	gboolean inserted = FALSE;
+
+	if (!bdm_journal_writable(conn))
+		return BDM_RECORD_FAILED;
+	if (!bdm_log_message(journal.log, lm, &inserted, &error)) {
+		bdm_journal_alert(conn, what, error);
+		g_error_free(error);
+		return BDM_RECORD_FAILED;
+	}
+	return inserted ? BDM_RECORD_NEW : BDM_RECORD_DUPLICATE;
+}
+
+BdmRecordResult bdm_journal_record_incoming(BdmConn *conn, const BdmMessage *msg,
+                                            const char *customer_name)
+{
+	BdmLogMessage lm = { 0 };
+
+	lm.platform = bdm_conn_platform(conn);
+	lm.account = bdm_conn_account_id(conn);
+	lm.conversation_id = msg->conversation_id;
+	lm.customer_id = msg->sender_id;
+	lm.customer_name = customer_name;
+	lm.direction = BDM_DIR_IN;
+	lm.text = msg->text ? msg->text : "";
+	lm.platform_message_id = msg->id;
+	lm.platform_time = msg->created;
+	lm.logged_time = bdm_now();
+	return record(conn, &lm, _("A customer message could not be written to the log."));
+}
+
+BdmRecordResult bdm_journal_record_outgoing(BdmConn *conn, const char *customer_id,
+                                            const char *text, const char *message_id,
+                                            gint64 platform_time, gboolean automated)
+{
+	BdmLogMessage lm = { 0 };
+
+	lm.platform = bdm_conn_platform(conn);
+	lm.account = bdm_conn_account_id(conn);
+	lm.customer_id = customer_id;
+	lm.customer_name = bdm_conn_customer_name(conn, customer_id);
+	lm.direction = BDM_DIR_OUT;
+	lm.text = text ? text : "";
+	lm.platform_message_id = message_id;
+	lm.platform_time = platform_time;
+	lm.logged_time = bdm_now();
+	lm.automated = automated;
+	lm.template_name = bdm_hooks_template_of(conn, customer_id, text);
+	return record(conn, &lm, _("A sent reply could not be written to the log."));
+}
+
+gint64 bdm_journal_last_customer_message(BdmConn *conn, const char *customer_id)
+{
+	if (journal.log == NULL)
+		return 0;
+	return bdm_log_last_customer_message(journal.log, bdm_conn_platform(conn),
+	                                     bdm_conn_account_id(conn), customer_id);
+}
+
+gboolean bdm_journal_sending(BdmConn *conn, const char *who)
+{
+	char *key = g_strdup_printf("sending/%s/%s", bdm_conn_platform(conn),
+	                            bdm_conn_account_id(conn));
+	char *value = g_strdup_printf("%s %" G_GINT64_FORMAT, who, g_get_real_time());
+	GError *error = NULL;
+	gboolean ok = journal.log != NULL && bdm_log_state_set(journal.log, key, value, &error);
+
+	if (!ok)
+		purple_debug_error(DEBUG_CAT, "log refuses writes, reply to %s not sent: %s\n", who,
+		                   error ? error->message : "log not open");
+	g_clear_error(&error);
+	g_free(value);
+	g_free(key);
+	return ok;
+}
+
+void bdm_journal_send_failed(BdmConn *conn, const char *customer_id, const char *text,
+                             const BdmError *err)
+{
+	BdmLogEvent ev = { 0 };
+	GError *error = NULL;
+	char *detail = g_strdup_printf("{\"class\":%d,\"code\":%d,\"subcode\":%d}",
+	                               err->cls, err->code, err->subcode);
+
+	if (!bdm_journal_writable(conn))
+		goto out;
+	ev.kind = "send_error";
+	ev.platform = bdm_conn_platform(conn);
+	ev.account = bdm_conn_account_id(conn);
+	ev.customer_id = customer_id;
+	ev.detail_json = detail;
+	ev.text = text;
+	ev.logged_time = bdm_now();
+	if (!bdm_log_event(journal.log, &ev, &error)) {
+		bdm_journal_alert(conn, _("A desk event could not be written to the log."), error);
+		g_error_free(error);
+	}
+out:
+	g_free(detail);
+}
