@@ -29,7 +29,9 @@ SANITIZE    ?=
 WARNINGS    := -Wall -Wextra -Werror -Wno-deprecated-declarations
 PKG_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS    := $(shell $(PKG_CONFIG) --libs $(PKGS))
-ALL_CFLAGS   = -std=gnu11 -fPIC $(WARNINGS) -Iinclude -Iplugin/core -Iprotocols \
+# Hidden by default: a shared object exports only its entry point
+# (purple_init_plugin, branddm_module_entry), marked G_MODULE_EXPORT.
+ALL_CFLAGS   = -std=gnu11 -fPIC -fvisibility=hidden $(WARNINGS) -Iinclude -Iplugin/core -Iprotocols \
                $(PKG_CFLAGS) -DLOCALEDIR='"$(LOCALEDIR)"' -DSYSCONFDIR='"$(SYSCONFDIR)"' \
                -DBRANDDM_VERSION='"$(VERSION)"' -DPURPLE_PLUGINS \
                $(CFLAGS) $(SANITIZE)
@@ -151,5 +153,6 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/branddm-admin
 	$(UNINSTALL_EXTRA)
 
+# Every build folder: build, build-asan, build-fuzz and any BUILD=build-*.
 clean:
-	rm -rf build build-asan
+	rm -rf build build-*/

@@ -31,3 +31,7 @@ test_send_retry_SRC := tests/unit/test_send_retry.c plugin/host/send_retry.c
 
 $(call obj,tests/unit/test_module_load.c tests/unit/test_http_rules.c \
            tests/unit/test_send_retry.c): ALL_CFLAGS += -Iplugin/host
+
+# The layers' one-way dependencies (at link level), the exports of the
+# shared objects, and the C style.
+TESTS += tests/arch/test_layers.py tests/arch/test_style.py

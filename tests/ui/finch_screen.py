@@ -1,6 +1,6 @@
 """Finch in a terminal: tmux runs it headless, types into it and reads the
 screen back; the screen is parsed into GNT windows and can be rendered to a
-PNG (imported by test_finch.py and shots.py; not a test itself)."""
+PNG (imported by test_finch.py; not a test itself)."""
 import os
 import re
 import signal
