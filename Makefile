@@ -10,7 +10,8 @@
 #   UNIT_TESTS   GTest programs; each defines <name>_SRC
 #   POTFILES     sources with translatable strings (see po/POTFILES)
 
-PKGS        := purple glib-2.0 gmodule-2.0 json-glib-1.0 libcurl sqlite3
+# libpq: team mode's shared PostgreSQL database (plugin/core/team.mk).
+PKGS        := purple glib-2.0 gmodule-2.0 json-glib-1.0 libcurl sqlite3 libpq
 PKG_CONFIG  ?= pkg-config
 PREFIX      ?= /usr/local
 BINDIR      ?= $(PREFIX)/bin
@@ -92,7 +93,7 @@ $(BUILD)/plugins/branddm-$(1).bdm: $(call obj,$($(1)_SRC))
 endef
 $(foreach m,$(MODULES),$(eval $(call module_rule,$(m))))
 
-TOOL_LIBS := $(shell $(PKG_CONFIG) --libs glib-2.0 json-glib-1.0 sqlite3)
+TOOL_LIBS := $(shell $(PKG_CONFIG) --libs glib-2.0 json-glib-1.0 sqlite3 libpq)
 $(ADMIN_TOOL): $(call obj,$(TOOLS_SRC) $(CORE_SRC))
 	@mkdir -p $(dir $@)
 	$(call say,LINK,$@)
@@ -126,11 +127,13 @@ check-valgrind: all $(CHECK_DEPS)
 
 # ---- dependencies (Debian 12) --------------------------------------------
 # pidgin-dev and finch-dev build the UI helpers; libclang-rt-14-dev is
-# libFuzzer (clang only recommends it); DejaVu draws the screenshots.
+# libFuzzer (clang only recommends it); DejaVu draws the screenshots;
+# postgresql is the server the team-mode tests start (tests/e2e/pgserver.py).
 DEB_PACKAGES := build-essential pkg-config libpurple-dev libglib2.0-dev libjson-glib-dev \
                 libcurl4-openssl-dev libsqlite3-dev sqlite3 python3 gettext \
                 finch pidgin finch-dev pidgin-dev xvfb xdotool x11-apps imagemagick \
-                fonts-dejavu-core tmux dbus valgrind clang libclang-rt-14-dev
+                fonts-dejavu-core tmux dbus valgrind clang libclang-rt-14-dev \
+                postgresql libpq-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
 	$(SUDO) apt-get update

@@ -30,4 +30,8 @@ int bdm_admin_subject_export(int argc, char **argv);
  *  Exit 0 allowed, 1 warn, 2 block, 3 on a usage or policy-file error. */
 int bdm_admin_policy_check(int argc, char **argv);
 
+/** `team init|status --db CONNINFO`: create or migrate the team mode's PostgreSQL
+ *  schema, or show its version and roles.  Exit 0 ok, 1 failure, 2 usage. */
+int bdm_admin_team(int argc, char **argv);
+
 #endif /* BRANDDM_ADMIN_H */

@@ -30,6 +30,7 @@ static const Subcommand subcommands[] = {
 	{ "subject-export", bdm_admin_subject_export,
 	  N_("everything stored about one customer, as JSON") },
 	{ "policy-check", bdm_admin_policy_check, N_("check a message on stdin against the policy") },
+	{ "team", bdm_admin_team, N_("create or migrate the team database (PostgreSQL); its status") },
 };
 
 static void usage(FILE *fp)

@@ -1,8 +1,10 @@
-# branddm-admin: export, report, verify, erase, subject-export, policy-check.
+# branddm-admin: export, report, verify, erase, subject-export, policy-check,
+# team (the team database; the schema is plugin/core/team_schema.c).
 # Links CORE_SRC (the log, business hours, policy) as well.
 ADMIN_SRC := tools/admin_main.c tools/admin_util.c tools/admin_export.c \
              tools/admin_report.c tools/admin_report_stats.c tools/admin_report_text.c \
-             tools/admin_report_html.c tools/admin_verify.c tools/admin_erase.c
+             tools/admin_report_html.c tools/admin_verify.c tools/admin_erase.c \
+             tools/admin_team.c
 TOOLS_SRC += $(ADMIN_SRC) tools/admin_policy.c
 POTFILES += $(ADMIN_SRC)
 

@@ -1,0 +1,11 @@
+# Team mode: many agents on one brand account share their state in
+# PostgreSQL (libpq).  The schema, its migrations and the redaction of
+# connection strings; branddm-admin's "team" subcommand (tools/tools.mk)
+# creates and migrates the schema.
+
+TEAM_SRC := plugin/core/team_schema.c
+CORE_SRC += $(TEAM_SRC)
+POTFILES += $(TEAM_SRC)
+
+UNIT_TESTS += test_team_conninfo
+test_team_conninfo_SRC := tests/unit/test_team_conninfo.c $(TEAM_SRC)

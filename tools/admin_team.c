@@ -1,0 +1,307 @@
+/*
+ * branddm-admin team: the shared PostgreSQL database of team mode.
+ *
+ *   team init --db CONNINFO     create the schema, or migrate it to this
+ *                               BrandDM's version (nothing to do: exit 0)
+ *   team status --db CONNINFO   the schema version and the roles present
+ *
+ * Exit 0 done, 1 when the database refused or could not be reached, 2 on a
+ * usage error, a malformed connection string included.  CONNINFO may hold a
+ * password: it is shown only through bdm_team_conninfo_redact, and every
+ * message from libpq or the server is scrubbed of it as well, since a
+ * message in a terminal or a CI log is as public as the log itself.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "branddm/i18n.h"
+#include "admin.h"
+#include "admin_util.h"
+#include "team_schema.h"
+
+enum { TEAM_OK = 0, TEAM_FAILED = 1, TEAM_USAGE = 2 };
+
+/* A CLI may block, but not forever on an unanswering host: libpq waits
+ * indefinitely by default.  A connect_timeout in CONNINFO wins. */
+#define CONNECT_TIMEOUT "10"
+
+/* One connection and what is needed to speak of it safely. */
+typedef struct {
+	PGconn *conn;
+	char *shown;       /* the connection string, redacted */
+	char **secrets;    /* password values given in it, to scrub from messages */
+} TeamDb;
+
+/* text with every secret of db replaced by "***"; g_free it. */
+static char *scrub(const TeamDb *db, const char *text)
+{
+	char *result = g_strdup(text ? text : "");
+	int i;
+
+	for (i = 0; db->secrets && db->secrets[i]; i++) {
+		char **parts = g_strsplit(result, db->secrets[i], -1);
+
+		g_free(result);
+		result = g_strjoinv("***", parts);
+		g_strfreev(parts);
+	}
+	return g_strstrip(result);
+}
+
+static void team_db_close(TeamDb *db)
+{
+	if (db->conn)
+		PQfinish(db->conn);
+	g_free(db->shown);
+	g_strfreev(db->secrets);
+	memset(db, 0, sizeof(*db));
+}
+
+/* Connect synchronously; TEAM_OK, or the exit status with a message given. */
+static int team_db_open(TeamDb *db, const char *conninfo)
+{
+	const char *const keywords[] = {
+		"connect_timeout", "fallback_application_name", "dbname", NULL
+	};
+	const char *values[] = { CONNECT_TIMEOUT, "branddm-admin", conninfo, NULL };
+	PQconninfoOption *options, *o;
+	GPtrArray *secrets;
+	char *errmsg = NULL, *message;
+
+	memset(db, 0, sizeof(*db));
+	/* libpq's parse error quotes the string, so it is never shown. */
+	options = PQconninfoParse(conninfo, &errmsg);
+	PQfreemem(errmsg);
+	if (!options) {
+		bdm_admin_fail(_("--db: malformed connection string (expected keyword=value pairs "
+		                 "such as \"host=/run/postgresql dbname=branddm\", or a "
+		                 "postgresql:// URI)"));
+		return TEAM_USAGE;
+	}
+	secrets = g_ptr_array_new();
+	for (o = options; o->keyword; o++)
+		if (o->val && *o->val &&
+		    (strcmp(o->keyword, "password") == 0 || strcmp(o->keyword, "sslpassword") == 0))
+			g_ptr_array_add(secrets, g_strdup(o->val));
+	g_ptr_array_add(secrets, NULL);
+	db->secrets = (char **)g_ptr_array_free(secrets, FALSE);
+	PQconninfoFree(options);
+	db->shown = bdm_team_conninfo_redact(conninfo);
+
+	/* The string goes in as dbname with expand_dbname set: its own
+	 * settings are applied after the defaults before it in the list. */
+	db->conn = PQconnectdbParams(keywords, values, 1);
+	if (!db->conn) {
+		bdm_admin_fail(_("cannot connect to the team database %s: out of memory"), db->shown);
+		team_db_close(db);
+		return TEAM_FAILED;
+	}
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		message = scrub(db, PQerrorMessage(db->conn));
+		bdm_admin_fail(_("cannot connect to the team database %s: %s"), db->shown, message);
+		g_free(message);
+		team_db_close(db);
+		return TEAM_FAILED;
+	}
+	return TEAM_OK;
+}
+
+static void fail_with(const TeamDb *db, const GError *error)
+{
+	char *message = scrub(db, error->message);
+
+	bdm_admin_fail("%s: %s", db->shown, message);
+	g_free(message);
+}
+
+/* Parse the options every team command shares; -1 to go on, else the exit
+ * status.  *db gets --db (g_free it). */
+static int parse_team(int *argc, char ***argv, const char *summary, char **db)
+{
+	GOptionEntry entries[] = {
+		{ "db", 0, 0, G_OPTION_ARG_STRING, db,
+		  N_("the team database: a libpq connection string or postgresql:// URI"),
+		  N_("CONNINFO") },
+		{ NULL, 0, 0, 0, NULL, NULL, NULL }
+	};
+	GOptionContext *ctx = g_option_context_new(NULL);
+	int status;
+
+	g_option_context_set_summary(ctx, summary);
+	g_option_context_set_description(ctx, _("Prefer ~/.pgpass (or PGPASSFILE) to a password in "
+	                                        "CONNINFO: other users of the machine can see a "
+	                                        "command line."));
+	g_option_context_add_main_entries(ctx, entries, GETTEXT_PACKAGE);
+	status = bdm_admin_parse(ctx, argc, argv, TEAM_USAGE);
+	g_option_context_free(ctx);
+	if (status >= 0)
+		return status;
+	if (!*db) {
+		bdm_admin_fail(_("--db CONNINFO is required"));
+		fprintf(stderr, _("Try \"%s --help\".\n"), g_get_prgname());
+		return TEAM_USAGE;
+	}
+	return -1;
+}
+
+static int team_init(int argc, char **argv)
+{
+	GError *error = NULL;
+	char *conninfo = NULL;
+	TeamDb db;
+	int status, from;
+
+	status = parse_team(&argc, &argv,
+	                    _("Create the team schema in a PostgreSQL database, or migrate it to "
+	                      "this BrandDM's version.\nExit status: 0 done (or nothing to do), "
+	                      "1 failed, 2 usage."),
+	                    &conninfo);
+	if (status >= 0)
+		goto out;
+	status = team_db_open(&db, conninfo);
+	if (status != TEAM_OK)
+		goto out;
+	if (!bdm_team_schema_init(db.conn, &from, &error)) {
+		fail_with(&db, error);
+		g_error_free(error);
+		status = TEAM_FAILED;
+	} else if (from == 0) {
+		printf(_("%s: created the team schema, version %d\n"), db.shown,
+		       BDM_TEAM_SCHEMA_VERSION);
+	} else if (from < BDM_TEAM_SCHEMA_VERSION) {
+		printf(_("%s: migrated the team schema from version %d to %d\n"), db.shown, from,
+		       BDM_TEAM_SCHEMA_VERSION);
+	} else {
+		printf(_("%s: the team schema is at version %d already: nothing to do\n"), db.shown,
+		       from);
+	}
+	team_db_close(&db);
+out:
+	g_free(conninfo);
+	return status;
+}
+
+/* The roles of the team schema that exist, "a b"; NULL with error set. */
+static char *present_roles(const TeamDb *db, GError **error)
+{
+	PGresult *res;
+	GString *names;
+	int i;
+
+	res = PQexec(db->conn, "SELECT rolname FROM pg_catalog.pg_roles WHERE rolname IN ('"
+	                       BDM_TEAM_ROLE_AGENT "', '" BDM_TEAM_ROLE_ADMIN "') ORDER BY rolname");
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+		char *message = g_strdup(PQerrorMessage(db->conn));
+
+		g_set_error(error, BDM_TEAM_ERROR, BDM_TEAM_ERROR_QUERY,
+		            _("cannot list the roles: %s"), g_strstrip(message));
+		g_free(message);
+		PQclear(res);
+		return NULL;
+	}
+	names = g_string_new(NULL);
+	for (i = 0; i < PQntuples(res); i++)
+		g_string_append_printf(names, "%s%s", i ? " " : "", PQgetvalue(res, i, 0));
+	PQclear(res);
+	return g_string_free(names, FALSE);
+}
+
+static int team_status(int argc, char **argv)
+{
+	GError *error = NULL;
+	char *conninfo = NULL, *roles = NULL;
+	const char *server;
+	TeamDb db;
+	int status, version;
+
+	status = parse_team(&argc, &argv,
+	                    _("Show the team database's schema version and which of BrandDM's "
+	                      "roles exist.\nExit status: 0 shown, 1 failed, 2 usage."),
+	                    &conninfo);
+	if (status >= 0)
+		goto out;
+	status = team_db_open(&db, conninfo);
+	if (status != TEAM_OK)
+		goto out;
+	version = bdm_team_schema_version(db.conn, &error);
+	if (version >= 0)
+		roles = present_roles(&db, &error);
+	if (version < 0 || !roles) {
+		fail_with(&db, error);
+		g_error_free(error);
+		status = TEAM_FAILED;
+		goto close;
+	}
+
+	server = PQparameterStatus(db.conn, "server_version");
+	printf(_("database: %s\n"), db.shown);
+	printf(_("server: PostgreSQL %s\n"), server ? server : "?");
+	if (version == 0)
+		printf(_("schema version: none (run \"branddm-admin team init\")\n"));
+	else if (version > BDM_TEAM_SCHEMA_VERSION)
+		printf(_("schema version: %d, newer than this BrandDM (%d): upgrade BrandDM\n"), version,
+		       BDM_TEAM_SCHEMA_VERSION);
+	else if (version < BDM_TEAM_SCHEMA_VERSION)
+		printf(_("schema version: %d, older than this BrandDM (%d): run \"branddm-admin team "
+		         "init\"\n"), version, BDM_TEAM_SCHEMA_VERSION);
+	else
+		printf(_("schema version: %d (current)\n"), version);
+	printf(_("roles: %s\n"), *roles ? roles : _("none"));
+close:
+	g_free(roles);
+	team_db_close(&db);
+out:
+	g_free(conninfo);
+	return status;
+}
+
+typedef struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} TeamCommand;
+
+static const TeamCommand team_commands[] = {
+	{ "init", team_init, N_("create the team schema, or migrate it to this version") },
+	{ "status", team_status, N_("show the schema version and the roles present") },
+};
+
+static void team_usage(FILE *fp)
+{
+	gsize i;
+
+	fprintf(fp, _("Usage: branddm-admin team <command> --db CONNINFO\n\nCommands:\n"));
+	for (i = 0; i < G_N_ELEMENTS(team_commands); i++)
+		fprintf(fp, "  %-8s %s\n", team_commands[i].name, _(team_commands[i].summary));
+	fprintf(fp, _("\nCONNINFO is a libpq connection string (\"host=... dbname=... user=...\") "
+	              "or a postgresql:// URI.\n"));
+}
+
+int bdm_admin_team(int argc, char **argv)
+{
+	const char *name = argc > 1 ? argv[1] : NULL;
+	gsize i;
+
+	if (!name) {
+		team_usage(stderr);
+		return TEAM_USAGE;
+	}
+	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+		team_usage(stdout);
+		return TEAM_OK;
+	}
+	for (i = 0; i < G_N_ELEMENTS(team_commands); i++) {
+		if (strcmp(name, team_commands[i].name) == 0) {
+			char *prgname = g_strdup_printf("branddm-admin team %s", name);
+			int status;
+
+			g_set_prgname(prgname);
+			status = team_commands[i].run(argc - 1, argv + 1);
+			g_free(prgname);
+			return status;
+		}
+	}
+	bdm_admin_fail(_("unknown command \"%s\""), name);
+	team_usage(stderr);
+	return TEAM_USAGE;
+}
