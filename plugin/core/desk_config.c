@@ -69,6 +69,8 @@ void bdm_desk_config_free(BdmDeskConfig *cfg)
 	g_free(cfg->webhook_default_url);
 	g_free(cfg->auto_reply_template);
 	g_strfreev(cfg->auto_reply_accounts);
+	g_free(cfg->team_database);
+	g_free(cfg->team_agent);
 	g_free(cfg);
 }
 
@@ -260,4 +262,19 @@ gboolean bdm_desk_config_auto_reply_applies(const BdmDeskConfig *cfg, const char
 			return TRUE;
 	}
 	return FALSE;
+}
+
+const char *bdm_desk_config_team_database(const BdmDeskConfig *cfg)
+{
+	return cfg->team_database;
+}
+
+const char *bdm_desk_config_team_agent(const BdmDeskConfig *cfg)
+{
+	return cfg->team_agent;
+}
+
+BdmAssignMode bdm_desk_config_team_assign(const BdmDeskConfig *cfg)
+{
+	return cfg->team_assign;
 }

@@ -20,6 +20,12 @@
 /** Where the administrator's desk configuration lives. */
 #define BDM_SYSTEM_DESK_CONF_PATH SYSCONFDIR "/branddm/desk.conf"
 
+/** How conversations are assigned in a team ([team] assign). */
+typedef enum {
+	BDM_ASSIGN_FIRST_REPLY = 0,  /* the first human reply assigns it to its author */
+	BDM_ASSIGN_MANUAL            /* only /assign and /handover do */
+} BdmAssignMode;
+
 typedef struct BdmDeskConfig BdmDeskConfig;
 
 /** A department escalations go to ([departments] names, [department NAME]). */
@@ -119,6 +125,18 @@ const char *bdm_desk_config_auto_reply_template(const BdmDeskConfig *cfg);
  *  account ("facebook:1000", "x:*", "*"; no accounts= key means every account). */
 gboolean bdm_desk_config_auto_reply_applies(const BdmDeskConfig *cfg, const char *platform,
                                             const char *account_id);
+
+/** [team] database: the team's PostgreSQL (a libpq keyword string or a
+ *  postgresql:// URI, checked when read); NULL when this agent works alone. */
+const char *bdm_desk_config_team_database(const BdmDeskConfig *cfg);
+
+/** [team] agent: the agent's name for colleagues and {agent.name}; NULL when
+ *  unset (the OS real name stands in).  Usually in the agent's own file. */
+const char *bdm_desk_config_team_agent(const BdmDeskConfig *cfg);
+
+/** [team] assign: who a conversation belongs to.  FIRST_REPLY (the default)
+ *  gives it to the first agent who answers; MANUAL waits for /assign. */
+BdmAssignMode bdm_desk_config_team_assign(const BdmDeskConfig *cfg);
 
 /** Parse a duration: "90s", "30m", "2h", "1d", "1h30m" or plain seconds.
  *  Returns FALSE for anything else, zero and negative durations included. */

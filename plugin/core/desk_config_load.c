@@ -8,6 +8,8 @@
  */
 #include <string.h>
 
+#include <libpq-fe.h>
+
 #include "branddm/i18n.h"
 #include "conf_file.h"
 #include "desk_config_private.h"
@@ -461,14 +463,57 @@ static gboolean load_auto_reply(BdmDeskConfig *cfg, const Reader *r, GError **er
 	return TRUE;
 }
 
+/* The team's shared database and this agent's name.  The connection string
+ * is checked here, so a typo is reported with its file and key; libpq's
+ * message names the fault, never the value (it may hold a password). */
+static gboolean load_team(BdmDeskConfig *cfg, const Reader *r, GError **error)
+{
+	static const char *const known[] = { "database", "agent", "assign", NULL };
+	char *assign = NULL, *parse_error = NULL;
+	PQconninfoOption *options;
+	gboolean ok;
+
+	if (!check_keys(r, "team", known, "database, agent, assign", error) ||
+	    !read_string(r, "team", "database", &cfg->team_database, error) ||
+	    !read_string(r, "team", "agent", &cfg->team_agent, error) ||
+	    !read_string(r, "team", "assign", &assign, error))
+		return FALSE;
+	ok = TRUE;
+	if (assign != NULL && strcmp(assign, "manual") == 0)
+		cfg->team_assign = BDM_ASSIGN_MANUAL;
+	else if (assign != NULL && strcmp(assign, "first_reply") != 0)
+		ok = bdm_conf_file_fail(r->cf, "team", "assign", error,
+		                        _("expected first_reply or manual"));
+	g_free(assign);
+	if (ok && cfg->team_agent != NULL && *cfg->team_agent == '\0')
+		g_clear_pointer(&cfg->team_agent, g_free);
+	if (!ok || cfg->team_database == NULL)
+		return ok;
+	if (*cfg->team_database == '\0')
+		return bdm_conf_file_fail(r->cf, "team", "database", error,
+		                          _("a connection string is needed, such as "
+		                            "\"host=/var/run/postgresql dbname=branddm\""));
+	options = PQconninfoParse(cfg->team_database, &parse_error);
+	if (options == NULL) {
+		ok = bdm_conf_file_fail(r->cf, "team", "database", error,
+		                        _("not a valid PostgreSQL connection string: %s"),
+		                        parse_error ? g_strstrip(parse_error)
+		                                    : _("out of memory"));
+		PQfreemem(parse_error);
+		return ok;
+	}
+	PQconninfoFree(options);
+	return TRUE;
+}
+
 static const char *const fixed_groups[] = {
 	"desk", "departments", "labels", "sla", "business_hours", "webhook", "auto_reply", "log",
-	NULL
+	"team", NULL
 };
 
 static const char *const known_groups_text =
 	"desk, departments, department NAME, labels, trigger NAME, sla, business_hours, "
-	"webhook, auto_reply, log";
+	"webhook, auto_reply, log, team";
 
 /* Groups in dependency order: triggers refer to departments and labels. */
 static gboolean load_groups(BdmDeskConfig *cfg, const Reader *r, GError **error)
@@ -477,7 +522,8 @@ static gboolean load_groups(BdmDeskConfig *cfg, const Reader *r, GError **error)
 	gboolean ok = load_desk(cfg, r, error) && load_departments(cfg, r, error) &&
 	              load_labels(cfg, r, error) && load_sla(cfg, r, error) &&
 	              load_business_hours(cfg, r, error) && load_webhook(cfg, r, error) &&
-	              load_auto_reply(cfg, r, error) && load_log(cfg, r, error);
+	              load_auto_reply(cfg, r, error) && load_log(cfg, r, error) &&
+	              load_team(cfg, r, error);
 	gboolean any_trigger = FALSE;
 	char **g;
 

@@ -24,6 +24,9 @@ struct BdmDeskConfig {
 	gboolean auto_reply_enabled;
 	char *auto_reply_template;
 	char **auto_reply_accounts; /* NULL: every account */
+	char *team_database;        /* [team] database: a libpq connection string; NULL: alone */
+	char *team_agent;           /* [team] agent: the agent's display name; NULL: not set */
+	BdmAssignMode team_assign;
 };
 
 /** A configuration with default settings but no departments or triggers.

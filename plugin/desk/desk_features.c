@@ -118,10 +118,14 @@ void bdm_desk_features_init(void)
 
 	memset(&feat, 0, sizeof(feat));
 	feat.load_problems = g_string_new(NULL);
-	/* GLib answers "Unknown" when the account has no real name. */
-	feat.agent_name = g_strdup(real && *real && strcmp(real, "Unknown") != 0
-	                           ? real : g_get_user_name());
 	load_desk_config();
+	/* What the agent calls themselves ([team] agent) wins; GLib answers
+	 * "Unknown" when the OS account has no real name. */
+	if (bdm_desk_config_team_agent(feat.config) != NULL)
+		feat.agent_name = g_strdup(bdm_desk_config_team_agent(feat.config));
+	else
+		feat.agent_name = g_strdup(real && *real && strcmp(real, "Unknown") != 0
+		                           ? real : g_get_user_name());
 	if (!bdm_desk_templates_reload(&problem))
 		note_problem(problem);
 	g_free(problem);

@@ -31,8 +31,8 @@ const BdmTemplates *bdm_desk_templates(void);
  *  *message (may be NULL) tells the agent what happened. */
 gboolean bdm_desk_templates_reload(char **message);
 
-/** The agent's name for {agent.name}: the OS account's real name, else its
- *  user name.  Never NULL. */
+/** The agent's name for {agent.name}: [team] agent, else the OS account's
+ *  real name, else its user name.  Never NULL. */
 const char *bdm_desk_agent_name(void);
 
 /** A JSON object for a log event's detail from (spec, value) pairs ending in

@@ -298,6 +298,27 @@ def test_template_insert_and_send(t, p, hook):
         quit_clean(t, s)
 
 
+def test_agent_name_from_team(t, p, hook):
+    """{agent.name} is what the agent set in their own desk.conf ([team]
+    agent), not the login name of the computer."""
+    who, name = ADA
+    s = Session(p, sysconf=sysconf(hook))
+    try:
+        os.makedirs(os.path.join(s.client.purple_dir, "branddm"), exist_ok=True)
+        with open(os.path.join(s.client.purple_dir, "branddm", "desk.conf"), "w") as f:
+            f.write("[team]\nagent=Alice Martin\n")
+        s.emu.add_customer_message(who, name, "Hi, where is my order?")
+        s.start()
+        s.connected()
+        s.received(who)
+        t.eq(command(s, who, "tpl greeting")["status"], "ok", "/tpl greeting accepted")
+        t.eq(compose(s, who), "Hello Ada Lovelace, this is Alice Martin from Acme.",
+             "the greeting names the agent as [team] agent says")
+        quit_clean(t, s)
+    finally:
+        s.close()
+
+
 def test_unknown_placeholder(t, p, hook):
     who, name = ADA
     with session(p, hook, [ADA]) as s:
@@ -613,6 +634,7 @@ def test_account_menu(t, p, hook):
 t = Tap()
 p = Facebook()
 tests = [("template into the compose box, then sent", test_template_insert_and_send),
+         ("{agent.name} from [team] agent", test_agent_name_from_team),
          ("unknown placeholder refused", test_unknown_placeholder),
          ("keyword escalation and webhook", test_keyword_escalation_webhook),
          ("failing webhook shown to the agent", test_failing_webhook),

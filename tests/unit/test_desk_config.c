@@ -299,6 +299,53 @@ static void test_user_file_errors(void)
 	g_free(where);
 }
 
+/* [team]: the admin's file names the database, the agent's own file names
+ * the agent; together they make one team member.  Alone, nothing is set. */
+static void test_team(void)
+{
+	BdmDeskConfig *alone = load_texts("[desk]\nbrand=Acme\n", NULL);
+	BdmDeskConfig *both = load_texts("[team]\ndatabase=host=/run/pg dbname=desk\n",
+	                                 "[team]\nagent=Alice Martin\n");
+	BdmDeskConfig *uri = load_texts("[team]\ndatabase=postgresql://desk@/branddm?host=/run/pg\n"
+	                                "assign=manual\n", NULL);
+	BdmDeskConfig *blank = load_texts("[team]\nagent=\n", NULL);
+
+	g_assert_null(bdm_desk_config_team_database(alone));
+	g_assert_null(bdm_desk_config_team_agent(alone));
+	g_assert_cmpint(bdm_desk_config_team_assign(alone), ==, BDM_ASSIGN_FIRST_REPLY);
+	g_assert_cmpstr(bdm_desk_config_team_database(both), ==, "host=/run/pg dbname=desk");
+	g_assert_cmpstr(bdm_desk_config_team_agent(both), ==, "Alice Martin");
+	g_assert_cmpstr(bdm_desk_config_team_database(uri), ==,
+	                "postgresql://desk@/branddm?host=/run/pg");
+	g_assert_cmpint(bdm_desk_config_team_assign(uri), ==, BDM_ASSIGN_MANUAL);
+	g_assert_null(bdm_desk_config_team_agent(blank));
+	bdm_desk_config_free(alone);
+	bdm_desk_config_free(both);
+	bdm_desk_config_free(uri);
+	bdm_desk_config_free(blank);
+}
+
+/* A broken connection string is named by file and key, and its value (it
+ * may hold a password) is never repeated in the message. */
+static void test_team_errors(void)
+{
+	char *path = write_file("system.conf", "[team]\ndatabase=host=/run/pg password='S3cret\n");
+	GError *error = NULL;
+	BdmDeskConfig *cfg = bdm_desk_config_load(path, NULL, &error);
+
+	g_assert_null(cfg);
+	g_assert_error(error, BDM_CONF_ERROR, BDM_CONF_ERROR_PARSE);
+	g_assert_nonnull(strstr(error->message, "database"));
+	g_assert_nonnull(strstr(error->message, "connection string"));
+	g_assert_null(strstr(error->message, "S3cret"));
+	g_error_free(error);
+	g_unlink(path);
+	g_free(path);
+	assert_refused("[team]\nassign=first\n", 2, "first_reply or manual");
+	assert_refused("[team]\ndatabase=\n", 2, "connection string is needed");
+	assert_refused("[team]\ndatabse=x\n", 2, "databse");
+}
+
 int main(int argc, char **argv)
 {
 	int status;
@@ -315,6 +362,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/desk_config/errors_name_file_and_line", test_errors_name_file_and_line);
 	g_test_add_func("/desk_config/near_misses_accepted", test_near_misses_accepted);
 	g_test_add_func("/desk_config/user_file_errors", test_user_file_errors);
+	g_test_add_func("/desk_config/team", test_team);
+	g_test_add_func("/desk_config/team_errors", test_team_errors);
 	status = g_test_run();
 	g_rmdir(tmpdir);
 	g_free(tmpdir);
