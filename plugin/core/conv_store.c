@@ -16,6 +16,40 @@ void bdm_store_close(BdmStore *store)
 	store->backend->close(store);
 }
 
+void bdm_store_claim(BdmStore *store, const BdmConvState *state, const char *action, gint64 now,
+                     BdmClaimDone done, gpointer data)
+{
+	GError *error = NULL;
+	BdmClaimResult result;
+
+	g_assert(store->backend->claim_async != NULL || store->backend->claim != NULL);
+	if (store->backend->claim_async != NULL) {
+		store->backend->claim_async(store, state, action, now, done, data);
+		return;
+	}
+	result = store->backend->claim(store, state, action, now, &error);
+	done(result, error, data);
+	g_clear_error(&error);
+}
+
+void bdm_store_assign_ticket(BdmStore *store, BdmConvState *state, BdmTicketDone done,
+                             gpointer data)
+{
+	GError *error = NULL;
+
+	g_assert(store->backend->assign_ticket_async != NULL ||
+	         store->backend->assign_ticket != NULL);
+	if (store->backend->assign_ticket_async != NULL) {
+		store->backend->assign_ticket_async(store, state, done, data);
+		return;
+	}
+	if (store->backend->assign_ticket(store, state, &error))
+		done(state->ticket, NULL, data);
+	else
+		done(NULL, error, data);
+	g_clear_error(&error);
+}
+
 BdmConvState *bdm_conv_state_new(const char *platform, const char *account,
                                  const char *customer)
 {

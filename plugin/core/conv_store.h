@@ -32,8 +32,9 @@
 #include "log.h"
 #include "sla.h"
 
-/** The interface version this header describes; backends put it in their table. */
-#define BDM_STORE_VERSION 1
+/** The interface version this header describes; backends put it in their table.
+ *  Version 2 added the asynchronous claim and ticket of a shared database. */
+#define BDM_STORE_VERSION 2
 
 /** Open (the default) or resolved. */
 typedef enum {
@@ -91,6 +92,13 @@ typedef enum {
 
 typedef struct BdmStore BdmStore;
 
+/** The answer to a claim: result, and error when it is BDM_CLAIM_ERROR. */
+typedef void (*BdmClaimDone)(BdmClaimResult result, const GError *error, gpointer data);
+
+/** The answer to a ticket request: the conversation's ticket (also in the
+ *  state), or NULL and error. */
+typedef void (*BdmTicketDone)(const char *ticket, const GError *error, gpointer data);
+
 /** A backend: the table every store of that kind points to. */
 typedef struct {
 	int version;             /* BDM_STORE_VERSION */
@@ -118,6 +126,19 @@ typedef struct {
 	                    GError **error);
 	/** Free the store (not what it stores).  NULL-safe through bdm_store_close. */
 	void (*close)(BdmStore *store);
+
+	/* ---- version 2: a store whose answers come later (a shared database).
+	 * A backend sets either these or claim/assign_ticket above; callers go
+	 * through bdm_store_claim and bdm_store_assign_ticket, which use either. */
+
+	/** Claim as claim() does; done runs exactly once, from the main loop,
+	 *  unless the store is closed first (then never). */
+	void (*claim_async)(BdmStore *store, const BdmConvState *state, const char *action,
+	                    gint64 now, BdmClaimDone done, gpointer data);
+	/** Give state a ticket as assign_ticket() does; state must stay valid
+	 *  until done runs (or the store is closed). */
+	void (*assign_ticket_async)(BdmStore *store, BdmConvState *state, BdmTicketDone done,
+	                            gpointer data);
 } BdmStoreBackend;
 
 /** Every store starts with this; backends extend it. */
@@ -132,6 +153,16 @@ BdmStore *bdm_store_local_new(BdmLog *log);
 /** Free a store through its backend.
  *  NULL is allowed. */
 void bdm_store_close(BdmStore *store);
+
+/** Claim action on state's conversation: done hears the result, at once from
+ *  a local store, later from a shared one.  See the claim contract above. */
+void bdm_store_claim(BdmStore *store, const BdmConvState *state, const char *action, gint64 now,
+                     BdmClaimDone done, gpointer data);
+
+/** Give state a ticket unless it has one: done hears it, at once from a
+ *  local store, later from a shared one (state must outlive the request). */
+void bdm_store_assign_ticket(BdmStore *store, BdmConvState *state, BdmTicketDone done,
+                             gpointer data);
 
 /** A new empty state for one conversation (tags empty, all else unset).
  *  Free with bdm_conv_state_free. */

@@ -449,7 +449,8 @@ static void local_close(BdmStore *store)
 static const BdmStoreBackend local_backend = {
 	BDM_STORE_VERSION, "local",
 	local_load, local_list, local_save, local_assign_ticket, local_claim, local_release,
-	local_close
+	local_close,
+	NULL, NULL          /* answers at once: no asynchronous claim or ticket */
 };
 
 BdmStore *bdm_store_local_new(BdmLog *log)
