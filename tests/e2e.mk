@@ -5,6 +5,7 @@ TESTS += tests/e2e/test_log_e2e.py
 TESTS += tests/e2e/test_instagram.py tests/e2e/test_x.py
 TESTS += tests/e2e/test_install.py
 TESTS += tests/e2e/test_desk.py
-# Team mode: the schema and branddm-admin team against a real PostgreSQL
-# server (tests/e2e/pgserver.py starts one as the postgres user).
-TESTS += tests/e2e/test_team_admin.py
+# Team mode against a real PostgreSQL server (tests/e2e/pgserver.py starts
+# one as the postgres user): the schema and branddm-admin team, then several
+# clients as agents on one Page.
+TESTS += tests/e2e/test_team_admin.py tests/e2e/test_team.py

@@ -33,24 +33,35 @@ static void conv_free(gpointer p)
 	bdm_conv_state_free(p);
 }
 
-static void ensure_cache(void)
+void bdm_desk_conv_init(void)
 {
-	if (cache.convs != NULL)
-		return;
-	cache.store = bdm_store_local_new(bdm_journal_log());
+	g_assert(cache.convs == NULL);
+	/* The local store always: alone it is the truth, in a team the cache
+	 * and outbox of the team's. */
+	cache.store = bdm_desk_team_init(bdm_store_local_new(bdm_journal_log()));
 	cache.convs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, conv_free);
 	cache.loaded = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	cache.last_text = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 }
 
-void bdm_desk_conv_shutdown(void)
+static void ensure_cache(void)
 {
 	if (cache.convs == NULL)
+		bdm_desk_conv_init();
+}
+
+void bdm_desk_conv_shutdown(void)
+{
+	bdm_desk_team_shutdown();
+	if (cache.convs == NULL)
 		return;
+	/* The store first: a team store answers what still waits (with an
+	 * error), and those answers may look at the cached conversations. */
+	bdm_store_close(cache.store);
+	cache.store = NULL;
 	g_hash_table_destroy(cache.last_text);
 	g_hash_table_destroy(cache.convs);
 	g_hash_table_destroy(cache.loaded);
-	bdm_store_close(cache.store);
 	memset(&cache, 0, sizeof(cache));
 }
 
@@ -202,20 +213,68 @@ gboolean bdm_desk_conv_set_tag(BdmDeskConv *conv, const char *label, gboolean on
 	return FALSE;
 }
 
-gboolean bdm_desk_conv_ensure_ticket(BdmDeskConv *conv, GError **error)
+void bdm_desk_conv_ensure_ticket(BdmDeskConv *conv, BdmTicketDone done, gpointer data)
 {
-	if (conv->ticket != NULL)
-		return TRUE;
+	GError *error = NULL;
+
 	ensure_cache();
-	return store_open(error) && cache.store->backend->assign_ticket(cache.store, conv, error);
+	if (conv->ticket != NULL) {
+		done(conv->ticket, NULL, data);
+	} else if (!store_open(&error)) {
+		done(NULL, error, data);
+		g_error_free(error);
+	} else {
+		bdm_store_assign_ticket(cache.store, conv, done, data);
+	}
 }
 
-BdmClaimResult bdm_desk_conv_claim(BdmDeskConv *conv, const char *action, GError **error)
+void bdm_desk_conv_claim(BdmDeskConv *conv, const char *action, BdmClaimDone done,
+                         gpointer data)
 {
+	GError *error = NULL;
+
 	ensure_cache();
-	if (!store_open(error))
-		return BDM_CLAIM_ERROR;
-	return cache.store->backend->claim(cache.store, conv, action, bdm_now(), error);
+	if (store_open(&error)) {
+		bdm_store_claim(cache.store, conv, action, bdm_now(), done, data);
+		return;
+	}
+	done(BDM_CLAIM_ERROR, error, data);
+	g_error_free(error);
+}
+
+BdmConn *bdm_desk_conv_connection(const BdmDeskConv *conv)
+{
+	GList *l;
+
+	for (l = purple_connections_get_all(); l != NULL; l = l->next) {
+		BdmConn *conn = bdm_conn_of(l->data);
+
+		if (conn != NULL && conn->connected &&
+		    strcmp(bdm_conn_platform(conn), conv->platform) == 0 &&
+		    strcmp(bdm_conn_account_id(conn), conv->account) == 0)
+			return conn;
+	}
+	return NULL;
+}
+
+void bdm_desk_conv_changed_elsewhere(const char *platform, const char *account,
+                                     const char *customer)
+{
+	char *account_key = g_strdup_printf("%s/%s", platform, account);
+	gboolean loaded = cache.convs != NULL && g_hash_table_contains(cache.loaded, account_key);
+	BdmDeskConv *conv;
+	BdmConn *conn;
+
+	g_free(account_key);
+	/* An account not read yet reads the store, which has it already. */
+	if (!loaded)
+		return;
+	conv = cached(platform, account, customer);
+	bdm_desk_conv_reload(conv);
+	conn = bdm_desk_conv_connection(conv);
+	if (conn != NULL)
+		bdm_desk_conv_refresh_alias(conv, conn->account);
+	bdm_desk_sla_reschedule();
 }
 
 const char *bdm_desk_conv_last_text(BdmDeskConv *conv)

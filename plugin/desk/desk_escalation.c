@@ -68,15 +68,38 @@ static void post_webhook(BdmConn *conn, BdmDeskConv *conv, const Escalation *e)
 	bdm_desk_webhook_post(conn, conv, e->department, url, bdm_escalation_webhook_payload(&ev));
 }
 
-/* Store, log, show and announce an escalation.  FALSE with *error (plain
- * text for the agent) when it could not be stored; nothing changed then. */
-static gboolean escalate(BdmConn *conn, BdmDeskConv *conv, const Escalation *e, char **error)
+/* An escalation waiting for its ticket (the team database answers later);
+ * the strings are its own. */
+typedef struct {
+	BdmDeskConv *conv;       /* the cache's: lives until the desk shuts down */
+	char *department;
+	gboolean urgent;
+	char *reason;
+	char *trigger;
+	char *excerpt;
+	gboolean answered;       /* the ticket (or a refusal) came */
+	gboolean returned;       /* escalate() returned before that */
+	char *error;             /* a refusal that came while escalate() still waited */
+} PendingEscalation;
+
+static void pending_free(PendingEscalation *p)
+{
+	g_free(p->department);
+	g_free(p->reason);
+	g_free(p->trigger);
+	g_free(p->excerpt);
+	g_free(p->error);
+	g_free(p);
+}
+
+/* The ticket is there: store, log, show and announce the escalation.  FALSE
+ * with *error (plain text for the agent) when it could not be stored. */
+static gboolean finish_escalation(BdmConn *conn, BdmDeskConv *conv, const Escalation *e,
+                                  char **error)
 {
 	GError *err = NULL;
 	char *detail, *notice;
 
-	if (!bdm_desk_conv_ensure_ticket(conv, &err))
-		goto failed;
 	g_free(conv->department);
 	g_free(conv->reason);
 	g_free(conv->trigger);
@@ -86,7 +109,10 @@ static gboolean escalate(BdmConn *conn, BdmDeskConv *conv, const Escalation *e, 
 	conv->escalated_at = bdm_now();
 	if (!bdm_desk_conv_save(conv, BDM_CONV_ESCALATION, &err)) {
 		bdm_desk_conv_reload(conv);
-		goto failed;
+		*error = g_strdup_printf(_("The escalation could not be saved, nothing changed: %s"),
+		                         err->message);
+		g_error_free(err);
+		return FALSE;
 	}
 	if (e->urgent)
 		bdm_desk_sla_set_urgent(conv);
@@ -108,12 +134,60 @@ static gboolean escalate(BdmConn *conn, BdmDeskConv *conv, const Escalation *e, 
 	bdm_desk_conv_refresh_alias(conv, conn->account);
 	post_webhook(conn, conv, e);
 	return TRUE;
+}
 
-failed:
-	*error = g_strdup_printf(_("The escalation could not be saved, nothing changed: %s"),
-	                         err->message);
-	g_error_free(err);
-	return FALSE;
+static void on_ticket(const char *ticket, const GError *error, gpointer data)
+{
+	PendingEscalation *p = data;
+	Escalation e = { p->department, p->urgent, p->reason, p->trigger, p->excerpt };
+	BdmConn *conn = bdm_desk_conv_connection(p->conv);
+	char *refusal = NULL;
+
+	if (ticket == NULL)
+		refusal = g_strdup_printf(_("The escalation could not be saved, nothing changed: %s"),
+		                          error->message);
+	else if (conn == NULL)
+		refusal = g_strdup(_("This account is not connected."));
+	else
+		finish_escalation(conn, p->conv, &e, &refusal);
+	p->answered = TRUE;
+	if (!p->returned) {
+		/* escalate() is still waiting: it reports to its caller. */
+		p->error = refusal;
+		return;
+	}
+	if (refusal != NULL) {
+		purple_debug_error(DEBUG_CAT, "%s: %s\n", p->conv->customer, refusal);
+		if (conn != NULL)
+			bdm_notice(conn, p->conv->customer, refusal, PURPLE_MESSAGE_ERROR);
+		g_free(refusal);
+	}
+	pending_free(p);
+}
+
+/* Escalate conv as e says, once it has a ticket.  Alone the ticket comes at
+ * once and a refusal is returned (FALSE, *error plain text); in a team it
+ * may come later, and a later refusal is written into the conversation. */
+static gboolean escalate(BdmConn *conn, BdmDeskConv *conv, const Escalation *e, char **error)
+{
+	PendingEscalation *p = g_new0(PendingEscalation, 1);
+
+	(void)conn;
+	p->conv = conv;
+	p->department = g_strdup(e->department);
+	p->urgent = e->urgent;
+	p->reason = g_strdup(e->reason);
+	p->trigger = g_strdup(e->trigger);
+	p->excerpt = g_strdup(e->excerpt);
+	bdm_desk_conv_ensure_ticket(conv, on_ticket, p);
+	if (!p->answered) {
+		/* The team database answers later; on_ticket finishes and frees. */
+		p->returned = TRUE;
+		return TRUE;
+	}
+	*error = g_steal_pointer(&p->error);
+	pending_free(p);
+	return *error == NULL;
 }
 
 static PurpleCmdRet cmd_escalate(PurpleConversation *pconv, const gchar *cmd, gchar **args,
@@ -296,7 +370,8 @@ out:
 	return ret;
 }
 
-void bdm_desk_escalation_incoming(BdmConn *conn, BdmDeskConv *conv, const char *text)
+/* Run the triggers on text (the winner of the message's claim, in a team). */
+static void run_triggers(BdmConn *conn, BdmDeskConv *conv, const char *text)
 {
 	GPtrArray *matches = bdm_escalation_match_triggers(bdm_desk_config(), text);
 	guint i;
@@ -333,6 +408,48 @@ void bdm_desk_escalation_incoming(BdmConn *conn, BdmDeskConv *conv, const char *
 		g_free(why);
 	}
 	g_ptr_array_unref(matches);
+}
+
+/* A message's triggers in a team: whoever claimed the message runs them. */
+typedef struct {
+	BdmDeskConv *conv;
+	char *text;
+} PendingTriggers;
+
+static void on_message_claimed(BdmClaimResult result, const GError *error, gpointer data)
+{
+	PendingTriggers *p = data;
+	BdmConn *conn = bdm_desk_conv_connection(p->conv);
+
+	if (result == BDM_CLAIM_ERROR)
+		purple_debug_error(DEBUG_CAT, "triggers of a message from %s not run: %s\n",
+		                   p->conv->customer, error->message);
+	else if (result == BDM_CLAIM_WON && conn != NULL)
+		run_triggers(conn, p->conv, p->text);
+	g_free(p->text);
+	g_free(p);
+}
+
+void bdm_desk_escalation_incoming(BdmConn *conn, BdmDeskConv *conv, const char *text,
+                                  const char *message_id)
+{
+	PendingTriggers *p;
+	char *action;
+
+	/* Alone, this client is the only one to act. */
+	if (!bdm_desk_team_active() || message_id == NULL) {
+		run_triggers(conn, conv, text);
+		return;
+	}
+	/* Every client of the team sees the message: one runs its triggers (and
+	 * pages the department) and the others see the result by NOTIFY. */
+	p = g_new0(PendingTriggers, 1);
+	p->conv = conv;
+	p->text = g_strdup(text);
+	action = g_strconcat("triggers:", message_id, NULL);
+	g_strdelimit(action, "/", '_');
+	bdm_desk_conv_claim(conv, action, on_message_claimed, p);
+	g_free(action);
 }
 
 void bdm_desk_escalation_init(void)

@@ -126,6 +126,7 @@ void bdm_desk_features_init(void)
 	else
 		feat.agent_name = g_strdup(real && *real && strcmp(real, "Unknown") != 0
 		                           ? real : g_get_user_name());
+	bdm_desk_conv_init();
 	if (!bdm_desk_templates_reload(&problem))
 		note_problem(problem);
 	g_free(problem);
@@ -167,7 +168,8 @@ static void on_deleting_conversation(PurpleConversation *conv, gpointer data)
 	purple_conversation_set_data(conv, COMPOSE_KEY, NULL);
 }
 
-static void incoming_shown(BdmConn *conn, const char *customer_id, const char *text)
+static void incoming_shown(BdmConn *conn, const char *customer_id, const char *text,
+                           const char *message_id)
 {
 	BdmDeskConv *conv = bdm_desk_conv_of(conn, customer_id);
 	gint64 sent = bdm_journal_last_customer_message(conn, customer_id);
@@ -191,7 +193,7 @@ static void incoming_shown(BdmConn *conn, const char *customer_id, const char *t
 	if (bdm_now() - sent > STALE_MESSAGE_S)
 		return;
 	bdm_desk_sla_inbound(conv, sent);
-	bdm_desk_escalation_incoming(conn, conv, text);
+	bdm_desk_escalation_incoming(conn, conv, text, message_id);
 	bdm_desk_autoreply_incoming(conn, conv);
 }
 
@@ -208,7 +210,7 @@ static void on_message_shown(PurpleAccount *account, const BdmDelivery *d, gpoin
 	if (d->from_brand)
 		bdm_desk_sla_stop(bdm_desk_conv_of(conn, d->customer_id), FALSE);
 	else
-		incoming_shown(conn, d->customer_id, d->text);
+		incoming_shown(conn, d->customer_id, d->text, d->message_id);
 }
 
 /* A human reply went out: stop the customer's response-time clock.  An

@@ -41,6 +41,10 @@ char *bdm_desk_json_detail(const char *first, ...) G_GNUC_NULL_TERMINATED;
 
 /* ---- desk_conv.c: per-conversation desk state -------------------------- */
 
+/** Open the store: local alone, the team's with [team] database.
+ *  Called once by bdm_desk_features_init, after the configuration is read. */
+void bdm_desk_conv_init(void);
+
 /** What the desk knows about one conversation (one customer of one brand
  *  account): the store's state, cached (see conv_store.h for the fields). */
 typedef BdmConvState BdmDeskConv;
@@ -79,13 +83,23 @@ void bdm_desk_conv_reload(BdmDeskConv *conv);
 gboolean bdm_desk_conv_set_tag(BdmDeskConv *conv, const char *label, gboolean on,
                                GError **error);
 
-/** Create the conversation's ticket reference if it has none ("FACEBOOK-7",
- *  numbered per platform, in one transaction); TRUE when conv->ticket is set. */
-gboolean bdm_desk_conv_ensure_ticket(BdmDeskConv *conv, GError **error);
+/** Give the conversation a ticket reference if it has none ("FACEBOOK-7",
+ *  numbered per platform, one transaction): done hears it, at once alone, later in a team. */
+void bdm_desk_conv_ensure_ticket(BdmDeskConv *conv, BdmTicketDone done, gpointer data);
 
-/** Claim a once-only action on conv ("auto_reply"): BDM_CLAIM_WON for the
- *  one caller that acts; on BDM_CLAIM_ERROR (error set) nobody acts now. */
-BdmClaimResult bdm_desk_conv_claim(BdmDeskConv *conv, const char *action, GError **error);
+/** Claim a once-only action on conv ("auto_reply"): done hears BDM_CLAIM_WON by
+ *  the one caller of the team that acts; on BDM_CLAIM_ERROR nobody acts now. */
+void bdm_desk_conv_claim(BdmDeskConv *conv, const char *action, BdmClaimDone done,
+                         gpointer data);
+
+/** The connected BrandDM connection of conv's brand account, or NULL.
+ *  For work that finishes later (a team database answered). */
+BdmConn *bdm_desk_conv_connection(const BdmDeskConv *conv);
+
+/** A colleague's client changed conv (the team store has the new state):
+ *  reload it and show it (alias, response-time timers). */
+void bdm_desk_conv_changed_elsewhere(const char *platform, const char *account,
+                                     const char *customer);
 
 /** The customer's last message as shown (memory only), or NULL.
  *  For webhook excerpts. */
@@ -141,8 +155,9 @@ void bdm_desk_template_remember(BdmDeskConv *conv, const char *name, const char 
 void bdm_desk_escalation_init(void);
 
 /** Run the auto-escalation triggers on a customer's message: tag, escalate
- *  (with webhook) or mark urgent as each rule says, once per department. */
-void bdm_desk_escalation_incoming(BdmConn *conn, BdmDeskConv *conv, const char *text);
+ *  (with webhook) or mark urgent as each rule says; in a team, one client per message. */
+void bdm_desk_escalation_incoming(BdmConn *conn, BdmDeskConv *conv, const char *text,
+                                  const char *message_id);
 
 /* ---- desk_webhook.c ----------------------------------------------------- */
 
@@ -184,6 +199,20 @@ void bdm_desk_sla_set_urgent(BdmDeskConv *conv);
 /** "1 h 05 min", "3 d 2 h", "45 s": a duration for agents.
  *  g_free it. */
 char *bdm_desk_format_duration(gint64 seconds);
+
+/* ---- desk_team.c ----------------------------------------------------------- */
+
+/** The store to use: local as it is, or (with [team] database) a team store
+ *  over it, its link started.  Called by bdm_desk_conv_init. */
+BdmStore *bdm_desk_team_init(BdmStore *local);
+
+/** Forget the link (the store owns and frees it).
+ *  Called by bdm_desk_conv_shutdown before it closes the store. */
+void bdm_desk_team_shutdown(void);
+
+/** TRUE when this client is one of a team (a shared store): once-only
+ *  actions are claimed before they happen. */
+gboolean bdm_desk_team_active(void);
 
 /* ---- desk_autoreply.c ---------------------------------------------------- */
 

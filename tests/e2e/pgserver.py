@@ -255,6 +255,26 @@ class PgServer:
         self._running = False
         self._pg_ctl_start()
 
+    @property
+    def running(self):
+        """True while the server runs (not stopped, not paused)."""
+        return self._running
+
+    def pause(self):
+        """Stop the server (sessions are ended) but keep its data: the team
+        database is away until resume()."""
+        if not self._running:
+            raise PgServerError("pause: the server is not running")
+        self._run(self._cmd("pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop"),
+                  "pg_ctl stop")
+        self._running = False
+
+    def resume(self):
+        """Start a paused server again on the same directory and port."""
+        if self._running or not self.dir:
+            raise PgServerError("resume: the server is not paused")
+        self._pg_ctl_start()
+
     def __enter__(self):
         return self
 

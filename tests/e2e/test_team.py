@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+"""Team mode through real clients and a real PostgreSQL: several headless
+clients, each an agent with their own purple directory, signed in to the
+same Page of one Graph emulator and sharing the team database that
+tests/e2e/pgserver.py starts.  Whatever must happen once per customer
+happens once, whichever clients are online: the out-of-hours
+acknowledgement, a keyword trigger and its webhook, ticket numbers; and a
+change made in one client (a tag) reaches the others by NOTIFY."""
+import os
+import re
+import subprocess
+import time
+
+from desk_fixtures import (ADA, GRACE, Webhook, command, quit_clean, sysconf, system_write,
+                           wait_alias)
+from harness import Tap, build_dir
+from pgserver import PgServer
+from platforms import Facebook
+from protocol_suite import Session
+
+AGENTS = ["Alice Martin", "Bob Keller", "Chen Wei"]
+
+
+class Team:
+    """A team database, one emulated Page and a client per agent."""
+
+    def __init__(self, p, pg, hook, agents, closed=False, db="team"):
+        self.p = p
+        self.pg = pg
+        self.db = pg.createdb(db)
+        self.conninfo = pg.conninfo(db)
+        init = subprocess.run([os.path.join(build_dir(), "branddm-admin"), "team", "init",
+                               "--db", self.conninfo], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, timeout=60)
+        if init.returncode != 0:
+            raise RuntimeError("team init failed: " + init.stdout.decode())
+        self.emu = p.make_emulator()
+        self.emu.start()
+        conf = sysconf(hook, closed)
+        conf["desk.conf"] += "\n[team]\ndatabase=%s\n" % self.conninfo
+        self.sessions = []
+        for agent in agents:
+            s = Session(p, emu=self.emu, sysconf=conf)
+            own = os.path.join(s.client.purple_dir, "branddm")
+            os.makedirs(own, exist_ok=True)
+            with open(os.path.join(own, "desk.conf"), "w") as f:
+                f.write("[team]\nagent=%s\n" % agent)
+            self.sessions.append(s)
+
+    def start(self):
+        for s in self.sessions:
+            s.start()
+        for s in self.sessions:
+            s.connected()
+        return self
+
+    def sql(self, query):
+        return self.pg.psql(query, db=self.db).strip()
+
+    def close(self):
+        for s in self.sessions:
+            s.close()
+        self.emu.stop()
+
+
+def wait_for(fn, timeout=15):
+    deadline = time.monotonic() + timeout
+    value = fn()
+    while not value and time.monotonic() < deadline:
+        time.sleep(0.2)
+        value = fn()
+    return value
+
+
+def test_one_auto_reply(t, pg, hook):
+    """Out of hours, three clients online: the customer hears from BrandDM once."""
+    team = Team(Facebook(), pg, hook, AGENTS, closed=True, db="autoreply").start()
+    try:
+        who, name = ADA
+        team.emu.add_customer_message(who, name, "Hello? Anyone there?")
+        for s in team.sessions:
+            s.received(who)
+        sent = wait_for(lambda: team.emu.sent)
+        time.sleep(3)     # every client has polled and decided by now
+        texts = [m["text"] for m in team.emu.sent]
+        t.eq(len(texts), 1, "exactly one acknowledgement reached the platform (3 clients)")
+        t.ok(sent and texts[0].startswith("This is an automated reply from Acme"),
+             "it is the automated template", texts)
+        holders = team.sql("SELECT agent FROM branddm.claim WHERE action = 'auto_reply'")
+        t.ok(holders in AGENTS, "the team database names the one client that sent it", holders)
+        # A second message in the same conversation: still no second reply.
+        team.emu.add_customer_message(who, name, "Hello??")
+        for s in team.sessions:
+            s.received(who)
+        time.sleep(2)
+        t.eq(len(team.emu.sent), 1, "no acknowledgement for the second message")
+        for s in team.sessions:
+            quit_clean(t, s)
+    finally:
+        team.close()
+
+
+def test_trigger_once(t, pg, hook):
+    """A legal threat seen by two clients: one escalation, one webhook POST,
+    and both clients show the escalation."""
+    team = Team(Facebook(), pg, hook, AGENTS[:2], db="trigger").start()
+    try:
+        who, name = ADA
+        team.emu.add_customer_message(who, name, "My LAWYER will hear about this")
+        for s in team.sessions:
+            s.received(who)
+        posts = hook.wait_posts("/legal", 1)
+        time.sleep(2)
+        t.eq(len(hook.posts_to("/legal")), 1, "the legal webhook was called once by the team")
+        t.ok(posts, "it was called")
+        for n, s in enumerate(team.sessions):
+            t.eq(wait_alias(s, who, name + " [legal, urgent]"), name + " [legal, urgent]",
+                 "client %d shows the escalation" % (n + 1))
+        tickets = team.sql("SELECT ticket FROM branddm.conversation WHERE customer = '%s'" % who)
+        t.eq(tickets, "FACEBOOK-1", "the conversation has the team's first ticket")
+        for s in team.sessions:
+            quit_clean(t, s)
+    finally:
+        team.close()
+
+
+def test_unique_tickets(t, pg, hook):
+    """Two agents escalate two customers at the same moment: two tickets,
+    never the same number twice."""
+    team = Team(Facebook(), pg, hook, AGENTS[:2], db="tickets").start()
+    try:
+        alice, bob = team.sessions
+        for who, name in (ADA, GRACE):
+            team.emu.add_customer_message(who, name, "Where is my invoice?")
+        for s in team.sessions:
+            s.received(ADA[0])
+            s.received(GRACE[0])
+        command(alice, ADA[0], "escalate billing invoice missing")
+        command(bob, GRACE[0], "escalate billing invoice missing")
+        a = system_write(alice, ADA[0], r"Escalated to billing", timeout=15)
+        b = system_write(bob, GRACE[0], r"Escalated to billing", timeout=15)
+        got = sorted(re.search(r"Ticket (\S+)\.", n["text"]).group(1) for n in (a, b) if n)
+        t.eq(got, ["FACEBOOK-1", "FACEBOOK-2"], "each customer got a ticket of its own")
+        stored = team.sql("SELECT string_agg(ticket, ',' ORDER BY ticket) "
+                          "FROM branddm.conversation WHERE ticket IS NOT NULL")
+        t.eq(stored, "FACEBOOK-1,FACEBOOK-2", "the team database holds both")
+        # Escalating Ada again from Bob's client keeps her ticket.
+        ada_ticket = re.search(r"Ticket (\S+)\.", a["text"]).group(1) if a else None
+        command(bob, ADA[0], "escalate legal now a legal matter")
+        again = system_write(bob, ADA[0], r"Escalated to legal", timeout=15)
+        t.ok(again and ada_ticket and "Ticket %s." % ada_ticket in again["text"],
+             "a conversation keeps its ticket, whoever escalates it", again and again["text"])
+        for s in team.sessions:
+            quit_clean(t, s)
+    finally:
+        team.close()
+
+
+def test_tag_reaches_colleague(t, pg, hook):
+    """A tag set by Alice shows in Bob's buddy list within a second or so."""
+    team = Team(Facebook(), pg, hook, AGENTS[:2], db="tags").start()
+    try:
+        alice, bob = team.sessions
+        who, name = ADA
+        team.emu.add_customer_message(who, name, "Hi, I am a regular customer")
+        for s in team.sessions:
+            s.received(who)
+        t.eq(command(alice, who, "tag vip")["status"], "ok", "Alice tags the conversation")
+        t.eq(wait_alias(bob, who, name + " [vip]", timeout=5), name + " [vip]",
+             "Bob's buddy list shows the tag")
+        t.eq(command(bob, who, "untag vip")["status"], "ok", "Bob removes it")
+        t.eq(wait_alias(alice, who, name, timeout=5), name, "Alice's buddy list follows")
+        for s in team.sessions:
+            quit_clean(t, s)
+    finally:
+        team.close()
+
+
+def test_database_away(t, pg, hook):
+    """The team database is unreachable at start: the agent is told once,
+    works alone, and the acknowledgement that waited goes out once the
+    database is back."""
+    team = Team(Facebook(), pg, hook, AGENTS[:1], closed=True, db="away")
+    s = team.sessions[0]
+    try:
+        pg.pause()
+        team.start()
+        warning = s.client.wait_event("notify", timeout=15,
+                                      primary=lambda p: "unreachable" in (p or ""))
+        t.ok(warning is not None, "the agent is told the team database is unreachable")
+        t.ok(warning and "password" not in str(warning).lower(),
+             "the notice shows no connection secret")
+        who, name = ADA
+        team.emu.add_customer_message(who, name, "Hello, anyone?")
+        s.received(who)
+        time.sleep(2)
+        t.eq(team.emu.sent, [], "the acknowledgement waits for the team database")
+        pg.resume()
+        sent = wait_for(lambda: team.emu.sent, timeout=40)
+        t.eq(len(sent or []), 1, "it goes out once the database is back")
+        back = s.client.wait_event("notify", timeout=15,
+                                   primary=lambda p: "reachable again" in (p or ""))
+        t.ok(back is not None, "the agent is told the database is back")
+        quit_clean(t, s)
+    finally:
+        if not pg.running:
+            pg.resume()
+        team.close()
+
+
+t = Tap()
+with PgServer() as pg:
+    for test_name, fn in [("one acknowledgement from three clients", test_one_auto_reply),
+                          ("a trigger and its webhook once", test_trigger_once),
+                          ("unique tickets", test_unique_tickets),
+                          ("a tag reaches a colleague", test_tag_reaches_colleague),
+                          ("the team database away and back", test_database_away)]:
+        hook = Webhook()
+        try:
+            t.run(test_name, fn, pg, hook)
+        finally:
+            hook.close()
+t.done()
