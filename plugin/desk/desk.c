@@ -37,6 +37,7 @@ static const BdmHostHooks desk_hooks = {
 	bdm_desk_may_send,
 	bdm_desk_buddy_alias,
 	bdm_desk_take_template,
+	bdm_desk_reply_author,
 };
 
 static void command_spec_free(gpointer p)

@@ -214,6 +214,15 @@ void bdm_desk_team_shutdown(void);
  *  actions are claimed before they happen. */
 gboolean bdm_desk_team_active(void);
 
+/** The host's reply_author hook: the agent who wrote a brand message, or
+ *  "automatic", as the team recorded it; NULL alone or when not known. */
+const char *bdm_desk_reply_author(BdmConn *conn, const char *customer_id,
+                                  const char *message_id);
+
+/** TRUE when the team recorded message_id as an automatic reply (it does
+ *  not answer the customer: the response clock goes on). */
+gboolean bdm_desk_team_automated(const char *message_id);
+
 /* ---- desk_autoreply.c ---------------------------------------------------- */
 
 /** Send the out-of-hours acknowledgement for conv if the desk is closed,

@@ -22,13 +22,133 @@
 
 #define DEBUG_CAT "branddm-team"
 
+/* Authors remembered at most; beyond, the oldest knowledge is dropped
+ * (a message shown long ago is not shown again). */
+#define MAX_AUTHORS 10000
+
+/* Who wrote one brand message. */
+typedef struct {
+	char *agent;
+	gboolean automated;
+} Author;
+
 static struct {
 	BdmTeamDb *db;          /* owned by the store once it exists */
 	BdmStore *store;        /* owned by desk_conv.c */
 	char *shown;            /* the connection string, redacted */
 	gboolean told_down;     /* the agent was told the link is down */
-	gboolean ever_up;
+	GHashTable *authors;    /* platform message id -> Author* */
 } team;
+
+static void author_free(gpointer p)
+{
+	Author *a = p;
+
+	g_free(a->agent);
+	g_free(a);
+}
+
+static void remember_author(const char *message_id, const char *agent, gboolean automated)
+{
+	Author *a;
+
+	if (message_id == NULL || team.authors == NULL)
+		return;
+	if (g_hash_table_size(team.authors) >= MAX_AUTHORS)
+		g_hash_table_remove_all(team.authors);
+	a = g_new0(Author, 1);
+	a->agent = g_strdup(agent);
+	a->automated = automated;
+	g_hash_table_replace(team.authors, g_strdup(message_id), a);
+}
+
+const char *bdm_desk_reply_author(BdmConn *conn, const char *customer_id,
+                                  const char *message_id)
+{
+	const Author *a;
+
+	(void)conn;
+	(void)customer_id;
+	if (team.authors == NULL || message_id == NULL ||
+	    (a = g_hash_table_lookup(team.authors, message_id)) == NULL)
+		return NULL;
+	/* TRANSLATORS: shown as the author of an automatic reply: "Acme (automatic)". */
+	return a->automated ? _("automatic") : a->agent;
+}
+
+gboolean bdm_desk_team_automated(const char *message_id)
+{
+	const Author *a = team.authors && message_id
+	                  ? g_hash_table_lookup(team.authors, message_id) : NULL;
+
+	return a != NULL && a->automated;
+}
+
+static void on_authors(const PGresult *res, const char *error, gpointer data)
+{
+	int row;
+
+	(void)data;
+	if (error != NULL) {
+		purple_debug_warning(DEBUG_CAT, "authors not read: %s\n", error);
+		return;
+	}
+	for (row = 0; row < PQntuples(res); row++)
+		remember_author(PQgetvalue(res, row, 0),
+		                PQgetisnull(res, row, 1) ? NULL : PQgetvalue(res, row, 1),
+		                strcmp(PQgetvalue(res, row, 2), "t") == 0);
+}
+
+/* A colleague recorded a message of this conversation: learn its author
+ * before the poll shows it. */
+static void fetch_authors(const char *payload)
+{
+	const char *rest = payload + strlen("message:");
+	const char *slash1 = strchr(rest, '/');
+	const char *slash2 = slash1 ? strchr(slash1 + 1, '/') : NULL;
+	const char *params[3];
+	char *platform, *account;
+
+	if (slash1 == NULL || slash2 == NULL || slash2[1] == '\0')
+		return;
+	platform = g_strndup(rest, slash1 - rest);
+	account = g_strndup(slash1 + 1, slash2 - slash1 - 1);
+	params[0] = platform;
+	params[1] = account;
+	params[2] = slash2 + 1;
+	bdm_team_db_query(team.db, "SELECT message_id, agent, automated FROM branddm.message "
+	                  "WHERE platform = $1 AND account = $2 AND customer = $3 AND from_brand "
+	                  "ORDER BY recorded_at DESC LIMIT 20", 3, params, on_authors, NULL);
+	g_free(account);
+	g_free(platform);
+}
+
+/* This client's reply: its author is known here, and told to the team. */
+static void on_reply_confirmed(PurpleAccount *account, const BdmDelivery *d, gpointer data)
+{
+	char *created;
+	const char *params[8];
+
+	(void)account;
+	(void)data;
+	if (team.store == NULL || d->message_id == NULL)
+		return;
+	remember_author(d->message_id, bdm_desk_agent_name(), d->automated);
+	created = g_strdup_printf("%" G_GINT64_FORMAT, d->time);
+	params[0] = d->platform;
+	params[1] = d->account;
+	params[2] = d->message_id;
+	params[3] = d->customer_id;
+	params[4] = d->text;
+	params[5] = created;
+	params[6] = bdm_desk_agent_name();
+	params[7] = d->automated ? "true" : "false";
+	bdm_team_db_query(team.db, "INSERT INTO branddm.message (platform, account, message_id, "
+	                  "customer, from_brand, text, created, agent, automated) VALUES ($1, $2, "
+	                  "$3, $4, true, $5, $6::bigint, $7, $8::boolean) ON CONFLICT DO NOTHING",
+	                  8, params, NULL, NULL);
+	g_free(created);
+}
 
 gboolean bdm_desk_team_active(void)
 {
@@ -84,7 +204,6 @@ static void on_link(gboolean up, const char *why, gpointer data)
 			                   _("Automatic replies, triggers and tickets that waited are "
 			                     "settled now, once each."));
 		team.told_down = FALSE;
-		team.ever_up = TRUE;
 		sync_connected_accounts();
 		return;
 	}
@@ -108,7 +227,11 @@ static void on_link(gboolean up, const char *why, gpointer data)
 static void on_notify(const char *channel, const char *payload, gpointer data)
 {
 	(void)data;
-	if (team.store != NULL && g_strcmp0(channel, BDM_TEAM_NOTIFY_CHANNEL) == 0)
+	if (team.store == NULL || g_strcmp0(channel, BDM_TEAM_NOTIFY_CHANNEL) != 0)
+		return;
+	if (g_str_has_prefix(payload, "message:"))
+		fetch_authors(payload);
+	else
 		bdm_store_team_notified(team.store, payload);
 }
 
@@ -141,8 +264,11 @@ BdmStore *bdm_desk_team_init(BdmStore *local)
 	team.db = bdm_team_db_new(conninfo, on_link, on_notify, NULL);
 	bdm_team_db_listen(team.db, BDM_TEAM_NOTIFY_CHANNEL);
 	team.store = bdm_store_team_new(local, team.db, bdm_desk_agent_name(), on_changed, NULL);
+	team.authors = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, author_free);
 	purple_signal_connect(bdm_signals_handle(), BDM_SIGNAL_ACCOUNT_CONNECTED, bdm_desk.plugin,
 	                      PURPLE_CALLBACK(on_account_connected), NULL);
+	purple_signal_connect(bdm_signals_handle(), BDM_SIGNAL_REPLY_CONFIRMED, bdm_desk.plugin,
+	                      PURPLE_CALLBACK(on_reply_confirmed), NULL);
 	purple_debug_info(DEBUG_CAT, "team mode: %s as %s\n", team.shown, bdm_desk_agent_name());
 	bdm_team_db_start(team.db);
 	return team.store;
@@ -151,6 +277,8 @@ BdmStore *bdm_desk_team_init(BdmStore *local)
 void bdm_desk_team_shutdown(void)
 {
 	/* The store (desk_conv.c) owns and frees the link. */
+	if (team.authors)
+		g_hash_table_destroy(team.authors);
 	g_free(team.shown);
 	memset(&team, 0, sizeof(team));
 }

@@ -54,3 +54,18 @@ const char *bdm_hooks_template_of(BdmConn *conn, const char *customer_id, const 
 		return NULL;
 	return installed->template_of(conn, customer_id, text);
 }
+
+char *bdm_hooks_brand_sender(BdmConn *conn, const char *customer_id, const char *message_id)
+{
+	const char *author = NULL;
+	const char *brand;
+
+	if (installed != NULL && installed->reply_author != NULL)
+		author = installed->reply_author(conn, customer_id, message_id);
+	if (author == NULL)
+		return NULL;
+	brand = purple_connection_get_display_name(conn->gc);
+	if (brand == NULL || *brand == '\0')
+		brand = bdm_conn_account_id(conn);
+	return g_strdup_printf("%s (%s)", brand, author);
+}

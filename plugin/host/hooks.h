@@ -13,8 +13,9 @@
 
 #include "conn.h"
 
-/** The version of BdmHostHooks this header describes. */
-#define BDM_HOOKS_VERSION 1
+/** The version of BdmHostHooks this header describes.
+ *  Version 2 added reply_author. */
+#define BDM_HOOKS_VERSION 2
 
 typedef struct {
 	int version;   /* BDM_HOOKS_VERSION */
@@ -31,6 +32,10 @@ typedef struct {
 	/** The template text was expanded from, for the reply's log record;
 	 *  NULL for none.  NULL in the table: no templates. */
 	const char *(*template_of)(BdmConn *conn, const char *customer_id, const char *text);
+
+	/** Who wrote a brand message (an agent's name, or "automatic"), for
+	 *  "Acme (Alice Martin)"; NULL when not known.  message_id may be NULL. */
+	const char *(*reply_author)(BdmConn *conn, const char *customer_id, const char *message_id);
 } BdmHostHooks;
 
 /** Install the desk's answers (NULL: back to the refusing defaults).
@@ -49,5 +54,9 @@ char *bdm_hooks_buddy_alias(BdmConn *conn, const char *customer_id, const char *
 /** The template behind a reply's text, or NULL.
  *  Owned by the desk; valid until the next call. */
 const char *bdm_hooks_template_of(BdmConn *conn, const char *customer_id, const char *text);
+
+/** The sender of a brand message as the conversation shows it: "Acme
+ *  (Alice Martin)" when the desk knows the author, else NULL (libpurple's own). */
+char *bdm_hooks_brand_sender(BdmConn *conn, const char *customer_id, const char *message_id);
 
 #endif /* BRANDDM_HOOKS_H */

@@ -217,17 +217,21 @@ static BdmDelivery delivery_of(BdmConn *conn, const BdmMessage *msg)
 static void show_outgoing(BdmConn *conn, const BdmMessage *msg)
 {
 	PurpleConversation *conv;
-	char *escaped;
+	char *escaped, *sender;
 
 	conv = purple_find_conversation_with_account(PURPLE_CONV_TYPE_IM, customer_of(msg),
 	                                             conn->account);
 	if (conv == NULL)
 		return;
+	/* "Acme (Alice Martin)" when the desk knows which colleague wrote it. */
+	sender = bdm_hooks_brand_sender(conn, customer_of(msg), msg->id);
 	escaped = purple_markup_escape_text(msg->text ? msg->text : "", -1);
-	purple_conv_im_write(PURPLE_CONV_IM(conv), purple_connection_get_display_name(conn->gc),
+	purple_conv_im_write(PURPLE_CONV_IM(conv),
+	                     sender ? sender : purple_connection_get_display_name(conn->gc),
 	                     escaped, PURPLE_MESSAGE_SEND | PURPLE_MESSAGE_REMOTE_SEND,
 	                     (time_t)msg->created);
 	g_free(escaped);
+	g_free(sender);
 }
 
 static void show_incoming(BdmConn *conn, const BdmMessage *msg)

@@ -80,31 +80,34 @@ static void confirmed(PendingSend *ps, const BdmSendResult *sent)
 	BdmConn *conn = ps->conn;
 	BdmRecordResult rec;
 	BdmDelivery d = { 0 };
-	char *escaped;
+	char *escaped, *sender;
 
 	rec = bdm_journal_record_outgoing(conn, ps->who, ps->text, sent->message_id, bdm_now(),
 	                                  ps->automated);
 	if (rec == BDM_RECORD_FAILED)
 		purple_debug_error(DEBUG_CAT, "sent %s but could not log it\n", sent->message_id);
+	/* A reply the log already had (a retry the platform answered twice) is
+	 * old news: only a new record is announced, before the echo, so the
+	 * echo can name its author. */
+	if (rec == BDM_RECORD_NEW) {
+		d.platform = bdm_conn_platform(conn);
+		d.account = bdm_conn_account_id(conn);
+		d.customer_id = ps->who;
+		d.customer_name = bdm_conn_customer_name(conn, ps->who);
+		d.message_id = sent->message_id;
+		d.text = ps->text;
+		d.time = bdm_now();
+		d.from_brand = TRUE;
+		d.automated = ps->automated;
+		bdm_signals_emit_delivery(BDM_SIGNAL_REPLY_CONFIRMED, conn->account, &d);
+	}
+	sender = bdm_hooks_brand_sender(conn, ps->who, sent->message_id);
 	escaped = purple_markup_escape_text(ps->text, -1);
-	purple_conv_im_write(PURPLE_CONV_IM(bdm_conversation_with(conn, ps->who)), NULL, escaped,
+	purple_conv_im_write(PURPLE_CONV_IM(bdm_conversation_with(conn, ps->who)), sender, escaped,
 	                     PURPLE_MESSAGE_SEND | (ps->automated ? PURPLE_MESSAGE_AUTO_RESP : 0),
 	                     time(NULL));
 	g_free(escaped);
-	/* A reply the log already had (a retry the platform answered twice) is
-	 * old news: only a new record is announced. */
-	if (rec != BDM_RECORD_NEW)
-		return;
-	d.platform = bdm_conn_platform(conn);
-	d.account = bdm_conn_account_id(conn);
-	d.customer_id = ps->who;
-	d.customer_name = bdm_conn_customer_name(conn, ps->who);
-	d.message_id = sent->message_id;
-	d.text = ps->text;
-	d.time = bdm_now();
-	d.from_brand = TRUE;
-	d.automated = ps->automated;
-	bdm_signals_emit_delivery(BDM_SIGNAL_REPLY_CONFIRMED, conn->account, &d);
+	g_free(sender);
 }
 
 static void on_sent(const BdmHttpResult *result, gpointer data)

@@ -88,6 +88,14 @@ def test_one_auto_reply(t, pg, hook):
              "it is the automated template", texts)
         holders = team.sql("SELECT agent FROM branddm.claim WHERE action = 'auto_reply'")
         t.ok(holders in AGENTS, "the team database names the one client that sent it", holders)
+        for n, s in enumerate(team.sessions):
+            shown = s.client.saw("write", conv=who, flags="send", timeout=15)
+            t.eq(shown and shown["who"], "Acme (automatic)",
+                 "client %d shows the acknowledgement as Acme (automatic)" % (n + 1))
+        waiting = team.sql("SELECT waiting_since FROM branddm.conversation WHERE customer = '%s'"
+                           % who)
+        t.ok(waiting not in ("", "0"), "an automatic reply does not stop the response clock",
+             waiting)
         # A second message in the same conversation: still no second reply.
         team.emu.add_customer_message(who, name, "Hello??")
         for s in team.sessions:
@@ -176,6 +184,32 @@ def test_tag_reaches_colleague(t, pg, hook):
         team.close()
 
 
+def test_who_said_what(t, pg, hook):
+    """Alice answers Ada: Alice's own window and Bob's open window both show
+    the reply as Acme (Alice Martin), and Bob's waiting list stops the clock
+    at her human reply, while an automatic reply does not stop it."""
+    team = Team(Facebook(), pg, hook, AGENTS[:2], db="authors").start()
+    try:
+        alice, bob = team.sessions
+        who, name = ADA
+        team.emu.add_customer_message(who, name, "Is my parcel lost?")
+        for s in team.sessions:
+            s.received(who)
+        alice.send(who, "Let me check that for you.")
+        mine = alice.client.wait_event("write", conv=who, flags="send", timeout=15)
+        t.eq(mine["who"], "Acme (Alice Martin)", "Alice's window names her as the author")
+        seen = bob.client.wait_event("write", conv=who, flags="remote-send", timeout=20)
+        t.eq((seen["who"], seen["text"]), ("Acme (Alice Martin)", "Let me check that for you."),
+             "Bob's open conversation shows Alice's reply, attributed")
+        waiting = wait_for(lambda: team.sql(
+            "SELECT waiting_since FROM branddm.conversation WHERE customer = '%s'" % who) == "0")
+        t.ok(waiting, "the team's clock stopped at the first human reply")
+        for s in team.sessions:
+            quit_clean(t, s)
+    finally:
+        team.close()
+
+
 def test_database_away(t, pg, hook):
     """The team database is unreachable at start: the agent is told once,
     works alone, and the acknowledgement that waited goes out once the
@@ -214,6 +248,7 @@ with PgServer() as pg:
                           ("a trigger and its webhook once", test_trigger_once),
                           ("unique tickets", test_unique_tickets),
                           ("a tag reaches a colleague", test_tag_reaches_colleague),
+                          ("who said what", test_who_said_what),
                           ("the team database away and back", test_database_away)]:
         hook = Webhook()
         try:
