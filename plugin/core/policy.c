@@ -55,6 +55,8 @@ static const BdmRuleInfo rule_table[BDM_RULE_COUNT] = {
 		BDM_VERDICT_BLOCK, FALSE },
 	[BDM_RULE_TEXT_ENCODING] = { "text.encoding", N_("Invalid characters"),
 		BDM_VERDICT_BLOCK, FALSE },
+	[BDM_RULE_TEAM_ASSIGNED_ELSEWHERE] = { "team.assigned_elsewhere",
+		N_("Conversation assigned to a colleague"), BDM_VERDICT_WARN, FALSE },
 };
 
 const BdmRuleInfo *bdm_rule_info(BdmRule rule)
@@ -256,6 +258,13 @@ BdmVerdict *bdm_policy_check(const BdmPolicy *p, const BdmCheckInput *in)
 		bdm_scan_report(&scan, BDM_RULE_AGENT_UNAUTHORISED, 0, 0,
 		                g_strdup(_("You are not authorised to send on this account; "
 		                           "it is read-only for you.")));
+	/* Two agents answering one customer at once contradict each other;
+	 * an automatic reply is not an agent's. */
+	if (in->assigned_elsewhere != NULL && !in->automated)
+		bdm_scan_report(&scan, BDM_RULE_TEAM_ASSIGNED_ELSEWHERE, 0, 0,
+		                g_strdup_printf(_("%s is handling this conversation. Leave the "
+		                                  "reply to them, or take it over with /assign "
+		                                  "first."), in->assigned_elsewhere));
 	/* Order matters: each scanner claims what it found, so that later
 	 * ones (contacts) do not report a card number again as a phone number. */
 	bdm_scan_platform(&scan);

@@ -57,6 +57,7 @@ typedef struct {
 	gsize text_limit;               /* platform length limit, 0 = none */
 	gboolean text_limit_in_bytes;   /* the limit counts UTF-8 bytes, not characters */
 	const char *window_refusal;     /* non-NULL: the module refused (reply window); its reason */
+	const char *assigned_elsewhere; /* non-NULL: the colleague the conversation is assigned to */
 } BdmCheckInput;
 
 typedef struct BdmPolicy BdmPolicy;

@@ -166,6 +166,39 @@ static void test_window(void)
 	bdm_verdict_free(v);
 }
 
+/* In a team: a reply to a customer a colleague handles is a warning by
+ * default, naming the colleague; an administrator may lock it to block. */
+static void test_assigned_elsewhere(void)
+{
+	BdmPolicy *strict = policy_from_texts("[rule team.assigned_elsewhere]\nseverity = block\n"
+	                                      "locked = true\n", NULL, NULL);
+	BdmCheckInput in = reply_input("I can help with that.");
+	BdmVerdict *v;
+	const BdmFinding *f;
+
+	v = check_input(defaults, &in);
+	g_assert_null(finding_of(v, "team.assigned_elsewhere"));
+	bdm_verdict_free(v);
+	in.assigned_elsewhere = "Alice Martin";
+	v = check_input(defaults, &in);
+	f = finding_of(v, "team.assigned_elsewhere");
+	g_assert_nonnull(f);
+	g_assert_cmpint(f->severity, ==, BDM_VERDICT_WARN);
+	g_assert_nonnull(strstr(f->explanation, "Alice Martin"));
+	g_assert_cmpint(v->level, ==, BDM_VERDICT_WARN);
+	bdm_verdict_free(v);
+	v = check_input(strict, &in);
+	g_assert_cmpint(v->level, ==, BDM_VERDICT_BLOCK);
+	bdm_verdict_free(v);
+	/* The out-of-hours acknowledgement is nobody's reply. */
+	in.automated = TRUE;
+	in.text = "This is an automated reply from Acme.";
+	v = check_input(strict, &in);
+	g_assert_null(finding_of(v, "team.assigned_elsewhere"));
+	bdm_verdict_free(v);
+	bdm_policy_free(strict);
+}
+
 static void test_agents(void)
 {
 	BdmPolicy *p = policy_from_texts("[agents]\nfacebook:1000 = alice; bob\nx:* = carol\n",
@@ -433,14 +466,14 @@ static void test_defaults_are_safe(void)
 		}
 		bdm_verdict_free(v);
 	}
-	for (guint r = 0; r < 20; r++) {
+	for (guint r = 0; r < 21; r++) {
 		static const char *const ids[] = {
 			"sensitive.card", "sensitive.iban", "sensitive.ssn", "sensitive.secret",
 			"sensitive.email", "sensitive.phone", "links.scheme", "links.domain",
 			"links.shortener", "links.ip", "links.lookalike", "language.offensive",
 			"language.shouting", "outreach.first_contact", "outreach.promotional",
 			"outreach.automated_disclosure", "platform.length", "platform.window",
-			"agent.unauthorised", "text.encoding"
+			"agent.unauthorised", "text.encoding", "team.assigned_elsewhere"
 		};
 		BdmVerdictLevel level = BDM_VERDICT_ALLOW;
 
@@ -461,6 +494,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/policy/engine/length", test_length);
 	g_test_add_func("/policy/engine/window", test_window);
 	g_test_add_func("/policy/engine/agents", test_agents);
+	g_test_add_func("/policy/engine/assigned_elsewhere", test_assigned_elsewhere);
 	g_test_add_func("/policy/engine/invalid_utf8", test_invalid_utf8);
 	g_test_add_func("/policy/engine/verdict_order_and_level", test_verdict_order_and_level);
 	g_test_add_func("/policy/engine/describe", test_describe);
