@@ -233,6 +233,8 @@ void bdm_desk_tooltip_text(PurpleBuddy *buddy, PurpleNotifyUserInfo *info, gbool
 		purple_notify_user_info_add_pair_plaintext(info, _("Escalated"), text);
 		g_free(text);
 	}
+	if (conv->assigned != NULL)
+		purple_notify_user_info_add_pair_plaintext(info, _("Assigned"), conv->assigned);
 	if (conv->tags->len > 0) {
 		GString *joined = g_string_new(NULL);
 		guint i;

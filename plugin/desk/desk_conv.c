@@ -309,6 +309,9 @@ char *bdm_desk_conv_badge(const BdmDeskConv *conv)
 	for (i = 0; i < conv->tags->len; i++)
 		g_string_append_printf(s, "%s%s", s->len ? ", " : "",
 		                       (const char *)g_ptr_array_index(conv->tags, i));
+	/* Who handles it, so colleagues see it before they answer. */
+	if (conv->assigned != NULL)
+		g_string_append_printf(s, "%s@%s", s->len ? ", " : "", conv->assigned);
 	if (s->len == 0)
 		return g_string_free(s, FALSE);
 	g_string_prepend(s, " [");

@@ -137,6 +137,7 @@ void bdm_desk_features_init(void)
 	                       purple_value_new(PURPLE_TYPE_STRING));
 	bdm_desk_templates_init();
 	bdm_desk_escalation_init();
+	bdm_desk_assign_init();
 	bdm_desk_sla_init();
 	connect_host(bdm_signals_handle());
 }

@@ -113,8 +113,8 @@ void bdm_desk_conv_set_last_text(BdmDeskConv *conv, const char *text);
  *  else the last one seen, else NULL.  conn may be NULL. */
 const char *bdm_desk_conv_customer_name(BdmDeskConv *conv, BdmConn *conn);
 
-/** " [legal, urgent, vip]": the suffix the buddy list shows after the
- *  customer's name, "" when nothing is to be shown.  g_free it. */
+/** " [legal, urgent, vip, @Alice Martin]": the suffix the buddy list shows
+ *  after the customer's name (assignee last), "" when there is none.  g_free it. */
 char *bdm_desk_conv_badge(const BdmDeskConv *conv);
 
 /** Put the current badge into the buddy's alias (buddy list, conversation
@@ -218,6 +218,16 @@ gboolean bdm_desk_team_active(void);
  *  "automatic", as the team recorded it; NULL alone or when not known. */
 const char *bdm_desk_reply_author(BdmConn *conn, const char *customer_id,
                                   const char *message_id);
+
+/** Make this agent the assignee of conv unless someone already is, as the
+ *  team database decides; the result arrives like any colleague's change. */
+void bdm_desk_team_assign_first(const BdmDeskConv *conv);
+
+/* ---- desk_assign.c --------------------------------------------------------- */
+
+/** Register /assign, /unassign and /handover, and assignment by first reply.
+ *  Called once by bdm_desk_features_init. */
+void bdm_desk_assign_init(void);
 
 /** TRUE when the team recorded message_id as an automatic reply (it does
  *  not answer the customer: the response clock goes on). */

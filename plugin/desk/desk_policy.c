@@ -19,6 +19,7 @@
 #include <util.h>
 
 #include "branddm/i18n.h"
+#include "desk_features.h"
 #include "desk_internal.h"
 #include "policy.h"
 
@@ -197,6 +198,7 @@ BdmVerdict *bdm_desk_policy_check(BdmConn *conn, const char *who, const char *te
                                   gboolean automated)
 {
 	const BdmModule *m = conn->proto->module;
+	const BdmDeskConv *conv = bdm_desk_conv_of(conn, who);
 	BdmCheckInput in = { 0 };
 	BdmVerdict *v;
 	char *window = window_refusal(conn, who, text, automated);
@@ -211,6 +213,8 @@ BdmVerdict *bdm_desk_policy_check(BdmConn *conn, const char *who, const char *te
 	in.text_limit = m->text_limit;
 	in.text_limit_in_bytes = m->text_limit_in_bytes;
 	in.window_refusal = window;
+	if (conv->assigned != NULL && strcmp(conv->assigned, bdm_desk_agent_name()) != 0)
+		in.assigned_elsewhere = conv->assigned;
 	v = bdm_policy_check(pol.policy, &in);
 	g_free(window);
 	return v;

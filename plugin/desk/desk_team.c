@@ -243,6 +243,20 @@ static void on_changed(const char *platform, const char *account, const char *cu
 	bdm_desk_conv_changed_elsewhere(platform, account, customer);
 }
 
+void bdm_desk_team_assign_first(const BdmDeskConv *conv)
+{
+	const char *params[4] = { conv->platform, conv->account, conv->customer,
+	                          bdm_desk_agent_name() };
+
+	/* Only an unassigned row changes: the NOTIFY of the winner's update
+	 * tells every client, this one included. */
+	bdm_team_db_query(team.db, "INSERT INTO branddm.conversation (platform, account, customer, "
+	                  "assigned, updated_by) VALUES ($1, $2, $3, $4, $4) ON CONFLICT (platform, "
+	                  "account, customer) DO UPDATE SET assigned = EXCLUDED.assigned, "
+	                  "updated_at = now(), updated_by = EXCLUDED.updated_by "
+	                  "WHERE branddm.conversation.assigned IS NULL", 4, params, NULL, NULL);
+}
+
 static void on_account_connected(PurpleAccount *account, gpointer data)
 {
 	BdmConn *conn = bdm_conn_of(purple_account_get_connection(account));

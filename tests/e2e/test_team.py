@@ -210,6 +210,50 @@ def test_who_said_what(t, pg, hook):
         team.close()
 
 
+def test_assignment(t, pg, hook):
+    """The first human reply assigns the conversation to its author, seen by
+    every client; a colleague's reply is warned about, naming the assignee;
+    /handover and /unassign change it for everybody."""
+    team = Team(Facebook(), pg, hook, AGENTS[:2], db="assign").start()
+    try:
+        alice, bob = team.sessions
+        who, name = ADA
+        team.emu.add_customer_message(who, name, "Can someone help me?")
+        for s in team.sessions:
+            s.received(who)
+        alice.send(who, "Hello Ada, I am on it.")
+        alice.client.wait_event("write", conv=who, flags="send", timeout=15)
+        mine = name + " [@Alice Martin]"
+        t.eq(wait_alias(alice, who, mine), mine, "Alice's buddy list shows her as the assignee")
+        t.eq(wait_alias(bob, who, mine), mine, "so does Bob's")
+        t.eq(team.sql("SELECT assigned FROM branddm.conversation WHERE customer = '%s'" % who),
+             "Alice Martin", "the team database says so")
+        bob.send(who, "Hi Ada, Bob here!")
+        warned = bob.client.saw("write", conv=who, flags="error", timeout=10,
+                                text=lambda x: "Alice Martin is handling this" in (x or ""))
+        t.ok(warned is not None, "Bob is warned that Alice handles the conversation", warned)
+        time.sleep(1)
+        t.eq([m["text"] for m in team.emu.sent], ["Hello Ada, I am on it."],
+             "Bob's reply did not go out")
+        t.eq(command(alice, who, "handover Bob Keller: she wants a call back")["status"], "ok",
+             "Alice hands the conversation over")
+        note = system_write(alice, who, r"Handed over to Bob Keller: she wants a call back")
+        t.ok(note is not None, "Alice's window says so, with the note", note)
+        bobs = name + " [@Bob Keller]"
+        t.eq(wait_alias(bob, who, bobs), bobs, "Bob's buddy list shows him as the assignee")
+        t.eq(wait_alias(alice, who, bobs), bobs, "and Alice's")
+        bob.send(who, "Hi Ada, Bob here!")
+        bob.client.wait_event("write", conv=who, flags="send", timeout=15,
+                              text=lambda x: "Bob here" in (x or ""))
+        t.eq(len(team.emu.sent), 2, "now Bob's reply goes out")
+        t.eq(command(bob, who, "unassign")["status"], "ok", "Bob unassigns it")
+        t.eq(wait_alias(alice, who, name), name, "nobody handles it, in Alice's list too")
+        for s in team.sessions:
+            quit_clean(t, s)
+    finally:
+        team.close()
+
+
 def test_database_away(t, pg, hook):
     """The team database is unreachable at start: the agent is told once,
     works alone, and the acknowledgement that waited goes out once the
@@ -249,6 +293,7 @@ with PgServer() as pg:
                           ("unique tickets", test_unique_tickets),
                           ("a tag reaches a colleague", test_tag_reaches_colleague),
                           ("who said what", test_who_said_what),
+                          ("assignment", test_assignment),
                           ("the team database away and back", test_database_away)]:
         hook = Webhook()
         try:
