@@ -338,8 +338,11 @@ static PurpleCmdRet cmd_resolve(PurpleConversation *pconv, const gchar *cmd, gch
 	memset(&conv->alerted, 0, sizeof(conv->alerted));
 	conv->auto_replied = FALSE;
 	conv->status = BDM_CONV_RESOLVED;
+	/* The case is closed: the customer's next message is anybody's. */
+	g_clear_pointer(&conv->assigned, g_free);
 	if (!bdm_desk_conv_save(conv, BDM_CONV_ESCALATION | BDM_CONV_TICKET | BDM_CONV_SLA |
-	                        BDM_CONV_AUTO_REPLY | BDM_CONV_STATUS, &err)) {
+	                        BDM_CONV_AUTO_REPLY | BDM_CONV_STATUS | BDM_CONV_ASSIGNED,
+	                        &err)) {
 		*error = g_strdup_printf(_("The resolution could not be saved, nothing changed: %s"),
 		                         err->message);
 		g_error_free(err);

@@ -163,6 +163,10 @@ def test_buddy_list(t, setup, screen, window, bus):
         tagged = wait_until(lambda: state() == (CUSTOMER + " [billing, urgent]", True), 10)
         t.ok(tagged, "/escalate puts the department and urgency after the customer's name "
              "in the buddy list", state())
+        send_line(screen, window, "/assign Alice Martin")
+        assigned = wait_until(lambda: state() == (CUSTOMER + " [billing, urgent, @Alice Martin]",
+                                                  True), 10)
+        t.ok(assigned, "/assign puts the assignee after the tags", state())
         time.sleep(0.5)
         after = setup.artifact("buddy-list.png")
         error = before_error or screen.screenshot(after, buddy_list)
@@ -172,7 +176,7 @@ def test_buddy_list(t, setup, screen, window, bus):
              "the buddy list redrew the customer's row with the tags", changed)
     send_line(screen, window, "/resolve")
     t.ok(wait_until(lambda: state() == (CUSTOMER, True), 10),
-         "/resolve takes the tags off the buddy list again", state())
+         "/resolve takes the tags and the assignee off the buddy list again", state())
 
 
 def test_add_account_dialog(t, setup, screen):
