@@ -147,6 +147,13 @@ static void alert(BdmConn *conn, BdmDeskConv *conv, BdmSlaLevel level, gint64 no
 	g_free(waited);
 }
 
+/* An alert goes to the agent handling the conversation, or to everyone while
+ * nobody does. */
+static gboolean assigned_elsewhere(const BdmDeskConv *conv)
+{
+	return conv->assigned != NULL && strcmp(conv->assigned, bdm_desk_agent_name()) != 0;
+}
+
 /* Alerts for one connected account; *next gets the earliest level change. */
 static void evaluate_conn(BdmConn *conn, gint64 now, gint64 *next, GString *overdue)
 {
@@ -161,7 +168,12 @@ static void evaluate_conn(BdmConn *conn, gint64 now, gint64 *next, GString *over
 
 		if (conv->sla.waiting_since == 0)
 			continue;
-		if (bdm_sla_alert_due(cfg, &conv->sla, &conv->alerted, now, &level, &change)) {
+		if (assigned_elsewhere(conv)) {
+			/* The colleague's client alerts; this one only keeps time. */
+			BdmSlaAlerted theirs = conv->alerted;
+
+			bdm_sla_alert_due(cfg, &conv->sla, &theirs, now, &level, &change);
+		} else if (bdm_sla_alert_due(cfg, &conv->sla, &conv->alerted, now, &level, &change)) {
 			save(conv);
 			alert(conn, conv, level, now, overdue);
 		}

@@ -11,8 +11,8 @@ import re
 import subprocess
 import time
 
-from desk_fixtures import (ADA, GRACE, Webhook, command, quit_clean, sysconf, system_write,
-                           wait_alias)
+from desk_fixtures import (ADA, GRACE, Webhook, action, clock, command, quit_clean, sysconf,
+                           system_write, wait_alias)
 from harness import Tap, build_dir
 from pgserver import PgServer
 from platforms import Facebook
@@ -254,6 +254,45 @@ def test_assignment(t, pg, hook):
         team.close()
 
 
+def test_alerts_and_waiting(t, pg, hook):
+    """Both clients list the same waiting customers; a response-time alert
+    goes to the agent the conversation is assigned to, not to colleagues."""
+    team = Team(Facebook(), pg, hook, AGENTS[:2], db="alerts").start()
+    try:
+        alice, bob = team.sessions
+        for who, name in (ADA, GRACE):
+            team.emu.add_customer_message(who, name, "Still waiting for my parcel")
+        for s in team.sessions:
+            s.received(ADA[0])
+            s.received(GRACE[0])
+        # The seconds waited may tick between the two clients' lists.
+        lists = [re.sub(r"waiting \d+ s", "waiting N s", action(s, "Waiting conversations")["text"])
+                 for s in team.sessions]
+        t.ok(ADA[1] in lists[0] and GRACE[1] in lists[0], "Alice's list has both customers",
+             lists[0])
+        t.eq(lists[1], lists[0], "Bob's waiting list is the same as Alice's")
+        t.eq(command(alice, ADA[0], "assign")["status"], "ok", "Alice takes Ada")
+        t.eq(wait_alias(bob, ADA[0], ADA[1] + " [@Alice Martin]"), ADA[1] + " [@Alice Martin]",
+             "Bob sees that Alice handles Ada")
+        marks = [s.client.mark() for s in team.sessions]
+        for s in team.sessions:
+            clock(s, 50 * 60)   # 50 minutes of a 1 h target: past the 75 % warning
+        warned = alice.client.saw("write", conv=ADA[0], flags="system", timeout=10,
+                                  since=marks[0], text=lambda x: "Response time warning" in x)
+        t.ok(warned is not None, "Alice is warned about her customer", warned)
+        t.ok(bob.client.no_event("write", conv=ADA[0], within=3, since=marks[1],
+                                 text=lambda x: "Response time" in (x or "")),
+             "Bob is not: Ada is Alice's")
+        grace = [s.client.saw("write", conv=GRACE[0], flags="system", timeout=10,
+                              since=m, text=lambda x: "Response time warning" in x)
+                 for s, m in zip(team.sessions, marks)]
+        t.ok(any(grace), "the unassigned customer is alerted about", grace)
+        for s in team.sessions:
+            quit_clean(t, s)
+    finally:
+        team.close()
+
+
 def test_database_away(t, pg, hook):
     """The team database is unreachable at start: the agent is told once,
     works alone, and the acknowledgement that waited goes out once the
@@ -294,6 +333,7 @@ with PgServer() as pg:
                           ("a tag reaches a colleague", test_tag_reaches_colleague),
                           ("who said what", test_who_said_what),
                           ("assignment", test_assignment),
+                          ("waiting lists and alerts", test_alerts_and_waiting),
                           ("the team database away and back", test_database_away)]:
         hook = Webhook()
         try:
