@@ -38,6 +38,8 @@ typedef struct {
 	BdmStoreChangedFunc changed;
 	gpointer data;
 	GHashTable *requests;    /* Request*: asked, not yet answered */
+	GHashTable *shadows;     /* "<platform>/<account>/<customer>" -> BdmConvState*: the
+	                          * row as this client last read or wrote it */
 } TeamStore;
 
 typedef enum {
@@ -169,6 +171,54 @@ static BdmConvState *state_from_row(const Request *r, const PGresult *res, int r
 	return s;
 }
 
+static char *shadow_key(const BdmConvState *s)
+{
+	return g_strdup_printf("%s/%s/%s", s->platform, s->account, s->customer);
+}
+
+/* What this client last knew of a conversation's row (an empty state for a
+ * row it never saw).  Owned by the store. */
+static BdmConvState *shadow_of(TeamStore *ts, const BdmConvState *state)
+{
+	char *key = shadow_key(state);
+	BdmConvState *shadow = g_hash_table_lookup(ts->shadows, key);
+
+	if (shadow == NULL) {
+		shadow = bdm_conv_state_new(state->platform, state->account, state->customer);
+		g_hash_table_insert(ts->shadows, key, shadow);
+	} else {
+		g_free(key);
+	}
+	return shadow;
+}
+
+static void set_string(char **field, const char *value)
+{
+	g_free(*field);
+	*field = g_strdup(value);
+}
+
+/* The row fields of src into dst (a shadow), tags included. */
+static void copy_row(BdmConvState *dst, const BdmConvState *src)
+{
+	guint i;
+
+	set_string(&dst->assigned, src->assigned);
+	dst->status = src->status;
+	g_ptr_array_set_size(dst->tags, 0);
+	for (i = 0; i < src->tags->len; i++)
+		g_ptr_array_add(dst->tags, g_strdup(g_ptr_array_index(src->tags, i)));
+	set_string(&dst->department, src->department);
+	set_string(&dst->reason, src->reason);
+	set_string(&dst->trigger, src->trigger);
+	dst->escalated_at = src->escalated_at;
+	set_string(&dst->ticket, src->ticket);
+	set_string(&dst->language, src->language);
+	set_string(&dst->customer_name, src->customer_name);
+	dst->sla = src->sla;
+	dst->alerted = src->alerted;
+}
+
 /* The team's rows into the local store, each announced as changed. */
 static void apply_rows(Request *r, const PGresult *res)
 {
@@ -178,6 +228,8 @@ static void apply_rows(Request *r, const PGresult *res)
 	for (row = 0; row < PQntuples(res); row++) {
 		BdmConvState *s = state_from_row(r, res, row);
 		GError *error = NULL;
+
+		copy_row(shadow_of(ts, s), s);
 
 		if (!ts->local->backend->save(ts->local, s, ROW_FIELDS, &error)) {
 			purple_debug_error(DEBUG_CAT, "%s/%s: team state not kept locally: %s\n",
@@ -291,6 +343,8 @@ static gboolean answer(Request *r, const PGresult *res, const char *error)
 		if (error == NULL && PQntuples(res) > 0 && !PQgetisnull(res, 0, 0)) {
 			g_free(r->state->ticket);
 			r->state->ticket = g_strdup(PQgetvalue(res, 0, 0));
+			/* The row holds it now: a later change is measured from here. */
+			set_string(&shadow_of(r->store, r->state)->ticket, r->state->ticket);
 			/* Kept locally too: the ticket shows while the link is down. */
 			if (!r->store->local->backend->save(r->store->local, r->state, BDM_CONV_TICKET,
 			                                    &gerror)) {
@@ -375,56 +429,98 @@ static void add_column(Request *r, GString *names, GString *values, GString *upd
 	g_string_append_printf(updates, ", %s = EXCLUDED.%s", column, column);
 }
 
-/* The upsert of the named row fields of state, as one statement. */
+/* A text column that changed since the shadow. */
+static void text_column(Request *r, GString *n, GString *v, GString *u, const char *column,
+                        const char *now, const char *before)
+{
+	if (g_strcmp0(now, before) != 0)
+		add_column(r, n, v, u, column, "", g_strdup(now));
+}
+
+/* An integer column that changed since the shadow. */
+static void int_column(Request *r, GString *n, GString *v, GString *u, const char *column,
+                       const char *cast, gint64 now, gint64 before)
+{
+	if (now != before)
+		add_column(r, n, v, u, column, cast, g_strdup_printf("%" G_GINT64_FORMAT, now));
+}
+
+static gboolean same_tags(const BdmConvState *a, const BdmConvState *b)
+{
+	guint i;
+
+	if (a->tags->len != b->tags->len)
+		return FALSE;
+	for (i = 0; i < a->tags->len; i++)
+		if (strcmp(g_ptr_array_index(a->tags, i), g_ptr_array_index(b->tags, i)) != 0)
+			return FALSE;
+	return TRUE;
+}
+
+/* The upsert of the named row fields of state that differ from what this
+ * client last knew of the row, as one statement (none when nothing does).
+ * Columns a colleague changed meanwhile are left alone: each client sends
+ * what it changed, not what it happens to hold. */
 static void queue_upsert(TeamStore *ts, const BdmConvState *state, guint fields)
 {
+	BdmConvState *was = shadow_of(ts, state);
 	Request *r = request_new(ts, REQ_SAVE, state->platform, state->account, state->customer);
-	GString *names = g_string_new("platform, account, customer, updated_by");
-	GString *values = g_string_new("$1, $2, $3, $4");
-	GString *updates = g_string_new("updated_at = now(), updated_by = EXCLUDED.updated_by");
+	GString *n = g_string_new("platform, account, customer, updated_by");
+	GString *v = g_string_new("$1, $2, $3, $4");
+	GString *u = g_string_new("updated_at = now(), updated_by = EXCLUDED.updated_by");
+	guint base;
 
 	add_param(r, state->platform);
 	add_param(r, state->account);
 	add_param(r, state->customer);
 	add_param(r, ts->agent);
+	base = r->params->len;
 	if (fields & BDM_CONV_ESCALATION) {
-		add_column(r, names, values, updates, "department", "", g_strdup(state->department));
-		add_column(r, names, values, updates, "reason", "", g_strdup(state->reason));
-		add_column(r, names, values, updates, "trigger", "", g_strdup(state->trigger));
-		add_column(r, names, values, updates, "escalated_at", "::bigint",
-		           g_strdup_printf("%" G_GINT64_FORMAT, state->escalated_at));
+		text_column(r, n, v, u, "department", state->department, was->department);
+		text_column(r, n, v, u, "reason", state->reason, was->reason);
+		text_column(r, n, v, u, "trigger", state->trigger, was->trigger);
+		int_column(r, n, v, u, "escalated_at", "::bigint", state->escalated_at,
+		           was->escalated_at);
 	}
 	if (fields & BDM_CONV_TICKET)
-		add_column(r, names, values, updates, "ticket", "", g_strdup(state->ticket));
+		text_column(r, n, v, u, "ticket", state->ticket, was->ticket);
 	if (fields & BDM_CONV_LANGUAGE)
-		add_column(r, names, values, updates, "language", "", g_strdup(state->language));
+		text_column(r, n, v, u, "language", state->language, was->language);
 	if (fields & BDM_CONV_NAME)
-		add_column(r, names, values, updates, "customer_name", "",
-		           g_strdup(state->customer_name));
+		text_column(r, n, v, u, "customer_name", state->customer_name, was->customer_name);
 	if (fields & BDM_CONV_SLA) {
-		add_column(r, names, values, updates, "waiting_since", "::bigint",
-		           g_strdup_printf("%" G_GINT64_FORMAT, state->sla.waiting_since));
-		add_column(r, names, values, updates, "urgent", "::boolean",
-		           g_strdup(state->sla.urgent ? "true" : "false"));
-		add_column(r, names, values, updates, "alerted_level", "::int",
-		           g_strdup_printf("%d", (int)state->alerted.level));
-		add_column(r, names, values, updates, "alerted_since", "::bigint",
-		           g_strdup_printf("%" G_GINT64_FORMAT, state->alerted.waiting_since));
+		int_column(r, n, v, u, "waiting_since", "::bigint", state->sla.waiting_since,
+		           was->sla.waiting_since);
+		if (state->sla.urgent != was->sla.urgent)
+			add_column(r, n, v, u, "urgent", "::boolean",
+			           g_strdup(state->sla.urgent ? "true" : "false"));
+		int_column(r, n, v, u, "alerted_level", "::int", state->alerted.level,
+		           was->alerted.level);
+		int_column(r, n, v, u, "alerted_since", "::bigint", state->alerted.waiting_since,
+		           was->alerted.waiting_since);
 	}
-	if (fields & BDM_CONV_TAGS)
-		add_column(r, names, values, updates, "tags", "::text[]",
-		           bdm_store_team_array_literal(state->tags));
+	if ((fields & BDM_CONV_TAGS) && !same_tags(state, was))
+		add_column(r, n, v, u, "tags", "::text[]", bdm_store_team_array_literal(state->tags));
 	if (fields & BDM_CONV_ASSIGNED)
-		add_column(r, names, values, updates, "assigned", "", g_strdup(state->assigned));
-	if (fields & BDM_CONV_STATUS)
-		add_column(r, names, values, updates, "status", "",
+		text_column(r, n, v, u, "assigned", state->assigned, was->assigned);
+	if ((fields & BDM_CONV_STATUS) && state->status != was->status)
+		add_column(r, n, v, u, "status", "",
 		           g_strdup(state->status == BDM_CONV_RESOLVED ? "resolved" : "open"));
+	if (r->params->len == base) {
+		/* Nothing this client changed: nothing to tell. */
+		g_string_free(n, TRUE);
+		g_string_free(v, TRUE);
+		g_string_free(u, TRUE);
+		request_free(r);
+		return;
+	}
+	copy_row(was, state);
 	r->sql = g_strdup_printf("INSERT INTO branddm.conversation (%s) VALUES (%s) "
 	                         "ON CONFLICT (platform, account, customer) DO UPDATE SET %s",
-	                         names->str, values->str, updates->str);
-	g_string_free(names, TRUE);
-	g_string_free(values, TRUE);
-	g_string_free(updates, TRUE);
+	                         n->str, v->str, u->str);
+	g_string_free(n, TRUE);
+	g_string_free(v, TRUE);
+	g_string_free(u, TRUE);
 	submit(r);
 }
 
@@ -542,6 +638,7 @@ static void team_close(BdmStore *store)
 		request_free(r);
 	}
 	g_hash_table_destroy(ts->requests);
+	g_hash_table_destroy(ts->shadows);
 	bdm_store_close(ts->local);
 	g_free(ts->agent);
 	g_free(ts);
@@ -569,6 +666,8 @@ BdmStore *bdm_store_team_new(BdmStore *local, BdmTeamDb *db, const char *agent,
 	ts->changed = changed;
 	ts->data = data;
 	ts->requests = g_hash_table_new_full(g_direct_hash, g_direct_equal, request_free, NULL);
+	ts->shadows = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	                                    (GDestroyNotify)bdm_conv_state_free);
 	return &ts->base;
 }
 

@@ -38,6 +38,7 @@ static const BdmHostHooks desk_hooks = {
 	bdm_desk_buddy_alias,
 	bdm_desk_take_template,
 	bdm_desk_reply_author,
+	bdm_desk_team_may_poll,
 };
 
 static void command_spec_free(gpointer p)

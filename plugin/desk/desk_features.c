@@ -208,7 +208,7 @@ static void on_message_shown(PurpleAccount *account, const BdmDelivery *d, gpoin
 	(void)data;
 	if (conn == NULL)
 		return;
-	if (d->from_brand && !bdm_desk_team_automated(d->message_id))
+	if (d->from_brand && !bdm_desk_team_automated(d))
 		bdm_desk_sla_stop(bdm_desk_conv_of(conn, d->customer_id), FALSE);
 	else
 		incoming_shown(conn, d->customer_id, d->text, d->message_id);

@@ -12,6 +12,8 @@
 #include <blist.h>
 
 #include "conv_store.h"
+#include "host_signals.h"
+#include "team_db.h"
 #include "desk_config.h"
 #include "desk_internal.h"
 #include "sla.h"
@@ -217,11 +219,37 @@ gboolean bdm_desk_team_active(void);
 /** The host's reply_author hook: the agent who wrote a brand message, or
  *  "automatic", as the team recorded it; NULL alone or when not known. */
 const char *bdm_desk_reply_author(BdmConn *conn, const char *customer_id,
-                                  const char *message_id);
+                                  const char *message_id, const char *text);
 
 /** Make this agent the assignee of conv unless someone already is, as the
  *  team database decides; the result arrives like any colleague's change. */
 void bdm_desk_team_assign_first(const BdmDeskConv *conv);
+
+/* ---- desk_team_poll.c ------------------------------------------------------- */
+
+/** Start leasing the polling of brand accounts through db (the team's link).
+ *  Called by bdm_desk_team_init. */
+void bdm_desk_team_poll_init(BdmTeamDb *db);
+
+/** Forget the leases (the server drops the locks with the session).
+ *  Called by bdm_desk_team_shutdown. */
+void bdm_desk_team_poll_shutdown(void);
+
+/** The host's may_poll hook: TRUE alone, when the link is down, or while
+ *  this client holds the account's lease; else it asks for the lease. */
+gboolean bdm_desk_team_may_poll(BdmConn *conn);
+
+/** The link went up or down: a down link lost every lease.
+ *  Called by desk_team.c's link report. */
+void bdm_desk_team_poll_link(gboolean up);
+
+/** A message of a customer was recorded by the team: without the lease,
+ *  fetch and deliver it. */
+void bdm_desk_team_poll_notified(const char *platform, const char *account, const char *customer);
+
+/** Fetch and deliver what the team recorded for an account lately (at
+ *  sign-on, and when the link comes back), unless this client polls it. */
+void bdm_desk_team_poll_sync(const char *platform, const char *account);
 
 /* ---- desk_assign.c --------------------------------------------------------- */
 
@@ -229,9 +257,9 @@ void bdm_desk_team_assign_first(const BdmDeskConv *conv);
  *  Called once by bdm_desk_features_init. */
 void bdm_desk_assign_init(void);
 
-/** TRUE when the team recorded message_id as an automatic reply (it does
- *  not answer the customer: the response clock goes on). */
-gboolean bdm_desk_team_automated(const char *message_id);
+/** TRUE when the team knows d (by id or announced text) as an automatic
+ *  reply (it does not answer the customer: the response clock goes on). */
+gboolean bdm_desk_team_automated(const BdmDelivery *d);
 
 /* ---- desk_autoreply.c ---------------------------------------------------- */
 

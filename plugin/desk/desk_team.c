@@ -37,8 +37,21 @@ static struct {
 	BdmStore *store;        /* owned by desk_conv.c */
 	char *shown;            /* the connection string, redacted */
 	gboolean told_down;     /* the agent was told the link is down */
-	GHashTable *authors;    /* platform message id -> Author* */
+	GHashTable *authors;    /* platform message id, or text_key() -> Author* */
 } team;
+
+/* A reply announced before the platform gave it an id: known by its
+ * conversation and a digest of its text. */
+static char *text_key(const char *platform, const char *account, const char *customer,
+                      const char *digest)
+{
+	return g_strdup_printf("text:%s/%s/%s\n%s", platform, account, customer, digest);
+}
+
+static char *digest_of(const char *text)
+{
+	return g_compute_checksum_for_string(G_CHECKSUM_SHA256, text ? text : "", -1);
+}
 
 static void author_free(gpointer p)
 {
@@ -62,26 +75,83 @@ static void remember_author(const char *message_id, const char *agent, gboolean 
 	g_hash_table_replace(team.authors, g_strdup(message_id), a);
 }
 
-const char *bdm_desk_reply_author(BdmConn *conn, const char *customer_id,
-                                  const char *message_id)
+/* Who wrote a brand message: by its id, else by the announcement of its
+ * text (the poll may show it before its record arrives). */
+static const Author *author_of(const char *platform, const char *account, const char *customer,
+                               const char *message_id, const char *text)
 {
-	const Author *a;
+	const Author *a = NULL;
+	char *digest, *key;
 
-	(void)conn;
-	(void)customer_id;
-	if (team.authors == NULL || message_id == NULL ||
-	    (a = g_hash_table_lookup(team.authors, message_id)) == NULL)
+	if (team.authors == NULL)
+		return NULL;
+	if (message_id != NULL)
+		a = g_hash_table_lookup(team.authors, message_id);
+	if (a == NULL && text != NULL && customer != NULL) {
+		digest = digest_of(text);
+		key = text_key(platform, account, customer, digest);
+		a = g_hash_table_lookup(team.authors, key);
+		g_free(key);
+		g_free(digest);
+	}
+	return a;
+}
+
+const char *bdm_desk_reply_author(BdmConn *conn, const char *customer_id,
+                                  const char *message_id, const char *text)
+{
+	const Author *a = author_of(bdm_conn_platform(conn), bdm_conn_account_id(conn), customer_id,
+	                            message_id, text);
+
+	if (a == NULL)
 		return NULL;
 	/* TRANSLATORS: shown as the author of an automatic reply: "Acme (automatic)". */
 	return a->automated ? _("automatic") : a->agent;
 }
 
-gboolean bdm_desk_team_automated(const char *message_id)
+gboolean bdm_desk_team_automated(const BdmDelivery *d)
 {
-	const Author *a = team.authors && message_id
-	                  ? g_hash_table_lookup(team.authors, message_id) : NULL;
+	const Author *a = author_of(d->platform, d->account, d->customer_id, d->message_id, d->text);
 
 	return a != NULL && a->automated;
+}
+
+/* A client announced a reply it is sending: "sending:<platform>/<account>/
+ * <customer>\n<agent>\n<0|1>\n<digest>" (a customer id holds no newline). */
+static void reply_announced(const char *payload)
+{
+	char **parts = g_strsplit(payload + strlen("sending:"), "\n", 4);
+
+	if (g_strv_length(parts) == 4) {
+		char *key = g_strdup_printf("text:%s\n%s", parts[0], parts[3]);
+
+		remember_author(key, parts[1], strcmp(parts[2], "1") == 0);
+		g_free(key);
+	}
+	g_strfreev(parts);
+}
+
+static void on_reply_sending(PurpleAccount *account, const BdmDelivery *d, gpointer data)
+{
+	char *digest, *key, *payload;
+	const char *params[1];
+
+	(void)account;
+	(void)data;
+	if (team.store == NULL)
+		return;
+	digest = digest_of(d->text);
+	key = text_key(d->platform, d->account, d->customer_id, digest);
+	remember_author(key, bdm_desk_agent_name(), d->automated);
+	payload = g_strdup_printf("sending:%s/%s/%s\n%s\n%d\n%s", d->platform, d->account,
+	                          d->customer_id, bdm_desk_agent_name(), d->automated ? 1 : 0,
+	                          digest);
+	params[0] = payload;
+	bdm_team_db_query(team.db, "SELECT pg_notify('" BDM_TEAM_NOTIFY_CHANNEL "', $1)", 1,
+	                  params, NULL, NULL);
+	g_free(payload);
+	g_free(key);
+	g_free(digest);
 }
 
 static void on_authors(const PGresult *res, const char *error, gpointer data)
@@ -99,9 +169,10 @@ static void on_authors(const PGresult *res, const char *error, gpointer data)
 		                strcmp(PQgetvalue(res, row, 2), "t") == 0);
 }
 
-/* A colleague recorded a message of this conversation: learn its author
- * before the poll shows it. */
-static void fetch_authors(const char *payload)
+/* A message of this conversation was recorded: learn its author before the
+ * poll shows it, and (without the poll lease) deliver it from the team.
+ * payload is "message:<platform>/<account>/<customer>". */
+static void message_recorded(const char *payload)
 {
 	const char *rest = payload + strlen("message:");
 	const char *slash1 = strchr(rest, '/');
@@ -116,9 +187,12 @@ static void fetch_authors(const char *payload)
 	params[0] = platform;
 	params[1] = account;
 	params[2] = slash2 + 1;
+	/* Authors first: queries run in order, so they are known before the
+	 * messages are delivered. */
 	bdm_team_db_query(team.db, "SELECT message_id, agent, automated FROM branddm.message "
 	                  "WHERE platform = $1 AND account = $2 AND customer = $3 AND from_brand "
 	                  "ORDER BY recorded_at DESC LIMIT 20", 3, params, on_authors, NULL);
+	bdm_desk_team_poll_notified(platform, account, slash2 + 1);
 	g_free(account);
 	g_free(platform);
 }
@@ -155,6 +229,13 @@ gboolean bdm_desk_team_active(void)
 	return team.store != NULL;
 }
 
+/* State and messages the team has for one account of this client. */
+static void sync_account(BdmConn *conn)
+{
+	bdm_store_team_sync_account(team.store, bdm_conn_platform(conn), bdm_conn_account_id(conn));
+	bdm_desk_team_poll_sync(bdm_conn_platform(conn), bdm_conn_account_id(conn));
+}
+
 static void sync_connected_accounts(void)
 {
 	GList *l;
@@ -163,8 +244,7 @@ static void sync_connected_accounts(void)
 		BdmConn *conn = bdm_conn_of(l->data);
 
 		if (conn != NULL && conn->connected)
-			bdm_store_team_sync_account(team.store, bdm_conn_platform(conn),
-			                            bdm_conn_account_id(conn));
+			sync_account(conn);
 	}
 }
 
@@ -194,6 +274,7 @@ static void on_schema_version(const PGresult *res, const char *error, gpointer d
 static void on_link(gboolean up, const char *why, gpointer data)
 {
 	(void)data;
+	bdm_desk_team_poll_link(up);
 	if (up) {
 		purple_debug_info(DEBUG_CAT, "team database %s is up\n", team.shown);
 		bdm_team_db_query(team.db, "SELECT value FROM branddm.meta WHERE key = "
@@ -230,7 +311,9 @@ static void on_notify(const char *channel, const char *payload, gpointer data)
 	if (team.store == NULL || g_strcmp0(channel, BDM_TEAM_NOTIFY_CHANNEL) != 0)
 		return;
 	if (g_str_has_prefix(payload, "message:"))
-		fetch_authors(payload);
+		message_recorded(payload);
+	else if (g_str_has_prefix(payload, "sending:"))
+		reply_announced(payload);
 	else
 		bdm_store_team_notified(team.store, payload);
 }
@@ -263,8 +346,7 @@ static void on_account_connected(PurpleAccount *account, gpointer data)
 
 	(void)data;
 	if (conn != NULL && team.store != NULL)
-		bdm_store_team_sync_account(team.store, bdm_conn_platform(conn),
-		                            bdm_conn_account_id(conn));
+		sync_account(conn);
 }
 
 BdmStore *bdm_desk_team_init(BdmStore *local)
@@ -279,10 +361,13 @@ BdmStore *bdm_desk_team_init(BdmStore *local)
 	bdm_team_db_listen(team.db, BDM_TEAM_NOTIFY_CHANNEL);
 	team.store = bdm_store_team_new(local, team.db, bdm_desk_agent_name(), on_changed, NULL);
 	team.authors = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, author_free);
+	bdm_desk_team_poll_init(team.db);
 	purple_signal_connect(bdm_signals_handle(), BDM_SIGNAL_ACCOUNT_CONNECTED, bdm_desk.plugin,
 	                      PURPLE_CALLBACK(on_account_connected), NULL);
 	purple_signal_connect(bdm_signals_handle(), BDM_SIGNAL_REPLY_CONFIRMED, bdm_desk.plugin,
 	                      PURPLE_CALLBACK(on_reply_confirmed), NULL);
+	purple_signal_connect(bdm_signals_handle(), BDM_SIGNAL_REPLY_SENDING, bdm_desk.plugin,
+	                      PURPLE_CALLBACK(on_reply_sending), NULL);
 	purple_debug_info(DEBUG_CAT, "team mode: %s as %s\n", team.shown, bdm_desk_agent_name());
 	bdm_team_db_start(team.db);
 	return team.store;
@@ -291,6 +376,7 @@ BdmStore *bdm_desk_team_init(BdmStore *local)
 void bdm_desk_team_shutdown(void)
 {
 	/* The store (desk_conv.c) owns and frees the link. */
+	bdm_desk_team_poll_shutdown();
 	if (team.authors)
 		g_hash_table_destroy(team.authors);
 	g_free(team.shown);

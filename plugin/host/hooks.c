@@ -55,17 +55,25 @@ const char *bdm_hooks_template_of(BdmConn *conn, const char *customer_id, const 
 	return installed->template_of(conn, customer_id, text);
 }
 
-char *bdm_hooks_brand_sender(BdmConn *conn, const char *customer_id, const char *message_id)
+char *bdm_hooks_brand_sender(BdmConn *conn, const char *customer_id, const char *message_id,
+                             const char *text)
 {
 	const char *author = NULL;
 	const char *brand;
 
 	if (installed != NULL && installed->reply_author != NULL)
-		author = installed->reply_author(conn, customer_id, message_id);
+		author = installed->reply_author(conn, customer_id, message_id, text);
 	if (author == NULL)
 		return NULL;
 	brand = purple_connection_get_display_name(conn->gc);
 	if (brand == NULL || *brand == '\0')
 		brand = bdm_conn_account_id(conn);
 	return g_strdup_printf("%s (%s)", brand, author);
+}
+
+gboolean bdm_hooks_may_poll(BdmConn *conn)
+{
+	if (installed == NULL || installed->may_poll == NULL)
+		return TRUE;
+	return installed->may_poll(conn);
 }

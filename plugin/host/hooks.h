@@ -14,8 +14,8 @@
 #include "conn.h"
 
 /** The version of BdmHostHooks this header describes.
- *  Version 2 added reply_author. */
-#define BDM_HOOKS_VERSION 2
+ *  Version 2 added reply_author, version 3 may_poll. */
+#define BDM_HOOKS_VERSION 3
 
 typedef struct {
 	int version;   /* BDM_HOOKS_VERSION */
@@ -35,7 +35,12 @@ typedef struct {
 
 	/** Who wrote a brand message (an agent's name, or "automatic"), for
 	 *  "Acme (Alice Martin)"; NULL when not known.  message_id may be NULL. */
-	const char *(*reply_author)(BdmConn *conn, const char *customer_id, const char *message_id);
+	const char *(*reply_author)(BdmConn *conn, const char *customer_id, const char *message_id,
+	                            const char *text);
+
+	/** Should this client ask the platform now?  FALSE when another client
+	 *  polls this brand account for the team.  NULL in the table: always. */
+	gboolean (*may_poll)(BdmConn *conn);
 } BdmHostHooks;
 
 /** Install the desk's answers (NULL: back to the refusing defaults).
@@ -55,8 +60,13 @@ char *bdm_hooks_buddy_alias(BdmConn *conn, const char *customer_id, const char *
  *  Owned by the desk; valid until the next call. */
 const char *bdm_hooks_template_of(BdmConn *conn, const char *customer_id, const char *text);
 
+/** TRUE when this client should poll conn's account now (the desk's
+ *  may_poll; TRUE without a desk or an answer). */
+gboolean bdm_hooks_may_poll(BdmConn *conn);
+
 /** The sender of a brand message as the conversation shows it: "Acme
  *  (Alice Martin)" when the desk knows the author, else NULL (libpurple's own). */
-char *bdm_hooks_brand_sender(BdmConn *conn, const char *customer_id, const char *message_id);
+char *bdm_hooks_brand_sender(BdmConn *conn, const char *customer_id, const char *message_id,
+                             const char *text);
 
 #endif /* BRANDDM_HOOKS_H */

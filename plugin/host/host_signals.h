@@ -17,6 +17,8 @@
  *   "branddm-message-recorded"  a new message of a poll is in the log and is
  *                               about to be shown (customer's or the brand's)
  *   "branddm-message-shown"     that message is now on screen
+ *   "branddm-reply-sending"     a reply passed every check and goes to the
+ *                               platform now (message_id NULL; it may still fail)
  *   "branddm-reply-confirmed"   the platform confirmed a reply sent from this
  *                               client, and it is in the log
  * Protocol signal:  void cb(PurplePlugin *prpl, gpointer data)
@@ -54,6 +56,7 @@ typedef struct {
 #define BDM_SIGNAL_ACCOUNT_DISCONNECTED "branddm-account-disconnected"
 #define BDM_SIGNAL_MESSAGE_RECORDED     "branddm-message-recorded"
 #define BDM_SIGNAL_MESSAGE_SHOWN        "branddm-message-shown"
+#define BDM_SIGNAL_REPLY_SENDING        "branddm-reply-sending"
 #define BDM_SIGNAL_REPLY_CONFIRMED      "branddm-reply-confirmed"
 
 /** Register the host's signals on handle (the loader plugin).
@@ -72,7 +75,7 @@ PurplePlugin *bdm_signals_handle(void);
  *  Does nothing before registration. */
 void bdm_signals_emit_account(const char *signal, PurpleAccount *account);
 
-/** Emit a message signal (BDM_SIGNAL_MESSAGE_*, BDM_SIGNAL_REPLY_CONFIRMED).
+/** Emit a message signal (BDM_SIGNAL_MESSAGE_*, BDM_SIGNAL_REPLY_*).
  *  Does nothing before registration. */
 void bdm_signals_emit_delivery(const char *signal, PurpleAccount *account, const BdmDelivery *d);
 

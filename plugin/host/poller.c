@@ -224,7 +224,7 @@ static void show_outgoing(BdmConn *conn, const BdmMessage *msg)
 	if (conv == NULL)
 		return;
 	/* "Acme (Alice Martin)" when the desk knows which colleague wrote it. */
-	sender = bdm_hooks_brand_sender(conn, customer_of(msg), msg->id);
+	sender = bdm_hooks_brand_sender(conn, customer_of(msg), msg->id, msg->text);
 	escaped = purple_markup_escape_text(msg->text ? msg->text : "", -1);
 	purple_conv_im_write(PURPLE_CONV_IM(conv),
 	                     sender ? sender : purple_connection_get_display_name(conn->gc),
@@ -465,7 +465,9 @@ static void begin_cycle(BdmConn *conn)
 
 	if (poll->running)
 		return;
-	if (poll->not_before > bdm_now()) {
+	/* A colleague's client polls this account for the team: wait, and ask
+	 * again next interval (it may have gone). */
+	if (poll->not_before > bdm_now() || !bdm_hooks_may_poll(conn)) {
 		schedule_next(conn);
 		return;
 	}
@@ -484,6 +486,43 @@ static gboolean poll_timer_cb(gpointer data)
 	conn->poll_timer = 0;
 	begin_cycle(conn);
 	return FALSE;
+}
+
+void bdm_poll_deliver(BdmConn *conn, GPtrArray *messages)
+{
+	BdmPoll *poll = conn->poll;
+	guint i;
+
+	g_assert(messages != NULL);
+	if (poll == NULL) {
+		g_ptr_array_unref(messages);
+		return;
+	}
+	for (i = 0; i < messages->len; i++) {
+		BdmMessage *msg = g_ptr_array_index(messages, i);
+
+		if (msg->id == NULL || g_hash_table_contains(poll->cycle_ids, msg->id) ||
+		    bdm_journal_seen(conn, msg->id)) {
+			free_message(msg);
+			continue;
+		}
+		g_hash_table_add(poll->cycle_ids, g_strdup(msg->id));
+		g_ptr_array_add(poll->collected, msg);
+	}
+	/* Taken over one by one: the array goes without its contents. */
+	g_ptr_array_set_free_func(messages, NULL);
+	g_ptr_array_unref(messages);
+	/* A running cycle delivers them with its own; otherwise a cycle of
+	 * delivery alone, without a request. */
+	if (poll->running || poll->collected->len == 0)
+		return;
+	poll->running = TRUE;
+	poll->pages = 0;
+	if (conn->poll_timer) {
+		purple_timeout_remove(conn->poll_timer);
+		conn->poll_timer = 0;
+	}
+	finish_cycle(conn, TRUE);
 }
 
 void bdm_poll_start(BdmConn *conn)

@@ -28,4 +28,8 @@ void bdm_poll_stop(BdmConn *conn);
  *  module's minimum. */
 guint bdm_poll_interval(const BdmConn *conn);
 
+/** Deliver messages another client fetched (a team's poller): they take the
+ *  same way as polled ones (journal, display, signals); messages is taken over. */
+void bdm_poll_deliver(BdmConn *conn, GPtrArray *messages);
+
 #endif /* BRANDDM_POLLER_H */

@@ -101,7 +101,7 @@ static void confirmed(PendingSend *ps, const BdmSendResult *sent)
 		d.automated = ps->automated;
 		bdm_signals_emit_delivery(BDM_SIGNAL_REPLY_CONFIRMED, conn->account, &d);
 	}
-	sender = bdm_hooks_brand_sender(conn, ps->who, sent->message_id);
+	sender = bdm_hooks_brand_sender(conn, ps->who, sent->message_id, ps->text);
 	escaped = purple_markup_escape_text(ps->text, -1);
 	purple_conv_im_write(PURPLE_CONV_IM(bdm_conversation_with(conn, ps->who)), sender, escaped,
 	                     PURPLE_MESSAGE_SEND | (ps->automated ? PURPLE_MESSAGE_AUTO_RESP : 0),
@@ -200,6 +200,23 @@ static void attempt_send(PendingSend *ps)
 	bdm_request_clear(&req);
 }
 
+/* Before the platform has it, so a colleague's client that sees the reply
+ * by polling can already know who wrote it. */
+static void announce_sending(const PendingSend *ps)
+{
+	BdmDelivery d = { 0 };
+
+	d.platform = bdm_conn_platform(ps->conn);
+	d.account = bdm_conn_account_id(ps->conn);
+	d.customer_id = ps->who;
+	d.customer_name = bdm_conn_customer_name(ps->conn, ps->who);
+	d.text = ps->text;
+	d.time = bdm_now();
+	d.from_brand = TRUE;
+	d.automated = ps->automated;
+	bdm_signals_emit_delivery(BDM_SIGNAL_REPLY_SENDING, ps->conn->account, &d);
+}
+
 int bdm_send_im(PurpleConnection *gc, const char *who, const char *message,
                 PurpleMessageFlags flags)
 {
@@ -230,6 +247,7 @@ int bdm_send_im(PurpleConnection *gc, const char *who, const char *message,
 	ps->who = g_strdup(who);
 	ps->text = text;
 	ps->automated = automated;
+	announce_sending(ps);
 	conn->pending_sends = g_list_prepend(conn->pending_sends, ps);
 	attempt_send(ps);
 	return 0;

@@ -293,6 +293,67 @@ def test_alerts_and_waiting(t, pg, hook):
         team.close()
 
 
+def polls(emu):
+    """The API requests of poll cycles (every GET: the conversations list)."""
+    return [r for r in emu.requests if r["method"] == "GET" and "conversations" in r["path"]]
+
+
+def holder(team):
+    """The session whose client holds the poll lease (its debug log says so)."""
+    for s in team.sessions:
+        if s.client.running() and "this client polls for the team" in s.client.stderr_text():
+            return s
+    return None
+
+
+def test_one_poller(t, pg, hook):
+    """Three clients on one Page make the API requests of one; the customer's
+    messages reach all three.  When the lease holder is killed mid-burst,
+    another client polls within two intervals, and every message is shown
+    once in each remaining client."""
+    team = Team(Facebook(), pg, hook, AGENTS, db="lease").start()
+    try:
+        interval = team.p.poll_interval
+        polling = wait_for(lambda: holder(team), timeout=10 * interval)
+        t.ok(polling is not None, "one client took the poll lease")
+        time.sleep(2 * interval)
+        before = len(polls(team.emu))
+        time.sleep(6 * interval)
+        made = len(polls(team.emu)) - before
+        t.ok(made <= 6 + 2, "3 clients made %d poll requests in 6 intervals (one client's "
+             "share: 6)" % made)
+        who, name = ADA
+        team.emu.add_customer_message(who, name, "message 1")
+        for s, agent in zip(team.sessions, AGENTS):
+            t.eq(s.received(who)["text"], "message 1", "%s's client shows the customer's message"
+                 % agent)
+        # A burst, and the holder killed in the middle of it.
+        survivors = [s for s in team.sessions if s is not polling]
+        marks = [s.client.mark() for s in survivors]
+        for n in range(2, 7):
+            team.emu.add_customer_message(who, name, "message %d" % n)
+            time.sleep(0.2)
+        polling.client.kill()
+        for n in range(7, 12):
+            team.emu.add_customer_message(who, name, "message %d" % n)
+            time.sleep(0.2)
+        want = ["message %d" % n for n in range(2, 12)]
+        for s, mark in zip(survivors, marks):
+            def shown():
+                return [e["text"] for e in s.client.events_seen("write", since=mark, conv=who,
+                                                                 flags="recv")]
+            wait_for(lambda: len(shown()) >= len(want), timeout=8 * interval + 10)
+            time.sleep(interval)
+            t.eq(sorted(shown(), key=lambda x: int(x.split()[1])), want,
+                 "every message of the burst shown once after the holder died")
+        t.ok(wait_for(lambda: holder(team), timeout=4 * interval) is not None,
+             "another client polls now")
+        for s in survivors:
+            quit_clean(t, s)
+    finally:
+        team.close()
+
+
 def test_database_away(t, pg, hook):
     """The team database is unreachable at start: the agent is told once,
     works alone, and the acknowledgement that waited goes out once the
@@ -334,6 +395,7 @@ with PgServer() as pg:
                           ("who said what", test_who_said_what),
                           ("assignment", test_assignment),
                           ("waiting lists and alerts", test_alerts_and_waiting),
+                          ("one poller per account", test_one_poller),
                           ("the team database away and back", test_database_away)]:
         hook = Webhook()
         try:
