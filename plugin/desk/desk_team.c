@@ -25,6 +25,10 @@
 /* Authors remembered at most; beyond, the oldest knowledge is dropped
  * (a message shown long ago is not shown again). */
 #define MAX_AUTHORS 10000
+/* "Alice is replying" is sent at most this often per conversation, and shown
+ * at most this often per colleague and conversation. */
+#define TYPING_SEND_S 10
+#define TYPING_SHOW_S 30
 
 /* Who wrote one brand message. */
 typedef struct {
@@ -38,6 +42,7 @@ static struct {
 	char *shown;            /* the connection string, redacted */
 	gboolean told_down;     /* the agent was told the link is down */
 	GHashTable *authors;    /* platform message id, or text_key() -> Author* */
+	GHashTable *typing;     /* "sent:<conv>" or "shown:<conv>\n<agent>" -> last time */
 } team;
 
 /* A reply announced before the platform gave it an id: known by its
@@ -305,6 +310,80 @@ static void on_link(gboolean up, const char *why, gpointer data)
 	}
 }
 
+/* TRUE, and the time noted, when key was not noted within the last `every` s. */
+static gboolean due(const char *key, gint64 every)
+{
+	gint64 now = g_get_monotonic_time() / G_USEC_PER_SEC;
+	gpointer last = g_hash_table_lookup(team.typing, key);
+
+	if (last != NULL && now - (gint64)GPOINTER_TO_SIZE(last) < every)
+		return FALSE;
+	g_hash_table_replace(team.typing, g_strdup(key), GSIZE_TO_POINTER((gsize)MAX(now, 1)));
+	return TRUE;
+}
+
+/* The agent types to a customer: colleagues with that conversation open
+ * are told, so two people do not answer at once. */
+static void on_agent_typing(PurpleAccount *account, const char *who, guint state, gpointer data)
+{
+	BdmConn *conn = bdm_conn_of(purple_account_get_connection(account));
+	char *key, *payload;
+	const char *params[1];
+
+	(void)data;
+	if (team.store == NULL || conn == NULL || state != PURPLE_TYPING || who == NULL)
+		return;
+	key = g_strdup_printf("sent:%s/%s/%s", bdm_conn_platform(conn), bdm_conn_account_id(conn),
+	                      who);
+	if (due(key, TYPING_SEND_S)) {
+		payload = g_strdup_printf("typing:%s\n%s", key + strlen("sent:"),
+		                          bdm_desk_agent_name());
+		params[0] = payload;
+		bdm_team_db_query(team.db, "SELECT pg_notify('" BDM_TEAM_NOTIFY_CHANNEL "', $1)", 1,
+		                  params, NULL, NULL);
+		g_free(payload);
+	}
+	g_free(key);
+}
+
+/* "typing:<platform>/<account>/<customer>\n<agent>" from a colleague. */
+static void colleague_typing(const char *payload)
+{
+	char **parts = g_strsplit(payload + strlen("typing:"), "\n", 2);
+	char **ids = parts[0] ? g_strsplit(parts[0], "/", 3) : NULL;
+	PurpleConversation *pconv = NULL;
+	BdmConn *conn = NULL;
+	GList *l;
+
+	if (ids == NULL || g_strv_length(ids) != 3 || parts[1] == NULL ||
+	    strcmp(parts[1], bdm_desk_agent_name()) == 0)
+		goto out;
+	for (l = purple_connections_get_all(); l != NULL && conn == NULL; l = l->next) {
+		BdmConn *c = bdm_conn_of(l->data);
+
+		if (c != NULL && strcmp(bdm_conn_platform(c), ids[0]) == 0 &&
+		    strcmp(bdm_conn_account_id(c), ids[1]) == 0)
+			conn = c;
+	}
+	if (conn != NULL)
+		pconv = purple_find_conversation_with_account(PURPLE_CONV_TYPE_IM, ids[2],
+		                                              conn->account);
+	if (pconv != NULL) {
+		char *key = g_strdup_printf("shown:%s\n%s", parts[0], parts[1]);
+
+		if (due(key, TYPING_SHOW_S)) {
+			char *text = g_strdup_printf(_("%s is replying…"), parts[1]);
+
+			bdm_notice_write(pconv, text, PURPLE_MESSAGE_SYSTEM);
+			g_free(text);
+		}
+		g_free(key);
+	}
+out:
+	g_strfreev(ids);
+	g_strfreev(parts);
+}
+
 static void on_notify(const char *channel, const char *payload, gpointer data)
 {
 	(void)data;
@@ -314,6 +393,8 @@ static void on_notify(const char *channel, const char *payload, gpointer data)
 		message_recorded(payload);
 	else if (g_str_has_prefix(payload, "sending:"))
 		reply_announced(payload);
+	else if (g_str_has_prefix(payload, "typing:"))
+		colleague_typing(payload);
 	else
 		bdm_store_team_notified(team.store, payload);
 }
@@ -368,6 +449,9 @@ BdmStore *bdm_desk_team_init(BdmStore *local)
 	                      PURPLE_CALLBACK(on_reply_confirmed), NULL);
 	purple_signal_connect(bdm_signals_handle(), BDM_SIGNAL_REPLY_SENDING, bdm_desk.plugin,
 	                      PURPLE_CALLBACK(on_reply_sending), NULL);
+	purple_signal_connect(bdm_signals_handle(), BDM_SIGNAL_AGENT_TYPING, bdm_desk.plugin,
+	                      PURPLE_CALLBACK(on_agent_typing), NULL);
+	team.typing = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	purple_debug_info(DEBUG_CAT, "team mode: %s as %s\n", team.shown, bdm_desk_agent_name());
 	bdm_team_db_start(team.db);
 	return team.store;
@@ -379,6 +463,8 @@ void bdm_desk_team_shutdown(void)
 	bdm_desk_team_poll_shutdown();
 	if (team.authors)
 		g_hash_table_destroy(team.authors);
+	if (team.typing)
+		g_hash_table_destroy(team.typing);
 	g_free(team.shown);
 	memset(&team, 0, sizeof(team));
 }

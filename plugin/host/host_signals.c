@@ -32,6 +32,11 @@ void bdm_signals_register(PurplePlugin *handle)
 		                       purple_value_new(PURPLE_TYPE_POINTER));
 	purple_signal_register(handle, BDM_SIGNAL_PROTOCOL_ADDED, purple_marshal_VOID__POINTER, NULL,
 	                       1, purple_value_new(PURPLE_TYPE_SUBTYPE, PURPLE_SUBTYPE_PLUGIN));
+	purple_signal_register(handle, BDM_SIGNAL_AGENT_TYPING,
+	                       purple_marshal_VOID__POINTER_POINTER_UINT, NULL, 3,
+	                       purple_value_new(PURPLE_TYPE_SUBTYPE, PURPLE_SUBTYPE_ACCOUNT),
+	                       purple_value_new(PURPLE_TYPE_STRING),
+	                       purple_value_new(PURPLE_TYPE_UINT));
 }
 
 void bdm_signals_unregister(void)
@@ -45,6 +50,7 @@ void bdm_signals_unregister(void)
 	for (i = 0; i < G_N_ELEMENTS(delivery_signals); i++)
 		purple_signal_unregister(signal_handle, delivery_signals[i]);
 	purple_signal_unregister(signal_handle, BDM_SIGNAL_PROTOCOL_ADDED);
+	purple_signal_unregister(signal_handle, BDM_SIGNAL_AGENT_TYPING);
 	signal_handle = NULL;
 }
 
@@ -70,4 +76,10 @@ void bdm_signals_emit_protocol_added(PurplePlugin *prpl)
 {
 	if (signal_handle != NULL)
 		purple_signal_emit(signal_handle, BDM_SIGNAL_PROTOCOL_ADDED, prpl);
+}
+
+void bdm_signals_emit_typing(PurpleAccount *account, const char *who, guint state)
+{
+	if (signal_handle != NULL)
+		purple_signal_emit(signal_handle, BDM_SIGNAL_AGENT_TYPING, account, who, state);
 }

@@ -21,6 +21,9 @@
  *                               platform now (message_id NULL; it may still fail)
  *   "branddm-reply-confirmed"   the platform confirmed a reply sent from this
  *                               client, and it is in the log
+ * Typing signal:  void cb(PurpleAccount *account, const char *who, guint state, gpointer data)
+ *   "branddm-agent-typing"      the agent types to who in this client (state is a
+ *                               PurpleTypingState: PURPLE_TYPING, _TYPED, _NOT_TYPING)
  * Protocol signal:  void cb(PurplePlugin *prpl, gpointer data)
  *   "branddm-protocol-added"    a protocol module became a libpurple protocol;
  *                               its prpl info (tooltip, emblem, actions) may be
@@ -51,6 +54,7 @@ typedef struct {
 } BdmDelivery;
 
 #define BDM_SIGNAL_PROTOCOL_ADDED       "branddm-protocol-added"
+#define BDM_SIGNAL_AGENT_TYPING         "branddm-agent-typing"
 #define BDM_SIGNAL_ACCOUNT_CONNECTING   "branddm-account-connecting"
 #define BDM_SIGNAL_ACCOUNT_CONNECTED    "branddm-account-connected"
 #define BDM_SIGNAL_ACCOUNT_DISCONNECTED "branddm-account-disconnected"
@@ -78,6 +82,10 @@ void bdm_signals_emit_account(const char *signal, PurpleAccount *account);
 /** Emit a message signal (BDM_SIGNAL_MESSAGE_*, BDM_SIGNAL_REPLY_*).
  *  Does nothing before registration. */
 void bdm_signals_emit_delivery(const char *signal, PurpleAccount *account, const BdmDelivery *d);
+
+/** Emit BDM_SIGNAL_AGENT_TYPING: the agent's typing state towards who.
+ *  Does nothing before registration. */
+void bdm_signals_emit_typing(PurpleAccount *account, const char *who, guint state);
 
 /** Emit BDM_SIGNAL_PROTOCOL_ADDED for prpl.
  *  Does nothing before registration. */

@@ -13,6 +13,7 @@
 
 #include "branddm/i18n.h"
 #include "conn.h"
+#include "host_signals.h"
 #include "protocol_info.h"
 #include "send.h"
 
@@ -51,11 +52,10 @@ static GHashTable *bdm_account_text_table(PurpleAccount *account)
 	return table;
 }
 
+/* Platforms get no typing indicator from us; colleagues may (the desk). */
 static unsigned int bdm_send_typing(PurpleConnection *gc, const char *name, PurpleTypingState state)
 {
-	(void)gc;
-	(void)name;
-	(void)state;
+	bdm_signals_emit_typing(purple_connection_get_account(gc), name, (guint)state);
 	return 0;
 }
 

@@ -262,6 +262,25 @@ static gboolean cmd_serv_send(BdmClient *client, JsonObject *args, JsonBuilder *
 	return TRUE;
 }
 
+/* What Pidgin and Finch do while the agent types in a conversation:
+ * serv_send_typing with PURPLE_TYPING, then PURPLE_NOT_TYPING. */
+static gboolean cmd_typing(BdmClient *client, JsonObject *args, JsonBuilder *result,
+                           GError **error)
+{
+	PurpleConnection *gc;
+	const char *who;
+	gboolean typing = TRUE;
+
+	(void)client;
+	(void)result;
+	if ((gc = bdm_arg_connection(args, error)) == NULL ||
+	    (who = bdm_arg_string(args, "who", error)) == NULL ||
+	    !bdm_arg_bool_opt(args, "typing", &typing, error))
+		return FALSE;
+	serv_send_typing(gc, who, typing ? PURPLE_TYPING : PURPLE_NOT_TYPING);
+	return TRUE;
+}
+
 /* Crash right after a given message reaches the screen (see ui_conv.h). */
 static gboolean cmd_die_on_write(BdmClient *client, JsonObject *args, JsonBuilder *result,
                                  GError **error)
@@ -285,5 +304,6 @@ const BdmCommand bdm_conv_commands[] = {
 	{ "compose-get", cmd_compose_get },
 	{ "compose-set", cmd_compose_set },
 	{ "die-on-write", cmd_die_on_write },
+	{ "typing", cmd_typing },
 	{ NULL, NULL }
 };

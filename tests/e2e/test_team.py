@@ -293,6 +293,36 @@ def test_alerts_and_waiting(t, pg, hook):
         team.close()
 
 
+def test_colleague_typing(t, pg, hook):
+    """While Alice types to Ada, Bob, who has Ada's conversation open, sees
+    "Alice Martin is replying…" once, not once per keystroke."""
+    team = Team(Facebook(), pg, hook, AGENTS[:2], db="typing").start()
+    try:
+        alice, bob = team.sessions
+        who, name = ADA
+        team.emu.add_customer_message(who, name, "Hello?")
+        for s in team.sessions:
+            s.received(who)
+        mark = bob.client.mark()
+        for _ in range(5):
+            alice.client.cmd({"cmd": "typing", "protocol": alice.p.protocol,
+                              "username": alice.p.username, "who": who})
+        shown = bob.client.saw("write", conv=who, flags="system", timeout=10, since=mark,
+                               text=lambda x: "Alice Martin is replying" in (x or ""))
+        t.ok(shown is not None, "Bob sees that Alice is replying", shown)
+        time.sleep(1)
+        t.eq(len(bob.client.events_seen("write", since=mark, conv=who,
+                                        text=lambda x: "is replying" in (x or ""))), 1,
+             "once, not once per keystroke")
+        t.ok(alice.client.no_event("write", conv=who, within=1,
+                                   text=lambda x: "is replying" in (x or "")),
+             "Alice is not told about herself")
+        for s in team.sessions:
+            quit_clean(t, s)
+    finally:
+        team.close()
+
+
 def polls(emu):
     """The API requests of poll cycles (every GET: the conversations list)."""
     return [r for r in emu.requests if r["method"] == "GET" and "conversations" in r["path"]]
@@ -379,6 +409,20 @@ def test_database_away(t, pg, hook):
         back = s.client.wait_event("notify", timeout=15,
                                    primary=lambda p: "reachable again" in (p or ""))
         t.ok(back is not None, "the agent is told the database is back")
+        # Mid-shift: away again while another customer writes, then back.
+        pg.pause()
+        s.client.wait_event("notify", timeout=30, primary=lambda p: "unreachable" in (p or ""))
+        other, other_name = GRACE
+        team.emu.add_customer_message(other, other_name, "Hi, anybody?")
+        s.received(other)
+        time.sleep(2)
+        t.eq(len(team.emu.sent), 1, "mid-shift the acknowledgement waits again")
+        pg.resume()
+        t.ok(wait_for(lambda: len(team.emu.sent) == 2, timeout=40),
+             "and goes out once the database is back")
+        time.sleep(2)
+        t.eq([m["recipient_id"] for m in team.emu.sent], [who, other],
+             "one acknowledgement per customer, none twice")
         quit_clean(t, s)
     finally:
         if not pg.running:
@@ -396,6 +440,7 @@ with PgServer() as pg:
                           ("assignment", test_assignment),
                           ("waiting lists and alerts", test_alerts_and_waiting),
                           ("one poller per account", test_one_poller),
+                          ("a colleague is replying", test_colleague_typing),
                           ("the team database away and back", test_database_away)]:
         hook = Webhook()
         try:
