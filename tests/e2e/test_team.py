@@ -178,6 +178,15 @@ def test_tag_reaches_colleague(t, pg, hook):
              "Bob's buddy list shows the tag")
         t.eq(command(bob, who, "untag vip")["status"], "ok", "Bob removes it")
         t.eq(wait_alias(alice, who, name, timeout=5), name, "Alice's buddy list follows")
+        t.eq(command(alice, who, "escalate billing double charge")["status"], "ok",
+             "Alice escalates to billing")
+        t.eq(wait_alias(bob, who, name + " [billing]", timeout=5), name + " [billing]",
+             "Bob sees the escalation")
+        t.eq(command(bob, who, "resolve")["status"], "ok", "Bob resolves the conversation")
+        t.eq(wait_alias(alice, who, name, timeout=5), name, "it is resolved for Alice too")
+        t.eq(team.sql("SELECT status, coalesce(department, '-'), coalesce(ticket, '-') FROM "
+                      "branddm.conversation WHERE customer = '%s'" % who), "resolved|-|-",
+             "the team database says resolved, no escalation, no ticket")
         for s in team.sessions:
             quit_clean(t, s)
     finally:
@@ -323,6 +332,27 @@ def test_colleague_typing(t, pg, hook):
         team.close()
 
 
+def test_old_schema(t, pg, hook):
+    """A team database left at an older schema is refused with the command
+    that fixes it; the client goes on alone."""
+    team = Team(Facebook(), pg, hook, AGENTS[:1], db="oldschema")
+    s = team.sessions[0]
+    try:
+        team.sql("UPDATE branddm.meta SET value = '0' WHERE key = 'schema_version'")
+        team.start()
+        refused = s.client.wait_event("notify", timeout=15,
+                                      primary=lambda p: "cannot be used" in (p or ""))
+        text = str(refused.get("secondary"))
+        t.ok("schema version 0" in text and "branddm-admin team init" in text,
+             "the agent is told the schema version and the command to run", text)
+        who, name = ADA
+        team.emu.add_customer_message(who, name, "Hello")
+        t.eq(s.received(who)["text"], "Hello", "messages still arrive")
+        quit_clean(t, s)
+    finally:
+        team.close()
+
+
 def polls(emu):
     """The API requests of poll cycles (every GET: the conversations list)."""
     return [r for r in emu.requests if r["method"] == "GET" and "conversations" in r["path"]]
@@ -441,6 +471,7 @@ with PgServer() as pg:
                           ("waiting lists and alerts", test_alerts_and_waiting),
                           ("one poller per account", test_one_poller),
                           ("a colleague is replying", test_colleague_typing),
+                          ("an old team schema", test_old_schema),
                           ("the team database away and back", test_database_away)]:
         hook = Webhook()
         try:
