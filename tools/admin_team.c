@@ -144,6 +144,18 @@ static int parse_team(int *argc, char ***argv, const char *summary, char **db)
 	return -1;
 }
 
+/* The options, then the connection: -1 to go on with *db open, else the
+ * exit status (--help's 0 included), the reason given.  *conninfo gets --db. */
+static int open_team(int *argc, char ***argv, const char *summary, char **conninfo, TeamDb *db)
+{
+	int status = parse_team(argc, argv, summary, conninfo);
+
+	if (status >= 0)
+		return status;
+	status = team_db_open(db, *conninfo);
+	return status == TEAM_OK ? -1 : status;
+}
+
 static int team_init(int argc, char **argv)
 {
 	GError *error = NULL;
@@ -151,16 +163,14 @@ static int team_init(int argc, char **argv)
 	TeamDb db;
 	int status, from;
 
-	status = parse_team(&argc, &argv,
-	                    _("Create the team schema in a PostgreSQL database, or migrate it to "
-	                      "this BrandDM's version.\nExit status: 0 done (or nothing to do), "
-	                      "1 failed, 2 usage."),
-	                    &conninfo);
+	status = open_team(&argc, &argv,
+	                   _("Create the team schema in a PostgreSQL database, or migrate it to "
+	                     "this BrandDM's version.\nExit status: 0 done (or nothing to do), "
+	                     "1 failed, 2 usage."),
+	                   &conninfo, &db);
 	if (status >= 0)
 		goto out;
-	status = team_db_open(&db, conninfo);
-	if (status != TEAM_OK)
-		goto out;
+	status = TEAM_OK;
 	if (!bdm_team_schema_init(db.conn, &from, &error)) {
 		fail_with(&db, error);
 		g_error_free(error);
@@ -214,15 +224,13 @@ static int team_status(int argc, char **argv)
 	TeamDb db;
 	int status, version;
 
-	status = parse_team(&argc, &argv,
-	                    _("Show the team database's schema version and which of BrandDM's "
-	                      "roles exist.\nExit status: 0 shown, 1 failed, 2 usage."),
-	                    &conninfo);
+	status = open_team(&argc, &argv,
+	                   _("Show the team database's schema version and which of BrandDM's "
+	                     "roles exist.\nExit status: 0 shown, 1 failed, 2 usage."),
+	                   &conninfo, &db);
 	if (status >= 0)
 		goto out;
-	status = team_db_open(&db, conninfo);
-	if (status != TEAM_OK)
-		goto out;
+	status = TEAM_OK;
 	version = bdm_team_schema_version(db.conn, &error);
 	if (version >= 0)
 		roles = present_roles(&db, &error);

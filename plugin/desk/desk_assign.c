@@ -21,24 +21,6 @@
 
 #define DEBUG_CAT "branddm-desk"
 
-/* The conversation a command runs in, with its connection, or a refusal. */
-static BdmDeskConv *command_conv(PurpleConversation *pconv, BdmConn **conn, gchar **error)
-{
-	PurpleAccount *account = purple_conversation_get_account(pconv);
-	BdmDeskConv *conv = bdm_desk_conv_of_account(account, purple_conversation_get_name(pconv));
-
-	*conn = bdm_conn_of(purple_account_get_connection(account));
-	if (conv == NULL) {
-		*error = g_strdup(_("This works in BrandDM conversations only."));
-		return NULL;
-	}
-	if (*conn == NULL) {
-		*error = g_strdup(_("This account is not connected."));
-		return NULL;
-	}
-	return conv;
-}
-
 /* Store conv's new assignee (NULL: nobody), log kind with note, tell the
  * agent and show it.  FALSE with *error when the store refused: nothing changed. */
 static gboolean set_assignee(BdmConn *conn, BdmDeskConv *conv, const char *agent,
@@ -79,7 +61,7 @@ static PurpleCmdRet cmd_assign(PurpleConversation *pconv, const gchar *cmd, gcha
                                gchar **error, void *data)
 {
 	BdmConn *conn;
-	BdmDeskConv *conv = command_conv(pconv, &conn, error);
+	BdmDeskConv *conv = bdm_desk_command_conv(pconv, &conn, error);
 	char *name;
 	gboolean ok;
 
@@ -97,7 +79,7 @@ static PurpleCmdRet cmd_unassign(PurpleConversation *pconv, const gchar *cmd, gc
                                  gchar **error, void *data)
 {
 	BdmConn *conn;
-	BdmDeskConv *conv = command_conv(pconv, &conn, error);
+	BdmDeskConv *conv = bdm_desk_command_conv(pconv, &conn, error);
 
 	(void)cmd;
 	(void)args;
@@ -118,7 +100,7 @@ static PurpleCmdRet cmd_handover(PurpleConversation *pconv, const gchar *cmd, gc
                                  gchar **error, void *data)
 {
 	BdmConn *conn;
-	BdmDeskConv *conv = command_conv(pconv, &conn, error);
+	BdmDeskConv *conv = bdm_desk_command_conv(pconv, &conn, error);
 	char *line, *colon, *note = NULL;
 	gboolean ok = FALSE;
 

@@ -242,6 +242,24 @@ void bdm_desk_conv_claim(BdmDeskConv *conv, const char *action, BdmClaimDone don
 	g_error_free(error);
 }
 
+BdmDeskConv *bdm_desk_command_conv(PurpleConversation *pconv, BdmConn **conn, gchar **error)
+{
+	PurpleAccount *account = purple_conversation_get_account(pconv);
+	BdmDeskConv *conv = bdm_desk_conv_of_account(account, purple_conversation_get_name(pconv));
+
+	*conn = bdm_conn_of(purple_account_get_connection(account));
+	if (conv == NULL) {
+		*error = g_strdup(_("This works in BrandDM conversations only."));
+		return NULL;
+	}
+	/* Every change is logged with its account: that needs the connection. */
+	if (*conn == NULL) {
+		*error = g_strdup(_("This account is not connected."));
+		return NULL;
+	}
+	return conv;
+}
+
 BdmConn *bdm_desk_conv_connection(const BdmDeskConv *conv)
 {
 	GList *l;

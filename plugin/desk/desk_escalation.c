@@ -28,25 +28,6 @@ typedef struct {
 	const char *excerpt;     /* the customer's words, may be NULL */
 } Escalation;
 
-/* The conversation a command runs in, or a refusal in *error. */
-static BdmDeskConv *command_conv(PurpleConversation *pconv, BdmConn **conn, gchar **error)
-{
-	PurpleAccount *account = purple_conversation_get_account(pconv);
-	BdmDeskConv *conv = bdm_desk_conv_of_account(account, purple_conversation_get_name(pconv));
-
-	*conn = bdm_conn_of(purple_account_get_connection(account));
-	if (conv == NULL) {
-		*error = g_strdup(_("This works in BrandDM conversations only."));
-		return NULL;
-	}
-	/* Every change is logged with its account: that needs the connection. */
-	if (*conn == NULL) {
-		*error = g_strdup(_("This account is not connected."));
-		return NULL;
-	}
-	return conv;
-}
-
 static void post_webhook(BdmConn *conn, BdmDeskConv *conv, const Escalation *e)
 {
 	const char *url = bdm_desk_config_webhook_url(bdm_desk_config(), e->department);
@@ -197,7 +178,7 @@ static PurpleCmdRet cmd_escalate(PurpleConversation *pconv, const gchar *cmd, gc
 	Escalation e = { 0 };
 	GError *err = NULL;
 	BdmConn *conn;
-	BdmDeskConv *conv = command_conv(pconv, &conn, error);
+	BdmDeskConv *conv = bdm_desk_command_conv(pconv, &conn, error);
 	gboolean ok;
 
 	(void)cmd;
@@ -272,7 +253,7 @@ static PurpleCmdRet cmd_tag(PurpleConversation *pconv, const gchar *cmd, gchar *
 {
 	gboolean on = strcmp(cmd, "tag") == 0;
 	BdmConn *conn;
-	BdmDeskConv *conv = command_conv(pconv, &conn, error);
+	BdmDeskConv *conv = bdm_desk_command_conv(pconv, &conn, error);
 	char *label;
 	GError *err = NULL;
 	gboolean ok = TRUE;
@@ -304,7 +285,7 @@ static PurpleCmdRet cmd_resolve(PurpleConversation *pconv, const gchar *cmd, gch
                                 gchar **error, void *data)
 {
 	BdmConn *conn;
-	BdmDeskConv *conv = command_conv(pconv, &conn, error);
+	BdmDeskConv *conv = bdm_desk_command_conv(pconv, &conn, error);
 	char *name = NULL, *closing = NULL, *locale = NULL, *detail;
 	char *department, *ticket;
 	PurpleCmdRet ret = PURPLE_CMD_RET_FAILED;

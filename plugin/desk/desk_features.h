@@ -94,6 +94,10 @@ void bdm_desk_conv_ensure_ticket(BdmDeskConv *conv, BdmTicketDone done, gpointer
 void bdm_desk_conv_claim(BdmDeskConv *conv, const char *action, BdmClaimDone done,
                          gpointer data);
 
+/** The conversation a /command runs in, with its connection; NULL and a
+ *  refusal for the agent in *error when it is no connected BrandDM one. */
+BdmDeskConv *bdm_desk_command_conv(PurpleConversation *pconv, BdmConn **conn, gchar **error);
+
 /** The connected BrandDM connection of conv's brand account, or NULL.
  *  For work that finishes later (a team database answered). */
 BdmConn *bdm_desk_conv_connection(const BdmDeskConv *conv);

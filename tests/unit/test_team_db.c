@@ -6,8 +6,8 @@
  * work pending, and a main loop that never stalls while servers are dead
  * or silent.
  *
- * No libpurple core: the test lends libpurple GLib's main loop through
- * PurpleEventLoopUiOps, as tests/client/eventloop.c does, and collects the
+ * No libpurple core: the test lends libpurple GLib's main loop through the
+ * headless client's PurpleEventLoopUiOps (tests/client/eventloop.c), and collects the
  * debug output to check it for the password.  Each test starts the server
  * (as the postgres user when run as root, which the server requires) on a
  * unix socket in a private directory and stops it in the fixture's
@@ -29,61 +29,12 @@
 #include <debug.h>
 #include <eventloop.h>
 
+#include "../client/eventloop.h"
 #include "team_db.h"
 
 #define DEFAULT_PG_BIN "/usr/lib/postgresql/15/bin"
 #define PG_PORT "54329"
 #define PASSWORD "S3cretPW!"
-
-/* ---- libpurple's event loop on GLib's --------------------------------- */
-
-#define READ_CONDITIONS  (G_IO_IN | G_IO_HUP | G_IO_ERR)
-#define WRITE_CONDITIONS (G_IO_OUT | G_IO_HUP | G_IO_ERR | G_IO_NVAL)
-
-typedef struct {
-	PurpleInputFunction function;
-	gpointer data;
-} InputWatch;
-
-static gboolean input_dispatch(GIOChannel *channel, GIOCondition condition, gpointer user_data)
-{
-	InputWatch *watch = user_data;
-	int purple_condition = 0;
-
-	if (condition & READ_CONDITIONS)
-		purple_condition |= PURPLE_INPUT_READ;
-	if (condition & WRITE_CONDITIONS)
-		purple_condition |= PURPLE_INPUT_WRITE;
-	watch->function(watch->data, g_io_channel_unix_get_fd(channel),
-	                (PurpleInputCondition)purple_condition);
-	return TRUE;
-}
-
-static guint input_add(gint fd, PurpleInputCondition condition, PurpleInputFunction function,
-                       gpointer data)
-{
-	InputWatch *watch = g_new0(InputWatch, 1);
-	GIOCondition glib_condition = 0;
-	GIOChannel *channel;
-	guint id;
-
-	watch->function = function;
-	watch->data = data;
-	if (condition & PURPLE_INPUT_READ)
-		glib_condition |= READ_CONDITIONS;
-	if (condition & PURPLE_INPUT_WRITE)
-		glib_condition |= WRITE_CONDITIONS;
-	channel = g_io_channel_unix_new(fd);
-	id = g_io_add_watch_full(channel, G_PRIORITY_DEFAULT, glib_condition, input_dispatch, watch,
-	                         g_free);
-	g_io_channel_unref(channel);
-	return id;
-}
-
-static PurpleEventLoopUiOps eventloop_ops = {
-	g_timeout_add, g_source_remove, input_add, g_source_remove, NULL, g_timeout_add_seconds,
-	NULL, NULL, NULL
-};
 
 /* Every debug line team_db writes, to look for the password in. */
 static GString *debug_log;
@@ -1111,7 +1062,7 @@ int main(int argc, char **argv)
 	int status;
 
 	g_test_init(&argc, &argv, NULL);
-	purple_eventloop_set_ui_ops(&eventloop_ops);
+	purple_eventloop_set_ui_ops(bdm_eventloop_ui_ops());
 	debug_log = g_string_new(NULL);
 	purple_debug_set_ui_ops(&debug_ops);
 	/* Whatever happens, the server does not outlive a stuck run. */
