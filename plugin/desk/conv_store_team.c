@@ -268,12 +268,26 @@ static void claim_settled(Request *r, BdmClaimResult result, const char *error_t
 	g_clear_error(&error);
 }
 
-/* The insert that takes the claim; exactly one client gets its row back. */
+/* The insert that takes the claim; exactly one client gets its row back.
+ * The automatic reply is also lost to a human reply that already answers
+ * the customer's last message: a client that signs on late must not
+ * acknowledge what a colleague has answered. */
+static const char claim_sql[] =
+	"INSERT INTO branddm.claim (platform, account, customer, action, agent)"
+	" SELECT $1, $2, $3, $4, $5"
+	" WHERE $4 <> 'auto_reply' OR NOT EXISTS ("
+	"  SELECT 1 FROM branddm.message b"
+	"  WHERE b.platform = $1 AND b.account = $2 AND b.customer = $3"
+	"  AND b.from_brand AND NOT b.automated AND b.created >= COALESCE(("
+	"   SELECT max(c.created) FROM branddm.message c"
+	"   WHERE c.platform = $1 AND c.account = $2 AND c.customer = $3 AND NOT c.from_brand),"
+	"   0))"
+	" ON CONFLICT DO NOTHING RETURNING agent";
+
 static void ask_claim(Request *r)
 {
 	g_free(r->sql);
-	r->sql = g_strdup("INSERT INTO branddm.claim (platform, account, customer, action, agent) "
-	                  "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING agent");
+	r->sql = g_strdup(claim_sql);
 	g_ptr_array_set_size(r->params, 0);
 	add_param(r, r->platform);
 	add_param(r, r->account);

@@ -8,7 +8,8 @@
  * and bdm_store_team_changed fetches it).  A save is written locally at
  * once and sent to the team database in the background, in order.  What
  * must happen once per customer — a claim, a ticket number — is decided by
- * the team database only: the answer comes later (bdm_store_claim,
+ * the team database only (the "auto_reply" claim is also lost when a human
+ * reply already answers the customer's last message): the answer comes later (bdm_store_claim,
  * bdm_store_assign_ticket), and while the database is away the request
  * waits and is settled exactly once when it returns.
  *

@@ -24,7 +24,8 @@ AGENTS = ["Alice Martin", "Bob Keller", "Chen Wei"]
 class Team:
     """A team database, one emulated Page and a client per agent."""
 
-    def __init__(self, p, pg, hook, agents, closed=False, db="team"):
+    def __init__(self, p, pg, hook, agents, closed=False, db="team", own_conf=None):
+        """own_conf: {agent: extra lines of that agent's own desk.conf}."""
         self.p = p
         self.pg = pg
         self.db = pg.createdb(db)
@@ -41,10 +42,10 @@ class Team:
         self.sessions = []
         for agent in agents:
             s = Session(p, emu=self.emu, sysconf=conf)
-            own = os.path.join(s.client.purple_dir, "branddm")
-            os.makedirs(own, exist_ok=True)
-            with open(os.path.join(own, "desk.conf"), "w") as f:
-                f.write("[team]\nagent=%s\n" % agent)
+            own_dir = os.path.join(s.client.purple_dir, "branddm")
+            os.makedirs(own_dir, exist_ok=True)
+            with open(os.path.join(own_dir, "desk.conf"), "w") as f:
+                f.write("[team]\nagent=%s\n%s" % (agent, (own_conf or {}).get(agent, "")))
             self.sessions.append(s)
 
     def start(self):
@@ -102,6 +103,35 @@ def test_one_auto_reply(t, pg, hook):
             s.received(who)
         time.sleep(2)
         t.eq(len(team.emu.sent), 1, "no acknowledgement for the second message")
+        for s in team.sessions:
+            quit_clean(t, s)
+    finally:
+        team.close()
+
+
+def test_no_reply_to_the_answered(t, pg, hook):
+    """Out of hours, Alice (her own acknowledgement off) answers Ada by hand;
+    Bob signs on later and sees Ada's message: he must not acknowledge what
+    Alice has answered."""
+    team = Team(Facebook(), pg, hook, AGENTS[:2], closed=True, db="answered",
+                own_conf={AGENTS[0]: "[auto_reply]\nenabled=false\n"})
+    alice, bob = team.sessions
+    try:
+        alice.start()
+        alice.connected()
+        who, name = ADA
+        team.emu.add_customer_message(who, name, "Are you open?")
+        alice.received(who)
+        time.sleep(1)
+        t.eq(team.emu.sent, [], "Alice's client sends no acknowledgement (hers is off)")
+        alice.send(who, "We are closed, but I can help you now.")
+        alice.client.wait_event("write", conv=who, flags="send", timeout=15)
+        bob.start()
+        bob.connected()
+        bob.received(who)
+        time.sleep(3)
+        t.eq([m["text"] for m in team.emu.sent], ["We are closed, but I can help you now."],
+             "Bob's client does not acknowledge a conversation Alice answered")
         for s in team.sessions:
             quit_clean(t, s)
     finally:
@@ -463,6 +493,8 @@ def test_database_away(t, pg, hook):
 t = Tap()
 with PgServer() as pg:
     for test_name, fn in [("one acknowledgement from three clients", test_one_auto_reply),
+                          ("no acknowledgement of what a colleague answered",
+                           test_no_reply_to_the_answered),
                           ("a trigger and its webhook once", test_trigger_once),
                           ("unique tickets", test_unique_tickets),
                           ("a tag reaches a colleague", test_tag_reaches_colleague),
