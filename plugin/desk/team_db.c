@@ -7,333 +7,17 @@
  * purple_input_add watch on PQsocket (re-added whenever the socket or what
  * we wait for changes: the socket is new on every connection, and may even
  * change between PQconnectPoll calls).  Host names are resolved with
- * GResolver first, because libpq's own getaddrinfo() would block.
+ * GResolver first, because libpq's own getaddrinfo() would block
+ * (team_db_connect.c); no message leaves without its passwords scrubbed
+ * (team_db_text.c).
  *
  * Entry points from the loop (the watch, the timers, the resolver) hold the
- * link with enter()/leave(): a user callback may free it, and the memory
- * then goes away only when the outermost entry point returns.
+ * link with tdb_enter()/tdb_leave(): a user callback may free it, and the
+ * memory then goes away only when the outermost entry point returns.
  */
-#include <string.h>
+#include "team_db_private.h"
 
-#include <gio/gio.h>
-
-#include <debug.h>
-#include <eventloop.h>
-
-#include "team_db.h"
-
-#define DEBUG_CAT "branddm-team"
-#define DEFAULT_FIRST_BACKOFF_MS 1000
-#define DEFAULT_MAX_BACKOFF_MS 30000
-#define DEFAULT_CONNECT_TIMEOUT_MS 10000
-#define MALFORMED_PREFIX "the team database connection string is malformed: "
-
-typedef enum {
-	LINK_IDLE,        /* created, not started */
-	LINK_RESOLVING,   /* host names being resolved off the loop */
-	LINK_CONNECTING,  /* PQconnectPoll under way */
-	LINK_SETUP,       /* connected; LISTENs being re-established */
-	LINK_UP,
-	LINK_WAITING,     /* backing off before the next attempt */
-	LINK_BROKEN       /* the conninfo is malformed: never retried */
-} LinkState;
-
-typedef enum {
-	QUERY_USER,       /* bdm_team_db_query */
-	QUERY_LISTEN,     /* one LISTEN asked for while the link was up */
-	QUERY_SETUP       /* every LISTEN, after (re)connecting */
-} QueryKind;
-
-typedef struct {
-	QueryKind kind;
-	char *sql;
-	int n_params;
-	char **params;            /* n_params entries; NULL ones are SQL NULL */
-	char *channel;            /* QUERY_LISTEN */
-	BdmTeamDbResultFunc cb;
-	gpointer data;
-	PGresult *result;         /* kept while the query's results drain */
-	char *error;              /* what its caller is told instead of a result */
-} Query;
-
-/* One entry of libpq's comma-separated host list. */
-typedef struct {
-	char *host;
-	char *hostaddr;           /* "" when libpq should use host itself */
-	char *port;               /* NULL when no port was given */
-	gboolean resolve;         /* a name libpq would look up synchronously */
-	GList *addresses;         /* GInetAddress*, once resolved */
-	char *resolve_error;
-} HostEntry;
-
-/* One lookup under way.  It outlives the link when the link is freed or
- * gives up mid-lookup: db is then NULL and the answer is dropped. */
-typedef struct {
-	BdmTeamDb *db;
-	GCancellable *cancel;
-} Lookup;
-
-struct BdmTeamDb {
-	PQconninfoOption *options;  /* the parsed conninfo; NULL when malformed */
-	char *broken;               /* why the conninfo was refused */
-	char *safe_conninfo;        /* redacted, for debug output */
-	GPtrArray *secrets;         /* char*, scrubbed from every message, longest first */
-	BdmTeamDbStateFunc on_state;
-	BdmTeamDbNotifyFunc on_notify;
-	gpointer data;
-
-	LinkState state;
-	int reported;               /* -1 nothing yet, 0 down, 1 up */
-	PGconn *conn;
-	int watch_fd;
-	PurpleInputCondition watch_cond;
-	guint watch;
-	gboolean flushing;          /* PQflush left data to send */
-	char *last_fatal;           /* the server's last word on ending the session */
-	guint attempt_timer;        /* connect timeout: resolving to LISTENs done */
-	guint retry_timer;
-	guint kick_timer;           /* send queued work from the loop */
-	guint failed_timer;         /* deliver refusals from the loop */
-	guint report_timer;         /* report a malformed conninfo from the loop */
-	guint backoff_ms;
-	guint first_backoff_ms;
-	guint max_backoff_ms;
-	guint connect_timeout_ms;
-
-	GPtrArray *hosts;           /* HostEntry*, while resolving */
-	guint resolving;            /* index into hosts */
-	Lookup *lookup;
-
-	GQueue pending;             /* Query*, not sent yet */
-	Query *current;             /* on the wire */
-	GQueue failed;              /* Query*, refused: error delivered from the loop */
-	GPtrArray *channels;        /* char*, LISTENed */
-
-	int depth;                  /* entry points on the stack */
-	gboolean dead;              /* freed while on the stack */
-};
-
-static void fail_link(BdmTeamDb *db, const char *why);
 static void send_next(BdmTeamDb *db);
-static void resolve_next(BdmTeamDb *db);
-
-/* ---- text that may leave this file -------------------------------------- */
-
-static void add_secret(GPtrArray *secrets, const char *start, gsize len, gboolean uri)
-{
-	char *raw, *decoded = NULL;
-
-	if (len == 0)
-		return;
-	raw = g_strndup(start, len);
-	/* A URI carries it percent-encoded; libpq may quote either form. */
-	if (uri)
-		decoded = g_uri_unescape_string(raw, NULL);
-	if (decoded != NULL && *decoded != '\0' && strcmp(decoded, raw) != 0)
-		g_ptr_array_add(secrets, decoded);
-	else
-		g_free(decoded);
-	g_ptr_array_add(secrets, raw);
-}
-
-/* The keyword form ("host=/x password='a b'"), as libpq's parser reads it:
- * a password value becomes ***; after anything unparseable the rest is
- * dropped, because it could be a password we failed to recognise. */
-static void redact_keywords(const char *p, GString *out, GPtrArray *secrets)
-{
-	while (*p != '\0') {
-		const char *key, *value;
-		gsize key_len;
-		gboolean is_password;
-		GString *unescaped;
-
-		if (g_ascii_isspace(*p)) {
-			g_string_append_c(out, *p++);
-			continue;
-		}
-		key = p;
-		while (*p != '\0' && *p != '=' && !g_ascii_isspace(*p))
-			p++;
-		key_len = (gsize)(p - key);
-		while (g_ascii_isspace(*p))
-			p++;
-		if (*p != '=') {
-			g_string_append(out, "…");
-			return;
-		}
-		p++;
-		while (g_ascii_isspace(*p))
-			p++;
-		is_password = key_len == strlen("password") && strncmp(key, "password", key_len) == 0;
-		g_string_append_len(out, key, (gssize)key_len);
-		g_string_append_c(out, '=');
-		value = p;
-		unescaped = g_string_new(NULL);
-		if (*p == '\'') {
-			for (p++; *p != '\0' && *p != '\''; p++) {
-				if (*p == '\\' && p[1] != '\0')
-					p++;
-				g_string_append_c(unescaped, *p);
-			}
-			if (*p == '\'')
-				p++;
-		} else {
-			for (; *p != '\0' && !g_ascii_isspace(*p); p++) {
-				if (*p == '\\' && p[1] != '\0')
-					p++;
-				g_string_append_c(unescaped, *p);
-			}
-		}
-		if (is_password) {
-			g_string_append(out, "***");
-			add_secret(secrets, value, (gsize)(p - value), FALSE);
-			add_secret(secrets, unescaped->str, unescaped->len, FALSE);
-		} else {
-			g_string_append_len(out, value, p - value);
-		}
-		g_string_free(unescaped, TRUE);
-	}
-}
-
-/* The URI form: user:password@ and a password= query parameter. */
-static void redact_uri(const char *uri, gsize prefix_len, GString *out, GPtrArray *secrets)
-{
-	const char *p = uri + prefix_len, *at, *query;
-
-	g_string_append_len(out, uri, (gssize)prefix_len);
-	/* libpq ends the user part at the first '@' or '/'. */
-	at = p + strcspn(p, "@/");
-	if (*at == '@') {
-		const char *colon = memchr(p, ':', (gsize)(at - p));
-		if (colon != NULL) {
-			g_string_append_len(out, p, colon - p);
-			g_string_append(out, ":***");
-			add_secret(secrets, colon + 1, (gsize)(at - colon - 1), TRUE);
-		} else {
-			g_string_append_len(out, p, at - p);
-		}
-		p = at;
-	}
-	query = strchr(p, '?');
-	if (query == NULL) {
-		g_string_append(out, p);
-		return;
-	}
-	g_string_append_len(out, p, query - p + 1);
-	p = query + 1;
-	while (*p != '\0') {
-		gsize len = strcspn(p, "&");
-		if (len > strlen("password=") && strncmp(p, "password=", strlen("password=")) == 0) {
-			g_string_append(out, "password=***");
-			add_secret(secrets, p + strlen("password="), len - strlen("password="),
-			           TRUE);
-		} else {
-			g_string_append_len(out, p, (gssize)len);
-		}
-		p += len;
-		if (*p == '&')
-			g_string_append_c(out, *p++);
-	}
-}
-
-/* A copy of conninfo fit for debug output (passwords as ***), collecting
- * the password as written into secrets so messages can be scrubbed of it
- * even when libpq refused the string and never told us the password. */
-static char *redact_conninfo(const char *conninfo, GPtrArray *secrets)
-{
-	GString *out = g_string_new(NULL);
-
-	if (g_str_has_prefix(conninfo, "postgresql://"))
-		redact_uri(conninfo, strlen("postgresql://"), out, secrets);
-	else if (g_str_has_prefix(conninfo, "postgres://"))
-		redact_uri(conninfo, strlen("postgres://"), out, secrets);
-	else
-		redact_keywords(conninfo, out, secrets);
-	return g_string_free(out, FALSE);
-}
-
-static gint longest_first(gconstpointer a, gconstpointer b)
-{
-	gsize la = strlen(*(const char *const *)a), lb = strlen(*(const char *const *)b);
-	return la < lb ? 1 : la > lb ? -1 : 0;
-}
-
-static void replace_all(GString *text, const char *secret)
-{
-	gsize len = strlen(secret);
-	char *hit;
-	gsize from = 0;
-
-	while (from < text->len && (hit = strstr(text->str + from, secret)) != NULL) {
-		gsize pos = (gsize)(hit - text->str);
-		g_string_erase(text, (gssize)pos, (gssize)len);
-		g_string_insert(text, (gssize)pos, "***");
-		from = pos + 3;
-	}
-}
-
-/* A libpq or server message as one plain line for debug output and
- * callbacks.  libpq's messages do not quote the password, but a server
- * message may quote anything (a user name equal to the password, a value
- * that failed a cast), so every known password is replaced anyway. */
-static char *scrub(const BdmTeamDb *db, const char *message)
-{
-	GString *text = g_string_new(message != NULL ? message : "");
-	gsize i, j;
-	gboolean space = FALSE;
-
-	for (i = 0; i < db->secrets->len; i++)
-		replace_all(text, g_ptr_array_index(db->secrets, i));
-	/* Multi-line messages ("...failed: ...\n\tIs the server running...")
-	 * become one line; runs of white space become one space. */
-	for (i = 0, j = 0; i < text->len; i++) {
-		char c = text->str[i];
-		if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
-			space = TRUE;
-			continue;
-		}
-		if (space && j > 0)
-			text->str[j++] = ' ';
-		space = FALSE;
-		text->str[j++] = c;
-	}
-	g_string_truncate(text, j);
-	for (i = 0; i < db->secrets->len; i++)
-		replace_all(text, g_ptr_array_index(db->secrets, i));
-	return g_string_free(text, FALSE);
-}
-
-static char *conn_error(const BdmTeamDb *db, const char *prefix)
-{
-	/* When the server said why it ended the session, that beats libpq's
-	 * "server closed the connection unexpectedly". */
-	char *detail = db->last_fatal != NULL ? g_strdup(db->last_fatal)
-	               : scrub(db, db->conn != NULL ? PQerrorMessage(db->conn) : NULL);
-	char *why = g_strdup_printf("%s%s%s", prefix, *detail != '\0' ? ": " : "", detail);
-	g_free(detail);
-	return why;
-}
-
-/* libpq prints notices on stderr by default; Pidgin's users never see
- * stderr, so they go to the debug log.  A session the server ends while
- * idle (pg_terminate_backend, shutdown: FATAL, or SQLSTATE class 57,
- * operator intervention) arrives here too: kept as the reason for "down". */
-static void notice_cb(void *arg, const PGresult *res)
-{
-	BdmTeamDb *db = arg;
-	const char *severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
-	const char *sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-	char *text = scrub(db, PQresultErrorMessage(res));
-
-	purple_debug_info(DEBUG_CAT, "server notice: %s\n", text);
-	if ((severity != NULL && (strcmp(severity, "FATAL") == 0 || strcmp(severity, "PANIC") == 0)) ||
-	    (sqlstate != NULL && g_str_has_prefix(sqlstate, "57"))) {
-		g_free(db->last_fatal);
-		db->last_fatal = text;
-		return;
-	}
-	g_free(text);
-}
 
 /* ---- queries --------------------------------------------------------- */
 
@@ -377,12 +61,12 @@ static char *result_error(const BdmTeamDb *db, const PGresult *res)
 			return g_strdup("the query was empty");
 		message = PQresStatus(PQresultStatus(res));
 	}
-	return scrub(db, message);
+	return tdb_scrub(db, message);
 }
 
 /* ---- the link's lifetime ----------------------------------------------- */
 
-static void enter(BdmTeamDb *db)
+void tdb_enter(BdmTeamDb *db)
 {
 	db->depth++;
 }
@@ -398,13 +82,13 @@ static void destroy(BdmTeamDb *db)
 	g_free(db);
 }
 
-static void leave(BdmTeamDb *db)
+void tdb_leave(BdmTeamDb *db)
 {
 	if (--db->depth == 0 && db->dead)
 		destroy(db);
 }
 
-static void remove_timer(guint *timer)
+void tdb_remove_timer(guint *timer)
 {
 	if (*timer != 0) {
 		purple_timeout_remove(*timer);
@@ -412,7 +96,7 @@ static void remove_timer(guint *timer)
 	}
 }
 
-static void host_entry_free(gpointer p)
+void tdb_host_entry_free(gpointer p)
 {
 	HostEntry *e = p;
 	g_free(e->host);
@@ -423,7 +107,6 @@ static void host_entry_free(gpointer p)
 	g_free(e);
 }
 
-static void set_watch(BdmTeamDb *db, PurpleInputCondition cond);
 
 /* Forget the connection, any lookup and the attempt's timeout; the queues
  * stay.  The watch goes before PQfinish closes its socket. */
@@ -450,11 +133,11 @@ static void close_conn(BdmTeamDb *db)
 		g_ptr_array_free(db->hosts, TRUE);
 		db->hosts = NULL;
 	}
-	remove_timer(&db->attempt_timer);
+	tdb_remove_timer(&db->attempt_timer);
 }
 
 /* Tell the owner, once per change (and the first outcome after start). */
-static void report_state(BdmTeamDb *db, gboolean up, const char *why)
+void tdb_report_state(BdmTeamDb *db, gboolean up, const char *why)
 {
 	int now = up ? 1 : 0;
 
@@ -475,13 +158,13 @@ static gboolean failed_cb(gpointer data)
 	Query *q;
 
 	db->failed_timer = 0;
-	enter(db);
+	tdb_enter(db);
 	while (!db->dead && (q = g_queue_pop_head(&db->failed)) != NULL) {
 		if (q->cb != NULL)
 			q->cb(NULL, q->error, q->data);
 		query_free(q);
 	}
-	leave(db);
+	tdb_leave(db);
 	return FALSE;
 }
 
@@ -506,9 +189,9 @@ static gboolean kick_cb(gpointer data)
 	BdmTeamDb *db = data;
 
 	db->kick_timer = 0;
-	enter(db);
+	tdb_enter(db);
 	send_next(db);
-	leave(db);
+	tdb_leave(db);
 	return FALSE;
 }
 
@@ -520,16 +203,14 @@ static void kick(BdmTeamDb *db)
 
 /* ---- reconnecting -------------------------------------------------------- */
 
-static void start_attempt(BdmTeamDb *db);
-
 static gboolean retry_cb(gpointer data)
 {
 	BdmTeamDb *db = data;
 
 	db->retry_timer = 0;
-	enter(db);
-	start_attempt(db);
-	leave(db);
+	tdb_enter(db);
+	tdb_start_attempt(db);
+	tdb_leave(db);
 	return FALSE;
 }
 
@@ -541,7 +222,7 @@ static guint schedule_retry(BdmTeamDb *db)
 
 	db->backoff_ms = MIN(db->backoff_ms * 2, db->max_backoff_ms);
 	db->state = LINK_WAITING;
-	remove_timer(&db->retry_timer);
+	tdb_remove_timer(&db->retry_timer);
 	db->retry_timer = purple_timeout_add(delay, retry_cb, db);
 	return delay;
 }
@@ -560,7 +241,7 @@ static void deliver_lost(Query *q)
 
 /* The attempt failed or the link broke: close, back off, tell the owner
  * and the query that was on the wire.  Not re-run: it may have committed. */
-static void fail_link(BdmTeamDb *db, const char *why)
+void tdb_fail_link(BdmTeamDb *db, const char *why)
 {
 	Query *q = db->current;
 	char *reason = g_strdup(why);
@@ -579,25 +260,25 @@ static void fail_link(BdmTeamDb *db, const char *why)
 	}
 	delay = schedule_retry(db);
 	purple_debug_error(DEBUG_CAT, "%s; reconnecting in %u ms\n", reason, delay);
-	report_state(db, FALSE, reason);
+	tdb_report_state(db, FALSE, reason);
 	if (q != NULL && !db->dead)
 		deliver_lost(q);
 	query_free(q);
 	g_free(reason);
 }
 
-static gboolean attempt_timeout_cb(gpointer data)
+gboolean tdb_attempt_timeout_cb(gpointer data)
 {
 	BdmTeamDb *db = data;
 	char *why;
 
 	db->attempt_timer = 0;
-	enter(db);
+	tdb_enter(db);
 	why = g_strdup_printf("timed out connecting to the team database after %u ms",
 	                      db->connect_timeout_ms);
-	fail_link(db, why);
+	tdb_fail_link(db, why);
 	g_free(why);
-	leave(db);
+	tdb_leave(db);
 	return FALSE;
 }
 
@@ -606,10 +287,10 @@ static gboolean attempt_timeout_cb(gpointer data)
 static void go_up(BdmTeamDb *db)
 {
 	db->state = LINK_UP;
-	remove_timer(&db->attempt_timer);
+	tdb_remove_timer(&db->attempt_timer);
 	db->backoff_ms = db->first_backoff_ms;
 	purple_debug_info(DEBUG_CAT, "connected, backend pid %d\n", PQbackendPID(db->conn));
-	report_state(db, TRUE, NULL);
+	tdb_report_state(db, TRUE, NULL);
 	if (!db->dead)
 		send_next(db);
 }
@@ -620,13 +301,13 @@ static void flush_output(BdmTeamDb *db)
 	char *why;
 
 	if (r < 0) {
-		why = conn_error(db, "lost the connection to the team database");
-		fail_link(db, why);
+		why = tdb_conn_error(db, "lost the connection to the team database");
+		tdb_fail_link(db, why);
 		g_free(why);
 		return;
 	}
 	db->flushing = r == 1;
-	set_watch(db, PURPLE_INPUT_READ | (db->flushing ? PURPLE_INPUT_WRITE : 0));
+	tdb_set_watch(db, PURPLE_INPUT_READ | (db->flushing ? PURPLE_INPUT_WRITE : 0));
 }
 
 /* "LISTEN a;LISTEN b;" with each name quoted as an identifier. */
@@ -683,13 +364,13 @@ static void send_next(BdmTeamDb *db)
 				db->current = q;
 			else
 				g_queue_push_head(&db->pending, q);
-			why = conn_error(db, "lost the connection to the team database");
-			fail_link(db, why);
+			why = tdb_conn_error(db, "lost the connection to the team database");
+			tdb_fail_link(db, why);
 			g_free(why);
 			return;
 		}
 		/* Refused for itself (say, too many parameters): its caller hears why. */
-		why = scrub(db, PQerrorMessage(db->conn));
+		why = tdb_scrub(db, PQerrorMessage(db->conn));
 		fail_later(db, q, why);
 		g_free(why);
 	}
@@ -714,8 +395,8 @@ static void complete_current(BdmTeamDb *db)
 	char *why;
 
 	if (PQstatus(db->conn) == CONNECTION_BAD) {
-		why = conn_error(db, "lost the connection to the team database");
-		fail_link(db, why);
+		why = tdb_conn_error(db, "lost the connection to the team database");
+		tdb_fail_link(db, why);
 		g_free(why);
 		return;
 	}
@@ -728,7 +409,7 @@ static void complete_current(BdmTeamDb *db)
 			why = g_strdup_printf("could not LISTEN on the team database: %s", detail);
 			g_free(detail);
 			query_free(q);
-			fail_link(db, why);
+			tdb_fail_link(db, why);
 			g_free(why);
 			return;
 		}
@@ -777,7 +458,7 @@ static void drain(BdmTeamDb *db)
 			PQclear(res);
 			g_free(db->current->error);
 			db->current->error = g_strdup("COPY is not supported on the team database link");
-			fail_link(db, "a query started COPY, which the team database link "
+			tdb_fail_link(db, "a query started COPY, which the team database link "
 			          "does not support");
 			return;
 		}
@@ -803,8 +484,8 @@ static void connected_io(BdmTeamDb *db, PurpleInputCondition cond)
 			return;
 	}
 	if ((cond & PURPLE_INPUT_READ) && !PQconsumeInput(db->conn)) {
-		why = conn_error(db, "lost the connection to the team database");
-		fail_link(db, why);
+		why = tdb_conn_error(db, "lost the connection to the team database");
+		tdb_fail_link(db, why);
 		g_free(why);
 		return;
 	}
@@ -812,8 +493,8 @@ static void connected_io(BdmTeamDb *db, PurpleInputCondition cond)
 	if (db->dead || db->conn == NULL)
 		return;
 	if (PQstatus(db->conn) == CONNECTION_BAD) {
-		why = conn_error(db, "lost the connection to the team database");
-		fail_link(db, why);
+		why = tdb_conn_error(db, "lost the connection to the team database");
+		tdb_fail_link(db, why);
 		g_free(why);
 	}
 }
@@ -828,8 +509,8 @@ static void link_established(BdmTeamDb *db)
 	char *why;
 
 	if (PQsetnonblocking(db->conn, 1) != 0) {
-		why = conn_error(db, "could not make the team database connection non-blocking");
-		fail_link(db, why);
+		why = tdb_conn_error(db, "could not make the team database connection non-blocking");
+		tdb_fail_link(db, why);
 		g_free(why);
 		return;
 	}
@@ -848,8 +529,8 @@ static void link_established(BdmTeamDb *db)
 	}
 	if (!PQsendQuery(db->conn, q->sql)) {
 		query_free(q);
-		why = conn_error(db, "could not LISTEN on the team database");
-		fail_link(db, why);
+		why = tdb_conn_error(db, "could not LISTEN on the team database");
+		tdb_fail_link(db, why);
 		g_free(why);
 		return;
 	}
@@ -863,17 +544,17 @@ static void connecting_io(BdmTeamDb *db)
 
 	switch (PQconnectPoll(db->conn)) {
 	case PGRES_POLLING_READING:
-		set_watch(db, PURPLE_INPUT_READ);
+		tdb_set_watch(db, PURPLE_INPUT_READ);
 		break;
 	case PGRES_POLLING_WRITING:
-		set_watch(db, PURPLE_INPUT_WRITE);
+		tdb_set_watch(db, PURPLE_INPUT_WRITE);
 		break;
 	case PGRES_POLLING_OK:
 		link_established(db);
 		break;
 	default:
-		why = conn_error(db, "could not connect to the team database");
-		fail_link(db, why);
+		why = tdb_conn_error(db, "could not connect to the team database");
+		tdb_fail_link(db, why);
 		g_free(why);
 		break;
 	}
@@ -884,18 +565,18 @@ static void io_cb(gpointer data, gint fd, PurpleInputCondition cond)
 	BdmTeamDb *db = data;
 
 	(void)fd;
-	enter(db);
+	tdb_enter(db);
 	if (db->state == LINK_CONNECTING)
 		connecting_io(db);
 	else if (db->conn != NULL && (db->state == LINK_SETUP || db->state == LINK_UP))
 		connected_io(db, cond);
-	leave(db);
+	tdb_leave(db);
 }
 
 /* Watch the connection's current socket for cond.  The socket is new on
  * every connection (and may change while connecting), so the watch is
  * replaced whenever the socket or the condition differs. */
-static void set_watch(BdmTeamDb *db, PurpleInputCondition cond)
+void tdb_set_watch(BdmTeamDb *db, PurpleInputCondition cond)
 {
 	int fd = PQsocket(db->conn);
 	char *why;
@@ -907,293 +588,14 @@ static void set_watch(BdmTeamDb *db, PurpleInputCondition cond)
 		db->watch = 0;
 	}
 	if (fd < 0) {
-		why = conn_error(db, "the team database connection has no socket");
-		fail_link(db, why);
+		why = tdb_conn_error(db, "the team database connection has no socket");
+		tdb_fail_link(db, why);
 		g_free(why);
 		return;
 	}
 	db->watch_fd = fd;
 	db->watch_cond = cond;
 	db->watch = purple_input_add(fd, cond, io_cb, db);
-}
-
-static const char *option(const BdmTeamDb *db, const char *keyword)
-{
-	const PQconninfoOption *o;
-
-	for (o = db->options; o->keyword != NULL; o++) {
-		if (strcmp(o->keyword, keyword) == 0)
-			return o->val;
-	}
-	return NULL;
-}
-
-static void add_param(GPtrArray *keywords, GPtrArray *values, const char *keyword, const char *value)
-{
-	g_ptr_array_add(keywords, (gpointer)keyword);
-	g_ptr_array_add(values, (gpointer)value);
-}
-
-/* What we add unless the conninfo says otherwise: every string in the
- * plugin is UTF-8; a name in pg_stat_activity; no GSSAPI encryption, whose
- * default "prefer" makes PQconnectPoll ask a Kerberos KDC for a ticket,
- * synchronously, on any machine that has a ticket cache (set gssencmode to
- * use it); and TCP keepalives, so a server that vanished without closing is
- * noticed in about a minute rather than the system's two hours. */
-static const char *const defaults[][2] = {
-	{ "fallback_application_name", "branddm" },
-	{ "client_encoding", "UTF8" },
-	{ "gssencmode", "disable" },
-	{ "keepalives_idle", "30" },
-	{ "keepalives_interval", "10" },
-	{ "keepalives_count", "3" },
-};
-
-/* Hand the parsed options (with resolved addresses, if any) to libpq. */
-static void connect_now(BdmTeamDb *db)
-{
-	GPtrArray *keywords = g_ptr_array_new(), *values = g_ptr_array_new();
-	GPtrArray *owned = g_ptr_array_new_with_free_func(g_free);
-	const PQconninfoOption *o;
-	gboolean resolved = db->hosts != NULL;
-	char *why;
-	gsize i;
-
-	for (o = db->options; o->keyword != NULL; o++) {
-		if (o->val == NULL)
-			continue;
-		if (resolved && (strcmp(o->keyword, "host") == 0 ||
-		                 strcmp(o->keyword, "hostaddr") == 0 ||
-		                 strcmp(o->keyword, "port") == 0))
-			continue;
-		add_param(keywords, values, o->keyword, o->val);
-	}
-	if (resolved) {
-		GPtrArray *hosts = g_ptr_array_new(), *addrs = g_ptr_array_new();
-		GPtrArray *ports = g_ptr_array_new();
-		for (i = 0; i < db->hosts->len; i++) {
-			HostEntry *e = g_ptr_array_index(db->hosts, i);
-			GList *a;
-			if (!e->resolve) {
-				g_ptr_array_add(hosts, e->host);
-				g_ptr_array_add(addrs, e->hostaddr);
-				g_ptr_array_add(ports, e->port);
-				continue;
-			}
-			/* Every address of the name, in the resolver's order, as
-			 * libpq itself would try them. */
-			for (a = e->addresses; a != NULL; a = a->next) {
-				char *text = g_inet_address_to_string(a->data);
-				g_ptr_array_add(owned, text);
-				g_ptr_array_add(hosts, e->host);
-				g_ptr_array_add(addrs, text);
-				g_ptr_array_add(ports, e->port);
-			}
-		}
-		g_ptr_array_add(hosts, NULL);
-		g_ptr_array_add(addrs, NULL);
-		g_ptr_array_add(ports, NULL);
-		g_ptr_array_add(owned, g_strjoinv(",", (char **)hosts->pdata));
-		add_param(keywords, values, "host", g_ptr_array_index(owned, owned->len - 1));
-		g_ptr_array_add(owned, g_strjoinv(",", (char **)addrs->pdata));
-		add_param(keywords, values, "hostaddr", g_ptr_array_index(owned, owned->len - 1));
-		if (ports->len > 1 && g_ptr_array_index(ports, 0) != NULL) {
-			g_ptr_array_add(owned, g_strjoinv(",", (char **)ports->pdata));
-			add_param(keywords, values, "port", g_ptr_array_index(owned, owned->len - 1));
-		}
-		g_ptr_array_free(hosts, TRUE);
-		g_ptr_array_free(addrs, TRUE);
-		g_ptr_array_free(ports, TRUE);
-	}
-	for (i = 0; i < G_N_ELEMENTS(defaults); i++) {
-		if (option(db, defaults[i][0]) == NULL)
-			add_param(keywords, values, defaults[i][0], defaults[i][1]);
-	}
-	add_param(keywords, values, NULL, NULL);
-
-	purple_debug_info(DEBUG_CAT, "connecting to %s%s\n", db->safe_conninfo,
-	                  resolved ? " (host names resolved)" : "");
-	db->conn = PQconnectStartParams((const char *const *)keywords->pdata,
-	                                (const char *const *)values->pdata, 0);
-	g_ptr_array_free(keywords, TRUE);
-	g_ptr_array_free(values, TRUE);
-	g_ptr_array_free(owned, TRUE);
-	if (db->hosts != NULL) {
-		g_ptr_array_free(db->hosts, TRUE);
-		db->hosts = NULL;
-	}
-	if (db->conn == NULL) {
-		fail_link(db, "could not connect to the team database: out of memory");
-		return;
-	}
-	PQsetNoticeReceiver(db->conn, notice_cb, db);
-	if (PQstatus(db->conn) == CONNECTION_BAD) {
-		why = conn_error(db, "could not connect to the team database");
-		fail_link(db, why);
-		g_free(why);
-		return;
-	}
-	db->state = LINK_CONNECTING;
-	/* As the libpq manual says: start as if PQconnectPoll had said WRITING. */
-	set_watch(db, PURPLE_INPUT_WRITE);
-}
-
-static gboolean host_is_literal(const char *host)
-{
-	/* A socket directory, an abstract socket, or a numeric address. */
-	return *host == '\0' || *host == '/' || *host == '@' || g_hostname_is_ip_address(host);
-}
-
-/* libpq's host list with the names it would look up itself, or NULL when
- * there are none (then libpq gets the options as they are).  Lists libpq
- * will refuse (counts that do not match) are left for libpq to refuse. */
-static GPtrArray *plan_hosts(const BdmTeamDb *db)
-{
-	const char *host = option(db, "host"), *hostaddr = option(db, "hostaddr");
-	const char *port = option(db, "port");
-	char **hosts, **addrs = NULL, **ports = NULL;
-	guint n_hosts, n_addrs = 0, n_ports = 0, i;
-	GPtrArray *plan = NULL;
-	gboolean any = FALSE;
-
-	/* Unset options come from the environment, as in libpq. */
-	if (host == NULL)
-		host = g_getenv("PGHOST");
-	if (hostaddr == NULL)
-		hostaddr = g_getenv("PGHOSTADDR");
-	if (port == NULL)
-		port = g_getenv("PGPORT");
-	if (host == NULL || *host == '\0')
-		return NULL;
-	hosts = g_strsplit(host, ",", -1);
-	n_hosts = g_strv_length(hosts);
-	if (hostaddr != NULL && *hostaddr != '\0') {
-		addrs = g_strsplit(hostaddr, ",", -1);
-		n_addrs = g_strv_length(addrs);
-	}
-	if (port != NULL && *port != '\0') {
-		ports = g_strsplit(port, ",", -1);
-		n_ports = g_strv_length(ports);
-	}
-	if ((addrs != NULL && n_addrs != n_hosts) ||
-	    (ports != NULL && n_ports != 1 && n_ports != n_hosts))
-		goto out;
-	plan = g_ptr_array_new_with_free_func(host_entry_free);
-	for (i = 0; i < n_hosts; i++) {
-		HostEntry *e = g_new0(HostEntry, 1);
-		e->host = g_strdup(hosts[i]);
-		e->hostaddr = g_strdup(addrs != NULL ? addrs[i] : "");
-		e->port = ports != NULL ? g_strdup(ports[n_ports == 1 ? 0 : i]) : NULL;
-		e->resolve = *e->hostaddr == '\0' && !host_is_literal(e->host);
-		any = any || e->resolve;
-		g_ptr_array_add(plan, e);
-	}
-	if (!any) {
-		g_ptr_array_free(plan, TRUE);
-		plan = NULL;
-	}
-out:
-	g_strfreev(hosts);
-	g_strfreev(addrs);
-	g_strfreev(ports);
-	return plan;
-}
-
-static void resolved_cb(GObject *source, GAsyncResult *result, gpointer user_data)
-{
-	Lookup *lookup = user_data;
-	BdmTeamDb *db = lookup->db;
-	GError *error = NULL;
-	GList *addresses = g_resolver_lookup_by_name_finish(G_RESOLVER(source), result, &error);
-
-	g_object_unref(lookup->cancel);
-	g_free(lookup);
-	if (db == NULL) {
-		/* The link was freed or gave up on this attempt. */
-		g_resolver_free_addresses(addresses);
-		g_clear_error(&error);
-		return;
-	}
-	enter(db);
-	db->lookup = NULL;
-	{
-		HostEntry *e = g_ptr_array_index(db->hosts, db->resolving);
-		e->addresses = addresses;
-		if (error != NULL)
-			e->resolve_error = g_strdup(error->message);
-	}
-	g_clear_error(&error);
-	db->resolving++;
-	resolve_next(db);
-	leave(db);
-}
-
-/* Look up the next name in the plan, then connect. */
-static void resolve_next(BdmTeamDb *db)
-{
-	GResolver *resolver;
-	HostEntry *e;
-	guint i, usable = 0;
-	char *why;
-
-	for (; db->resolving < db->hosts->len; db->resolving++) {
-		e = g_ptr_array_index(db->hosts, db->resolving);
-		if (!e->resolve)
-			continue;
-		purple_debug_info(DEBUG_CAT, "resolving %s\n", e->host);
-		db->lookup = g_new0(Lookup, 1);
-		db->lookup->db = db;
-		db->lookup->cancel = g_cancellable_new();
-		resolver = g_resolver_get_default();
-		g_resolver_lookup_by_name_async(resolver, e->host, db->lookup->cancel, resolved_cb,
-		                                db->lookup);
-		g_object_unref(resolver);
-		return;
-	}
-	/* A name that does not resolve is skipped, as libpq skips it. */
-	for (i = 0; i < db->hosts->len; i++) {
-		e = g_ptr_array_index(db->hosts, i);
-		if (e->resolve && e->addresses == NULL)
-			purple_debug_error(DEBUG_CAT, "could not resolve %s: %s\n", e->host,
-			                   e->resolve_error != NULL ? e->resolve_error : "no address");
-		else
-			usable++;
-	}
-	if (usable == 0) {
-		e = g_ptr_array_index(db->hosts, 0);
-		why = g_strdup_printf("could not connect to the team database: "
-		                      "could not resolve %s: %s", e->host,
-		                      e->resolve_error != NULL ? e->resolve_error : "no address");
-		fail_link(db, why);
-		g_free(why);
-		return;
-	}
-	connect_now(db);
-}
-
-static void start_attempt(BdmTeamDb *db)
-{
-	db->state = LINK_RESOLVING;
-	remove_timer(&db->attempt_timer);
-	db->attempt_timer = purple_timeout_add(db->connect_timeout_ms, attempt_timeout_cb, db);
-	db->hosts = plan_hosts(db);
-	if (db->hosts != NULL) {
-		db->resolving = 0;
-		resolve_next(db);
-	} else {
-		connect_now(db);
-	}
-}
-
-static gboolean report_broken_cb(gpointer data)
-{
-	BdmTeamDb *db = data;
-
-	db->report_timer = 0;
-	enter(db);
-	report_state(db, FALSE, db->broken);
-	leave(db);
-	return FALSE;
 }
 
 /* ---- the API ------------------------------------------------------------- */
@@ -1203,7 +605,6 @@ BdmTeamDb *bdm_team_db_new(const char *conninfo, BdmTeamDbStateFunc on_state,
 {
 	BdmTeamDb *db = g_new0(BdmTeamDb, 1);
 	char *parse_error = NULL;
-	const char *env_password = g_getenv("PGPASSWORD");
 
 	if (conninfo == NULL)
 		conninfo = "";
@@ -1218,30 +619,10 @@ BdmTeamDb *bdm_team_db_new(const char *conninfo, BdmTeamDbStateFunc on_state,
 	db->channels = g_ptr_array_new_with_free_func(g_free);
 	g_queue_init(&db->pending);
 	g_queue_init(&db->failed);
-	db->secrets = g_ptr_array_new_with_free_func(g_free);
-	db->safe_conninfo = redact_conninfo(conninfo, db->secrets);
-	if (env_password != NULL && *env_password != '\0')
-		g_ptr_array_add(db->secrets, g_strdup(env_password));
-
 	db->options = PQconninfoParse(conninfo, &parse_error);
-	if (db->options != NULL) {
-		const char *password = option(db, "password");
-		if (password != NULL && *password != '\0')
-			g_ptr_array_add(db->secrets, g_strdup(password));
-	}
-	g_ptr_array_sort(db->secrets, longest_first);
-	/* Even the redacted string may hold the password elsewhere (say, a
-	 * user name equal to it). */
-	{
-		GString *safe = g_string_new(db->safe_conninfo);
-		guint i;
-		for (i = 0; i < db->secrets->len; i++)
-			replace_all(safe, g_ptr_array_index(db->secrets, i));
-		g_free(db->safe_conninfo);
-		db->safe_conninfo = g_string_free(safe, FALSE);
-	}
+	tdb_collect_secrets(db, conninfo);
 	if (db->options == NULL) {
-		char *detail = scrub(db, parse_error != NULL ? parse_error : "out of memory");
+		char *detail = tdb_scrub(db, parse_error != NULL ? parse_error : "out of memory");
 		db->broken = g_strconcat(MALFORMED_PREFIX, detail, NULL);
 		g_free(detail);
 		db->state = LINK_BROKEN;
@@ -1259,7 +640,7 @@ void bdm_team_db_start(BdmTeamDb *db)
 	if (db->state == LINK_BROKEN) {
 		if (db->reported == -1 && db->report_timer == 0) {
 			purple_debug_error(DEBUG_CAT, "%s\n", db->broken);
-			db->report_timer = purple_timeout_add(0, report_broken_cb, db);
+			db->report_timer = purple_timeout_add(0, tdb_report_broken_cb, db);
 		}
 		while ((q = g_queue_pop_head(&db->pending)) != NULL)
 			fail_later(db, q, db->broken);
@@ -1340,10 +721,10 @@ void bdm_team_db_free(BdmTeamDb *db)
 	if (db == NULL || db->dead)
 		return;
 	close_conn(db);
-	remove_timer(&db->retry_timer);
-	remove_timer(&db->kick_timer);
-	remove_timer(&db->failed_timer);
-	remove_timer(&db->report_timer);
+	tdb_remove_timer(&db->retry_timer);
+	tdb_remove_timer(&db->kick_timer);
+	tdb_remove_timer(&db->failed_timer);
+	tdb_remove_timer(&db->report_timer);
 	/* Dropped without a call, like bdm_http_cancel: the owner is going away. */
 	query_free(db->current);
 	db->current = NULL;
