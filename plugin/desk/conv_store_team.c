@@ -219,6 +219,17 @@ static void copy_row(BdmConvState *dst, const BdmConvState *src)
 	dst->alerted = src->alerted;
 }
 
+/* The alerts this client gave are its own (the team's row does not hold
+ * them): s keeps what the local store has. */
+static void keep_local_alerts(TeamStore *ts, BdmConvState *s)
+{
+	BdmConvState *mine = bdm_conv_state_new(s->platform, s->account, s->customer);
+
+	if (ts->local->backend->load(ts->local, s->platform, s->account, s->customer, mine, NULL))
+		s->alerted = mine->alerted;
+	bdm_conv_state_free(mine);
+}
+
 /* The team's rows into the local store, each announced as changed. */
 static void apply_rows(Request *r, const PGresult *res)
 {
@@ -230,6 +241,7 @@ static void apply_rows(Request *r, const PGresult *res)
 		GError *error = NULL;
 
 		copy_row(shadow_of(ts, s), s);
+		keep_local_alerts(ts, s);
 
 		if (!ts->local->backend->save(ts->local, s, ROW_FIELDS, &error)) {
 			purple_debug_error(DEBUG_CAT, "%s/%s: team state not kept locally: %s\n",
@@ -508,10 +520,8 @@ static void queue_upsert(TeamStore *ts, const BdmConvState *state, guint fields)
 		if (state->sla.urgent != was->sla.urgent)
 			add_column(r, n, v, u, "urgent", "::boolean",
 			           g_strdup(state->sla.urgent ? "true" : "false"));
-		int_column(r, n, v, u, "alerted_level", "::int", state->alerted.level,
-		           was->alerted.level);
-		int_column(r, n, v, u, "alerted_since", "::bigint", state->alerted.waiting_since,
-		           was->alerted.waiting_since);
+		/* The alerts given stay each client's own: every agent online is
+		 * alerted once per level about a conversation nobody handles. */
 	}
 	if ((fields & BDM_CONV_TAGS) && !same_tags(state, was))
 		add_column(r, n, v, u, "tags", "::text[]", bdm_store_team_array_literal(state->tags));
