@@ -197,26 +197,3 @@ char *bdm_desk_user_path(const char *file)
 {
 	return g_build_filename(bdm_desk.config_dir, file, NULL);
 }
-
-gboolean bdm_desk_log_event(BdmConn *conn, const char *kind, const char *customer_id,
-                            const char *detail_json, const char *text)
-{
-	BdmLogEvent ev = { 0 };
-	GError *error = NULL;
-
-	if (!bdm_journal_writable(conn))
-		return FALSE;
-	ev.kind = kind;
-	ev.platform = conn ? bdm_conn_platform(conn) : NULL;
-	ev.account = conn ? bdm_conn_account_id(conn) : NULL;
-	ev.customer_id = customer_id;
-	ev.detail_json = detail_json;
-	ev.text = text;
-	ev.logged_time = bdm_now();
-	if (!bdm_log_event(bdm_journal_log(), &ev, &error)) {
-		bdm_journal_alert(conn, _("A desk event could not be written to the log."), error);
-		g_error_free(error);
-		return FALSE;
-	}
-	return TRUE;
-}

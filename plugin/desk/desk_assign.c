@@ -42,7 +42,7 @@ static gboolean set_assignee(BdmConn *conn, BdmDeskConv *conv, const char *agent
 	}
 	detail = bdm_desk_json_detail("s:from", before, "s:to", agent, "s:by",
 	                              bdm_desk_agent_name(), NULL);
-	bdm_desk_log_event(conn, kind, conv->customer, detail, note);
+	bdm_journal_event(conn, kind, conv->customer, detail, note);
 	if (agent == NULL)
 		notice = g_strdup(_("Nobody handles this conversation now."));
 	else if (note != NULL)

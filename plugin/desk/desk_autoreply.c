@@ -93,7 +93,7 @@ void bdm_desk_autoreply_incoming(BdmConn *conn, BdmDeskConv *conv)
 		problem = g_strdup_printf(_("The out-of-hours acknowledgement was not sent: %s"),
 		                          error->message);
 		bdm_notice(conn, conv->customer, problem, PURPLE_MESSAGE_ERROR);
-		bdm_desk_log_event(conn, "auto_reply_error", conv->customer, NULL, error->message);
+		bdm_journal_event(conn, "auto_reply_error", conv->customer, NULL, error->message);
 		g_free(problem);
 		g_clear_error(&error);
 	}

@@ -99,7 +99,7 @@ static gboolean finish_escalation(BdmConn *conn, BdmDeskConv *conv, const Escala
 		bdm_desk_sla_set_urgent(conv);
 	detail = bdm_desk_json_detail("s:department", e->department, "b:urgent", e->urgent,
 	                              "s:trigger", e->trigger, "s:ticket", conv->ticket, NULL);
-	bdm_desk_log_event(conn, "escalate", conv->customer, detail, e->reason);
+	bdm_journal_event(conn, "escalate", conv->customer, detail, e->reason);
 	g_free(detail);
 	if (e->trigger != NULL)
 		notice = g_strdup_printf(e->urgent ? _("Escalated to %s automatically, urgent: %s. "
@@ -215,7 +215,7 @@ static gboolean change_tag(BdmConn *conn, BdmDeskConv *conv, const char *label, 
 		return FALSE;
 	}
 	detail = bdm_desk_json_detail("s:label", label, "s:trigger", trigger, NULL);
-	bdm_desk_log_event(conn, on ? "tag" : "untag", conv->customer, detail, why);
+	bdm_journal_event(conn, on ? "tag" : "untag", conv->customer, detail, why);
 	g_free(detail);
 	if (trigger != NULL)
 		notice = g_strdup_printf(_("Tagged “%s” automatically: %s."), label, why);
@@ -333,7 +333,7 @@ static PurpleCmdRet cmd_resolve(PurpleConversation *pconv, const gchar *cmd, gch
 	bdm_desk_sla_reschedule();
 	detail = bdm_desk_json_detail("s:department", department, "s:ticket", ticket,
 	                              "s:template", name, NULL);
-	bdm_desk_log_event(conn, "resolve", conv->customer, detail, NULL);
+	bdm_journal_event(conn, "resolve", conv->customer, detail, NULL);
 	g_free(detail);
 	bdm_notice(conn, conv->customer, ticket ? _("Resolved; the escalation, its ticket and "
 	                                            "the response-time clock are cleared.")
@@ -378,7 +378,7 @@ static void run_triggers(BdmConn *conn, BdmDeskConv *conv, const char *text)
 			                                    "b:urgent", TRUE, "s:trigger", m->trigger,
 			                                    NULL);
 			bdm_desk_sla_set_urgent(conv);
-			bdm_desk_log_event(conn, "escalate", conv->customer, detail, why);
+			bdm_journal_event(conn, "escalate", conv->customer, detail, why);
 			bdm_notice(conn, conv->customer, notice, PURPLE_MESSAGE_SYSTEM);
 			bdm_desk_conv_refresh_alias(conv, conn->account);
 			g_free(detail);

@@ -68,7 +68,7 @@ static void load_desk_config(void)
 		char *text = g_strdup_printf(_("The desk settings could not be read, built-in "
 		                               "defaults are used instead: %s"), error->message);
 		note_problem(text);
-		bdm_desk_log_event(NULL, "desk_config_error", NULL, NULL, error->message);
+		bdm_journal_event(NULL, "desk_config_error", NULL, NULL, error->message);
 		g_free(text);
 		g_error_free(error);
 		feat.config = bdm_desk_config_new_default();
@@ -92,7 +92,7 @@ gboolean bdm_desk_templates_reload(char **message)
 			*message = g_strdup_printf(_("The templates could not be read, the previous "
 			                             "templates stay in use: %s"), error->message);
 		purple_debug_error(DEBUG_CAT, "templates not reloaded: %s\n", error->message);
-		bdm_desk_log_event(NULL, "template_error", NULL, NULL, error->message);
+		bdm_journal_event(NULL, "template_error", NULL, NULL, error->message);
 		g_error_free(error);
 		if (feat.templates == NULL)
 			feat.templates = bdm_templates_load(NULL, NULL, NULL);

@@ -27,11 +27,6 @@ typedef struct {
 
 extern BdmDesk bdm_desk;
 
-/** Append a desk event for conn's account (conn may be NULL for desk-wide ones).
- *  Returns FALSE, and tells the agent, when the log refused it. */
-gboolean bdm_desk_log_event(BdmConn *conn, const char *kind, const char *customer_id,
-                            const char *detail_json, const char *text);
-
 /** Path of a system-wide config file: $BRANDDM_SYSCONFDIR/file, else
  *  SYSCONFDIR/branddm/file (admin-owned; wins over the user's). */
 char *bdm_desk_system_path(const char *file);

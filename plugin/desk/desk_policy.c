@@ -88,7 +88,7 @@ gboolean bdm_desk_policy_reload(char **message)
 			*message = g_strdup_printf(_("The policy file could not be read, the previous "
 			                             "policy stays in force: %s"), error->message);
 		purple_debug_error(DEBUG_CAT, "policy not reloaded: %s\n", error->message);
-		bdm_desk_log_event(NULL, "policy_error", NULL, NULL, error->message);
+		bdm_journal_event(NULL, "policy_error", NULL, NULL, error->message);
 		g_error_free(error);
 		if (pol.policy == NULL)
 			pol.policy = bdm_policy_new_default();
@@ -135,7 +135,7 @@ static void ack_accepted(gpointer data, int action)
 	if (g_strcmp0(version, bdm_policy_version(pol.policy)) == 0 && bdm_journal_log() &&
 	    bdm_log_state_set(bdm_journal_log(), ACK_STATE_KEY, version, &error)) {
 		detail = g_strdup_printf("{\"version\":\"%s\"}", version);
-		bdm_desk_log_event(NULL, "policy_ack", NULL, detail, NULL);
+		bdm_journal_event(NULL, "policy_ack", NULL, detail, NULL);
 		g_free(detail);
 	} else if (error) {
 		purple_debug_error(DEBUG_CAT, "acknowledgement not stored: %s\n", error->message);
@@ -244,7 +244,7 @@ static void log_verdict(BdmConn *conn, const char *who, const BdmVerdict *v, con
 	char *json = bdm_verdict_to_json(v);
 	char *masked = masked_text(v, text);
 
-	bdm_desk_log_event(conn, v->level == BDM_VERDICT_BLOCK ? "block" : "warn", who, json, masked);
+	bdm_journal_event(conn, v->level == BDM_VERDICT_BLOCK ? "block" : "warn", who, json, masked);
 	g_free(masked);
 	g_free(json);
 }
@@ -420,7 +420,7 @@ static PurpleCmdRet cmd_send_anyway(PurpleConversation *conv, const gchar *cmd, 
 		detail = g_strdup_printf("{\"rules\":%s,\"reason\":\"%s\"}", rules, reason_json);
 		g_free(reason_json);
 	}
-	if (!bdm_desk_log_event(conn, "override", who, detail, state->warned_text)) {
+	if (!bdm_journal_event(conn, "override", who, detail, state->warned_text)) {
 		g_free(detail);
 		g_free(rules);
 		g_free(reason);

@@ -137,7 +137,7 @@ static void alert(BdmConn *conn, BdmDeskConv *conv, BdmSlaLevel level, gint64 no
 	detail = bdm_desk_json_detail("s:level", level == BDM_SLA_BREACH ? "breach" : "warn",
 	                              "i:target", st.target, "i:elapsed", st.elapsed,
 	                              "b:urgent", conv->sla.urgent, NULL);
-	bdm_desk_log_event(conn, "sla_alert", conv->customer, detail, NULL);
+	bdm_journal_event(conn, "sla_alert", conv->customer, detail, NULL);
 	if (level == BDM_SLA_BREACH)
 		g_string_append_printf(overdue, "%s%s", overdue->len ? "\n" : "", text);
 	g_free(detail);

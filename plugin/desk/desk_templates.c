@@ -153,7 +153,7 @@ static void log_template(BdmConn *conn, BdmDeskConv *conv, const char *name, con
 {
 	char *detail = bdm_desk_json_detail("s:name", name, "s:locale", locale, "b:send", send,
 	                                    NULL);
-	bdm_desk_log_event(conn, "template", conv->customer, detail, NULL);
+	bdm_journal_event(conn, "template", conv->customer, detail, NULL);
 	g_free(detail);
 }
 

@@ -75,7 +75,7 @@ static void finish(Webhook *wh, gboolean ok)
 	                                    "i:attempts", (gint64)wh->attempts,
 	                                    "s:error", ok ? NULL : wh->error, NULL);
 
-	bdm_desk_log_event(conn, "webhook", wh->customer, detail, NULL);
+	bdm_journal_event(conn, "webhook", wh->customer, detail, NULL);
 	g_free(detail);
 	if (!ok) {
 		char *text = g_strdup_printf(dngettext(GETTEXT_PACKAGE,

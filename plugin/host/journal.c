@@ -179,27 +179,35 @@ gboolean bdm_journal_sending(BdmConn *conn, const char *who)
 	return ok;
 }
 
-void bdm_journal_send_failed(BdmConn *conn, const char *customer_id, const char *text,
-                             const BdmError *err)
+gboolean bdm_journal_event(BdmConn *conn, const char *kind, const char *customer_id,
+                           const char *detail_json, const char *text)
 {
 	BdmLogEvent ev = { 0 };
 	GError *error = NULL;
-	char *detail = g_strdup_printf("{\"class\":%d,\"code\":%d,\"subcode\":%d}",
-	                               err->cls, err->code, err->subcode);
 
 	if (!bdm_journal_writable(conn))
-		goto out;
-	ev.kind = "send_error";
-	ev.platform = bdm_conn_platform(conn);
-	ev.account = bdm_conn_account_id(conn);
+		return FALSE;
+	ev.kind = kind;
+	ev.platform = conn ? bdm_conn_platform(conn) : NULL;
+	ev.account = conn ? bdm_conn_account_id(conn) : NULL;
 	ev.customer_id = customer_id;
-	ev.detail_json = detail;
+	ev.detail_json = detail_json;
 	ev.text = text;
 	ev.logged_time = bdm_now();
 	if (!bdm_log_event(journal.log, &ev, &error)) {
 		bdm_journal_alert(conn, _("A desk event could not be written to the log."), error);
 		g_error_free(error);
+		return FALSE;
 	}
-out:
+	return TRUE;
+}
+
+void bdm_journal_send_failed(BdmConn *conn, const char *customer_id, const char *text,
+                             const BdmError *err)
+{
+	char *detail = g_strdup_printf("{\"class\":%d,\"code\":%d,\"subcode\":%d}",
+	                               err->cls, err->code, err->subcode);
+
+	bdm_journal_event(conn, "send_error", customer_id, detail, text);
 	g_free(detail);
 }

@@ -75,6 +75,11 @@ gint64 bdm_journal_last_customer_message(BdmConn *conn, const char *customer_id)
  *  stops the reply before the platform has it.  FALSE: do not send. */
 gboolean bdm_journal_sending(BdmConn *conn, const char *who);
 
+/** Append an event (kind, detail JSON, text) for conn's account, or desk-wide
+ *  when conn is NULL.  FALSE, the agent told, when the log refused it. */
+gboolean bdm_journal_event(BdmConn *conn, const char *kind, const char *customer_id,
+                           const char *detail_json, const char *text);
+
 /** Record a failed send (the agent has been or will be told).
  *  Kept as a "send_error" event with the platform's error codes. */
 void bdm_journal_send_failed(BdmConn *conn, const char *customer_id, const char *text,
