@@ -17,7 +17,8 @@
 
 obj ?= $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
-FUZZ_TARGETS   ?= fuzz_facebook fuzz_instagram fuzz_x fuzz_templates fuzz_policy fuzz_config
+FUZZ_TARGETS   ?= fuzz_facebook fuzz_instagram fuzz_x fuzz_templates fuzz_policy fuzz_config \
+                  fuzz_team_notice
 FUZZ_SECONDS   ?= 60
 FUZZ_MAX_LEN   ?= 65536
 FUZZ_BUILD     := build-fuzz
@@ -38,6 +39,7 @@ fuzz_templates_LINK := tests/fuzz/fuzz_templates.c plugin/core/templates.c plugi
 fuzz_policy_LINK    := tests/fuzz/fuzz_policy.c $(POLICY_TEST_SRC)
 fuzz_config_LINK    := tests/fuzz/fuzz_config.c $(POLICY_TEST_SRC) plugin/core/templates.c \
                        plugin/core/escalation.c $(DESK_CONFIG_SRC)
+fuzz_team_notice_LINK := tests/fuzz/fuzz_team_notice.c plugin/core/team_schema.c
 
 # ---- libFuzzer builds (clang) ------------------------------------------------
 

@@ -584,3 +584,36 @@ char *bdm_team_conninfo_redact(const char *conninfo)
 	PQconninfoFree(options);
 	return result;
 }
+
+gboolean bdm_team_notice_parse(const char *payload, BdmTeamNotice *out)
+{
+	const char *colon = strchr(payload, ':');
+	const char *slash1 = colon ? strchr(colon + 1, '/') : NULL;
+	const char *slash2 = slash1 ? strchr(slash1 + 1, '/') : NULL;
+	const char *newline;
+
+	memset(out, 0, sizeof(*out));
+	/* Platform and account hold no '/': the customer id is the rest of
+	 * the line, whatever it holds. */
+	if (colon == NULL || colon == payload || slash1 == NULL || slash2 == NULL ||
+	    slash1 == colon + 1 || slash2 == slash1 + 1 || slash2[1] == '\0' || slash2[1] == '\n' ||
+	    memchr(colon + 1, '\n', (gsize)(slash2 - colon - 1)) != NULL)
+		return FALSE;
+	newline = strchr(slash2 + 1, '\n');
+	out->kind = g_strndup(payload, colon - payload);
+	out->platform = g_strndup(colon + 1, slash1 - colon - 1);
+	out->account = g_strndup(slash1 + 1, slash2 - slash1 - 1);
+	out->customer = newline ? g_strndup(slash2 + 1, newline - slash2 - 1) : g_strdup(slash2 + 1);
+	out->more = newline ? g_strdup(newline + 1) : NULL;
+	return TRUE;
+}
+
+void bdm_team_notice_clear(BdmTeamNotice *notice)
+{
+	g_free(notice->kind);
+	g_free(notice->platform);
+	g_free(notice->account);
+	g_free(notice->customer);
+	g_free(notice->more);
+	memset(notice, 0, sizeof(*notice));
+}

@@ -27,6 +27,11 @@
  * commit, merges identical payloads of one transaction, and also delivers
  * them to the session that made the change.
  *
+ * Clients send notices of their own on the same channel, in the same form
+ * with more after a newline: "sending:<platform>/<account>/<customer>\n<agent>
+ * \n<0|1 automated>\n<digest of the text>" (a reply about to go out) and
+ * "typing:<platform>/<account>/<customer>\n<agent>" (an agent typing).
+ *
  * Roles (NOLOGIN groups, created only if absent; grant them to login roles):
  *   branddm_agent   USAGE on the schema; SELECT on meta; SELECT, INSERT,
  *                   UPDATE on conversation, claim, ticket_seq and message;
@@ -86,5 +91,23 @@ int bdm_team_schema_version(PGconn *conn, GError **error);
 /** conninfo (keyword form or postgresql:// URI) with every password replaced by "***", for
  *  messages; "(unparsable connection string)" when libpq cannot parse it.  g_free it. */
 char *bdm_team_conninfo_redact(const char *conninfo);
+
+/** A notification payload taken apart (see the top of this file); the
+ *  strings are its own (bdm_team_notice_clear). */
+typedef struct {
+	char *kind;       /* "conversation", "message", "sending", "typing", ... */
+	char *platform;
+	char *account;
+	char *customer;   /* up to the first newline */
+	char *more;       /* after the first newline, NULL when none */
+} BdmTeamNotice;
+
+/** Parse "<kind>:<platform>/<account>/<customer>[\n<more>]" into *out.
+ *  FALSE (nothing to clear) when the payload is not of that form. */
+gboolean bdm_team_notice_parse(const char *payload, BdmTeamNotice *out);
+
+/** Free the strings of a parsed notice.
+ *  Safe on a zeroed one. */
+void bdm_team_notice_clear(BdmTeamNotice *notice);
 
 #endif /* BRANDDM_TEAM_SCHEMA_H */

@@ -710,28 +710,8 @@ static void queue_fetch(TeamStore *ts, const char *platform, const char *account
 	submit(r);
 }
 
-void bdm_store_team_notified(BdmStore *store, const char *payload)
+void bdm_store_team_fetch(BdmStore *store, const char *platform, const char *account,
+                          const char *customer)
 {
-	TeamStore *ts = team_of(store);
-	const char *rest, *slash1, *slash2;
-	char *platform, *account;
-
-	/* "<table>:<platform>/<account>/<customer>"; the customer may hold '/'. */
-	if (!g_str_has_prefix(payload, "conversation:"))
-		return;
-	rest = payload + strlen("conversation:");
-	slash1 = strchr(rest, '/');
-	slash2 = slash1 ? strchr(slash1 + 1, '/') : NULL;
-	if (slash1 == NULL || slash2 == NULL || slash2[1] == '\0')
-		return;
-	platform = g_strndup(rest, slash1 - rest);
-	account = g_strndup(slash1 + 1, slash2 - slash1 - 1);
-	queue_fetch(ts, platform, account, slash2 + 1);
-	g_free(account);
-	g_free(platform);
-}
-
-void bdm_store_team_sync_account(BdmStore *store, const char *platform, const char *account)
-{
-	queue_fetch(team_of(store), platform, account, NULL);
+	queue_fetch(team_of(store), platform, account, customer);
 }

@@ -32,13 +32,10 @@ typedef void (*BdmStoreChangedFunc)(const char *platform, const char *account,
 BdmStore *bdm_store_team_new(BdmStore *local, BdmTeamDb *db, const char *agent,
                              BdmStoreChangedFunc changed, gpointer data);
 
-/** A NOTIFY payload of the team database ("conversation:<platform>/<account>/<customer>"):
- *  fetch that conversation into the local store, then call changed.  Others are ignored. */
-void bdm_store_team_notified(BdmStore *store, const char *payload);
-
-/** Fetch every conversation of one brand account into the local store (at
- *  sign-on, and when the link comes back), calling changed for each. */
-void bdm_store_team_sync_account(BdmStore *store, const char *platform, const char *account);
+/** Fetch one conversation (a NOTIFY named it), or with customer NULL every
+ *  one of the account (at sign-on, link back), into the local store; changed for each. */
+void bdm_store_team_fetch(BdmStore *store, const char *platform, const char *account,
+                          const char *customer);
 
 /** The Postgres array literal of tags ({"a","b\"c"}), for a text[] parameter.
  *  g_free it. */

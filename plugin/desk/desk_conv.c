@@ -260,19 +260,23 @@ BdmDeskConv *bdm_desk_command_conv(PurpleConversation *pconv, BdmConn **conn, gc
 	return conv;
 }
 
-BdmConn *bdm_desk_conv_connection(const BdmDeskConv *conv)
+BdmConn *bdm_desk_connection_of(const char *platform, const char *account)
 {
 	GList *l;
 
 	for (l = purple_connections_get_all(); l != NULL; l = l->next) {
 		BdmConn *conn = bdm_conn_of(l->data);
 
-		if (conn != NULL && conn->connected &&
-		    strcmp(bdm_conn_platform(conn), conv->platform) == 0 &&
-		    strcmp(bdm_conn_account_id(conn), conv->account) == 0)
+		if (conn != NULL && conn->connected && strcmp(bdm_conn_platform(conn), platform) == 0 &&
+		    strcmp(bdm_conn_account_id(conn), account) == 0)
 			return conn;
 	}
 	return NULL;
+}
+
+BdmConn *bdm_desk_conv_connection(const BdmDeskConv *conv)
+{
+	return bdm_desk_connection_of(conv->platform, conv->account);
 }
 
 void bdm_desk_conv_changed_elsewhere(const char *platform, const char *account,

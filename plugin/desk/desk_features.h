@@ -98,6 +98,10 @@ void bdm_desk_conv_claim(BdmDeskConv *conv, const char *action, BdmClaimDone don
  *  refusal for the agent in *error when it is no connected BrandDM one. */
 BdmDeskConv *bdm_desk_command_conv(PurpleConversation *pconv, BdmConn **conn, gchar **error);
 
+/** The connected BrandDM connection of a brand account, or NULL.
+ *  For work that finishes later, and for what colleagues' clients announce. */
+BdmConn *bdm_desk_connection_of(const char *platform, const char *account);
+
 /** The connected BrandDM connection of conv's brand account, or NULL.
  *  For work that finishes later (a team database answered). */
 BdmConn *bdm_desk_conv_connection(const BdmDeskConv *conv);

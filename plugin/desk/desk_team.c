@@ -121,25 +121,32 @@ gboolean bdm_desk_team_automated(const BdmDelivery *d)
 	return a != NULL && a->automated;
 }
 
-/* A client announced a reply it is sending: "sending:<platform>/<account>/
- * <customer>\n<agent>\n<0|1>\n<digest>" (a customer id holds no newline). */
-static void reply_announced(const char *payload)
+/* A client announced a reply it is sending: more is "<agent>\n<0|1>\n<digest>". */
+static void reply_announced(const BdmTeamNotice *n)
 {
-	char **parts = g_strsplit(payload + strlen("sending:"), "\n", 4);
+	char **parts = g_strsplit(n->more ? n->more : "", "\n", 3);
 
-	if (g_strv_length(parts) == 4) {
-		char *key = g_strdup_printf("text:%s\n%s", parts[0], parts[3]);
+	if (g_strv_length(parts) == 3) {
+		char *key = text_key(n->platform, n->account, n->customer, parts[2]);
 
-		remember_author(key, parts[1], strcmp(parts[2], "1") == 0);
+		remember_author(key, parts[0], strcmp(parts[1], "1") == 0);
 		g_free(key);
 	}
 	g_strfreev(parts);
 }
 
+/* A notice of this client's own to its colleagues (team_schema.h). */
+static void notify_team(const char *payload)
+{
+	const char *params[1] = { payload };
+
+	bdm_team_db_query(team.db, "SELECT pg_notify('" BDM_TEAM_NOTIFY_CHANNEL "', $1)", 1,
+	                  params, NULL, NULL);
+}
+
 static void on_reply_sending(PurpleAccount *account, const BdmDelivery *d, gpointer data)
 {
 	char *digest, *key, *payload;
-	const char *params[1];
 
 	(void)account;
 	(void)data;
@@ -151,9 +158,7 @@ static void on_reply_sending(PurpleAccount *account, const BdmDelivery *d, gpoin
 	payload = g_strdup_printf("sending:%s/%s/%s\n%s\n%d\n%s", d->platform, d->account,
 	                          d->customer_id, bdm_desk_agent_name(), d->automated ? 1 : 0,
 	                          digest);
-	params[0] = payload;
-	bdm_team_db_query(team.db, "SELECT pg_notify('" BDM_TEAM_NOTIFY_CHANNEL "', $1)", 1,
-	                  params, NULL, NULL);
+	notify_team(payload);
 	g_free(payload);
 	g_free(key);
 	g_free(digest);
@@ -175,31 +180,17 @@ static void on_authors(const PGresult *res, const char *error, gpointer data)
 }
 
 /* A message of this conversation was recorded: learn its author before the
- * poll shows it, and (without the poll lease) deliver it from the team.
- * payload is "message:<platform>/<account>/<customer>". */
-static void message_recorded(const char *payload)
+ * poll shows it, and (without the poll lease) deliver it from the team. */
+static void message_recorded(const BdmTeamNotice *n)
 {
-	const char *rest = payload + strlen("message:");
-	const char *slash1 = strchr(rest, '/');
-	const char *slash2 = slash1 ? strchr(slash1 + 1, '/') : NULL;
-	const char *params[3];
-	char *platform, *account;
+	const char *params[3] = { n->platform, n->account, n->customer };
 
-	if (slash1 == NULL || slash2 == NULL || slash2[1] == '\0')
-		return;
-	platform = g_strndup(rest, slash1 - rest);
-	account = g_strndup(slash1 + 1, slash2 - slash1 - 1);
-	params[0] = platform;
-	params[1] = account;
-	params[2] = slash2 + 1;
 	/* Authors first: queries run in order, so they are known before the
 	 * messages are delivered. */
 	bdm_team_db_query(team.db, "SELECT message_id, agent, automated FROM branddm.message "
 	                  "WHERE platform = $1 AND account = $2 AND customer = $3 AND from_brand "
 	                  "ORDER BY recorded_at DESC LIMIT 20", 3, params, on_authors, NULL);
-	bdm_desk_team_poll_notified(platform, account, slash2 + 1);
-	g_free(account);
-	g_free(platform);
+	bdm_desk_team_poll_notified(n->platform, n->account, n->customer);
 }
 
 /* This client's reply: its author is known here, and told to the team. */
@@ -237,7 +228,7 @@ gboolean bdm_desk_team_active(void)
 /* State and messages the team has for one account of this client. */
 static void sync_account(BdmConn *conn)
 {
-	bdm_store_team_sync_account(team.store, bdm_conn_platform(conn), bdm_conn_account_id(conn));
+	bdm_store_team_fetch(team.store, bdm_conn_platform(conn), bdm_conn_account_id(conn), NULL);
 	bdm_desk_team_poll_sync(bdm_conn_platform(conn), bdm_conn_account_id(conn));
 }
 
@@ -328,7 +319,6 @@ static void on_agent_typing(PurpleAccount *account, const char *who, guint state
 {
 	BdmConn *conn = bdm_conn_of(purple_account_get_connection(account));
 	char *key, *payload;
-	const char *params[1];
 
 	(void)data;
 	if (team.store == NULL || conn == NULL || state != PURPLE_TYPING || who == NULL)
@@ -338,65 +328,51 @@ static void on_agent_typing(PurpleAccount *account, const char *who, guint state
 	if (due(key, TYPING_SEND_S)) {
 		payload = g_strdup_printf("typing:%s\n%s", key + strlen("sent:"),
 		                          bdm_desk_agent_name());
-		params[0] = payload;
-		bdm_team_db_query(team.db, "SELECT pg_notify('" BDM_TEAM_NOTIFY_CHANNEL "', $1)", 1,
-		                  params, NULL, NULL);
+		notify_team(payload);
 		g_free(payload);
 	}
 	g_free(key);
 }
 
-/* "typing:<platform>/<account>/<customer>\n<agent>" from a colleague. */
-static void colleague_typing(const char *payload)
+/* A colleague types to a customer: more is the colleague's name. */
+static void colleague_typing(const BdmTeamNotice *n)
 {
-	char **parts = g_strsplit(payload + strlen("typing:"), "\n", 2);
-	char **ids = parts[0] ? g_strsplit(parts[0], "/", 3) : NULL;
-	PurpleConversation *pconv = NULL;
-	BdmConn *conn = NULL;
-	GList *l;
+	BdmConn *conn = bdm_desk_connection_of(n->platform, n->account);
+	PurpleConversation *pconv;
+	char *key, *text;
 
-	if (ids == NULL || g_strv_length(ids) != 3 || parts[1] == NULL ||
-	    strcmp(parts[1], bdm_desk_agent_name()) == 0)
-		goto out;
-	for (l = purple_connections_get_all(); l != NULL && conn == NULL; l = l->next) {
-		BdmConn *c = bdm_conn_of(l->data);
-
-		if (c != NULL && strcmp(bdm_conn_platform(c), ids[0]) == 0 &&
-		    strcmp(bdm_conn_account_id(c), ids[1]) == 0)
-			conn = c;
+	if (conn == NULL || n->more == NULL || strcmp(n->more, bdm_desk_agent_name()) == 0)
+		return;
+	pconv = purple_find_conversation_with_account(PURPLE_CONV_TYPE_IM, n->customer,
+	                                              conn->account);
+	if (pconv == NULL)
+		return;
+	key = g_strdup_printf("shown:%s/%s/%s\n%s", n->platform, n->account, n->customer, n->more);
+	if (due(key, TYPING_SHOW_S)) {
+		text = g_strdup_printf(_("%s is replying…"), n->more);
+		bdm_notice_write(pconv, text, PURPLE_MESSAGE_SYSTEM);
+		g_free(text);
 	}
-	if (conn != NULL)
-		pconv = purple_find_conversation_with_account(PURPLE_CONV_TYPE_IM, ids[2],
-		                                              conn->account);
-	if (pconv != NULL) {
-		char *key = g_strdup_printf("shown:%s\n%s", parts[0], parts[1]);
-
-		if (due(key, TYPING_SHOW_S)) {
-			char *text = g_strdup_printf(_("%s is replying…"), parts[1]);
-
-			bdm_notice_write(pconv, text, PURPLE_MESSAGE_SYSTEM);
-			g_free(text);
-		}
-		g_free(key);
-	}
-out:
-	g_strfreev(ids);
-	g_strfreev(parts);
+	g_free(key);
 }
 
 static void on_notify(const char *channel, const char *payload, gpointer data)
 {
+	BdmTeamNotice n;
+
 	(void)data;
-	if (team.store == NULL || g_strcmp0(channel, BDM_TEAM_NOTIFY_CHANNEL) != 0)
+	if (team.store == NULL || g_strcmp0(channel, BDM_TEAM_NOTIFY_CHANNEL) != 0 ||
+	    !bdm_team_notice_parse(payload, &n))
 		return;
-	if (g_str_has_prefix(payload, "message:"))
-		message_recorded(payload);
-	else if (g_str_has_prefix(payload, "sending:"))
-		reply_announced(payload);
-	else if (g_str_has_prefix(payload, "typing:"))
-		colleague_typing(payload);
-	else
-		bdm_store_team_notified(team.store, payload);
+	if (strcmp(n.kind, "message") == 0)
+		message_recorded(&n);
+	else if (strcmp(n.kind, "sending") == 0)
+		reply_announced(&n);
+	else if (strcmp(n.kind, "typing") == 0)
+		colleague_typing(&n);
+	else if (strcmp(n.kind, "conversation") == 0)
+		bdm_store_team_fetch(team.store, n.platform, n.account, n.customer);
+	bdm_team_notice_clear(&n);
 }
 
 /* A colleague changed a conversation: show it as stored. */

@@ -123,21 +123,6 @@ static void on_recorded(PurpleAccount *account, const BdmDelivery *d, gpointer d
 	g_free(created);
 }
 
-/* The connection of a brand account, if connected here. */
-static BdmConn *connection_of(const char *platform, const char *account)
-{
-	GList *l;
-
-	for (l = purple_connections_get_all(); l != NULL; l = l->next) {
-		BdmConn *conn = bdm_conn_of(l->data);
-
-		if (conn != NULL && conn->connected && strcmp(bdm_conn_platform(conn), platform) == 0 &&
-		    strcmp(bdm_conn_account_id(conn), account) == 0)
-			return conn;
-	}
-	return NULL;
-}
-
 /* Columns: message_id, customer, from_brand, text, created, customer_name. */
 static void on_messages(const PGresult *res, const char *error, gpointer data)
 {
@@ -154,7 +139,7 @@ static void on_messages(const PGresult *res, const char *error, gpointer data)
 		return;
 	}
 	*slash = '\0';
-	conn = connection_of(key, slash + 1);
+	conn = bdm_desk_connection_of(key, slash + 1);
 	/* Holding the lease now: this client's own poll brings them. */
 	if (conn == NULL || holds_lease(key, slash + 1)) {
 		g_free(key);
@@ -201,7 +186,7 @@ static void fetch_messages(const char *platform, const char *account, const char
 void bdm_desk_team_poll_notified(const char *platform, const char *account, const char *customer)
 {
 	if (lease.db != NULL && !holds_lease(platform, account) &&
-	    connection_of(platform, account) != NULL)
+	    bdm_desk_connection_of(platform, account) != NULL)
 		fetch_messages(platform, account, customer);
 }
 

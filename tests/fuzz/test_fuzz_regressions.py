@@ -15,7 +15,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 TARGETS = ["fuzz_facebook", "fuzz_instagram", "fuzz_x", "fuzz_templates", "fuzz_policy",
-           "fuzz_config"]
+           "fuzz_config", "fuzz_team_notice"]
 
 
 def build_dir():

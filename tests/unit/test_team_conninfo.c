@@ -155,6 +155,40 @@ static void test_null(void)
 	g_free(shown);
 }
 
+/* Notification payloads (team_schema.h): the customer id is the rest of the
+ * first line, whatever it holds; anything else is refused. */
+static void test_notice(void)
+{
+	static const char *const refused[] = {
+		"", "conversation", "conversation:facebook", "conversation:facebook/1000",
+		"conversation:facebook/1000/", ":facebook/1000/5", "conversation:/1000/5",
+		"conversation:facebook//5", "typing:facebook/1000/\nAlice", "a:b\nc/d/e",
+		NULL
+	};
+	BdmTeamNotice n;
+	guint i;
+
+	g_assert_true(bdm_team_notice_parse("conversation:facebook/1000/5001", &n));
+	g_assert_cmpstr(n.kind, ==, "conversation");
+	g_assert_cmpstr(n.platform, ==, "facebook");
+	g_assert_cmpstr(n.account, ==, "1000");
+	g_assert_cmpstr(n.customer, ==, "5001");
+	g_assert_null(n.more);
+	bdm_team_notice_clear(&n);
+	g_assert_true(bdm_team_notice_parse("message:x/2000/a/b/c", &n));
+	g_assert_cmpstr(n.customer, ==, "a/b/c");
+	bdm_team_notice_clear(&n);
+	g_assert_true(bdm_team_notice_parse("sending:facebook/1000/5001\nAlice Martin\n1\nab", &n));
+	g_assert_cmpstr(n.customer, ==, "5001");
+	g_assert_cmpstr(n.more, ==, "Alice Martin\n1\nab");
+	bdm_team_notice_clear(&n);
+	for (i = 0; refused[i] != NULL; i++) {
+		if (bdm_team_notice_parse(refused[i], &n))
+			g_error("\"%s\" was taken apart", refused[i]);
+		g_assert_null(n.kind);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -162,5 +196,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/team_conninfo/uri_form", test_uri_form);
 	g_test_add_func("/team_conninfo/unparsable", test_unparsable);
 	g_test_add_func("/team_conninfo/null", test_null);
+	g_test_add_func("/team_conninfo/notice", test_notice);
 	return g_test_run();
 }
