@@ -100,15 +100,16 @@ static gboolean holds_lease(const char *platform, const char *account)
 
 /* Whoever polled records what it delivered, for the rest of the team: the
  * holder, and a client that polled for itself while the lease was not
- * settled or the link was down (the insert waits for the link).  A reply's
- * own client recorded it first, with its author: that row stays. */
+ * settled or the link was down (the insert waits for the link).  What came
+ * from the team is there already.  A reply's own client recorded it first,
+ * with its author: that row stays. */
 static void on_recorded(PurpleAccount *account, const BdmDelivery *d, gpointer data)
 {
 	char *created;
 
 	(void)account;
 	(void)data;
-	if (d->message_id == NULL || lease.db == NULL)
+	if (d->message_id == NULL || lease.db == NULL || d->relayed)
 		return;
 	created = g_strdup_printf("%" G_GINT64_FORMAT, d->time);
 	{

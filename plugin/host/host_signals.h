@@ -51,6 +51,8 @@ typedef struct {
 	gint64 time;                /* platform time, Unix seconds (0: unknown) */
 	gboolean from_brand;        /* written by the brand (any agent or tool) */
 	gboolean automated;         /* an automatic reply sent by this client */
+	gboolean relayed;           /* brought by a colleague's client (bdm_poll_deliver),
+	                             * not polled here */
 } BdmDelivery;
 
 #define BDM_SIGNAL_PROTOCOL_ADDED       "branddm-protocol-added"

@@ -28,7 +28,7 @@
 struct BdmPoll {
 	GQueue cursors;          /* char*; NULL data = the first page */
 	GPtrArray *collected;    /* BdmMessage* gathered this cycle */
-	GHashTable *cycle_ids;   /* message ids gathered this cycle */
+	GHashTable *cycle_ids;   /* message id gathered this cycle -> its Origin */
 	gboolean running;
 	gboolean stop_paging;    /* newest-first module reached known messages */
 	guint pages;
@@ -39,6 +39,12 @@ struct BdmPoll {
 	guint delivered;         /* new messages shown this cycle */
 	gboolean cycle_ok;       /* every page of this cycle arrived */
 };
+
+/* Where a message of this cycle came from. */
+typedef enum {
+	FROM_POLL = 1,   /* this client's own poll */
+	FROM_TEAM        /* a colleague's client polled it (bdm_poll_deliver) */
+} Origin;
 
 static void fetch_next_page(BdmConn *conn);
 
@@ -209,6 +215,7 @@ static BdmDelivery delivery_of(BdmConn *conn, const BdmMessage *msg)
 	d.text = msg->text ? msg->text : "";
 	d.time = msg->created;
 	d.from_brand = msg->from_brand;
+	d.relayed = GPOINTER_TO_INT(g_hash_table_lookup(conn->poll->cycle_ids, msg->id)) == FROM_TEAM;
 	return d;
 }
 
@@ -340,6 +347,34 @@ static void finish_cycle(BdmConn *conn, gboolean ok)
 	deliver_batch(conn);
 }
 
+/* TRUE when msg is neither in this cycle already nor delivered before;
+ * *seen (may be NULL) tells the journal knew it. */
+static gboolean is_new(BdmConn *conn, const BdmMessage *msg, gboolean *seen)
+{
+	if (seen != NULL)
+		*seen = FALSE;
+	if (msg->id == NULL || g_hash_table_contains(conn->poll->cycle_ids, msg->id))
+		return FALSE;
+	if (bdm_journal_seen(conn, msg->id)) {
+		if (seen != NULL)
+			*seen = TRUE;
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* Keep msg (taken over) for this cycle's delivery, and a customer's name
+ * the platform gave with it. */
+static void collect(BdmConn *conn, BdmMessage *msg, Origin origin)
+{
+	if (!msg->from_brand && msg->sender_id && msg->sender_name && *msg->sender_name &&
+	    !g_hash_table_contains(conn->customer_names, msg->sender_id))
+		g_hash_table_insert(conn->customer_names, g_strdup(msg->sender_id),
+		                    g_strdup(msg->sender_name));
+	g_hash_table_insert(conn->poll->cycle_ids, g_strdup(msg->id), GINT_TO_POINTER(origin));
+	g_ptr_array_add(conn->poll->collected, msg);
+}
+
 static void collect_page(BdmConn *conn, BdmPollPage *page)
 {
 	BdmPoll *poll = conn->poll;
@@ -356,22 +391,17 @@ static void collect_page(BdmConn *conn, BdmPollPage *page)
 	for (i = 0; i < page->n_messages; i++) {
 		BdmMessage *msg = &page->messages[i];
 		BdmMessage *copy;
-		if (msg->id == NULL || g_hash_table_contains(poll->cycle_ids, msg->id))
-			continue;
-		if (bdm_journal_seen(conn, msg->id)) {
-			page_had_known = TRUE;
+		gboolean seen;
+
+		if (!is_new(conn, msg, &seen)) {
+			page_had_known = page_had_known || seen;
 			continue;
 		}
-		if (!msg->from_brand && msg->sender_id && msg->sender_name && *msg->sender_name &&
-		    !g_hash_table_contains(conn->customer_names, msg->sender_id))
-			g_hash_table_insert(conn->customer_names, g_strdup(msg->sender_id),
-			                    g_strdup(msg->sender_name));
 		/* Take ownership of the strings: the page is cleared afterwards. */
 		copy = g_new(BdmMessage, 1);
 		*copy = *msg;
 		memset(msg, 0, sizeof(*msg));
-		g_hash_table_add(poll->cycle_ids, g_strdup(copy->id));
-		g_ptr_array_add(poll->collected, copy);
+		collect(conn, copy, FROM_POLL);
 	}
 	if ((m->flags & BDM_MODULE_NEWEST_FIRST) && page_had_known)
 		poll->stop_paging = TRUE;
@@ -501,13 +531,10 @@ void bdm_poll_deliver(BdmConn *conn, GPtrArray *messages)
 	for (i = 0; i < messages->len; i++) {
 		BdmMessage *msg = g_ptr_array_index(messages, i);
 
-		if (msg->id == NULL || g_hash_table_contains(poll->cycle_ids, msg->id) ||
-		    bdm_journal_seen(conn, msg->id)) {
+		if (is_new(conn, msg, NULL))
+			collect(conn, msg, FROM_TEAM);
+		else
 			free_message(msg);
-			continue;
-		}
-		g_hash_table_add(poll->cycle_ids, g_strdup(msg->id));
-		g_ptr_array_add(poll->collected, msg);
 	}
 	/* Taken over one by one: the array goes without its contents. */
 	g_ptr_array_set_free_func(messages, NULL);
