@@ -149,11 +149,10 @@ static void on_ticket(const char *ticket, const GError *error, gpointer data)
 /* Escalate conv as e says, once it has a ticket.  Alone the ticket comes at
  * once and a refusal is returned (FALSE, *error plain text); in a team it
  * may come later, and a later refusal is written into the conversation. */
-static gboolean escalate(BdmConn *conn, BdmDeskConv *conv, const Escalation *e, char **error)
+static gboolean escalate(BdmDeskConv *conv, const Escalation *e, char **error)
 {
 	PendingEscalation *p = g_new0(PendingEscalation, 1);
 
-	(void)conn;
 	p->conv = conv;
 	p->department = g_strdup(e->department);
 	p->urgent = e->urgent;
@@ -196,7 +195,7 @@ static PurpleCmdRet cmd_escalate(PurpleConversation *pconv, const gchar *cmd, gc
 	e.urgent = parsed.urgent;
 	e.reason = parsed.reason;
 	e.excerpt = bdm_desk_conv_last_text(conv);
-	ok = escalate(conn, conv, &e, error);
+	ok = escalate(conv, &e, error);
 	bdm_escalate_args_clear(&parsed);
 	return ok ? PURPLE_CMD_RET_OK : PURPLE_CMD_RET_FAILED;
 }
@@ -371,7 +370,7 @@ static void run_triggers(BdmConn *conn, BdmDeskConv *conv, const char *text)
 		 * thread must not page billing each time. */
 		if (error == NULL && m->department && g_strcmp0(conv->department, m->department) != 0) {
 			Escalation e = { m->department, m->urgent, why, m->trigger, text };
-			escalate(conn, conv, &e, &error);
+			escalate(conv, &e, &error);
 		} else if (error == NULL && m->urgent && !conv->sla.urgent) {
 			char *notice = g_strdup_printf(_("Marked urgent automatically: %s."), why);
 			char *detail = bdm_desk_json_detail("s:department", conv->department,
