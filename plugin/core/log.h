@@ -103,10 +103,13 @@ typedef struct {
 	gint64 logged_time;               /* Unix seconds, 0 = now */
 	gboolean automated;               /* sent by an auto-reply, not a person */
 	const char *template_name;        /* may be NULL */
+	const char *detail_json;          /* a JSON object, may be NULL; a brand message
+	                                   * this client did not send has
+	                                   * {"sent_elsewhere":true[,"author":NAME]} */
 } BdmLogMessage;
 
-/** Append a message and commit it (or add it to the open batch).  *inserted is
- *  FALSE, nothing written, when (platform, account, platform_message_id) was logged before. */
+/** Append a message and commit it (or add it to the open batch).  *inserted is FALSE,
+ *  nothing written, when (platform, account, platform_message_id) was logged before. */
 gboolean bdm_log_message(BdmLog *log, const BdmLogMessage *m, gboolean *inserted,
                          GError **error);
 

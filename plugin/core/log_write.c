@@ -197,6 +197,8 @@ static gboolean mark_seen(BdmLog *log, const BdmLogMessage *m, gboolean *fresh, 
 	return TRUE;
 }
 
+static gboolean check_detail(BdmLog *log, const char *detail, GError **error);
+
 gboolean bdm_log_message(BdmLog *log, const BdmLogMessage *m, gboolean *inserted, GError **error)
 {
 	BdmLogRecord r = { 0 };
@@ -214,6 +216,8 @@ gboolean bdm_log_message(BdmLog *log, const BdmLogMessage *m, gboolean *inserted
 		            _("%s: cannot log a message without text and direction"), log->path);
 		return FALSE;
 	}
+	if (!check_detail(log, m->detail_json, error))
+		return FALSE;
 
 	if (!bdm_log_begin_write(log, error))
 		return FALSE;
@@ -240,6 +244,7 @@ gboolean bdm_log_message(BdmLog *log, const BdmLogMessage *m, gboolean *inserted
 	r.logged_time = m->logged_time ? m->logged_time : bdm_log_now();
 	r.automated = m->automated;
 	r.template_name = m->template_name;
+	r.detail_json = m->detail_json;
 	r.agent = log->agent;
 	if (!bdm_log_append(log, &r, NULL, error)) {
 		bdm_log_rollback(log);
@@ -265,7 +270,7 @@ static gboolean check_detail(BdmLog *log, const char *detail, GError **error)
 	     JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser));
 	if (!ok)
 		g_set_error(error, BDM_LOG_ERROR, BDM_LOG_ERROR_INVALID,
-		            _("%s: event detail is not a JSON object: %s"), log->path,
+		            _("%s: record detail is not a JSON object: %s"), log->path,
 		            parse_error ? parse_error->message : _("another JSON value"));
 	g_clear_error(&parse_error);
 	g_object_unref(parser);

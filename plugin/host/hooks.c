@@ -55,14 +55,20 @@ const char *bdm_hooks_template_of(BdmConn *conn, const char *customer_id, const 
 	return installed->template_of(conn, customer_id, text);
 }
 
+const char *bdm_hooks_reply_author(BdmConn *conn, const char *customer_id, const char *message_id,
+                                   const char *text)
+{
+	if (installed == NULL || installed->reply_author == NULL)
+		return NULL;
+	return installed->reply_author(conn, customer_id, message_id, text);
+}
+
 char *bdm_hooks_brand_sender(BdmConn *conn, const char *customer_id, const char *message_id,
                              const char *text)
 {
-	const char *author = NULL;
+	const char *author = bdm_hooks_reply_author(conn, customer_id, message_id, text);
 	const char *brand;
 
-	if (installed != NULL && installed->reply_author != NULL)
-		author = installed->reply_author(conn, customer_id, message_id, text);
 	if (author == NULL)
 		return NULL;
 	brand = purple_connection_get_display_name(conn->gc);

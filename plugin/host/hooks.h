@@ -64,6 +64,11 @@ const char *bdm_hooks_template_of(BdmConn *conn, const char *customer_id, const 
  *  may_poll; TRUE without a desk or an answer). */
 gboolean bdm_hooks_may_poll(BdmConn *conn);
 
+/** Who sent a brand message this client did not send, as the desk knows it
+ *  ("Alice Martin", "automatic"), or NULL; owned by the desk. */
+const char *bdm_hooks_reply_author(BdmConn *conn, const char *customer_id, const char *message_id,
+                                   const char *text);
+
 /** The sender of a brand message as the conversation shows it: "Acme
  *  (Alice Martin)" when the desk knows the author, else NULL (libpurple's own). */
 char *bdm_hooks_brand_sender(BdmConn *conn, const char *customer_id, const char *message_id,

@@ -7,6 +7,8 @@
 #include <notify.h>
 #include <util.h>
 
+#include <json-glib/json-glib.h>
+
 #include "branddm/i18n.h"
 #include "clock.h"
 #include "hooks.h"
@@ -152,6 +154,48 @@ BdmRecordResult bdm_journal_record_outgoing(BdmConn *conn, const char *customer_
 	lm.automated = automated;
 	lm.template_name = bdm_hooks_template_of(conn, customer_id, text);
 	return record(conn, &lm, _("A sent reply could not be written to the log."));
+}
+
+BdmRecordResult bdm_journal_record_brand_seen(BdmConn *conn, const BdmMessage *msg,
+                                              const char *customer_id)
+{
+	BdmLogMessage lm = { 0 };
+	const char *author = bdm_hooks_reply_author(conn, customer_id, msg->id, msg->text);
+	JsonBuilder *b = json_builder_new();
+	JsonGenerator *gen = json_generator_new();
+	JsonNode *root;
+	char *detail;
+	BdmRecordResult rec;
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "sent_elsewhere");
+	json_builder_add_boolean_value(b, TRUE);
+	if (author != NULL) {
+		json_builder_set_member_name(b, "author");
+		json_builder_add_string_value(b, author);
+	}
+	json_builder_end_object(b);
+	root = json_builder_get_root(b);
+	json_generator_set_root(gen, root);
+	detail = json_generator_to_data(gen, NULL);
+
+	lm.platform = bdm_conn_platform(conn);
+	lm.account = bdm_conn_account_id(conn);
+	lm.customer_id = customer_id;
+	lm.customer_name = bdm_conn_customer_name(conn, customer_id);
+	lm.direction = BDM_DIR_OUT;
+	lm.text = msg->text ? msg->text : "";
+	lm.platform_message_id = msg->id;
+	lm.platform_time = msg->created;
+	lm.logged_time = bdm_now();
+	lm.template_name = bdm_hooks_template_of(conn, customer_id, lm.text);
+	lm.detail_json = detail;
+	rec = record(conn, &lm, _("A reply sent elsewhere could not be written to the log."));
+	g_free(detail);
+	json_node_unref(root);
+	g_object_unref(gen);
+	g_object_unref(b);
+	return rec;
 }
 
 gint64 bdm_journal_last_customer_message(BdmConn *conn, const char *customer_id)

@@ -61,11 +61,16 @@ gboolean bdm_journal_seen(BdmConn *conn, const char *message_id);
 BdmRecordResult bdm_journal_record_incoming(BdmConn *conn, const BdmMessage *msg,
                                             const char *customer_name);
 
-/** Record a message the brand sent (by us, with its platform id, or from
- *  another tool seen by polling).  The desk names the template, if any. */
+/** Record a reply this client sent (its platform id, or NULL when the send
+ *  failed).  The desk names the template, if any. */
 BdmRecordResult bdm_journal_record_outgoing(BdmConn *conn, const char *customer_id,
                                             const char *text, const char *message_id,
                                             gint64 platform_time, gboolean automated);
+
+/** Record a brand message polling found that this client did not send (a
+ *  colleague's, another tool's): kept as sent elsewhere, with the author if known. */
+BdmRecordResult bdm_journal_record_brand_seen(BdmConn *conn, const BdmMessage *msg,
+                                              const char *customer_id);
 
 /** Unix time of the customer's last message, 0 if never.
  *  The platforms' reply windows count from it. */

@@ -162,8 +162,7 @@ static gboolean log_one(BdmConn *conn, const BdmMessage *msg, const char *custom
 	BdmRecordResult rec;
 
 	if (msg->from_brand)
-		return bdm_journal_record_outgoing(conn, customer, msg->text, msg->id, msg->created,
-		                                   FALSE) == BDM_RECORD_NEW;
+		return bdm_journal_record_brand_seen(conn, msg, customer) == BDM_RECORD_NEW;
 	rec = bdm_journal_record_incoming(conn, msg, name_for(conn, msg, customer));
 	return rec == BDM_RECORD_NEW ||
 	       (rec == BDM_RECORD_DUPLICATE && bdm_journal_interrupted(conn, msg->id));

@@ -6,7 +6,8 @@
  *                                    bdm_log_message has returned (kill -9 test)
  *   log_writer append DB AGENT       one JSON object per stdin line:
  *     {"type":"message","platform","account","conversation","customer","name",
- *      "dir":"in"|"out","text","id","platform_time","time","automated","template"}
+ *      "dir":"in"|"out","text","id","platform_time","time","automated","template",
+ *      "detail":{...}}
  *     {"type":"event","kind","platform","account","conversation","customer",
  *      "detail":{...},"text","time"}
  *     {"type":"purge","before":T}    {"type":"state","key","value"}
@@ -37,7 +38,9 @@ static gint64 int_member(JsonObject *o, const char *name)
 static gboolean append_message(BdmLog *log, JsonObject *o, GError **error)
 {
 	BdmLogMessage m = { 0 };
-	gboolean inserted = FALSE;
+	gboolean inserted = FALSE, ok;
+	JsonNode *detail;
+	char *detail_text;
 
 	m.platform = str_member(o, "platform");
 	m.account = str_member(o, "account");
@@ -52,7 +55,12 @@ static gboolean append_message(BdmLog *log, JsonObject *o, GError **error)
 	m.automated = json_object_has_member(o, "automated") &&
 	              json_object_get_boolean_member(o, "automated");
 	m.template_name = str_member(o, "template");
-	if (!bdm_log_message(log, &m, &inserted, error))
+	detail = json_object_get_member(o, "detail");
+	detail_text = detail && !JSON_NODE_HOLDS_NULL(detail) ? json_to_string(detail, FALSE) : NULL;
+	m.detail_json = detail_text;
+	ok = bdm_log_message(log, &m, &inserted, error);
+	g_free(detail_text);
+	if (!ok)
 		return FALSE;
 	printf("%s\n", inserted ? "inserted" : "duplicate");
 	return TRUE;
