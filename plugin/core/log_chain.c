@@ -136,14 +136,16 @@ typedef struct {
 	gint64 start, end;
 } IdRange;
 
-typedef struct {
+struct BdmChainCheck {
 	BdmLogVerifyResult *result;
 	GArray *pending_erased;   /* gint64 ids of erased records not yet covered */
 	gboolean anchor_confirmed;
 	guint8 anchor_hash[BDM_HASH_LEN];
-} VerifyState;
+	guint8 prev[BDM_HASH_LEN];  /* stored hash of the record before */
+	gint64 expect;              /* the id the next record should have */
+};
 
-static void problem(VerifyState *vs, gint64 id, char *text)
+static void problem(BdmChainCheck *vs, gint64 id, char *text)
 {
 	BdmLogVerifyResult *r = vs->result;
 
@@ -176,7 +178,7 @@ static const char *node_string(JsonNode *node)
 
 /* An erase record lists the ids it blanked: drop them from the pending
  * list.  Both lists ascend, so one merge pass does it. */
-static void cover_erased(VerifyState *vs, const char *detail)
+static void cover_erased(BdmChainCheck *vs, const char *detail)
 {
 	JsonParser *parser = json_parser_new();
 	JsonObject *obj = bdm_log_detail_object(parser, detail);
@@ -223,7 +225,7 @@ static void cover_erased(VerifyState *vs, const char *detail)
 
 /* A purge record names the anchor it left: only then is a non-zero
  * anchor trusted, so deleting old records by hand is still detected. */
-static void confirm_anchor(VerifyState *vs, const char *detail)
+static void confirm_anchor(BdmChainCheck *vs, const char *detail)
 {
 	JsonParser *parser = json_parser_new();
 	JsonObject *obj = bdm_log_detail_object(parser, detail);
@@ -238,103 +240,88 @@ static void confirm_anchor(VerifyState *vs, const char *detail)
 	g_object_unref(parser);
 }
 
-static gboolean blob32(sqlite3_stmt *stmt, int col, const guint8 **out)
+BdmChainCheck *bdm_chain_check_new(BdmLogVerifyResult *result, gint64 anchor_id,
+                                   const guint8 *anchor_hash)
 {
-	*out = sqlite3_column_blob(stmt, col);
-	return *out && sqlite3_column_bytes(stmt, col) == BDM_HASH_LEN;
+	BdmChainCheck *vs = g_new0(BdmChainCheck, 1);
+
+	memset(result, 0, sizeof *result);
+	vs->result = result;
+	vs->pending_erased = g_array_new(FALSE, FALSE, sizeof(gint64));
+	result->anchor_id = anchor_id;
+	if (anchor_hash)
+		memcpy(vs->anchor_hash, anchor_hash, BDM_HASH_LEN);
+	vs->anchor_confirmed = anchor_id == 0;
+	memcpy(vs->prev, vs->anchor_hash, BDM_HASH_LEN);
+	vs->expect = anchor_id + 1;
+	return vs;
 }
 
 /* Check one record against the running chain; prev becomes its stored
  * hash, so each later record is judged on its own. */
-static void check_record(VerifyState *vs, sqlite3_stmt *stmt, gint64 expect,
-                         guint8 prev[BDM_HASH_LEN])
+void bdm_chain_check_add(BdmChainCheck *vs, const BdmLogRecord *r, gboolean erase_covered)
 {
-	BdmLogRecord r;
-	const guint8 *personal = NULL, *content, *hash;
 	guint8 computed[BDM_HASH_LEN], link[BDM_HASH_LEN];
 	gboolean gap, content_ok, link_ok;
+	gint64 expect = vs->expect;
 
-	bdm_log_record_from_row(stmt, &r);
-	if (r.id < expect) {
-		problem(vs, r.id, g_strdup_printf(_("record %" PRId64 " lies before the "
-		                                    "purge anchor"), r.id));
+	vs->expect = MAX(vs->expect, r->id) + 1;
+	vs->result->records++;
+	if (r->id < expect) {
+		problem(vs, r->id, g_strdup_printf(_("record %" PRId64 " lies before the "
+		                                     "purge anchor"), r->id));
 		return;
 	}
-	gap = r.id > expect;
+	gap = r->id > expect;
 	if (gap)
-		problem(vs, expect, r.id - 1 == expect
+		problem(vs, expect, r->id - 1 == expect
 		        ? g_strdup_printf(_("record %" PRId64 " is missing"), expect)
 		        : g_strdup_printf(_("records %" PRId64 " to %" PRId64
-		                            " are missing"), expect, r.id - 1));
-	if (!blob32(stmt, 18, &content) || !blob32(stmt, 19, &hash)) {
-		problem(vs, r.id, g_strdup_printf(_("record %" PRId64
-		                                    ": hash columns damaged"), r.id));
+		                            " are missing"), expect, r->id - 1));
+	if (!r->content_hash || !r->hash) {
+		problem(vs, r->id, g_strdup_printf(_("record %" PRId64
+		                                     ": hash columns damaged"), r->id));
 		return;
 	}
-	if (r.erased && !blob32(stmt, 17, &personal)) {
-		problem(vs, r.id, g_strdup_printf(_("record %" PRId64
-		                                    ": erased but has no personal hash"), r.id));
-		memcpy(prev, hash, BDM_HASH_LEN);
+	if (r->erased && !r->personal_hash) {
+		problem(vs, r->id, g_strdup_printf(_("record %" PRId64
+		                                     ": erased but has no personal hash"), r->id));
+		memcpy(vs->prev, r->hash, BDM_HASH_LEN);
 		return;
 	}
-	bdm_log_hash_content(&r, personal, computed);
-	content_ok = memcmp(computed, content, BDM_HASH_LEN) == 0;
-	bdm_log_hash_link(prev, content, link);
-	link_ok = memcmp(link, hash, BDM_HASH_LEN) == 0;
+	bdm_log_hash_content(r, r->erased ? r->personal_hash : NULL, computed);
+	content_ok = memcmp(computed, r->content_hash, BDM_HASH_LEN) == 0;
+	bdm_log_hash_link(vs->prev, r->content_hash, link);
+	link_ok = memcmp(link, r->hash, BDM_HASH_LEN) == 0;
 	if (!content_ok)
-		problem(vs, r.id, g_strdup_printf(_("record %" PRId64
-		                                    ": content was changed"), r.id));
+		problem(vs, r->id, g_strdup_printf(_("record %" PRId64
+		                                     ": content was changed"), r->id));
 	else if (!link_ok && !gap)
-		problem(vs, r.id, g_strdup_printf(_("record %" PRId64
-		                                    ": chain link broken (a record before it was "
-		                                    "removed, replaced or moved)"), r.id));
-	memcpy(prev, hash, BDM_HASH_LEN);
+		problem(vs, r->id, g_strdup_printf(_("record %" PRId64
+		                                     ": chain link broken (a record before it was "
+		                                     "removed, replaced or moved)"), r->id));
+	memcpy(vs->prev, r->hash, BDM_HASH_LEN);
 	if (!content_ok || !link_ok)
 		return;
 
-	if (r.erased)
-		g_array_append_val(vs->pending_erased, r.id);
-	if (strcmp(r.kind, "erase") == 0)
-		cover_erased(vs, r.detail_json);
-	else if (strcmp(r.kind, "purge") == 0 && vs->result->anchor_id > 0)
-		confirm_anchor(vs, r.detail_json);
+	if (r->erased && !erase_covered)
+		g_array_append_val(vs->pending_erased, r->id);
+	if (strcmp(r->kind, "erase") == 0)
+		cover_erased(vs, r->detail_json);
+	else if (strcmp(r->kind, "purge") == 0 && vs->result->anchor_id > 0)
+		confirm_anchor(vs, r->detail_json);
 }
 
-static gboolean walk_chain(BdmLog *log, VerifyState *vs, BdmLogProgressFunc progress,
-                           gpointer user_data, GError **error)
+void bdm_chain_check_end(BdmChainCheck *vs, gboolean has_head, gint64 head_id,
+                         const guint8 *head_hash)
 {
 	BdmLogVerifyResult *res = vs->result;
-	sqlite3_stmt *stmt = NULL;
-	guint8 prev[BDM_HASH_LEN], head_hash[BDM_HASH_LEN];
-	gint64 head_id, expect;
-	int rc;
 
-	if (!bdm_log_head(log, &head_id, head_hash, &res->anchor_id, vs->anchor_hash, error))
-		return FALSE;
-	vs->anchor_confirmed = res->anchor_id == 0;
-	memcpy(prev, vs->anchor_hash, BDM_HASH_LEN);
-	expect = res->anchor_id + 1;
-
-	rc = sqlite3_prepare_v2(log->db, "SELECT " BDM_LOG_RECORD_COLUMNS ", personal_hash,"
-	                        " content_hash, hash FROM record ORDER BY id", -1, &stmt, NULL);
-	while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		gint64 id = sqlite3_column_int64(stmt, 0);
-
-		check_record(vs, stmt, expect, prev);
-		expect = MAX(expect, id) + 1;
-		if (++res->records % PROGRESS_EVERY == 0 && progress)
-			progress(res->records, user_data);
-		rc = SQLITE_OK;
-	}
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE) {
-		bdm_log_set_db_error(log, error, rc, _("cannot read the records"));
-		return FALSE;
-	}
-
-	res->head_id = expect - 1;
-	bdm_log_hash_hex(prev, res->head_hash);
-	if (head_id > res->head_id)
+	res->head_id = vs->expect - 1;
+	bdm_log_hash_hex(vs->prev, res->head_hash);
+	if (!has_head)
+		;  /* a copy held elsewhere: its newest record is its head */
+	else if (head_id > res->head_id)
 		problem(vs, res->head_id + 1,
 		        head_id == res->head_id + 1
 		        ? g_strdup_printf(_("record %" PRId64 " is missing (the newest)"),
@@ -345,7 +332,7 @@ static gboolean walk_chain(BdmLog *log, VerifyState *vs, BdmLogProgressFunc prog
 		problem(vs, head_id + 1, g_strdup_printf(_("record %" PRId64
 		                                           " was added outside the chain"),
 		                                         head_id + 1));
-	else if (memcmp(prev, head_hash, BDM_HASH_LEN) != 0)
+	else if (memcmp(vs->prev, head_hash, BDM_HASH_LEN) != 0)
 		problem(vs, head_id, g_strdup_printf(_("record %" PRId64
 		                                       ": does not match the chain head"), head_id));
 	if (vs->pending_erased->len > 0) {
@@ -358,25 +345,54 @@ static gboolean walk_chain(BdmLog *log, VerifyState *vs, BdmLogProgressFunc prog
 		problem(vs, res->anchor_id + 1,
 		        g_strdup_printf(_("records up to %" PRId64 " were deleted without "
 		                          "a purge record"), res->anchor_id));
+	g_array_unref(vs->pending_erased);
+	g_free(vs);
+}
+
+static gboolean walk_chain(BdmLog *log, BdmLogVerifyResult *res, BdmLogProgressFunc progress,
+                           gpointer user_data, GError **error)
+{
+	BdmLogQuery q = { 0 };
+	BdmLogCursor *cursor;
+	BdmChainCheck *check;
+	const BdmLogRecord *r;
+	guint8 anchor_hash[BDM_HASH_LEN], head_hash[BDM_HASH_LEN];
+	gint64 head_id, anchor_id;
+	GError *read_error = NULL;
+
+	if (!bdm_log_head(log, &head_id, head_hash, &anchor_id, anchor_hash, error))
+		return FALSE;
+	q.with_hashes = TRUE;
+	cursor = bdm_log_cursor_new(log, &q, error);
+	if (!cursor)
+		return FALSE;
+	check = bdm_chain_check_new(res, anchor_id, anchor_hash);
+	while ((r = bdm_log_cursor_next(cursor, &read_error))) {
+		bdm_chain_check_add(check, r, FALSE);
+		if (res->records % PROGRESS_EVERY == 0 && progress)
+			progress(res->records, user_data);
+	}
+	bdm_log_cursor_free(cursor);
+	bdm_chain_check_end(check, TRUE, head_id, head_hash);
+	if (read_error) {
+		g_propagate_error(error, read_error);
+		return FALSE;
+	}
 	return TRUE;
 }
 
 gboolean bdm_log_verify_full(BdmLog *log, BdmLogVerifyResult *result, BdmLogProgressFunc progress,
                              gpointer user_data, GError **error)
 {
-	VerifyState vs = { 0 };
 	gboolean ok;
 
 	memset(result, 0, sizeof *result);
-	vs.result = result;
-	vs.pending_erased = g_array_new(FALSE, FALSE, sizeof(gint64));
 	/* One read transaction: a consistent snapshot while the plugin writes. */
 	ok = bdm_log_exec(log, "BEGIN", _("cannot start a transaction"), error);
 	if (ok) {
-		ok = walk_chain(log, &vs, progress, user_data, error);
+		ok = walk_chain(log, result, progress, user_data, error);
 		bdm_log_rollback(log);
 	}
-	g_array_unref(vs.pending_erased);
 	if (!ok)
 		bdm_log_verify_result_clear(result);
 	return ok;

@@ -25,7 +25,40 @@
  * so reports still count blocks by rule and escalations by department. */
 static const char *const detail_keep[] = {
 	"rules", "spans", "department", "urgent", "trigger", "name", "locale", "level", "target",
+	"verdict", "sent_elsewhere", "author",
 };
+
+/* A verdict's findings may quote what was found: only their rule ids are
+ * kept, as the "rules" array reports read. */
+static void keep_rules_of_findings(JsonObject *in, JsonObject *out)
+{
+	JsonNode *findings = json_object_get_member(in, "findings");
+	JsonArray *rules;
+	guint i;
+
+	if (!findings || !JSON_NODE_HOLDS_ARRAY(findings) || json_object_has_member(out, "rules"))
+		return;
+	rules = json_array_new();
+	for (i = 0; i < json_array_get_length(json_node_get_array(findings)); i++) {
+		JsonNode *f = json_array_get_element(json_node_get_array(findings), i);
+		JsonNode *rule = JSON_NODE_HOLDS_OBJECT(f)
+		                 ? json_object_get_member(json_node_get_object(f), "rule") : NULL;
+		JsonNode *severity = JSON_NODE_HOLDS_OBJECT(f)
+		                     ? json_object_get_member(json_node_get_object(f), "severity")
+		                     : NULL;
+
+		if (!rule || !JSON_NODE_HOLDS_VALUE(rule) ||
+		    json_node_get_value_type(rule) != G_TYPE_STRING)
+			continue;
+		/* Only what blocked: warnings alongside a block are not its rules. */
+		if (severity && JSON_NODE_HOLDS_VALUE(severity) &&
+		    json_node_get_value_type(severity) == G_TYPE_STRING &&
+		    strcmp(json_node_get_string(severity), "block") != 0)
+			continue;
+		json_array_add_string_element(rules, json_node_get_string(rule));
+	}
+	json_object_set_array_member(out, "rules", rules);
+}
 
 typedef struct {
 	gint64 id;
@@ -75,6 +108,7 @@ static char *filter_detail(const char *detail)
 				json_object_set_member(out, detail_keep[i],
 				                       json_node_copy(json_object_get_member(in,
 				                                                             detail_keep[i])));
+		keep_rules_of_findings(in, out);
 		root = json_node_init_object(json_node_alloc(), out);
 		result = json_to_string(root, FALSE);
 		json_node_unref(root);
@@ -82,6 +116,20 @@ static char *filter_detail(const char *detail)
 	}
 	g_object_unref(parser);
 	return result;
+}
+
+void bdm_log_erasure_of(const BdmLogRecord *r, BdmLogErasure *out)
+{
+	bdm_log_hash_personal(r, out->personal_hash);
+	out->detail = filter_detail(r->detail_json);
+	out->message_id = erased_message_id(r);
+}
+
+void bdm_log_erasure_clear(BdmLogErasure *erasure)
+{
+	g_free(erasure->detail);
+	g_free(erasure->message_id);
+	erasure->detail = erasure->message_id = NULL;
 }
 
 /* Read every not yet erased record about the customer before changing any:
@@ -100,13 +148,15 @@ static gboolean collect(BdmLog *log, const char *platform, const char *customer_
 		bdm_log_bind_text(stmt, 2, platform);
 		while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 			BdmLogRecord r;
+			BdmLogErasure e;
 			Blanked b;
 
 			bdm_log_record_from_row(stmt, &r);
+			bdm_log_erasure_of(&r, &e);
 			b.id = r.id;
-			bdm_log_hash_personal(&r, b.personal);
-			b.detail = filter_detail(r.detail_json);
-			b.message_id = erased_message_id(&r);
+			memcpy(b.personal, e.personal_hash, BDM_HASH_LEN);
+			b.detail = e.detail;
+			b.message_id = e.message_id;
 			g_array_append_val(blanked, b);
 			if (r.conversation_id)
 				g_hash_table_add(conversations, g_strdup(r.conversation_id));

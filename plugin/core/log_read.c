@@ -12,6 +12,7 @@ struct BdmLogCursor {
 	BdmLog *log;
 	sqlite3_stmt *stmt;
 	BdmLogRecord record;
+	gboolean with_hashes;
 	gboolean done;
 };
 
@@ -20,8 +21,17 @@ static const char *column_text(sqlite3_stmt *stmt, int col)
 	return (const char *)sqlite3_column_text(stmt, col);
 }
 
+/* A hash column, NULL when absent or damaged (a hand-edited file). */
+static const guint8 *hash_column(sqlite3_stmt *stmt, int col)
+{
+	const guint8 *blob = sqlite3_column_blob(stmt, col);
+
+	return blob && sqlite3_column_bytes(stmt, col) == BDM_HASH_LEN ? blob : NULL;
+}
+
 void bdm_log_record_from_row(sqlite3_stmt *stmt, BdmLogRecord *r)
 {
+	memset(r, 0, sizeof *r);
 	r->id = sqlite3_column_int64(stmt, 0);
 	r->kind = column_text(stmt, 1);
 	r->platform = column_text(stmt, 2);
@@ -49,7 +59,7 @@ void bdm_log_record_from_row(sqlite3_stmt *stmt, BdmLogRecord *r)
 BdmLogCursor *bdm_log_cursor_new(BdmLog *log, const BdmLogQuery *q, GError **error)
 {
 	static const BdmLogQuery all = { 0 };
-	GString *sql = g_string_new("SELECT " BDM_LOG_RECORD_COLUMNS " FROM record WHERE 1");
+	GString *sql = g_string_new("SELECT " BDM_LOG_RECORD_COLUMNS);
 	BdmLogCursor *cursor;
 	sqlite3_stmt *stmt = NULL;
 	int rc;
@@ -57,8 +67,11 @@ BdmLogCursor *bdm_log_cursor_new(BdmLog *log, const BdmLogQuery *q, GError **err
 	g_return_val_if_fail(log != NULL, NULL);
 	if (!q)
 		q = &all;
+	if (q->with_hashes)
+		g_string_append(sql, ", personal_hash, content_hash, hash");
+	g_string_append(sql, " FROM record WHERE 1");
 	/* Fixed parameter numbers: ?1 customer, ?2 platform, ?3 since,
-	 * ?4 until, ?5 account; only those used are bound. */
+	 * ?4 until, ?5 account, ?6 first id, ?7 limit; only those used are bound. */
 	if (q->customer_id)
 		g_string_append(sql, " AND " BDM_LOG_ABOUT_CUSTOMER);
 	else if (q->platform)
@@ -69,7 +82,11 @@ BdmLogCursor *bdm_log_cursor_new(BdmLog *log, const BdmLogQuery *q, GError **err
 		g_string_append(sql, " AND logged_time < ?4");
 	if (q->account)
 		g_string_append(sql, " AND account = ?5");
+	if (q->from_id > 0)
+		g_string_append(sql, " AND id >= ?6");
 	g_string_append(sql, q->by_time ? " ORDER BY logged_time, id" : " ORDER BY id");
+	if (q->limit > 0)
+		g_string_append(sql, " LIMIT ?7");
 
 	rc = sqlite3_prepare_v2(log->db, sql->str, (int)sql->len, &stmt, NULL);
 	g_string_free(sql, TRUE);
@@ -87,10 +104,15 @@ BdmLogCursor *bdm_log_cursor_new(BdmLog *log, const BdmLogQuery *q, GError **err
 		sqlite3_bind_int64(stmt, 4, q->until);
 	if (q->account)
 		bdm_log_bind_text(stmt, 5, q->account);
+	if (q->from_id > 0)
+		sqlite3_bind_int64(stmt, 6, q->from_id);
+	if (q->limit > 0)
+		sqlite3_bind_int64(stmt, 7, q->limit);
 
 	cursor = g_new0(BdmLogCursor, 1);
 	cursor->log = log;
 	cursor->stmt = stmt;
+	cursor->with_hashes = q->with_hashes;
 	return cursor;
 }
 
@@ -104,6 +126,11 @@ const BdmLogRecord *bdm_log_cursor_next(BdmLogCursor *cursor, GError **error)
 	rc = sqlite3_step(cursor->stmt);
 	if (rc == SQLITE_ROW) {
 		bdm_log_record_from_row(cursor->stmt, &cursor->record);
+		if (cursor->with_hashes) {
+			cursor->record.personal_hash = hash_column(cursor->stmt, 17);
+			cursor->record.content_hash = hash_column(cursor->stmt, 18);
+			cursor->record.hash = hash_column(cursor->stmt, 19);
+		}
 		return &cursor->record;
 	}
 	cursor->done = TRUE;
@@ -146,4 +173,11 @@ JsonObject *bdm_log_detail_object(JsonParser *parser, const char *detail_json)
 		return NULL;
 	root = json_parser_get_root(parser);
 	return root && JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root) : NULL;
+}
+
+gboolean bdm_log_anchor(BdmLog *log, gint64 *anchor_id, guint8 anchor_hash[BDM_LOG_HASH_LEN],
+                        GError **error)
+{
+	g_return_val_if_fail(log != NULL, FALSE);
+	return bdm_log_head(log, NULL, NULL, anchor_id, anchor_hash, error);
 }
