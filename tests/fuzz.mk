@@ -39,7 +39,7 @@ fuzz_templates_LINK := tests/fuzz/fuzz_templates.c plugin/core/templates.c plugi
 fuzz_policy_LINK    := tests/fuzz/fuzz_policy.c $(POLICY_TEST_SRC)
 fuzz_config_LINK    := tests/fuzz/fuzz_config.c $(POLICY_TEST_SRC) plugin/core/templates.c \
                        plugin/core/escalation.c $(DESK_CONFIG_SRC)
-fuzz_team_notice_LINK := tests/fuzz/fuzz_team_notice.c plugin/core/team_schema.c
+fuzz_team_notice_LINK := tests/fuzz/fuzz_team_notice.c plugin/core/team_schema.c plugin/core/team_schema_log.c
 
 # ---- libFuzzer builds (clang) ------------------------------------------------
 

@@ -13,6 +13,7 @@
 
 #include "branddm/i18n.h"
 #include "team_schema.h"
+#include "team_schema_private.h"
 
 /* pg_advisory_xact_lock's key: "branddm" in ASCII as a number.  Any fixed
  * value works; this one is unlikely to meet another application's. */
@@ -124,6 +125,8 @@ static const char *const migrations[] = {
 	" branddm.ticket_seq, branddm.message TO branddm_agent;"
 	"GRANT DELETE ON branddm.claim TO branddm_agent;"
 	"GRANT ALL ON ALL TABLES IN SCHEMA branddm TO branddm_admin;",
+	/* 2: the central conversation log (team_schema_log.c). */
+	bdm_team_migration_log,
 };
 
 /* Script N is migrations[N - 1]: the newest one makes this build's version. */

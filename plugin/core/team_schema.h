@@ -14,6 +14,10 @@
  *                               the new "last", never reused
  *   message                     messages recorded by the poll-lease holder,
  *                               for the other clients to show
+ *   log_chain, log_record       the central conversation log: every client's
+ *                               records with their hashes (version 2)
+ *   erasure_order,              erasures ordered centrally, and which client
+ *   erasure_applied             logs applied them (version 2)
  *
  * Change notification: every INSERT or UPDATE of a conversation or message
  * row sends NOTIFY on the channel "branddm" (LISTEN branddm) with the payload
@@ -31,11 +35,14 @@
  * with more after a newline: "sending:<platform>/<account>/<customer>\n<agent>
  * \n<0|1 automated>\n<digest of the text>" (a reply about to go out) and
  * "typing:<platform>/<account>/<customer>\n<agent>" (an agent typing).
+ * A new erasure order sends "erase:-/-/<order id>".
  *
  * Roles (NOLOGIN groups, created only if absent; grant them to login roles):
  *   branddm_agent   USAGE on the schema; SELECT on meta; SELECT, INSERT,
  *                   UPDATE on conversation, claim, ticket_seq and message;
- *                   DELETE on claim only (releasing a claim); no TRUNCATE
+ *                   DELETE on claim only (releasing a claim); no TRUNCATE;
+ *                   INSERT only on log_record; SELECT, INSERT on log_chain
+ *                   and erasure_applied; SELECT on erasure_order
  *   branddm_admin   every privilege on every table of the schema
  *
  * Needs PostgreSQL 11 or later (EXECUTE FUNCTION in CREATE TRIGGER).
@@ -51,7 +58,7 @@
 
 /** The schema version this build creates and understands.
  *  Stored in branddm.meta under "schema_version". */
-#define BDM_TEAM_SCHEMA_VERSION 1
+#define BDM_TEAM_SCHEMA_VERSION 2
 
 /** The NOTIFY channel of change notifications.
  *  The payload format is described at the top of this file. */

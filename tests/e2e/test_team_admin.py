@@ -22,8 +22,9 @@ from pgserver import PgServer
 
 SECRET = "S3cretPW!"
 SECRET_ENCODED = "S3cretPW%21"
-TABLES = ["claim", "conversation", "message", "meta", "ticket_seq"]
-SCHEMA_VERSION = 1
+TABLES = ["claim", "conversation", "erasure_applied", "erasure_order", "log_chain", "log_record",
+          "message", "meta", "ticket_seq"]
+SCHEMA_VERSION = 2
 
 t = Tap()
 
@@ -82,7 +83,8 @@ def test_init(t, pg):
     t.eq(rows(pg, "SELECT value FROM branddm.meta WHERE key = 'schema_version'", db),
          [str(SCHEMA_VERSION)], "meta holds the schema version")
     t.eq(rows(pg, "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1", db),
-         ["conversation_notify", "message_notify"], "conversation and message notify")
+         ["conversation_notify", "erasure_notify", "message_notify"],
+         "conversation, message and erasure orders notify")
     t.eq(rows(pg, "SELECT column_default FROM information_schema.columns WHERE table_schema ="
                   " 'branddm' AND table_name = 'conversation' AND column_name = 'status'", db),
          ["'open'::text"], "a conversation is open by default")
@@ -187,6 +189,33 @@ def test_roles(t, pg):
         t.ok(code != 0 and "permission denied" in err, "an agent may not " + what, err)
     t.eq(rows(pg, "SELECT count(*) FROM branddm.message", db), ["1"],
          "the message is still there")
+
+    # The central log: an agent's client inserts its records and never changes them.
+    chain = "0b1c2d3e-0000-4000-8000-000000000001"
+    code, _, err = as_role("agent_ada",
+                           "INSERT INTO branddm.log_chain (chain, agent, anchor_id, anchor_hash)"
+                           " VALUES ('%s', 'Ada', 0, '\\x00') ON CONFLICT DO NOTHING;"
+                           "INSERT INTO branddm.log_record (chain, id, kind, platform_time,"
+                           " logged_time, automated, agent, erased, content_hash, hash)"
+                           " VALUES ('%s', 1, 'note', 0, 1, false, 'ada', false, '\\x01',"
+                           " '\\x02') ON CONFLICT DO NOTHING" % (chain, chain))
+    t.ok(code == 0, "an agent may register its chain and INSERT log records", err)
+    for sql, what in [("UPDATE branddm.log_record SET kind = 'x'", "UPDATE log records"),
+                      ("DELETE FROM branddm.log_record", "DELETE log records"),
+                      ("SELECT text FROM branddm.log_record", "read the central log"),
+                      ("UPDATE branddm.log_chain SET agent = 'x'", "UPDATE a chain"),
+                      ("DELETE FROM branddm.log_chain", "DELETE a chain"),
+                      ("INSERT INTO branddm.erasure_order (customer_id, tombstone)"
+                       " VALUES ('c', 't')", "order an erasure"),
+                      ("DELETE FROM branddm.erasure_applied", "DELETE applied erasures")]:
+        code, _, err = as_role("agent_ada", sql)
+        t.ok(code != 0 and "permission denied" in err, "an agent may not " + what, err)
+    t.eq(rows(pg, "SELECT kind FROM branddm.log_record", db), ["note"],
+         "the log record is unchanged")
+    code, _, err = as_role("admin_bob", "UPDATE branddm.log_record SET text = NULL;"
+                           " INSERT INTO branddm.erasure_order (customer_id, tombstone)"
+                           " VALUES ('c', 't')")
+    t.ok(code == 0, "an admin may change log records and order an erasure", err)
 
     code, _, err = as_role("stranger", "SELECT * FROM branddm.conversation")
     t.ok(code != 0 and "permission denied" in err,
@@ -299,6 +328,24 @@ def test_secrets(t, pg):
          "a good password connects, and status shows the string redacted", out + err)
 
 
+def test_upgrade(t, pg):
+    db = init_db(pg, "upgrade")
+    # What version 1 left: no central log.
+    pg.psql("DROP TABLE branddm.erasure_applied, branddm.erasure_order, branddm.log_record,"
+            " branddm.log_chain; DROP FUNCTION branddm.notify_erasure();"
+            " UPDATE branddm.meta SET value = '1' WHERE key = 'schema_version';"
+            " INSERT INTO branddm.conversation (platform, account, customer, assigned)"
+            " VALUES ('facebook', '1', 'kept', 'ada')", db=db)
+    code, out, err = admin("team", "init", "--db", pg.conninfo(db))
+    t.ok(code == 0 and "from version 1 to %d" % SCHEMA_VERSION in out,
+         "init upgrades a version 1 database", out + err)
+    t.eq(rows(pg, "SELECT table_name FROM information_schema.tables"
+                  " WHERE table_schema = 'branddm' ORDER BY 1", db), TABLES,
+         "the central log tables are there")
+    t.eq(rows(pg, "SELECT assigned FROM branddm.conversation", db), ["ada"],
+         "the team's state is kept")
+
+
 def test_usage(t, pg):
     code, _, err = admin("team")
     t.ok(code == 2 and "Usage: branddm-admin team" in err, "team alone: usage, exit 2", err)
@@ -322,5 +369,6 @@ with PgServer() as server:
     t.run("claim: won once", test_claim, server)
     t.run("NOTIFY on conversation and message", test_notify, server)
     t.run("the password never shows", test_secrets, server)
+    t.run("team init: version 1 is upgraded", test_upgrade, server)
     t.run("usage", test_usage, server)
 t.done()
