@@ -3,7 +3,7 @@
 # connection strings; branddm-admin's "team" subcommand (tools/tools.mk)
 # creates and migrates the schema.
 
-TEAM_SRC := plugin/core/team_schema.c plugin/core/team_schema_log.c
+TEAM_SRC := plugin/core/team_schema.c plugin/core/team_schema_log.c plugin/core/team_log.c
 CORE_SRC += $(TEAM_SRC)
 POTFILES += $(TEAM_SRC)
 

@@ -259,6 +259,28 @@ void bdm_desk_team_poll_notified(const char *platform, const char *account, cons
  *  sign-on, and when the link comes back), unless this client polls it. */
 void bdm_desk_team_poll_sync(const char *platform, const char *account);
 
+/* ---- desk_log_ship.c -------------------------------------------------------- */
+
+/** Start shipping the conversation log through db (the team's link) and
+ *  applying erasure orders.  Called by bdm_desk_team_init. */
+void bdm_desk_log_ship_init(BdmTeamDb *db);
+
+/** The link went up (ship the backlog) or down (what was on the wire is sent again).
+ *  Called by desk_team.c's link report. */
+void bdm_desk_log_ship_link(gboolean up);
+
+/** An administrator left an erasure order: apply it before shipping on.
+ *  Called on the "erase" notice. */
+void bdm_desk_log_ship_erasure_ordered(void);
+
+/** This log's chain id in the team database, NULL when not shipping.
+ *  Owned by the shipper. */
+const char *bdm_desk_log_ship_chain(void);
+
+/** Stop shipping (what is not confirmed goes up next time).
+ *  Called by bdm_desk_team_shutdown. */
+void bdm_desk_log_ship_shutdown(void);
+
 /* ---- desk_assign.c --------------------------------------------------------- */
 
 /** Register /assign, /unassign and /handover, and assignment by first reply.

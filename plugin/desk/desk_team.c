@@ -271,6 +271,7 @@ static void on_link(gboolean up, const char *why, gpointer data)
 {
 	(void)data;
 	bdm_desk_team_poll_link(up);
+	bdm_desk_log_ship_link(up);
 	if (up) {
 		purple_debug_info(DEBUG_CAT, "team database %s is up\n", team.shown);
 		bdm_team_db_query(team.db, "SELECT value FROM branddm.meta WHERE key = "
@@ -372,6 +373,8 @@ static void on_notify(const char *channel, const char *payload, gpointer data)
 		colleague_typing(&n);
 	else if (strcmp(n.kind, "conversation") == 0)
 		bdm_store_team_fetch(team.store, n.platform, n.account, n.customer);
+	else if (strcmp(n.kind, "erase") == 0)
+		bdm_desk_log_ship_erasure_ordered();
 	bdm_team_notice_clear(&n);
 }
 
@@ -419,6 +422,7 @@ BdmStore *bdm_desk_team_init(BdmStore *local)
 	team.store = bdm_store_team_new(local, team.db, bdm_desk_agent_name(), on_changed, NULL);
 	team.authors = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, author_free);
 	bdm_desk_team_poll_init(team.db);
+	bdm_desk_log_ship_init(team.db);
 	purple_signal_connect(bdm_signals_handle(), BDM_SIGNAL_ACCOUNT_CONNECTED, bdm_desk.plugin,
 	                      PURPLE_CALLBACK(on_account_connected), NULL);
 	purple_signal_connect(bdm_signals_handle(), BDM_SIGNAL_REPLY_CONFIRMED, bdm_desk.plugin,
@@ -437,6 +441,7 @@ void bdm_desk_team_shutdown(void)
 {
 	/* The store (desk_conv.c) owns and frees the link. */
 	bdm_desk_team_poll_shutdown();
+	bdm_desk_log_ship_shutdown();
 	if (team.authors)
 		g_hash_table_destroy(team.authors);
 	if (team.typing)
