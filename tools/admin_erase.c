@@ -8,6 +8,8 @@
 
 #include "branddm/i18n.h"
 #include "admin.h"
+#include "admin_source.h"
+#include "admin_team_log.h"
 #include "admin_util.h"
 
 typedef struct {
@@ -26,13 +28,14 @@ static void subject_options_clear(SubjectOptions *o)
 /* Parse the options both commands share (and extra ones); returns -1 to
  * go on, else the exit status. */
 static int parse_subject(int *argc, char ***argv, SubjectOptions *o, const GOptionEntry *extra,
-                         const char *summary)
+                         const char *summary, const gboolean *no_customer_needed)
 {
 	GOptionEntry entries[] = {
 		{ "customer", 0, 0, G_OPTION_ARG_STRING, &o->customer,
 		  N_("the customer's platform id (required)"), N_("ID") },
 		{ "db", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->dbs,
-		  N_("a log file (repeat for several agents)"), N_("FILE") },
+		  N_("a log file, or the team database as a postgresql:// URI or libpq "
+		     "connection string (repeat for several)"), N_("FILE|CONNINFO") },
 		{ "platform", 0, 0, G_OPTION_ARG_STRING, &o->platform,
 		  N_("only on this platform (messenger, instagram, x, ...)"), N_("P") },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL }
@@ -46,7 +49,8 @@ static int parse_subject(int *argc, char ***argv, SubjectOptions *o, const GOpti
 		g_option_context_add_main_entries(ctx, extra, GETTEXT_PACKAGE);
 	status = bdm_admin_parse(ctx, argc, argv, 1);
 	g_option_context_free(ctx);
-	if (status < 0 && (!o->customer || !*o->customer)) {
+	if (status < 0 && (!o->customer || !*o->customer) &&
+	    !(no_customer_needed && *no_customer_needed)) {
 		bdm_admin_fail(_("--customer ID is required"));
 		status = 1;
 	}
@@ -77,8 +81,17 @@ static gboolean erase_one(const char *path, const SubjectOptions *o, const char 
 {
 	BdmLogEraseResult res = { 0 };
 	GError *error = NULL;
-	BdmLog *log;
+	BdmLog *log = NULL;
 	gint64 n;
+
+	if (bdm_admin_is_conninfo(path)) {
+		BdmAdminSource *team = bdm_admin_source_open(path, TRUE, (int *)&n);
+		gboolean ok = team && bdm_admin_team_erase(team, o->platform, o->customer, tombstone,
+		                                           dry_run);
+
+		bdm_admin_source_close(team);
+		return ok;
+	}
 
 	log = bdm_log_open_full(path, NULL, dry_run ? BDM_LOG_OPEN_READONLY : 0, &error);
 	if (!log)
@@ -112,10 +125,13 @@ fail:
 int bdm_admin_erase(int argc, char **argv)
 {
 	SubjectOptions o = { 0 };
-	gboolean dry_run = FALSE;
+	gboolean dry_run = FALSE, order_status = FALSE;
 	GOptionEntry extra[] = {
 		{ "dry-run", 'n', 0, G_OPTION_ARG_NONE, &dry_run,
 		  N_("only count what would be erased"), NULL },
+		{ "status", 0, 0, G_OPTION_ARG_NONE, &order_status,
+		  N_("list the team database's erasure orders and which agents' clients "
+		     "applied them"), NULL },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL }
 	};
 	char **paths, *tombstone;
@@ -124,13 +140,36 @@ int bdm_admin_erase(int argc, char **argv)
 	status = parse_subject(&argc, &argv, &o, extra,
 	                       _("Blank one customer's texts, names and ids in every log, "
 	                         "keeping the hash chains verifiable.\nEach log records the "
-	                         "erasure (without the id)."));
+	                         "erasure (without the id).  In the team database the "
+	                         "erasure also leaves an order that every agent's client "
+	                         "applies to its own log when it next connects."),
+	                       &order_status);
 	if (status >= 0) {
 		subject_options_clear(&o);
 		return status;
 	}
-	status = 0;
 	paths = bdm_admin_db_list(o.dbs);
+	if (order_status) {
+		status = 0;
+		for (i = 0; paths[i]; i++) {
+			BdmAdminSource *team;
+			int opened;
+
+			if (!bdm_admin_is_conninfo(paths[i])) {
+				bdm_admin_fail(_("%s: --status needs the team database (--db CONNINFO)"),
+				               paths[i]);
+				status = 2;
+				continue;
+			}
+			team = bdm_admin_source_open(paths[i], FALSE, &opened);
+			status = MAX(status, team ? bdm_admin_team_erase_status(team) : opened);
+			bdm_admin_source_close(team);
+		}
+		g_strfreev(paths);
+		subject_options_clear(&o);
+		return status;
+	}
+	status = 0;
 	/* One tombstone for all files: the agents' copies of a conversation
 	 * stay one conversation in reports. */
 	tombstone = bdm_log_new_tombstone();
@@ -182,26 +221,52 @@ static gboolean export_state(BdmOut *out, BdmLog *log, const char *customer,
 	return TRUE;
 }
 
-static gboolean export_file(BdmOut *out, BdmLog *log, const SubjectOptions *o, JsonParser *parser,
-                            GError **error)
+/* The team's shared state about the customer: conversation rows and the
+ * messages the poll-lease holder recorded, as the server renders them. */
+static gboolean export_team_state(BdmOut *out, BdmAdminPg *pg, const SubjectOptions *o,
+                                  GError **error)
+{
+	const char *params[2] = { o->customer, o->platform };
+	PGresult *res;
+
+	res = bdm_admin_pg_exec(pg, "SELECT coalesce((SELECT json_agg(c ORDER BY platform, account)"
+	                        " FROM branddm.conversation c WHERE customer = $1"
+	                        " AND ($2::text IS NULL OR platform = $2)), '[]'),"
+	                        " coalesce((SELECT json_agg(m ORDER BY platform, account, created,"
+	                        " message_id) FROM branddm.message m WHERE customer = $1"
+	                        " AND ($2::text IS NULL OR platform = $2)), '[]')", 2, params,
+	                        _("cannot read the team's state"), error);
+	if (!res)
+		return FALSE;
+	bdm_out_str(out, ",\"team_state\":{\"conversations\":");
+	bdm_out_str(out, PQgetvalue(res, 0, 0));
+	bdm_out_str(out, ",\"messages\":");
+	bdm_out_str(out, PQgetvalue(res, 0, 1));
+	bdm_out_str(out, "}");
+	PQclear(res);
+	return TRUE;
+}
+
+static gboolean export_file(BdmOut *out, BdmAdminSource *src, const SubjectOptions *o,
+                            JsonParser *parser, GError **error)
 {
 	GHashTable *conversations = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	BdmLogQuery q = { 0 };
 	const BdmLogRecord *r;
-	BdmLogCursor *cursor;
+	BdmAdminCursor *cursor;
 	gboolean first = TRUE, ok;
 
 	q.customer_id = o->customer;
 	q.platform = o->platform;
-	cursor = bdm_log_cursor_new(log, &q, error);
+	cursor = bdm_admin_cursor_new(src, &q, error);
 	if (!cursor) {
 		g_hash_table_unref(conversations);
 		return FALSE;
 	}
 	bdm_out_str(out, "{\"file\":");
-	bdm_out_json_string(out, bdm_log_path(log));
+	bdm_out_json_string(out, bdm_admin_source_name(src));
 	bdm_out_str(out, ",\"records\":[");
-	while ((r = bdm_log_cursor_next(cursor, error))) {
+	while ((r = bdm_admin_cursor_next(cursor, error))) {
 		bdm_out_str(out, first ? "\n{\"agent\":" : ",\n{\"agent\":");
 		bdm_out_json_string(out, r->agent);
 		bdm_out_write(out, ",", 1);
@@ -211,9 +276,13 @@ static gboolean export_file(BdmOut *out, BdmLog *log, const SubjectOptions *o, J
 			g_hash_table_add(conversations, g_strdup(r->conversation_id));
 		first = FALSE;
 	}
-	bdm_log_cursor_free(cursor);
+	bdm_admin_cursor_free(cursor);
 	bdm_out_str(out, "]");
-	ok = !(error && *error) && export_state(out, log, o->customer, conversations, error);
+	ok = !(error && *error);
+	if (ok && bdm_admin_source_pg(src))
+		ok = export_team_state(out, bdm_admin_source_pg(src), o, error);
+	else if (ok)
+		ok = export_state(out, bdm_admin_source_log(src), o->customer, conversations, error);
 	bdm_out_str(out, "}");
 	g_hash_table_unref(conversations);
 	return ok;
@@ -224,30 +293,27 @@ int bdm_admin_subject_export(int argc, char **argv)
 	SubjectOptions o = { 0 };
 	JsonParser *parser;
 	GError *error = NULL;
-	BdmLog **logs;
+	BdmAdminSource **logs;
 	char **paths;
 	BdmOut out;
 	int status, i, n;
 
 	status = parse_subject(&argc, &argv, &o, NULL,
 	                       _("Print everything the logs store about one customer as one "
-	                         "JSON document (for data-subject access requests)."));
+	                         "JSON document (for data-subject access requests)."), NULL);
 	if (status >= 0) {
 		subject_options_clear(&o);
 		return status;
 	}
 	paths = bdm_admin_db_list(o.dbs);
 	n = g_strv_length(paths);
-	logs = g_new0(BdmLog *, n);
-	/* Open every file first: fail before printing half a document. */
+	logs = g_new0(BdmAdminSource *, n);
+	/* Open every source first: fail before printing half a document. */
 	status = 0;
 	for (i = 0; i < n && status == 0; i++) {
-		logs[i] = bdm_log_open_full(paths[i], NULL, BDM_LOG_OPEN_READONLY, &error);
-		if (!logs[i]) {
-			bdm_admin_fail("%s", error->message);
-			g_clear_error(&error);
+		logs[i] = bdm_admin_source_open(paths[i], FALSE, &status);
+		if (!logs[i])
 			status = 1;
-		}
 	}
 	if (status == 0) {
 		parser = json_parser_new();
@@ -275,7 +341,7 @@ int bdm_admin_subject_export(int argc, char **argv)
 		g_object_unref(parser);
 	}
 	for (i = 0; i < n; i++)
-		bdm_log_close(logs[i]);
+		bdm_admin_source_close(logs[i]);
 	g_free(logs);
 	g_strfreev(paths);
 	subject_options_clear(&o);

@@ -12,6 +12,7 @@
 
 #include "branddm/i18n.h"
 #include "admin.h"
+#include "admin_source.h"
 #include "admin_util.h"
 #include "log_read.h"
 
@@ -19,11 +20,11 @@ typedef enum { FORMAT_JSONL, FORMAT_CSV } Format;
 
 typedef struct {
 	const char *path;
-	char *path_json;          /* the path as a JSON string, escaped once */
-	BdmLog *log;
-	BdmLogCursor *cursor;
-	const BdmLogRecord *cur;  /* NULL when this file is exhausted */
-	guint index;              /* --db order: breaks ties between files */
+	char *path_json;          /* a file's path as a JSON string, escaped once */
+	BdmAdminSource *src;
+	BdmAdminCursor *cursor;
+	const BdmLogRecord *cur;  /* NULL when this source is exhausted */
+	guint index;              /* --db order: breaks ties between sources */
 } Source;
 
 typedef struct {
@@ -85,7 +86,10 @@ static void write_jsonl(Writer *w, const Source *src, const BdmLogRecord *r)
 	bdm_out_str(out, "{\"agent\":");
 	bdm_out_json_string(out, r->agent);
 	bdm_out_str(out, ",\"source\":");
-	bdm_out_str(out, src->path_json);
+	if (src->path_json)
+		bdm_out_str(out, src->path_json);
+	else
+		bdm_out_json_string(out, bdm_admin_cursor_origin(src->cursor));
 	bdm_out_write(out, ",", 1);
 	bdm_out_record_members(out, r, w->parser);
 	bdm_out_write(out, "}\n", 2);
@@ -102,7 +106,7 @@ static void write_csv(Writer *w, const Source *src, const BdmLogRecord *r)
 	BdmOut *out = &w->out;
 
 	bdm_out_csv_field(out, r->agent, TRUE);
-	csv_sep(out, src->path, TRUE);
+	csv_sep(out, bdm_admin_cursor_origin(src->cursor), TRUE);
 	bdm_out_write(out, ",", 1);
 	bdm_out_int(out, r->id);
 	bdm_out_write(out, ",", 1);
@@ -135,19 +139,25 @@ static gboolean open_sources(char **paths, const BdmLogQuery *q, Source *sources
 		Source *s = &sources[i];
 		BdmOut tmp;
 
+		int status;
+
 		s->path = paths[i];
 		s->index = i;
-		s->log = bdm_log_open_full(paths[i], NULL, BDM_LOG_OPEN_READONLY, &error);
-		if (s->log)
-			s->cursor = bdm_log_cursor_new(s->log, q, &error);
+		s->src = bdm_admin_source_open(paths[i], FALSE, &status);
+		if (!s->src)
+			return FALSE;
+		s->cursor = bdm_admin_cursor_new(s->src, q, &error);
 		if (s->cursor)
-			s->cur = bdm_log_cursor_next(s->cursor, &error);
+			s->cur = bdm_admin_cursor_next(s->cursor, &error);
 		if (error) {
 			bdm_admin_fail("%s", error->message);
 			g_error_free(error);
 			return FALSE;
 		}
-		/* Escape the path once, not once per record. */
+		/* The team database names each record's chain; a file's path is
+		 * escaped once, not once per record. */
+		if (bdm_admin_source_pg(s->src))
+			continue;
 		bdm_out_init(&tmp, NULL);
 		bdm_out_json_string(&tmp, paths[i]);
 		s->path_json = g_strndup(tmp.buf, tmp.len);
@@ -161,8 +171,8 @@ static void close_sources(Source *sources, guint n)
 	guint i;
 
 	for (i = 0; i < n; i++) {
-		bdm_log_cursor_free(sources[i].cursor);
-		bdm_log_close(sources[i].log);
+		bdm_admin_cursor_free(sources[i].cursor);
+		bdm_admin_source_close(sources[i].src);
 		g_free(sources[i].path_json);
 	}
 	g_free(sources);
@@ -188,7 +198,7 @@ static gboolean merge(Writer *w, Source *sources, guint n, BdmProgress *progress
 		else
 			write_csv(w, top, top->cur);
 		bdm_progress_tick(progress, ++done);
-		top->cur = bdm_log_cursor_next(top->cursor, &error);
+		top->cur = bdm_admin_cursor_next(top->cursor, &error);
 		if (error) {
 			bdm_admin_fail(_("%s (export incomplete)"), error->message);
 			g_error_free(error);
@@ -210,7 +220,8 @@ int bdm_admin_export(int argc, char **argv)
 	gboolean progress_forced = FALSE;
 	GOptionEntry entries[] = {
 		{ "db", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &dbs,
-		  N_("a log file (repeat for several agents)"), N_("FILE") },
+		  N_("a log file, or the team database as a postgresql:// URI or libpq "
+		     "connection string (repeat for several)"), N_("FILE|CONNINFO") },
 		{ "since", 0, 0, G_OPTION_ARG_STRING, &since,
 		  N_("only records logged at or after T"), N_("T") },
 		{ "until", 0, 0, G_OPTION_ARG_STRING, &until, N_("only records logged before T"),

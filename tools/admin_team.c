@@ -16,99 +16,15 @@
 
 #include "branddm/i18n.h"
 #include "admin.h"
+#include "admin_pg.h"
 #include "admin_util.h"
 #include "team_schema.h"
 
 enum { TEAM_OK = 0, TEAM_FAILED = 1, TEAM_USAGE = 2 };
 
-/* A CLI may block, but not forever on an unanswering host: libpq waits
- * indefinitely by default.  A connect_timeout in CONNINFO wins. */
-#define CONNECT_TIMEOUT "10"
-
-/* One connection and what is needed to speak of it safely. */
-typedef struct {
-	PGconn *conn;
-	char *shown;       /* the connection string, redacted */
-	char **secrets;    /* password values given in it, to scrub from messages */
-} TeamDb;
-
-/* text with every secret of db replaced by "***"; g_free it. */
-static char *scrub(const TeamDb *db, const char *text)
+static void fail_with(const BdmAdminPg *db, const GError *error)
 {
-	char *result = g_strdup(text ? text : "");
-	int i;
-
-	for (i = 0; db->secrets && db->secrets[i]; i++) {
-		char **parts = g_strsplit(result, db->secrets[i], -1);
-
-		g_free(result);
-		result = g_strjoinv("***", parts);
-		g_strfreev(parts);
-	}
-	return g_strstrip(result);
-}
-
-static void team_db_close(TeamDb *db)
-{
-	if (db->conn)
-		PQfinish(db->conn);
-	g_free(db->shown);
-	g_strfreev(db->secrets);
-	memset(db, 0, sizeof(*db));
-}
-
-/* Connect synchronously; TEAM_OK, or the exit status with a message given. */
-static int team_db_open(TeamDb *db, const char *conninfo)
-{
-	const char *const keywords[] = {
-		"connect_timeout", "fallback_application_name", "dbname", NULL
-	};
-	const char *values[] = { CONNECT_TIMEOUT, "branddm-admin", conninfo, NULL };
-	PQconninfoOption *options, *o;
-	GPtrArray *secrets;
-	char *errmsg = NULL, *message;
-
-	memset(db, 0, sizeof(*db));
-	/* libpq's parse error quotes the string, so it is never shown. */
-	options = PQconninfoParse(conninfo, &errmsg);
-	PQfreemem(errmsg);
-	if (!options) {
-		bdm_admin_fail(_("--db: malformed connection string (expected keyword=value pairs "
-		                 "such as \"host=/run/postgresql dbname=branddm\", or a "
-		                 "postgresql:// URI)"));
-		return TEAM_USAGE;
-	}
-	secrets = g_ptr_array_new();
-	for (o = options; o->keyword; o++)
-		if (o->val && *o->val &&
-		    (strcmp(o->keyword, "password") == 0 || strcmp(o->keyword, "sslpassword") == 0))
-			g_ptr_array_add(secrets, g_strdup(o->val));
-	g_ptr_array_add(secrets, NULL);
-	db->secrets = (char **)g_ptr_array_free(secrets, FALSE);
-	PQconninfoFree(options);
-	db->shown = bdm_team_conninfo_redact(conninfo);
-
-	/* The string goes in as dbname with expand_dbname set: its own
-	 * settings are applied after the defaults before it in the list. */
-	db->conn = PQconnectdbParams(keywords, values, 1);
-	if (!db->conn) {
-		bdm_admin_fail(_("cannot connect to the team database %s: out of memory"), db->shown);
-		team_db_close(db);
-		return TEAM_FAILED;
-	}
-	if (PQstatus(db->conn) != CONNECTION_OK) {
-		message = scrub(db, PQerrorMessage(db->conn));
-		bdm_admin_fail(_("cannot connect to the team database %s: %s"), db->shown, message);
-		g_free(message);
-		team_db_close(db);
-		return TEAM_FAILED;
-	}
-	return TEAM_OK;
-}
-
-static void fail_with(const TeamDb *db, const GError *error)
-{
-	char *message = scrub(db, error->message);
+	char *message = bdm_admin_pg_scrub(db, error->message);
 
 	bdm_admin_fail("%s: %s", db->shown, message);
 	g_free(message);
@@ -146,13 +62,13 @@ static int parse_team(int *argc, char ***argv, const char *summary, char **db)
 
 /* The options, then the connection: -1 to go on with *db open, else the
  * exit status (--help's 0 included), the reason given.  *conninfo gets --db. */
-static int open_team(int *argc, char ***argv, const char *summary, char **conninfo, TeamDb *db)
+static int open_team(int *argc, char ***argv, const char *summary, char **conninfo, BdmAdminPg *db)
 {
 	int status = parse_team(argc, argv, summary, conninfo);
 
 	if (status >= 0)
 		return status;
-	status = team_db_open(db, *conninfo);
+	status = bdm_admin_pg_open(db, *conninfo);
 	return status == TEAM_OK ? -1 : status;
 }
 
@@ -160,7 +76,7 @@ static int team_init(int argc, char **argv)
 {
 	GError *error = NULL;
 	char *conninfo = NULL;
-	TeamDb db;
+	BdmAdminPg db;
 	int status, from;
 
 	status = open_team(&argc, &argv,
@@ -185,14 +101,14 @@ static int team_init(int argc, char **argv)
 		printf(_("%s: the team schema is at version %d already: nothing to do\n"), db.shown,
 		       from);
 	}
-	team_db_close(&db);
+	bdm_admin_pg_close(&db);
 out:
 	g_free(conninfo);
 	return status;
 }
 
 /* The roles of the team schema that exist, "a b"; NULL with error set. */
-static char *present_roles(const TeamDb *db, GError **error)
+static char *present_roles(const BdmAdminPg *db, GError **error)
 {
 	PGresult *res;
 	GString *names;
@@ -221,7 +137,7 @@ static int team_status(int argc, char **argv)
 	GError *error = NULL;
 	char *conninfo = NULL, *roles = NULL;
 	const char *server;
-	TeamDb db;
+	BdmAdminPg db;
 	int status, version;
 
 	status = open_team(&argc, &argv,
@@ -257,7 +173,7 @@ static int team_status(int argc, char **argv)
 	printf(_("roles: %s\n"), *roles ? roles : _("none"));
 close:
 	g_free(roles);
-	team_db_close(&db);
+	bdm_admin_pg_close(&db);
 out:
 	g_free(conninfo);
 	return status;

@@ -4,7 +4,8 @@
 ADMIN_SRC := tools/admin_main.c tools/admin_util.c tools/admin_export.c \
              tools/admin_report.c tools/admin_report_stats.c tools/admin_report_text.c \
              tools/admin_report_html.c tools/admin_verify.c tools/admin_erase.c \
-             tools/admin_team.c
+             tools/admin_team.c tools/admin_pg.c tools/admin_source.c \
+             tools/admin_team_log.c
 TOOLS_SRC += $(ADMIN_SRC) tools/admin_policy.c
 POTFILES += $(ADMIN_SRC)
 

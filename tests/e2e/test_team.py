@@ -6,71 +6,15 @@ tests/e2e/pgserver.py starts.  Whatever must happen once per customer
 happens once, whichever clients are online: the out-of-hours
 acknowledgement, a keyword trigger and its webhook, ticket numbers; and a
 change made in one client (a tag) reaches the others by NOTIFY."""
-import os
 import re
-import subprocess
 import time
 
-from desk_fixtures import (ADA, GRACE, Webhook, action, clock, command, quit_clean, sysconf,
-                           system_write, wait_alias)
-from harness import Tap, build_dir
+from desk_fixtures import (ADA, GRACE, Webhook, action, clock, command, quit_clean, system_write,
+                           wait_alias)
+from harness import Tap
 from pgserver import PgServer
 from platforms import Facebook
-from protocol_suite import Session
-
-AGENTS = ["Alice Martin", "Bob Keller", "Chen Wei"]
-
-
-class Team:
-    """A team database, one emulated Page and a client per agent."""
-
-    def __init__(self, p, pg, hook, agents, closed=False, db="team", own_conf=None):
-        """own_conf: {agent: extra lines of that agent's own desk.conf}."""
-        self.p = p
-        self.pg = pg
-        self.db = pg.createdb(db)
-        self.conninfo = pg.conninfo(db)
-        init = subprocess.run([os.path.join(build_dir(), "branddm-admin"), "team", "init",
-                               "--db", self.conninfo], stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, timeout=60)
-        if init.returncode != 0:
-            raise RuntimeError("team init failed: " + init.stdout.decode())
-        self.emu = p.make_emulator()
-        self.emu.start()
-        conf = sysconf(hook, closed)
-        conf["desk.conf"] += "\n[team]\ndatabase=%s\n" % self.conninfo
-        self.sessions = []
-        for agent in agents:
-            s = Session(p, emu=self.emu, sysconf=conf)
-            own_dir = os.path.join(s.client.purple_dir, "branddm")
-            os.makedirs(own_dir, exist_ok=True)
-            with open(os.path.join(own_dir, "desk.conf"), "w") as f:
-                f.write("[team]\nagent=%s\n%s" % (agent, (own_conf or {}).get(agent, "")))
-            self.sessions.append(s)
-
-    def start(self):
-        for s in self.sessions:
-            s.start()
-        for s in self.sessions:
-            s.connected()
-        return self
-
-    def sql(self, query):
-        return self.pg.psql(query, db=self.db).strip()
-
-    def close(self):
-        for s in self.sessions:
-            s.close()
-        self.emu.stop()
-
-
-def wait_for(fn, timeout=15):
-    deadline = time.monotonic() + timeout
-    value = fn()
-    while not value and time.monotonic() < deadline:
-        time.sleep(0.2)
-        value = fn()
-    return value
+from team_fixtures import AGENTS, Team, wait_for
 
 
 def test_one_auto_reply(t, pg, hook):
