@@ -111,6 +111,52 @@ static const char *string_member(JsonObject *o, const char *name)
 	       ? json_node_get_string(node) : NULL;
 }
 
+static JsonArray *array_member(JsonObject *o, const char *name)
+{
+	JsonNode *node = o ? json_object_get_member(o, name) : NULL;
+
+	return node && JSON_NODE_HOLDS_ARRAY(node) ? json_node_get_array(node) : NULL;
+}
+
+/* Add to rules the rule of every finding whose severity is "block" (or of
+ * every finding when only_blocking is FALSE); returns how many it added. */
+static guint finding_rules(JsonArray *findings, gboolean only_blocking, GHashTable *rules)
+{
+	guint i, n = findings ? json_array_get_length(findings) : 0, added = 0;
+
+	for (i = 0; i < n; i++) {
+		JsonNode *node = json_array_get_element(findings, i);
+		JsonObject *f = node && JSON_NODE_HOLDS_OBJECT(node) ? json_node_get_object(node) : NULL;
+		const char *rule = string_member(f, "rule");
+
+		if (rule && (!only_blocking || g_strcmp0(string_member(f, "severity"), "block") == 0))
+			added += g_hash_table_add(rules, (char *)rule) ? 1 : 0;
+	}
+	return added;
+}
+
+/* The rules one block event counts, each once however often it fired.  The
+ * plugin logs the verdict (bdm_verdict_to_json): the findings that blocked
+ * are the reason, warnings beside them are not; a verdict without a finding
+ * marked "block" counts all its findings.  Older logs have "rules", an
+ * array of strings.  The strings stay owned by the detail's parser. */
+static void block_rules(JsonObject *detail, GHashTable *rules)
+{
+	JsonArray *findings = array_member(detail, "findings");
+	JsonArray *legacy = array_member(detail, "rules");
+	guint i, n = legacy ? json_array_get_length(legacy) : 0;
+
+	if (finding_rules(findings, TRUE, rules) > 0 || finding_rules(findings, FALSE, rules) > 0)
+		return;
+	for (i = 0; i < n; i++) {
+		JsonNode *node = json_array_get_element(legacy, i);
+
+		if (node && JSON_NODE_HOLDS_VALUE(node) &&
+		    json_node_get_value_type(node) == G_TYPE_STRING)
+			g_hash_table_add(rules, (char *)json_node_get_string(node));
+	}
+}
+
 static BdmReportRow *account_row(BdmReport *rep, const BdmLogRecord *r)
 {
 	char *name;
@@ -147,20 +193,15 @@ static void add_event(BdmReport *rep, const BdmLogRecord *r, JsonParser *parser,
 		return;
 	detail = bdm_log_detail_object(parser, r->detail_json);
 	if (block) {
-		JsonNode *rules = detail ? json_object_get_member(detail, "rules") : NULL;
-		guint i;
+		GHashTable *rules = g_hash_table_new(g_str_hash, g_str_equal);
+		GHashTableIter iter;
+		gpointer rule;
 
-		if (rules && JSON_NODE_HOLDS_ARRAY(rules)) {
-			JsonArray *a = json_node_get_array(rules);
-
-			for (i = 0; i < json_array_get_length(a); i++) {
-				JsonNode *rule = json_array_get_element(a, i);
-
-				if (JSON_NODE_HOLDS_VALUE(rule) &&
-				    json_node_get_value_type(rule) == G_TYPE_STRING)
-					count_both(rep, r, FALSE, json_node_get_string(rule));
-			}
-		}
+		block_rules(detail, rules);
+		g_hash_table_iter_init(&iter, rules);
+		while (g_hash_table_iter_next(&iter, &rule, NULL))
+			count_both(rep, r, FALSE, rule);
+		g_hash_table_unref(rules);
 		return;
 	}
 	if (escalate) {
