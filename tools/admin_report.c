@@ -2,12 +2,20 @@
  * branddm-admin report: reading the logs into conversations and counters.
  *
  * Several agents' logs overlap: every agent's plugin receives the same
- * customer messages (and may see the replies of colleagues when it polls).
- * With more than one file, messages are therefore deduplicated by platform
- * message id, keeping the copy logged first (the sender logs a reply when
- * sending, a colleague only when polling later).  Failed sends (no platform
- * id) are not messages the customer received and are left out.
+ * customer messages, and a brand message one client did not send is logged
+ * by it when it polls, as sent elsewhere ({"sent_elsewhere":true} with the
+ * author when the team knows it).  With more than one file, messages are
+ * therefore deduplicated by platform message id.  Of the copies of one
+ * message the report keeps the best by a total order that does not depend
+ * on the order of the files: a copy logged by its sender (not sent
+ * elsewhere), then the earliest logged, then the smallest agent name, then
+ * the remaining fields the figures use.  The copy kept decides who is
+ * credited and whether the reply was automated.  A reply known only as sent
+ * elsewhere is credited to its author, or to "(sent elsewhere)": never to
+ * the agent whose client merely saw it.  Failed sends (no platform id) are
+ * not messages the customer received and are left out.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-glib/json-glib.h>
@@ -16,12 +24,15 @@
 #include "admin.h"
 #include "admin_report.h"
 
-/* Where the one copy of a delivered message went, for deduplication. */
+/* One copy of a delivered message, kept while the files are read when it is
+ * the best copy seen so far. */
 typedef struct {
+	BdmReportItem item;          /* what the report will use */
 	BdmReportConversation *conv;
-	guint index;
 	gint64 logged;
-} Delivered;
+	const char *logger;          /* the agent whose log holds the copy (interned) */
+	gboolean elsewhere;          /* seen by polling, not sent by that client */
+} Copy;
 
 /* An urgent escalation or a resolve, attached once all messages are read
  * (an event may come from another agent's file than the messages). */
@@ -53,54 +64,113 @@ static BdmReportConversation *conversation_for(BdmReport *rep, const BdmLogRecor
 
 	if (!conv) {
 		conv = g_new0(BdmReportConversation, 1);
+		conv->key = g_strdup(key);
 		conv->platform = intern(rep, r->platform);
 		conv->account = intern(rep, r->account);
 		conv->items = g_array_new(FALSE, FALSE, sizeof(BdmReportItem));
-		g_hash_table_insert(rep->conversations, g_strdup(key), conv);
+		g_hash_table_insert(rep->conversations, (char *)conv->key, conv);
 	}
 	return conv;
 }
 
-static void add_message(BdmReport *rep, const BdmLogRecord *r, gboolean dedupe)
+/* Whether a brand message's detail says this client only saw it, and who
+ * wrote it.  A forged detail (wrong types) is read as far as it makes sense. */
+static gboolean sent_elsewhere(JsonParser *parser, const BdmLogRecord *r, const char **author)
 {
-	BdmReportConversation *conv;
-	BdmReportItem item = { 0 };
-	Delivered *seen = NULL;
-	char *key, *msg_key = NULL;
+	JsonObject *detail;
+	JsonNode *flag, *name;
+
+	*author = NULL;
+	if (r->direction != BDM_DIR_OUT || !r->detail_json)
+		return FALSE;
+	detail = bdm_log_detail_object(parser, r->detail_json);
+	flag = detail ? json_object_get_member(detail, "sent_elsewhere") : NULL;
+	if (!flag || !JSON_NODE_HOLDS_VALUE(flag) ||
+	    json_node_get_value_type(flag) != G_TYPE_BOOLEAN || !json_node_get_boolean(flag))
+		return FALSE;
+	name = json_object_get_member(detail, "author");
+	if (name && JSON_NODE_HOLDS_VALUE(name) && json_node_get_value_type(name) == G_TYPE_STRING &&
+	    *json_node_get_string(name))
+		*author = json_node_get_string(name);
+	return TRUE;
+}
+
+/* The order of copies of one message, best first.  Every field the figures
+ * use takes part, so the order is total where it matters: copies equal in
+ * all of them (the text may differ) give the same report whichever is kept. */
+static int compare_copies(const Copy *a, const Copy *b)
+{
+	int c;
+
+	if (a->elsewhere != b->elsewhere)
+		return a->elsewhere ? 1 : -1;
+	if (a->logged != b->logged)
+		return a->logged < b->logged ? -1 : 1;
+	if ((c = g_strcmp0(a->logger, b->logger)) != 0)
+		return c;
+	if ((c = g_strcmp0(a->item.agent, b->item.agent)) != 0)
+		return c;
+	if (a->item.kind != b->item.kind)
+		return (int)a->item.kind - (int)b->item.kind;
+	if (a->item.automated != b->item.automated)
+		return a->item.automated ? 1 : -1;
+	if (a->item.t != b->item.t)
+		return a->item.t < b->item.t ? -1 : 1;
+	return strcmp(a->conv->key, b->conv->key);
+}
+
+static void add_message(BdmReport *rep, const BdmLogRecord *r, JsonParser *parser,
+                        gboolean dedupe)
+{
+	const char *author;
+	Copy copy = { 0 }, *best;
+	char *key, *msg_key;
 
 	if (r->direction == BDM_DIR_OUT && !r->platform_message_id)
 		return;
 	key = conversation_key(r);
 	if (!key)
 		return;
-	if (dedupe && r->platform_message_id) {
-		msg_key = g_strjoin("\x1f", r->platform, r->account, r->platform_message_id, NULL);
-		seen = g_hash_table_lookup(rep->delivered, msg_key);
-	}
-	item.t = r->platform_time > 0 ? r->platform_time : r->logged_time;
-	item.agent = intern(rep, r->agent);
-	item.kind = r->direction == BDM_DIR_OUT ? BDM_ITEM_OUT : BDM_ITEM_IN;
-	item.automated = r->automated;
-	if (seen) {
-		/* Keep the first-logged copy: it names the agent who sent it. */
-		if (r->logged_time < seen->logged) {
-			g_array_index(seen->conv->items, BdmReportItem, seen->index).agent = item.agent;
-			seen->logged = r->logged_time;
-		}
-		g_free(msg_key);
-		g_free(key);
+	copy.conv = conversation_for(rep, r, key);
+	g_free(key);
+	copy.logged = r->logged_time;
+	copy.logger = intern(rep, r->agent);
+	copy.elsewhere = sent_elsewhere(parser, r, &author);
+	copy.item.t = r->platform_time > 0 ? r->platform_time : r->logged_time;
+	copy.item.agent = copy.elsewhere ? intern(rep, author ? author : _("(sent elsewhere)"))
+	                  : copy.logger;
+	copy.item.kind = r->direction == BDM_DIR_OUT ? BDM_ITEM_OUT : BDM_ITEM_IN;
+	copy.item.automated = r->automated;
+	if (!dedupe || !r->platform_message_id) {
+		g_array_append_val(copy.conv->items, copy.item);
 		return;
 	}
-	conv = conversation_for(rep, r, key);
-	g_array_append_val(conv->items, item);
-	if (msg_key) {
-		seen = g_new(Delivered, 1);
-		seen->conv = conv;
-		seen->index = conv->items->len - 1;
-		seen->logged = r->logged_time;
-		g_hash_table_insert(rep->delivered, msg_key, seen);
+	msg_key = g_strjoin("\x1f", r->platform, r->account, r->platform_message_id, NULL);
+	best = g_hash_table_lookup(rep->delivered, msg_key);
+	if (!best) {
+		best = g_new(Copy, 1);
+		*best = copy;
+		g_hash_table_insert(rep->delivered, msg_key, best);
+		return;
 	}
-	g_free(key);
+	if (compare_copies(&copy, best) < 0)
+		*best = copy;
+	g_free(msg_key);
+}
+
+/* Once every file is read: each message once, as its best copy. */
+static void attach_messages(BdmReport *rep)
+{
+	GHashTableIter iter;
+	gpointer value;
+
+	g_hash_table_iter_init(&iter, rep->delivered);
+	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		Copy *copy = value;
+
+		g_array_append_val(copy->conv->items, copy->item);
+	}
+	g_hash_table_remove_all(rep->delivered);
 }
 
 static const char *string_member(JsonObject *o, const char *name)
@@ -109,6 +179,52 @@ static const char *string_member(JsonObject *o, const char *name)
 
 	return node && JSON_NODE_HOLDS_VALUE(node) && json_node_get_value_type(node) == G_TYPE_STRING
 	       ? json_node_get_string(node) : NULL;
+}
+
+static JsonArray *array_member(JsonObject *o, const char *name)
+{
+	JsonNode *node = o ? json_object_get_member(o, name) : NULL;
+
+	return node && JSON_NODE_HOLDS_ARRAY(node) ? json_node_get_array(node) : NULL;
+}
+
+/* Add to rules the rule of every finding whose severity is "block" (or of
+ * every finding when only_blocking is FALSE); returns how many it added. */
+static guint finding_rules(JsonArray *findings, gboolean only_blocking, GHashTable *rules)
+{
+	guint i, n = findings ? json_array_get_length(findings) : 0, added = 0;
+
+	for (i = 0; i < n; i++) {
+		JsonNode *node = json_array_get_element(findings, i);
+		JsonObject *f = node && JSON_NODE_HOLDS_OBJECT(node) ? json_node_get_object(node) : NULL;
+		const char *rule = string_member(f, "rule");
+
+		if (rule && (!only_blocking || g_strcmp0(string_member(f, "severity"), "block") == 0))
+			added += g_hash_table_add(rules, (char *)rule) ? 1 : 0;
+	}
+	return added;
+}
+
+/* The rules one block event counts, each once however often it fired.  The
+ * plugin logs the verdict (bdm_verdict_to_json): the findings that blocked
+ * are the reason, warnings beside them are not; a verdict without a finding
+ * marked "block" counts all its findings.  Older logs have "rules", an
+ * array of strings.  The strings stay owned by the detail's parser. */
+static void block_rules(JsonObject *detail, GHashTable *rules)
+{
+	JsonArray *findings = array_member(detail, "findings");
+	JsonArray *legacy = array_member(detail, "rules");
+	guint i, n = legacy ? json_array_get_length(legacy) : 0;
+
+	if (finding_rules(findings, TRUE, rules) > 0 || finding_rules(findings, FALSE, rules) > 0)
+		return;
+	for (i = 0; i < n; i++) {
+		JsonNode *node = json_array_get_element(legacy, i);
+
+		if (node && JSON_NODE_HOLDS_VALUE(node) &&
+		    json_node_get_value_type(node) == G_TYPE_STRING)
+			g_hash_table_add(rules, (char *)json_node_get_string(node));
+	}
 }
 
 static BdmReportRow *account_row(BdmReport *rep, const BdmLogRecord *r)
@@ -147,20 +263,15 @@ static void add_event(BdmReport *rep, const BdmLogRecord *r, JsonParser *parser,
 		return;
 	detail = bdm_log_detail_object(parser, r->detail_json);
 	if (block) {
-		JsonNode *rules = detail ? json_object_get_member(detail, "rules") : NULL;
-		guint i;
+		GHashTable *rules = g_hash_table_new(g_str_hash, g_str_equal);
+		GHashTableIter iter;
+		gpointer rule;
 
-		if (rules && JSON_NODE_HOLDS_ARRAY(rules)) {
-			JsonArray *a = json_node_get_array(rules);
-
-			for (i = 0; i < json_array_get_length(a); i++) {
-				JsonNode *rule = json_array_get_element(a, i);
-
-				if (JSON_NODE_HOLDS_VALUE(rule) &&
-				    json_node_get_value_type(rule) == G_TYPE_STRING)
-					count_both(rep, r, FALSE, json_node_get_string(rule));
-			}
-		}
+		block_rules(detail, rules);
+		g_hash_table_iter_init(&iter, rules);
+		while (g_hash_table_iter_next(&iter, &rule, NULL))
+			count_both(rep, r, FALSE, rule);
+		g_hash_table_unref(rules);
 		return;
 	}
 	if (escalate) {
@@ -216,7 +327,7 @@ static gboolean load_file(BdmReport *rep, const char *path, const BdmLogQuery *q
 		cursor = bdm_log_cursor_new(log, q, error);
 	while (cursor && (r = bdm_log_cursor_next(cursor, error))) {
 		if (strcmp(r->kind, "message") == 0)
-			add_message(rep, r, dedupe);
+			add_message(rep, r, parser, dedupe);
 		else
 			add_event(rep, r, parser, pending);
 		bdm_progress_tick(progress, ++rep->records);
@@ -254,6 +365,11 @@ static BdmBusinessHours *load_hours(const char *path)
 	}
 	g_key_file_free(kf);
 	return hours;
+}
+
+static int compare_paths(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static const char *const formats[] = { "table", "json", "csv", "html" };
@@ -334,7 +450,12 @@ int bdm_admin_report(int argc, char **argv)
 		}
 	}
 	bdm_progress_end(&progress, rep->records);
+	attach_messages(rep);
 	attach_events(rep, pending);
+	/* The logs are a set: listed sorted, the same logs give the same output
+	 * whatever the order of --db (they were read in that order, and nothing
+	 * above depends on it). */
+	qsort(paths, g_strv_length(paths), sizeof *paths, compare_paths);
 	bdm_report_finish(rep);
 
 	bdm_out_init(&out, stdout);

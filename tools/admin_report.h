@@ -25,13 +25,14 @@ typedef enum {
 
 typedef struct {
 	gint64 t;            /* platform time, else logged time */
-	const char *agent;   /* interned */
+	const char *agent;   /* interned; for a reply, who is credited with it */
 	guint8 kind;         /* BdmItemKind */
 	gboolean automated;
 } BdmReportItem;
 
 /** One customer on one brand account. */
 typedef struct {
+	const char *key;       /* its key in the report's conversations (owned there) */
 	const char *platform;  /* interned */
 	const char *account;   /* interned */
 	GArray *items;         /* BdmReportItem */
@@ -60,7 +61,8 @@ typedef struct {
 	GHashTable *conversations; /* "platform\x1faccount\x1fcustomer" -> conversation */
 	GHashTable *accounts;    /* name -> BdmReportRow */
 	GHashTable *agents;      /* name -> BdmReportRow */
-	GHashTable *delivered;   /* message keys kept, for cross-file dedupe */
+	GHashTable *delivered;   /* message key -> the best copy so far, for cross-file
+	                          * dedupe; emptied once every file is read */
 	char **files;
 	gboolean has_since, has_until;
 	gint64 since, until;

@@ -2,9 +2,11 @@
  * branddm-admin report: from conversations to figures.
  *
  * A conversation waits from the first customer message after the brand's
- * last reply until the next human reply (automated replies do not end a
- * wait) or until it is resolved — the same rule the plugin's response-time
- * alerts follow (plugin/core/sla.h).  Each answered wait gives one first
+ * last human reply until the next human reply, by anyone, or until it is
+ * resolved — the same rule the plugin's response-time alerts follow
+ * (plugin/core/sla.h).  Automated replies neither end a wait nor give a
+ * response time: they are counted on the account's row only ("auto"), never
+ * on an agent's, since nobody answered.  Each answered wait gives one first
  * response time, in wall-clock seconds; whether it met the target is judged
  * in business time: urgent waits (the conversation was escalated with
  * urgent=true and not resolved since) in business hours, others in business
@@ -105,7 +107,13 @@ static int item_order(gconstpointer a, gconstpointer b)
 	if (x->t != y->t)
 		return x->t < y->t ? -1 : 1;
 	/* Same second: the question comes before its answer. */
-	return (int)x->kind - (int)y->kind;
+	if (x->kind != y->kind)
+		return (int)x->kind - (int)y->kind;
+	/* Then a total order, so that the file the items came from never decides
+	 * which of two replies in one second ended the wait. */
+	if (x->automated != y->automated)
+		return x->automated ? 1 : -1;
+	return g_strcmp0(x->agent, y->agent);
 }
 
 typedef struct {

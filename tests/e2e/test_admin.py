@@ -9,6 +9,7 @@ Environment: BUILD, the build directory (default "build").
 import csv
 import datetime
 import io
+import itertools
 import json
 import os
 import re
@@ -54,9 +55,14 @@ def ts(day, hh, mm=0):
                                  tzinfo=datetime.timezone.utc).timestamp())
 
 
-def admin(*args):
+# Untranslated output, whatever the environment of whoever runs the tests.
+C_LOCALE = dict(os.environ, LC_ALL="C.UTF-8", LANGUAGE="")
+
+
+def admin(*args, env=None):
     proc = subprocess.run([ADMIN] + list(args), stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, timeout=120)
+                          stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, timeout=120,
+                          env=env)
     return proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8")
 
 
@@ -360,6 +366,216 @@ def test_bad_files(t, tmp):
     t.ok(rc == 1 and "--customer" in err, "erase without --customer is refused", err)
 
 
+def ts_s(day, hh, mm, ss):
+    return ts(day, hh, mm) + ss
+
+
+def copy(customer, direction, mid, t, logged, automated=False, detail=None):
+    """One agent's copy of a message: every copy of mid has the same text."""
+    rec = {"type": "message", "platform": "messenger", "account": "page1",
+           "conversation": "t_" + customer, "customer": customer,
+           "name": "Customer " + customer, "dir": direction, "text": "text of " + mid,
+           "id": mid, "platform_time": t, "time": logged, "automated": automated}
+    if detail is not None:
+        rec["detail"] = detail
+    return rec
+
+
+def elsewhere(author=None):
+    detail = {"sent_elsewhere": True}
+    if author is not None:
+        detail["author"] = author
+    return detail
+
+
+def verdict(*findings):
+    """The detail the plugin logs with a block event (bdm_verdict_to_json)."""
+    return {"verdict": "block",
+            "findings": [{"rule": rule, "severity": severity, "start": 0, "end": 4,
+                          "explanation": "because"} for rule, severity in findings]}
+
+
+def three_agents_logs():
+    """alice, bob and carol on one Page, Monday 23 November 2026 (in business hours).
+
+    d1: a customer message at 10:00 (alice's and bob's copies logged in the
+        same second), an automatic reply by alice at 10:01 that carol's client
+        saw by polling and logged before alice's own copy, then bob's human
+        reply at 10:20 that carol's client logged 3 s before bob's own copy.
+    d2: two messages from 11:00, answered at 11:10 by a reply both alice's and
+        bob's logs hold as their own, logged in the same second.
+    d3: answered at 12:30 from the Page inbox by Dana Scott: seen only by
+        polling, once with the author, once (later) without.
+    d4: answered at 13:00, seen only by polling, no usable author.
+    d5: bob and carol both reply at 14:05:00 to a message of 14:00.
+    """
+    t10, t1001, t1020 = ts(23, 10), ts(23, 10, 1), ts(23, 10, 20)
+    t11, t1102, t1110 = ts(23, 11), ts(23, 11, 2), ts(23, 11, 10)
+    t12, t1230, t1240, t13 = ts(23, 12), ts(23, 12, 30), ts(23, 12, 40), ts(23, 13)
+    t14, t1405 = ts(23, 14), ts(23, 14, 5)
+    alice = [
+        copy("d1", "in", "m1", t10, t10 + 1),
+        copy("d1", "out", "a1", t1001, t1001 + 3, automated=True),
+        copy("d1", "out", "r1", t1020, t1020 + 5, detail=elsewhere()),
+        copy("d2", "in", "m2", t11, t11 + 2),
+        copy("d2", "in", "m2b", t1102, t1102),
+        copy("d2", "out", "r3", t1110, t1110),
+        copy("d3", "in", "m3", t12, t12 + 1),
+        copy("d3", "out", "r4", t1230, t1230 + 1, detail=elsewhere("Dana Scott")),
+        copy("d5", "in", "m5", t14, t14 + 1),
+        copy("d5", "out", "r6", t1405, t1405 + 2, detail=elsewhere("Carol King")),
+        copy("d5", "out", "r7", t1405, t1405 + 1, detail=elsewhere("Bob Builder")),
+        event("block", "d1", verdict(("sensitive.card", "block"), ("sensitive.card", "block"),
+                                     ("links.unknown", "warn")), ts(23, 10, 15)),
+        event("block", "d2", verdict(("sensitive.card", "block")), ts(23, 11, 5)),
+    ]
+    bob = [
+        copy("d1", "in", "m1", t10, t10 + 1),
+        copy("d1", "out", "r1", t1020, t1020 + 5),
+        copy("d2", "in", "m2", t11, t11 + 2),
+        copy("d2", "in", "m2b", t1102, t1102),
+        copy("d2", "out", "r3", t1110, t1110),
+        copy("d3", "in", "m3", t12, t12 + 1),
+        copy("d3", "out", "r4", t1230, t1230 + 4, detail=elsewhere()),
+        copy("d4", "in", "m4", t1240, t1240 + 1),
+        copy("d4", "out", "r5", t13, t13 + 1, detail=elsewhere()),
+        copy("d5", "in", "m5", t14, t14 + 1),
+        copy("d5", "out", "r7", t1405, t1405),
+        event("block", "d4", verdict(("tone.caps", "warn"), ("links.unknown", "warn")),
+              ts(23, 12, 50)),
+    ]
+    carol = [
+        copy("d1", "in", "m1", t10, t10 + 2),
+        copy("d1", "out", "a1", t1001, t1001 + 1, detail=elsewhere()),
+        copy("d1", "out", "r1", t1020, t1020 + 2, detail=elsewhere("Bob Builder")),
+        copy("d2", "in", "m2", t11, t11 + 2),
+        copy("d2", "in", "m2b", t1102, t1102),
+        copy("d2", "out", "r3", t1110, t1110, detail=elsewhere("Alice Martin")),
+        copy("d4", "in", "m4", t1240, t1240 + 1),
+        copy("d4", "out", "r5", t13, t13 + 1, detail={"sent_elsewhere": True, "author": 42}),
+        copy("d5", "in", "m5", t14, t14 + 1),
+        copy("d5", "out", "r6", t1405, t1405),
+        event("block", "d5", {"rules": ["sensitive.iban", "sensitive.iban"]}, ts(23, 14, 1)),
+    ]
+    return alice, bob, carol
+
+
+def test_report_permutations(t, tmp, hours):
+    logs = {}
+    for name, records in zip(("alice", "bob", "carol"), three_agents_logs()):
+        logs[name] = os.path.join(tmp, "perm-%s.sqlite" % name)
+        write_log(logs[name], name, records)
+    outputs = {fmt: {} for fmt in ("table", "json", "csv", "html")}
+    errors = []
+    for order in itertools.permutations(sorted(logs)):
+        args = ["report", "--business-hours", hours, "--until", str(ts(24, 12))]
+        for name in order:
+            args += ["--db", logs[name]]
+        for fmt in outputs:
+            rc, out, err = admin(*(args + ["--format", fmt]), env=C_LOCALE)
+            if rc != 0 or err:
+                errors.append((order, fmt, rc, err))
+            if fmt == "json":
+                # The only line that may differ: when the report was made.
+                out = re.sub(r'\n\s*"generated" : "[^"]*",', "", out, count=1)
+            outputs[fmt][order] = out
+    t.eq(errors, [], "report succeeds silently for every order of the three logs")
+    for fmt, by_order in outputs.items():
+        first = by_order[("alice", "bob", "carol")]
+        differing = [o for o, out in by_order.items() if out != first]
+        t.ok(not differing and first, "%s report is the same for every order of --db" % fmt,
+             "differs for %r" % differing)
+    try:
+        data = json.loads(outputs["json"][("carol", "bob", "alice")])
+    except ValueError as exc:
+        t.ok(False, "json report of three logs parses", exc)
+        return
+    t.eq(data["files"], sorted(logs.values()), "the logs are listed in one order")
+    acc = {a["name"]: a for a in data["accounts"]}.get("messenger:page1", {})
+    t.eq((acc.get("conversations"), acc.get("messages_in"), acc.get("messages_out"),
+          acc.get("automated_out")), (5, 6, 7, 1),
+         "each message counts once; the automatic reply is counted apart on the account")
+    t.eq((acc.get("responses"), acc.get("first_response_median_s"),
+          acc.get("first_response_p90_s"), acc.get("within_target"), acc.get("open")),
+         (5, 1200, 1800, 5, 0),
+         "first responses run to the first human reply; the automatic one ends no wait")
+    t.eq(acc.get("blocks"), {"sensitive.card": 2, "links.unknown": 1, "tone.caps": 1,
+                             "sensitive.iban": 1},
+         "blocks by rule: each blocking rule once per event, all findings when none "
+         "blocked, legacy rules arrays")
+    agents = {a["name"]: a for a in data["agents"]}
+    t.eq(sorted(agents), ["(sent elsewhere)", "Dana Scott", "alice", "bob", "carol"],
+         "agent rows: the loggers, the known author and the unknown one")
+
+    def figures(name):
+        a = agents.get(name, {})
+        return (a.get("responses"), a.get("first_response_median_s"),
+                a.get("first_response_p90_s"), a.get("messages_out"), a.get("automated_out"),
+                a.get("conversations"))
+
+    t.eq(figures("bob"), (2, 300, 1200, 2, 0, 2),
+         "bob: his reply logged later than a colleague's polled copy is his; the first "
+         "of two replies in the same second (by name) ends the wait")
+    t.eq(figures("alice"), (1, 600, 600, 1, 0, 1),
+         "alice: a reply two logs hold as their own in the same second goes to the "
+         "smallest agent name; her automatic reply is not charged to her")
+    t.eq(figures("carol"), (0, None, None, 1, 0, 1),
+         "carol: a reply after the wait ended counts without a response time; "
+         "replies her client only saw are not hers")
+    t.eq(figures("Dana Scott"), (1, 1800, 1800, 1, 0, 1),
+         "a reply seen only by polling goes to its author")
+    t.eq(figures("(sent elsewhere)"), (1, 1200, 1200, 1, 0, 1),
+         "a reply seen only by polling without a usable author goes to (sent elsewhere)")
+    t.eq({n: a["blocks"] for n, a in agents.items() if a["blocks"]},
+         {"alice": {"sensitive.card": 2}, "bob": {"links.unknown": 1, "tone.caps": 1},
+          "carol": {"sensitive.iban": 1}}, "blocks by rule per agent")
+    table = list(csv.reader(io.StringIO(outputs["csv"][("bob", "carol", "alice")],
+                                        newline="")))
+    head = table[0] if table else []
+    rows = {(r[0], r[1]): dict(zip(head, r)) for r in table[1:]}
+    t.eq([rows.get(k, {}).get("automated_out") for k in
+          (("account", "messenger:page1"), ("agent", "alice"), ("agent", "bob"))],
+         ["1", "0", "0"], "csv: the automatic reply on the account row, not on an agent's")
+    t.eq(rows.get(("account", "messenger:page1"), {}).get("blocks"),
+         "sensitive.card=2;links.unknown=1;sensitive.iban=1;tone.caps=1",
+         "csv: blocks by rule, most frequent first")
+
+
+def test_report_forged_details(t, tmp, hours):
+    path = os.path.join(tmp, "forged.sqlite")
+    t9 = ts(23, 9)
+    write_log(path, "mallory", [
+        copy("f1", "in", "f-in", t9, t9),
+        copy("f1", "out", "f-yes", t9 + 60, t9 + 60,
+             detail={"sent_elsewhere": "yes", "author": ["x"]}),
+        copy("f1", "in", "f-in2", t9 + 120, t9 + 120, detail={"sent_elsewhere": True}),
+        copy("f1", "out", "f-obj", t9 + 180, t9 + 180,
+             detail={"sent_elsewhere": True, "author": {"a": 1}}),
+        copy("f1", "out", "f-eve", t9 + 240, t9 + 240, detail={"author": "Eve"}),
+        event("block", "f1", {"findings": "nope", "rules": 7}, t9 + 1),
+        event("block", "f1", {"findings": [None, 5, "s", [], {"rule": 7, "severity": "block"},
+                                           {"rule": "x.y", "severity": 3},
+                                           {"rule": "x.y"}]}, t9 + 2),
+        event("block", "f1", {"findings": {"rule": "a.b"}, "rules": [1, None, {}, "ok.rule"]},
+              t9 + 3),
+        event("block", "f1", {"findings": [], "rules": ["old.rule"]}, t9 + 4),
+        event("block", "f1", {"verdict": "block"}, t9 + 5),
+    ])
+    rc, out, err = admin("report", "--db", path, "--business-hours", hours, "--format", "json",
+                         env=C_LOCALE)
+    t.ok(rc == 0 and err == "", "forged details neither crash nor warn", "rc=%d %s" % (rc, err))
+    data = json.loads(out) if rc == 0 else {"accounts": [], "agents": []}
+    acc = {a["name"]: a for a in data["accounts"]}.get("messenger:page1", {})
+    t.eq(acc.get("blocks"), {"x.y": 1, "ok.rule": 1, "old.rule": 1},
+         "forged findings count only the rules that are strings, each once")
+    agents = {a["name"]: (a["messages_out"], a["responses"]) for a in data["agents"]}
+    t.eq(agents, {"mallory": (2, 1), "(sent elsewhere)": (1, 1)},
+         "only sent_elsewhere true marks a reply as seen by polling; a non-string "
+         "author is not a name")
+    t.eq((acc.get("messages_in"), acc.get("responses"), acc.get("first_response_median_s")),
+         (2, 2, 60), "a customer message with a forged detail is still a customer message")
+
+
 def main():
     t = Tap()
     for prog in (ADMIN, WRITER):
@@ -377,6 +593,8 @@ def main():
             f.write("[business_hours]\ntimezone=UTC\ndays=mon-fri\nopen=09:00\nclose=17:00\n")
         test_export(t, alice, bob)
         test_report(t, alice, bob, hours)
+        test_report_permutations(t, tmp, hours)
+        test_report_forged_details(t, tmp, hours)
         test_verify_and_tamper(t, tmp, alice, bob)
         test_subject_and_erase(t, tmp, alice, bob)
         test_report_after_erase(t, alice, bob, hours)
