@@ -23,6 +23,8 @@
 #include "branddm/i18n.h"
 #include "admin.h"
 #include "admin_report.h"
+#include "admin_source.h"
+#include "team_schema.h"
 
 /* One copy of a delivered message, kept while the files are read when it is
  * the best copy seen so far. */
@@ -317,23 +319,29 @@ static void attach_events(BdmReport *rep, GArray *pending)
 static gboolean load_file(BdmReport *rep, const char *path, const BdmLogQuery *q, gboolean dedupe,
                           GArray *pending, BdmProgress *progress, GError **error)
 {
-	JsonParser *parser = json_parser_new();
+	JsonParser *parser;
 	const BdmLogRecord *r;
-	BdmLogCursor *cursor = NULL;
-	BdmLog *log;
+	BdmAdminCursor *cursor = NULL;
+	BdmAdminSource *src;
+	int status;
 
-	log = bdm_log_open_full(path, NULL, BDM_LOG_OPEN_READONLY, error);
-	if (log)
-		cursor = bdm_log_cursor_new(log, q, error);
-	while (cursor && (r = bdm_log_cursor_next(cursor, error))) {
+	src = bdm_admin_source_open(path, FALSE, &status);
+	if (!src) {
+		/* The message is given; the caller only needs to stop. */
+		g_set_error_literal(error, BDM_LOG_ERROR, BDM_LOG_ERROR_OPEN, "");
+		return FALSE;
+	}
+	parser = json_parser_new();
+	cursor = bdm_admin_cursor_new(src, q, error);
+	while (cursor && (r = bdm_admin_cursor_next(cursor, error))) {
 		if (strcmp(r->kind, "message") == 0)
 			add_message(rep, r, parser, dedupe);
 		else
 			add_event(rep, r, parser, pending);
 		bdm_progress_tick(progress, ++rep->records);
 	}
-	bdm_log_cursor_free(cursor);
-	bdm_log_close(log);
+	bdm_admin_cursor_free(cursor);
+	bdm_admin_source_close(src);
 	g_object_unref(parser);
 	return !*error;
 }
@@ -380,7 +388,8 @@ int bdm_admin_report(int argc, char **argv)
 	gboolean progress_forced = FALSE;
 	GOptionEntry entries[] = {
 		{ "db", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &dbs,
-		  N_("a log file (repeat for several agents)"), N_("FILE") },
+		  N_("a log file, or the team database as a postgresql:// URI or libpq "
+		     "connection string (repeat for several)"), N_("FILE|CONNINFO") },
 		{ "format", 0, 0, G_OPTION_ARG_STRING, &format,
 		  N_("table (default), json, csv or html"), N_("FORMAT") },
 		{ "since", 0, 0, G_OPTION_ARG_STRING, &since,
@@ -443,10 +452,21 @@ int bdm_admin_report(int argc, char **argv)
 	pending = g_array_new(FALSE, FALSE, sizeof(PendingEvent));
 	bdm_progress_init(&progress, "report", progress_forced);
 	for (i = 0; paths[i]; i++) {
-		if (!load_file(rep, paths[i], &q, paths[1] != NULL, pending, &progress, &error)) {
-			bdm_admin_fail("%s", error->message);
+		/* One team database holds several agents' copies too. */
+		gboolean dedupe = paths[1] != NULL || bdm_admin_is_conninfo(paths[0]);
+
+		if (!load_file(rep, paths[i], &q, dedupe, pending, &progress, &error)) {
+			if (*error->message)
+				bdm_admin_fail("%s", error->message);
 			g_error_free(error);
 			goto out;
+		}
+		/* The report names its sources: never with a password. */
+		if (bdm_admin_is_conninfo(paths[i])) {
+			char *shown = bdm_team_conninfo_redact(paths[i]);
+
+			g_free(paths[i]);
+			paths[i] = shown;
 		}
 	}
 	bdm_progress_end(&progress, rep->records);

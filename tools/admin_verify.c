@@ -6,10 +6,16 @@
  * anything).  Each intact file's head hash is printed so an administrator
  * can record it elsewhere: a later verify that prints a different head for
  * the same record id shows a rewritten chain, which the chain alone cannot.
+ *
+ * The team database's central log is checked chain by chain (one per
+ * agent's log); a log file given with it is also compared with the copy its
+ * client shipped, which shows a local rewrite after shipping, or an edit in
+ * the team database, that neither chain alone can show.
  */
 #include <inttypes.h>
 #include "branddm/i18n.h"
 #include "admin.h"
+#include "admin_team_log.h"
 #include "admin_util.h"
 
 enum { VERIFY_INTACT = 0, VERIFY_BROKEN = 1, VERIFY_UNREADABLE = 2 };
@@ -63,23 +69,47 @@ static int verify_one(const char *path, gboolean progress_forced)
 	return ok ? VERIFY_INTACT : VERIFY_BROKEN;
 }
 
+/* Compare a log file with what its client shipped to each team database. */
+static int compare_with_teams(const char *path, GPtrArray *teams)
+{
+	GError *error = NULL;
+	BdmLog *log = bdm_log_open_full(path, NULL, BDM_LOG_OPEN_READONLY, &error);
+	int status = VERIFY_INTACT;
+	guint i;
+
+	if (!log) {
+		g_error_free(error);  /* verify_one said why */
+		return VERIFY_UNREADABLE;
+	}
+	for (i = 0; i < teams->len; i++)
+		status = MAX(status, bdm_admin_team_compare(g_ptr_array_index(teams, i), path, log));
+	bdm_log_close(log);
+	fflush(stdout);
+	return status;
+}
+
 int bdm_admin_verify(int argc, char **argv)
 {
 	char **dbs = NULL;
 	gboolean progress_forced = FALSE;
 	GOptionEntry entries[] = {
 		{ "db", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &dbs,
-		  N_("a log file (repeat for several agents)"), N_("FILE") },
+		  N_("a log file, or the team database as a postgresql:// URI or libpq "
+		     "connection string (repeat for several)"), N_("FILE|CONNINFO") },
 		{ "progress", 0, 0, G_OPTION_ARG_NONE, &progress_forced,
 		  N_("report progress on stderr even when it is not a terminal"), NULL },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL }
 	};
 	GOptionContext *ctx = g_option_context_new(NULL);
+	GPtrArray *teams;
 	char **paths;
 	int status, i;
 
-	g_option_context_set_summary(ctx, _("Check the hash chain of each log.\nExit status: 0 "
-	                                    "all intact, 1 a chain is broken, 2 a file is "
+	g_option_context_set_summary(ctx, _("Check the hash chain of each log, and of every "
+	                                    "agent's log shipped to a team database; a log file "
+	                                    "given with a team database is also compared with "
+	                                    "its shipped copy.\nExit status: 0 all intact, 1 a "
+	                                    "chain is broken or a copy differs, 2 a log is "
 	                                    "unreadable."));
 	g_option_context_add_main_entries(ctx, entries, GETTEXT_PACKAGE);
 	status = bdm_admin_parse(ctx, &argc, &argv, VERIFY_UNREADABLE);
@@ -90,12 +120,29 @@ int bdm_admin_verify(int argc, char **argv)
 	}
 	status = VERIFY_INTACT;
 	paths = bdm_admin_db_list(dbs);
+	teams = g_ptr_array_new_with_free_func((GDestroyNotify)bdm_admin_source_close);
 	for (i = 0; paths[i]; i++) {
-		int one = verify_one(paths[i], progress_forced);
+		int one;
 
+		if (bdm_admin_is_conninfo(paths[i])) {
+			BdmAdminSource *team = bdm_admin_source_open(paths[i], FALSE, &one);
+
+			if (team) {
+				one = bdm_admin_team_verify(team, progress_forced);
+				g_ptr_array_add(teams, team);
+			} else {
+				one = VERIFY_UNREADABLE;
+			}
+		} else {
+			one = verify_one(paths[i], progress_forced);
+		}
 		fflush(stdout);
 		status = MAX(status, one);
 	}
+	for (i = 0; teams->len > 0 && paths[i]; i++)
+		if (!bdm_admin_is_conninfo(paths[i]))
+			status = MAX(status, compare_with_teams(paths[i], teams));
+	g_ptr_array_unref(teams);
 	g_strfreev(paths);
 	g_strfreev(dbs);
 	return status;
