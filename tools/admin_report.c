@@ -24,6 +24,7 @@
 #include "admin.h"
 #include "admin_report.h"
 #include "admin_source.h"
+#include "admin_team_log.h"
 #include "team_schema.h"
 
 /* One copy of a delivered message, kept while the files are read when it is
@@ -316,9 +317,28 @@ static void attach_events(BdmReport *rep, GArray *pending)
 	}
 }
 
-static gboolean load_file(BdmReport *rep, const char *path, const BdmLogQuery *q, gboolean dedupe,
-                          GArray *pending, BdmProgress *progress, GError **error)
+/* A file given with the team database its client shipped to: only what is
+ * not shipped yet is read from it, or its records would count twice. */
+static gboolean skip_shipped(BdmAdminSource *src, GPtrArray *teams, BdmLogQuery *q)
 {
+	guint i;
+
+	for (i = 0; bdm_admin_source_log(src) && i < teams->len; i++) {
+		gint64 up_to = bdm_admin_team_shipped_up_to(g_ptr_array_index(teams, i),
+		                                            bdm_admin_source_log(src));
+
+		if (up_to < 0)
+			return FALSE;
+		q->from_id = MAX(q->from_id, up_to + 1);
+	}
+	return TRUE;
+}
+
+static gboolean load_file(BdmReport *rep, const char *path, const BdmLogQuery *query,
+                          gboolean dedupe, GPtrArray *teams, GArray *pending,
+                          BdmProgress *progress, GError **error)
+{
+	BdmLogQuery own = *query, *q = &own;
 	JsonParser *parser;
 	const BdmLogRecord *r;
 	BdmAdminCursor *cursor = NULL;
@@ -326,9 +346,10 @@ static gboolean load_file(BdmReport *rep, const char *path, const BdmLogQuery *q
 	int status;
 
 	src = bdm_admin_source_open(path, FALSE, &status);
-	if (!src) {
+	if (!src || !skip_shipped(src, teams, q)) {
 		/* The message is given; the caller only needs to stop. */
 		g_set_error_literal(error, BDM_LOG_ERROR, BDM_LOG_ERROR_OPEN, "");
+		bdm_admin_source_close(src);
 		return FALSE;
 	}
 	parser = json_parser_new();
@@ -410,6 +431,7 @@ int bdm_admin_report(int argc, char **argv)
 	GError *error = NULL;
 	BdmProgress progress;
 	char **paths = NULL;
+	GPtrArray *teams = NULL;
 	int status, fmt = 0, i;
 	BdmOut out;
 
@@ -451,11 +473,23 @@ int bdm_admin_report(int argc, char **argv)
 	rep->now = q.has_until ? MIN(q.until, rep->now) : rep->now;
 	pending = g_array_new(FALSE, FALSE, sizeof(PendingEvent));
 	bdm_progress_init(&progress, "report", progress_forced);
+	teams = g_ptr_array_new_with_free_func((GDestroyNotify)bdm_admin_source_close);
+	for (i = 0; paths[i]; i++) {
+		BdmAdminSource *team;
+		int opened;
+
+		if (!bdm_admin_is_conninfo(paths[i]))
+			continue;
+		team = bdm_admin_source_open(paths[i], FALSE, &opened);
+		if (!team)
+			goto out;
+		g_ptr_array_add(teams, team);
+	}
 	for (i = 0; paths[i]; i++) {
 		/* One team database holds several agents' copies too. */
 		gboolean dedupe = paths[1] != NULL || bdm_admin_is_conninfo(paths[0]);
 
-		if (!load_file(rep, paths[i], &q, dedupe, pending, &progress, &error)) {
+		if (!load_file(rep, paths[i], &q, dedupe, teams, pending, &progress, &error)) {
 			if (*error->message)
 				bdm_admin_fail("%s", error->message);
 			g_error_free(error);
@@ -493,6 +527,8 @@ int bdm_admin_report(int argc, char **argv)
 	}
 
 out:
+	if (teams)
+		g_ptr_array_unref(teams);
 	if (pending)
 		g_array_unref(pending);
 	bdm_report_free(rep);

@@ -328,6 +328,31 @@ int bdm_admin_team_compare(BdmAdminSource *team, const char *path, BdmLog *log)
 	return c.first_diff == 0 ? OK : BROKEN;
 }
 
+gint64 bdm_admin_team_shipped_up_to(BdmAdminSource *team, BdmLog *log)
+{
+	BdmAdminPg *pg = bdm_admin_source_pg(team);
+	GError *error = NULL;
+	char *chain = bdm_log_state_get(log, "ship/chain", &error);
+	const char *params[1] = { chain };
+	PGresult *res;
+	gint64 up_to = 0;
+
+	if (!error && chain && g_uuid_string_is_valid(chain)) {
+		res = bdm_admin_pg_exec(pg, "SELECT coalesce(max(id), 0) FROM branddm.log_record"
+		                        " WHERE chain = $1::uuid", 1, params,
+		                        _("cannot read the central log"), &error);
+		if (res)
+			up_to = int_value(res, 0, 0);
+		PQclear(res);
+	}
+	g_free(chain);
+	if (!error)
+		return up_to;
+	fail(error);
+	g_error_free(error);
+	return -1;
+}
+
 /* ---- erase ------------------------------------------------------------------------ */
 
 #define ABOUT_CUSTOMER \

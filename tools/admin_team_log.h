@@ -17,6 +17,10 @@ int bdm_admin_team_verify(BdmAdminSource *team, gboolean progress_forced);
  *  shipped to team; names the first difference and which side changed.  0, 1 or 2. */
 int bdm_admin_team_compare(BdmAdminSource *team, const char *path, BdmLog *log);
 
+/** The newest record of log's chain that its client shipped to team, 0 when
+ *  none (or never shipped); -1 with the message given when unreadable. */
+gint64 bdm_admin_team_shipped_up_to(BdmAdminSource *team, BdmLog *log);
+
 /** Erase customer (on platform, NULL: all) centrally with tombstone and
  *  leave an erasure order for every client; prints what it did.  FALSE on error. */
 gboolean bdm_admin_team_erase(BdmAdminSource *team, const char *platform, const char *customer,
