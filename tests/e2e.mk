@@ -8,4 +8,4 @@ TESTS += tests/e2e/test_desk.py
 # Team mode against a real PostgreSQL server (tests/e2e/pgserver.py starts
 # one as the postgres user): the schema and branddm-admin team, then several
 # clients as agents on one Page.
-TESTS += tests/e2e/test_team_admin.py tests/e2e/test_team.py
+TESTS += tests/e2e/test_team_admin.py tests/e2e/test_team.py tests/e2e/test_team_log.py

@@ -153,7 +153,7 @@ int bdm_admin_erase(int argc, char **argv)
 		status = 0;
 		for (i = 0; paths[i]; i++) {
 			BdmAdminSource *team;
-			int opened;
+			int opened, one;
 
 			if (!bdm_admin_is_conninfo(paths[i])) {
 				bdm_admin_fail(_("%s: --status needs the team database (--db CONNINFO)"),
@@ -162,7 +162,8 @@ int bdm_admin_erase(int argc, char **argv)
 				continue;
 			}
 			team = bdm_admin_source_open(paths[i], FALSE, &opened);
-			status = MAX(status, team ? bdm_admin_team_erase_status(team) : opened);
+			one = team ? bdm_admin_team_erase_status(team) : opened;
+			status = MAX(status, one);
 			bdm_admin_source_close(team);
 		}
 		g_strfreev(paths);

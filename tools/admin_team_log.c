@@ -177,7 +177,9 @@ int bdm_admin_team_verify(BdmAdminSource *team, gboolean progress_forced)
 	if (PQntuples(chains) == 0)
 		printf(_("%s: no agent has shipped a log yet\n"), pg->shown);
 	for (i = 0; i < PQntuples(chains); i++) {
-		status = MAX(status, verify_chain(pg, chains, i, &progress, &done));
+		int one = verify_chain(pg, chains, i, &progress, &done);
+
+		status = MAX(status, one);
 		fflush(stdout);
 	}
 	bdm_progress_end(&progress, done);
@@ -313,19 +315,20 @@ int bdm_admin_team_compare(BdmAdminSource *team, const char *path, BdmLog *log)
 		return UNREADABLE;
 	}
 	broken = broken_chains ? g_hash_table_lookup(broken_chains, chain) : NULL;
-	if (c.first_diff == 0) {
+	if (broken) {
+		/* Hashes may still match: an edit that left them alone breaks only
+		 * the central chain, and this file holds the original. */
+		printf(_("%s: the team database's copy team:%s was edited (its chain breaks at "
+		         "record %" PRId64 "); this log holds the original\n"), path, chain, *broken);
+	} else if (c.first_diff == 0) {
 		printf(_("%s: matches its shipped copy team:%s (%" PRId64 " records compared, %"
 		         PRId64 " not shipped yet)\n"), path, chain, c.compared, c.unshipped);
-	} else if (broken && *broken <= c.first_diff) {
-		printf(_("%s: record %" PRId64 " %s: the team database's copy team:%s was edited "
-		         "(its chain breaks at record %" PRId64 ")\n"), path, c.first_diff, c.what,
-		       chain, *broken);
 	} else {
 		printf(_("%s: record %" PRId64 " %s: the local log was rewritten after it was "
 		         "shipped to team:%s\n"), path, c.first_diff, c.what, chain);
 	}
 	g_free(chain);
-	return c.first_diff == 0 ? OK : BROKEN;
+	return c.first_diff == 0 && !broken ? OK : BROKEN;
 }
 
 gint64 bdm_admin_team_shipped_up_to(BdmAdminSource *team, BdmLog *log)

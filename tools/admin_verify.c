@@ -81,8 +81,11 @@ static int compare_with_teams(const char *path, GPtrArray *teams)
 		g_error_free(error);  /* verify_one said why */
 		return VERIFY_UNREADABLE;
 	}
-	for (i = 0; i < teams->len; i++)
-		status = MAX(status, bdm_admin_team_compare(g_ptr_array_index(teams, i), path, log));
+	for (i = 0; i < teams->len; i++) {
+		int one = bdm_admin_team_compare(g_ptr_array_index(teams, i), path, log);
+
+		status = MAX(status, one);
+	}
 	bdm_log_close(log);
 	fflush(stdout);
 	return status;
@@ -139,9 +142,14 @@ int bdm_admin_verify(int argc, char **argv)
 		fflush(stdout);
 		status = MAX(status, one);
 	}
-	for (i = 0; teams->len > 0 && paths[i]; i++)
-		if (!bdm_admin_is_conninfo(paths[i]))
-			status = MAX(status, compare_with_teams(paths[i], teams));
+	for (i = 0; teams->len > 0 && paths[i]; i++) {
+		int one;
+
+		if (bdm_admin_is_conninfo(paths[i]))
+			continue;
+		one = compare_with_teams(paths[i], teams);
+		status = MAX(status, one);
+	}
 	g_ptr_array_unref(teams);
 	g_strfreev(paths);
 	g_strfreev(dbs);

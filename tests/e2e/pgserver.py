@@ -255,6 +255,21 @@ class PgServer:
         self._running = False
         self._pg_ctl_start()
 
+    def down(self):
+        """Stop the server (fast: sessions are cut) and leave it down; its
+        data stays for up().  Not a crash: with the test settings (fsync and
+        synchronous_commit off) a crash could lose committed work."""
+        if not self._running:
+            raise PgServerError("down: the server is not running")
+        self._run(self._cmd("pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop"),
+                  "pg_ctl stop")
+        self._running = False
+
+    def up(self):
+        """Start the server again on its data and port after down()."""
+        if not self._running:
+            self._pg_ctl_start()
+
     @property
     def running(self):
         """True while the server runs (not stopped, not paused)."""

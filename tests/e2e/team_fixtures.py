@@ -14,8 +14,11 @@ AGENTS = ["Alice Martin", "Bob Keller", "Chen Wei"]
 class Team:
     """A team database, one emulated Page and a client per agent."""
 
-    def __init__(self, p, pg, hook, agents, closed=False, db="team", own_conf=None):
-        """own_conf: {agent: extra lines of that agent's own desk.conf}."""
+    def __init__(self, p, pg, hook, agents, closed=False, db="team", own_conf=None,
+                 client_login=None):
+        """own_conf: {agent: extra lines of that agent's own desk.conf};
+        client_login: (user, password) the clients connect as, instead of
+        the server's superuser (the schema is still made by the superuser)."""
         self.p = p
         self.pg = pg
         self.db = pg.createdb(db)
@@ -28,7 +31,13 @@ class Team:
         self.emu = p.make_emulator()
         self.emu.start()
         conf = sysconf(hook, closed)
-        conf["desk.conf"] += "\n[team]\ndatabase=%s\n" % self.conninfo
+        client_conninfo = self.conninfo
+        if client_login:
+            # The group role exists once team init has run.
+            pg.create_login_role(client_login[0], client_login[1], member_of=["branddm_agent"])
+            client_conninfo = pg.conninfo(db, user=client_login[0], password=client_login[1])
+        conf["desk.conf"] += "\n[team]\ndatabase=%s\n" % client_conninfo
+        self.conf = conf
         self.sessions = []
         for agent in agents:
             s = Session(p, emu=self.emu, sysconf=conf)
