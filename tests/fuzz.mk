@@ -18,7 +18,7 @@
 obj ?= $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 FUZZ_TARGETS   ?= fuzz_facebook fuzz_instagram fuzz_x fuzz_templates fuzz_policy fuzz_config \
-                  fuzz_team_notice
+                  fuzz_team_notice fuzz_team_log
 FUZZ_SECONDS   ?= 60
 FUZZ_MAX_LEN   ?= 65536
 FUZZ_BUILD     := build-fuzz
@@ -26,7 +26,7 @@ FUZZ_CC        ?= clang
 FUZZ_SANITIZE  := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
                   -fno-omit-frame-pointer
 FUZZ_CFLAGS     = -std=gnu11 -g -O1 $(WARNINGS) -Iinclude -Iplugin -Iplugin/core -Iprotocols \
-                  -Itests/fuzz $(PKG_CFLAGS) -DLOCALEDIR='"$(LOCALEDIR)"' \
+                  -Itests/fuzz -Itools $(PKG_CFLAGS) -DLOCALEDIR='"$(LOCALEDIR)"' \
                   -DSYSCONFDIR='"$(SYSCONFDIR)"' -DBRANDDM_VERSION='"$(VERSION)"' \
                   -DFUZZ_REPO_ROOT='"$(CURDIR)"'
 FUZZ_LIBS      := $(PKG_LIBS) -lm
@@ -40,6 +40,8 @@ fuzz_policy_LINK    := tests/fuzz/fuzz_policy.c $(POLICY_TEST_SRC)
 fuzz_config_LINK    := tests/fuzz/fuzz_config.c $(POLICY_TEST_SRC) plugin/core/templates.c \
                        plugin/core/escalation.c $(DESK_CONFIG_SRC)
 fuzz_team_notice_LINK := tests/fuzz/fuzz_team_notice.c plugin/core/team_schema.c plugin/core/team_schema_log.c
+fuzz_team_log_LINK  := tests/fuzz/fuzz_team_log.c plugin/core/team_log.c tools/admin_pg.c \
+                       tools/admin_util.c $(TEAM_SRC) $(LOG_SRC)
 
 # ---- libFuzzer builds (clang) ------------------------------------------------
 
@@ -89,7 +91,7 @@ FUZZ_REPLAY_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undef
 $(FUZZ_REPLAY_DIR)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
-	$(Q)$(CC) $(ALL_CFLAGS) $(FUZZ_REPLAY_SANITIZE) -Itests/fuzz -DFUZZ_REPO_ROOT='"$(CURDIR)"' \
+	$(Q)$(CC) $(ALL_CFLAGS) $(FUZZ_REPLAY_SANITIZE) -Itests/fuzz -Itools -DFUZZ_REPO_ROOT='"$(CURDIR)"' \
 	  -MMD -MP -c $< -o $@
 
 define fuzz_replay_rule
