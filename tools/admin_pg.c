@@ -172,3 +172,40 @@ gboolean bdm_admin_pg_bytea(const char *text, guint8 *out, gsize len)
 	}
 	return TRUE;
 }
+
+const char *bdm_admin_pg_text(const PGresult *res, int row, int col)
+{
+	return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+}
+
+gint64 bdm_admin_pg_int(const PGresult *res, int row, int col)
+{
+	return PQgetisnull(res, row, col) ? 0 : g_ascii_strtoll(PQgetvalue(res, row, col), NULL, 10);
+}
+
+static gboolean bool_value(const PGresult *res, int row, int col)
+{
+	return !PQgetisnull(res, row, col) && PQgetvalue(res, row, col)[0] == 't';
+}
+
+void bdm_admin_pg_record(const PGresult *res, int row, BdmLogRecord *r)
+{
+	memset(r, 0, sizeof *r);
+	r->id = bdm_admin_pg_int(res, row, 0);
+	r->kind = bdm_admin_pg_text(res, row, 1) ? bdm_admin_pg_text(res, row, 1) : "";
+	r->platform = bdm_admin_pg_text(res, row, 2);
+	r->account = bdm_admin_pg_text(res, row, 3);
+	r->conversation_id = bdm_admin_pg_text(res, row, 4);
+	r->customer_id = bdm_admin_pg_text(res, row, 5);
+	r->customer_name = bdm_admin_pg_text(res, row, 6);
+	r->direction = PQgetisnull(res, row, 7) ? -1 : (int)bdm_admin_pg_int(res, row, 7);
+	r->text = bdm_admin_pg_text(res, row, 8);
+	r->platform_message_id = bdm_admin_pg_text(res, row, 9);
+	r->platform_time = bdm_admin_pg_int(res, row, 10);
+	r->logged_time = bdm_admin_pg_int(res, row, 11);
+	r->automated = bool_value(res, row, 12);
+	r->template_name = bdm_admin_pg_text(res, row, 13);
+	r->detail_json = bdm_admin_pg_text(res, row, 14);
+	r->agent = bdm_admin_pg_text(res, row, 15);
+	r->erased = bool_value(res, row, 16);
+}

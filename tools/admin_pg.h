@@ -10,6 +10,8 @@
 #include <glib.h>
 #include <libpq-fe.h>
 
+#include "log_read.h"
+
 /** One connection and what is needed to speak of it safely. */
 typedef struct {
 	PGconn *conn;
@@ -45,5 +47,24 @@ gboolean bdm_admin_pg_check_schema(BdmAdminPg *db, GError **error);
 /** Decode a bytea column in hex output ("\x0a1b...") into out (len bytes);
  *  FALSE when it is NULL, malformed or of another length. */
 gboolean bdm_admin_pg_bytea(const char *text, guint8 *out, gsize len);
+
+/** Column col of row as text, NULL when SQL NULL.
+ *  Owned by res. */
+const char *bdm_admin_pg_text(const PGresult *res, int row, int col);
+
+/** Column col of row as an integer, 0 when SQL NULL.
+ *  For bigint and int columns in text output. */
+gint64 bdm_admin_pg_int(const PGresult *res, int row, int col);
+
+/** The columns every central-log query starts with, in this order.
+ *  bdm_admin_pg_record reads them; queries may add more after. */
+#define BDM_ADMIN_PG_RECORD_COLUMNS \
+	"id, kind, platform, account, conversation_id, customer_id, customer_name, direction," \
+	" text, platform_message_id, platform_time, logged_time, automated, template_name," \
+	" detail, agent, erased"
+
+/** Fill r from row's first 17 columns (BDM_ADMIN_PG_RECORD_COLUMNS); strings
+ *  point into res, and NULL columns are NULL fields (a direction -1). */
+void bdm_admin_pg_record(const PGresult *res, int row, BdmLogRecord *r);
 
 #endif /* BRANDDM_ADMIN_PG_H */

@@ -159,21 +159,6 @@ static gboolean team_open(BdmAdminCursor *c, const BdmLogQuery *q, GError **erro
 	return ok;
 }
 
-static const char *value(const PGresult *res, int row, int col)
-{
-	return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
-}
-
-static gint64 int_value(const PGresult *res, int row, int col)
-{
-	return PQgetisnull(res, row, col) ? 0 : g_ascii_strtoll(PQgetvalue(res, row, col), NULL, 10);
-}
-
-static gboolean bool_value(const PGresult *res, int row, int col)
-{
-	return !PQgetisnull(res, row, col) && PQgetvalue(res, row, col)[0] == 't';
-}
-
 static const BdmLogRecord *team_next(BdmAdminCursor *c, GError **error)
 {
 	BdmLogRecord *r = &c->record;
@@ -193,24 +178,7 @@ static const BdmLogRecord *team_next(BdmAdminCursor *c, GError **error)
 	}
 	res = c->rows;
 	i = c->row++;
-	memset(r, 0, sizeof *r);
-	r->id = int_value(res, i, 0);
-	r->kind = value(res, i, 1) ? value(res, i, 1) : "";
-	r->platform = value(res, i, 2);
-	r->account = value(res, i, 3);
-	r->conversation_id = value(res, i, 4);
-	r->customer_id = value(res, i, 5);
-	r->customer_name = value(res, i, 6);
-	r->direction = PQgetisnull(res, i, 7) ? -1 : (int)int_value(res, i, 7);
-	r->text = value(res, i, 8);
-	r->platform_message_id = value(res, i, 9);
-	r->platform_time = int_value(res, i, 10);
-	r->logged_time = int_value(res, i, 11);
-	r->automated = bool_value(res, i, 12);
-	r->template_name = value(res, i, 13);
-	r->detail_json = value(res, i, 14);
-	r->agent = value(res, i, 15);
-	r->erased = bool_value(res, i, 16);
+	bdm_admin_pg_record(res, i, r);
 	g_free(c->origin);
 	c->origin = g_strconcat("team:", PQgetvalue(res, i, 17), NULL);
 	return r;

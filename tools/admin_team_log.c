@@ -24,16 +24,6 @@ enum { OK = 0, BROKEN = 1, UNREADABLE = 2 };
 /* Chains found broken by bdm_admin_team_verify: chain -> first broken id. */
 static GHashTable *broken_chains;
 
-static const char *value(const PGresult *res, int row, int col)
-{
-	return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
-}
-
-static gint64 int_value(const PGresult *res, int row, int col)
-{
-	return PQgetisnull(res, row, col) ? 0 : g_ascii_strtoll(PQgetvalue(res, row, col), NULL, 10);
-}
-
 static void fail(const GError *error)
 {
 	bdm_admin_fail("%s", error->message);
@@ -41,30 +31,14 @@ static void fail(const GError *error)
 
 /* ---- verify ----------------------------------------------------------------------- */
 
-/* Fill r from a row of the verify query; hashes go into bufs. */
+/* Fill r from a row of the verify query (the record columns, then the
+ * three hashes); the hashes go into bufs. */
 static void record_from_row(const PGresult *res, int i, BdmLogRecord *r, guint8 bufs[3][32])
 {
-	memset(r, 0, sizeof *r);
-	r->id = int_value(res, i, 0);
-	r->kind = value(res, i, 1) ? value(res, i, 1) : "";
-	r->platform = value(res, i, 2);
-	r->account = value(res, i, 3);
-	r->conversation_id = value(res, i, 4);
-	r->customer_id = value(res, i, 5);
-	r->customer_name = value(res, i, 6);
-	r->direction = PQgetisnull(res, i, 7) ? -1 : (int)int_value(res, i, 7);
-	r->text = value(res, i, 8);
-	r->platform_message_id = value(res, i, 9);
-	r->platform_time = int_value(res, i, 10);
-	r->logged_time = int_value(res, i, 11);
-	r->automated = value(res, i, 12) && value(res, i, 12)[0] == 't';
-	r->template_name = value(res, i, 13);
-	r->detail_json = value(res, i, 14);
-	r->agent = value(res, i, 15);
-	r->erased = value(res, i, 16) && value(res, i, 16)[0] == 't';
-	r->personal_hash = bdm_admin_pg_bytea(value(res, i, 17), bufs[0], 32) ? bufs[0] : NULL;
-	r->content_hash = bdm_admin_pg_bytea(value(res, i, 18), bufs[1], 32) ? bufs[1] : NULL;
-	r->hash = bdm_admin_pg_bytea(value(res, i, 19), bufs[2], 32) ? bufs[2] : NULL;
+	bdm_admin_pg_record(res, i, r);
+	r->personal_hash = bdm_admin_pg_bytea(bdm_admin_pg_text(res, i, 17), bufs[0], 32) ? bufs[0] : NULL;
+	r->content_hash = bdm_admin_pg_bytea(bdm_admin_pg_text(res, i, 18), bufs[1], 32) ? bufs[1] : NULL;
+	r->hash = bdm_admin_pg_bytea(bdm_admin_pg_text(res, i, 19), bufs[2], 32) ? bufs[2] : NULL;
 }
 
 /* Walk one chain's records through the checker; FALSE when unreadable. */
@@ -75,10 +49,8 @@ static gboolean check_chain(BdmAdminPg *pg, const char *chain, BdmChainCheck *ch
 	PGresult *res;
 	gboolean ok = TRUE;
 
-	res = bdm_admin_pg_exec(pg, "DECLARE branddm_chain NO SCROLL CURSOR FOR SELECT id, kind,"
-	                        " platform, account, conversation_id, customer_id, customer_name,"
-	                        " direction, text, platform_message_id, platform_time, logged_time,"
-	                        " automated, template_name, detail, agent, erased, personal_hash,"
+	res = bdm_admin_pg_exec(pg, "DECLARE branddm_chain NO SCROLL CURSOR FOR SELECT "
+	                        BDM_ADMIN_PG_RECORD_COLUMNS ", personal_hash,"
 	                        " content_hash, hash, erase_order IS NOT NULL AND EXISTS (SELECT 1"
 	                        " FROM branddm.erasure_order o WHERE o.id = erase_order)"
 	                        " FROM branddm.log_record WHERE chain = $1::uuid ORDER BY id",
@@ -101,7 +73,7 @@ static gboolean check_chain(BdmAdminPg *pg, const char *chain, BdmChainCheck *ch
 			BdmLogRecord r;
 
 			record_from_row(res, i, &r, bufs);
-			bdm_chain_check_add(check, &r, value(res, i, 20)[0] == 't');
+			bdm_chain_check_add(check, &r, bdm_admin_pg_text(res, i, 20)[0] == 't');
 			bdm_progress_tick(progress, ++*done);
 		}
 		PQclear(res);
@@ -122,9 +94,9 @@ static int verify_chain(BdmAdminPg *pg, const PGresult *chains, int row, BdmProg
 	GError *error = NULL;
 	gboolean ok;
 
-	if (!bdm_admin_pg_bytea(value(chains, row, 3), anchor, sizeof anchor))
+	if (!bdm_admin_pg_bytea(bdm_admin_pg_text(chains, row, 3), anchor, sizeof anchor))
 		memset(anchor, 0xff, sizeof anchor);  /* a damaged anchor breaks the first link */
-	check = bdm_chain_check_new(&res, int_value(chains, row, 2), anchor);
+	check = bdm_chain_check_new(&res, bdm_admin_pg_int(chains, row, 2), anchor);
 	ok = check_chain(pg, chain, check, progress, done, &error);
 	bdm_chain_check_end(check, FALSE, 0, NULL);
 	if (!ok) {
@@ -209,8 +181,8 @@ static gboolean next_shipped(BdmAdminPg *pg, PGresult **block, int *row, Link *o
 		if (*block == NULL || PQntuples(*block) == 0)
 			return FALSE;
 	}
-	out->id = int_value(*block, *row, 0);
-	out->valid = bdm_admin_pg_bytea(value(*block, *row, 1), out->hash, 32);
+	out->id = bdm_admin_pg_int(*block, *row, 0);
+	out->valid = bdm_admin_pg_bytea(bdm_admin_pg_text(*block, *row, 1), out->hash, 32);
 	(*row)++;
 	return TRUE;
 }
@@ -345,7 +317,7 @@ gint64 bdm_admin_team_shipped_up_to(BdmAdminSource *team, BdmLog *log)
 		                        " WHERE chain = $1::uuid", 1, params,
 		                        _("cannot read the central log"), &error);
 		if (res)
-			up_to = int_value(res, 0, 0);
+			up_to = bdm_admin_pg_int(res, 0, 0);
 		PQclear(res);
 	}
 	g_free(chain);
@@ -423,14 +395,12 @@ static gboolean erase_in_transaction(BdmAdminPg *pg, const char *platform, const
 	                        _("cannot leave the erasure order"), error);
 	if (!res)
 		return FALSE;
-	*order = int_value(res, 0, 0);
+	*order = bdm_admin_pg_int(res, 0, 0);
 	g_snprintf(order_text, sizeof order_text, "%" G_GINT64_FORMAT, *order);
 	PQclear(res);
 
-	res = bdm_admin_pg_exec(pg, "SELECT id, kind, platform, account, conversation_id,"
-	                        " customer_id, customer_name, direction, text, platform_message_id,"
-	                        " platform_time, logged_time, automated, template_name, detail,"
-	                        " agent, erased, NULL, NULL, NULL, chain FROM branddm.log_record"
+	res = bdm_admin_pg_exec(pg, "SELECT " BDM_ADMIN_PG_RECORD_COLUMNS ", NULL, NULL, NULL,"
+	                        " chain FROM branddm.log_record"
 	                        " WHERE NOT erased AND " ABOUT_CUSTOMER, 2, about,
 	                        _("cannot find the customer's records"), error);
 	if (!res)
@@ -560,8 +530,8 @@ int bdm_admin_team_erase_status(BdmAdminSource *team)
 		printf(_("order %s, %s, platform %s, %s: %s central records erased\n"),
 		       PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
 		       PQgetvalue(res, i, 3), PQgetvalue(res, i, 4));
-		printf(_("  applied by: %s\n"), value(res, i, 5) ? value(res, i, 5) : _("nobody yet"));
-		printf(_("  waiting for: %s\n"), value(res, i, 6) ? value(res, i, 6) : _("nobody"));
+		printf(_("  applied by: %s\n"), bdm_admin_pg_text(res, i, 5) ? bdm_admin_pg_text(res, i, 5) : _("nobody yet"));
+		printf(_("  waiting for: %s\n"), bdm_admin_pg_text(res, i, 6) ? bdm_admin_pg_text(res, i, 6) : _("nobody"));
 	}
 	PQclear(res);
 	return 0;

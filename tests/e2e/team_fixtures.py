@@ -4,7 +4,7 @@ import os
 import subprocess
 import time
 
-from desk_fixtures import sysconf
+from desk_fixtures import Webhook, sysconf
 from harness import build_dir
 from protocol_suite import Session
 
@@ -70,3 +70,13 @@ def wait_for(fn, timeout=15):
         time.sleep(0.2)
         value = fn()
     return value
+
+
+def run_team_tests(t, pg, tests):
+    """Run each (name, fn) as fn(t, pg, hook), each with a webhook receiver of its own."""
+    for test_name, fn in tests:
+        hook = Webhook()
+        try:
+            t.run(test_name, fn, pg, hook)
+        finally:
+            hook.close()

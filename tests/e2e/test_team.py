@@ -9,12 +9,12 @@ change made in one client (a tag) reaches the others by NOTIFY."""
 import re
 import time
 
-from desk_fixtures import (ADA, GRACE, Webhook, action, clock, command, quit_clean, system_write,
+from desk_fixtures import (ADA, GRACE, action, clock, command, quit_clean, system_write,
                            wait_alias)
 from harness import Tap
 from pgserver import PgServer
 from platforms import Facebook
-from team_fixtures import AGENTS, Team, wait_for
+from team_fixtures import AGENTS, Team, run_team_tests, wait_for
 
 
 def test_one_auto_reply(t, pg, hook):
@@ -436,22 +436,17 @@ def test_database_away(t, pg, hook):
 
 t = Tap()
 with PgServer() as pg:
-    for test_name, fn in [("one acknowledgement from three clients", test_one_auto_reply),
-                          ("no acknowledgement of what a colleague answered",
-                           test_no_reply_to_the_answered),
-                          ("a trigger and its webhook once", test_trigger_once),
-                          ("unique tickets", test_unique_tickets),
-                          ("a tag reaches a colleague", test_tag_reaches_colleague),
-                          ("who said what", test_who_said_what),
-                          ("assignment", test_assignment),
-                          ("waiting lists and alerts", test_alerts_and_waiting),
-                          ("one poller per account", test_one_poller),
-                          ("a colleague is replying", test_colleague_typing),
-                          ("an old team schema", test_old_schema),
-                          ("the team database away and back", test_database_away)]:
-        hook = Webhook()
-        try:
-            t.run(test_name, fn, pg, hook)
-        finally:
-            hook.close()
+    run_team_tests(t, pg, [("one acknowledgement from three clients", test_one_auto_reply),
+                           ("no acknowledgement of what a colleague answered",
+                            test_no_reply_to_the_answered),
+                           ("a trigger and its webhook once", test_trigger_once),
+                           ("unique tickets", test_unique_tickets),
+                           ("a tag reaches a colleague", test_tag_reaches_colleague),
+                           ("who said what", test_who_said_what),
+                           ("assignment", test_assignment),
+                           ("waiting lists and alerts", test_alerts_and_waiting),
+                           ("one poller per account", test_one_poller),
+                           ("a colleague is replying", test_colleague_typing),
+                           ("an old team schema", test_old_schema),
+                           ("the team database away and back", test_database_away)])
 t.done()

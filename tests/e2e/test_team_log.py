@@ -12,11 +12,11 @@ import os
 import subprocess
 import time
 
-from desk_fixtures import ADA, GRACE, Webhook, quit_clean
+from desk_fixtures import ADA, GRACE, quit_clean
 from harness import Tap, build_dir
 from pgserver import PgServer
 from platforms import Facebook
-from team_fixtures import AGENTS, Team, wait_for
+from team_fixtures import AGENTS, Team, run_team_tests, wait_for
 
 SECRET = "agent-pw-Zq81"
 ADMIN = os.path.join(build_dir(), "branddm-admin")
@@ -350,16 +350,11 @@ def test_mixed_files(t, pg, hook):
 
 t = Tap()
 with PgServer() as pg:
-    for test_name, fn in [("shipping, export, report, verify", test_shipping),
-                          ("a local rewrite and a central edit are named", test_tamper),
-                          ("the database away during traffic", test_database_away),
-                          ("a read-only database", test_read_only),
-                          ("a client killed mid-batch", test_killed_mid_batch),
-                          ("erasure across the team", test_erasure),
-                          ("mixed and bad --db", test_mixed_files)]:
-        hook = Webhook()
-        try:
-            t.run(test_name, fn, pg, hook)
-        finally:
-            hook.close()
+    run_team_tests(t, pg, [("shipping, export, report, verify", test_shipping),
+                           ("a local rewrite and a central edit are named", test_tamper),
+                           ("the database away during traffic", test_database_away),
+                           ("a read-only database", test_read_only),
+                           ("a client killed mid-batch", test_killed_mid_batch),
+                           ("erasure across the team", test_erasure),
+                           ("mixed and bad --db", test_mixed_files)])
 t.done()
