@@ -12,8 +12,8 @@ counted as a diagnostic, not failures: they are not ours to fix
 The scenario: the shared protocol suite's receive/reply with hostile markup,
 restart, paging and malformed-JSON groups against the Graph emulator, and
 the desk's templates, keyword escalation with a webhook and tags across a
-restart, and two team clients sharing a PostgreSQL (BDM_ONLY picks the
-groups).  TAP on stdout; the scripts' own checks
+restart, and two team clients sharing a PostgreSQL, shipping their logs and
+applying an erasure order (BDM_ONLY picks the groups).  TAP on stdout; the scripts' own checks
 count too, so a scenario that fails under valgrind fails here."""
 import glob
 import os
@@ -69,6 +69,8 @@ SCENARIO = [
     ("tests/e2e/test_desk.py", "template into the compose box|keyword escalation|tags survive"),
     # Team mode: claims, tickets, NOTIFY, the poll lease, on a real PostgreSQL.
     ("tests/e2e/test_team.py", "trigger and its webhook|assignment"),
+    # The central log: shipping, and an erasure order applied by two clients.
+    ("tests/e2e/test_team_log.py", "erasure across the team"),
 ]
 
 
