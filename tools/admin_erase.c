@@ -37,7 +37,7 @@ static int parse_subject(int *argc, char ***argv, SubjectOptions *o, const GOpti
 		  N_("a log file, or the team database as a postgresql:// URI or libpq "
 		     "connection string (repeat for several)"), N_("FILE|CONNINFO") },
 		{ "platform", 0, 0, G_OPTION_ARG_STRING, &o->platform,
-		  N_("only on this platform (messenger, instagram, x, ...)"), N_("P") },
+		  N_("only on this platform: facebook (also messenger), instagram or x"), N_("P") },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL }
 	};
 	GOptionContext *ctx = g_option_context_new(NULL);
@@ -49,6 +49,8 @@ static int parse_subject(int *argc, char ***argv, SubjectOptions *o, const GOpti
 		g_option_context_add_main_entries(ctx, extra, GETTEXT_PACKAGE);
 	status = bdm_admin_parse(ctx, argc, argv, 1);
 	g_option_context_free(ctx);
+	if (status < 0 && !bdm_admin_resolve_platform(&o->platform))
+		return 2;
 	if (status < 0 && (!o->customer || !*o->customer) &&
 	    !(no_customer_needed && *no_customer_needed)) {
 		bdm_admin_fail(_("--customer ID is required"));

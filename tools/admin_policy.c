@@ -106,7 +106,7 @@ static void print_verdict(const BdmVerdict *v)
 	}
 }
 
-static int check(const Options *o)
+static int check(Options *o)
 {
 	BdmCheckInput in = { 0 };
 	BdmPolicy *policy;
@@ -114,12 +114,8 @@ static int check(const Options *o)
 	char *text;
 	int status;
 
-	if (o->platform != NULL && strspn(o->platform, "abcdefghijklmnopqrstuvwxyz0123456789_-") !=
-	                           strlen(o->platform)) {
-		bdm_admin_fail(_("--platform must be a lower-case name such as facebook, "
-		                 "instagram or x"));
+	if (!bdm_admin_resolve_platform(&o->platform))
 		return EXIT_POLICY_ERROR;
-	}
 	policy = load_policy(o);
 	if (policy == NULL)
 		return EXIT_POLICY_ERROR;

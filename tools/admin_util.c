@@ -62,6 +62,43 @@ char **bdm_admin_db_list(char **given)
 	return list;
 }
 
+/* What the log stores (the protocol module's name) and what people call it. */
+static const struct {
+	const char *alias;
+	const char *stored;
+} platform_names[] = {
+	{ "facebook", "facebook" }, { "messenger", "facebook" }, { "fb", "facebook" },
+	{ "instagram", "instagram" }, { "ig", "instagram" },
+	{ "x", "x" }, { "twitter", "x" },
+};
+
+const char *bdm_admin_platform_name(const char *given)
+{
+	gsize i;
+
+	for (i = 0; given && i < G_N_ELEMENTS(platform_names); i++)
+		if (g_ascii_strcasecmp(given, platform_names[i].alias) == 0)
+			return platform_names[i].stored;
+	return NULL;
+}
+
+gboolean bdm_admin_resolve_platform(char **platform)
+{
+	const char *stored;
+
+	if (*platform == NULL)
+		return TRUE;
+	stored = bdm_admin_platform_name(*platform);
+	if (stored == NULL) {
+		bdm_admin_fail(_("unknown platform \"%s\": use facebook (also messenger, fb), "
+		                 "instagram (ig) or x (twitter)"), *platform);
+		return FALSE;
+	}
+	g_free(*platform);
+	*platform = g_strdup(stored);
+	return TRUE;
+}
+
 static gboolean all_digits(const char *s)
 {
 	if (*s == '-')

@@ -29,6 +29,14 @@ void bdm_admin_fail(const char *format, ...) G_GNUC_PRINTF(1, 2);
  *  when none was; a new NULL-terminated array (g_strfreev). */
 char **bdm_admin_db_list(char **given);
 
+/** The platform name the log stores for a --platform argument: "facebook"
+ *  (also "messenger", "fb"), "instagram" ("ig"), "x" ("twitter"); NULL if unknown. */
+const char *bdm_admin_platform_name(const char *given);
+
+/** Resolve *platform (g_free'd string, may be NULL) in place with
+ *  bdm_admin_platform_name; FALSE with a message listing the names when unknown. */
+gboolean bdm_admin_resolve_platform(char **platform);
+
 /** Parse a time argument: Unix seconds, ISO 8601 ("2026-11-21T10:00:00Z",
  *  offsets allowed, UTC when none) or a date ("2026-11-21", midnight UTC). */
 gboolean bdm_admin_parse_time(const char *text, gint64 *out, GError **error);

@@ -341,6 +341,35 @@ def test_subject_and_erase(t, tmp, alice, bob):
          "nothing is found about the customer afterwards")
 
 
+def test_platform_names(t, tmp):
+    """--platform takes the names the log stores and their aliases; an
+    unknown one is an error that lists the valid names, never a silent no-op."""
+    path = os.path.join(tmp, "names.sqlite")
+    write_log(path, "ana", [
+        {"type": "message", "platform": "facebook", "account": "1000", "customer": "c9",
+         "dir": "in", "text": "Facebook secret 1", "id": "fb1", "time": 1700000000},
+        {"type": "message", "platform": "instagram", "account": "2000", "customer": "c9",
+         "dir": "in", "text": "Instagram secret 2", "id": "ig1", "time": 1700000001},
+    ])
+    rc, out, err = admin("subject-export", "--customer", "c9", "--platform", "fb", "--db", path)
+    doc = json.loads(out) if rc == 0 else {"files": [{"records": []}]}
+    t.eq([r["text"] for r in doc["files"][0]["records"]], ["Facebook secret 1"],
+         "subject-export --platform fb finds what the log stores as facebook")
+    rc, out, err = admin("erase", "--customer", "c9", "--platform", "messenger", "--db", path)
+    t.ok(rc == 0 and "erased 1 records" in out, "erase --platform messenger erases facebook's",
+         out + err)
+    rc, out, err = admin("subject-export", "--customer", "c9", "--db", path)
+    texts = [r["text"] for r in json.loads(out)["files"][0]["records"]] if rc == 0 else []
+    t.ok("Instagram secret 2" in texts and "Facebook secret 1" not in texts,
+         "the Instagram message is left alone", texts)
+    for command in (["erase", "--customer", "c9"], ["subject-export", "--customer", "c9"]):
+        rc, out, err = admin(*(command + ["--platform", "telegram", "--db", path]))
+        t.ok(rc == 2 and "unknown platform \"telegram\"" in err and "instagram" in err,
+             "%s --platform telegram: exit 2 naming the valid names" % command[0], err)
+    rc, out, err = admin("erase", "--help")
+    t.ok("facebook (also messenger)" in out, "erase --help names the stored platform names", out)
+
+
 def test_bad_files(t, tmp):
     missing = os.path.join(tmp, "missing.sqlite")
     garbage = os.path.join(tmp, "garbage.sqlite")
@@ -598,6 +627,7 @@ def main():
         test_verify_and_tamper(t, tmp, alice, bob)
         test_subject_and_erase(t, tmp, alice, bob)
         test_report_after_erase(t, alice, bob, hours)
+        test_platform_names(t, tmp)
         test_bad_files(t, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
