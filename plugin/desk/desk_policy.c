@@ -277,6 +277,19 @@ static char *mistyped_command(const char *text)
 	return g_strndup(text, p - text);
 }
 
+/* A refusal that is not a policy verdict, kept like every block: rule is the
+ * id reports count it under.  Not the text: nobody checked what it holds. */
+static void log_refusal(BdmConn *conn, const char *who, const char *kind, const char *rule,
+                        const char *text)
+{
+	char *detail = g_strdup_printf("{\"verdict\":\"block\",\"findings\":[{\"rule\":\"%s\","
+	                               "\"severity\":\"block\"}],\"length\":%" G_GSIZE_FORMAT "}",
+	                               rule, strlen(text));
+
+	bdm_journal_event(conn, kind, who, detail, NULL);
+	g_free(detail);
+}
+
 /* Decide; on refusal *why explains in plain words.  Consumes an override. */
 static gboolean decide(BdmConn *conn, const char *who, const char *text, gboolean automated,
                        gboolean record, char **why)
@@ -293,6 +306,8 @@ static gboolean decide(BdmConn *conn, const char *who, const char *text, gboolea
 			                         "message for the customer. Type /help for the commands; "
 			                         "to send text that starts with \"/\", rephrase it."), cmd);
 			g_free(cmd);
+			if (record)
+				log_refusal(conn, who, "refuse", "desk.mistyped_command", text);
 			return FALSE;
 		}
 	}
@@ -305,12 +320,16 @@ static gboolean decide(BdmConn *conn, const char *who, const char *text, gboolea
 	                               bdm_conn_account_id(conn), bdm_desk.agent)) {
 		*why = g_strdup(_("Not sent: you are not authorised to send on this account; it is "
 		                  "read-only for you."));
+		if (record)
+			log_refusal(conn, who, "block", "agents.not_authorised", text);
 		return FALSE;
 	}
 	if (!automated && !policy_acknowledged()) {
 		ask_for_acknowledgement(conn);
 		*why = g_strdup(_("Not sent: the message policy has changed. Acknowledge it in the "
 		                  "dialog that opened (or type /policy ack), then send again."));
+		if (record)
+			log_refusal(conn, who, "refuse", "policy.not_acknowledged", text);
 		return FALSE;
 	}
 	v = bdm_desk_policy_check(conn, who, text, automated);

@@ -97,6 +97,9 @@ def test_policy_acknowledgement(t, p):
         ev = s.client.wait_event("write", conv=who, flags="error", timeout=10)
         t.ok("acknowledge" in ev["text"].lower(), "send refused until acknowledged", ev["text"])
         t.eq(s.emu.sent, [], "nothing sent before the acknowledgement")
+        refusals = [json.loads(d) for d, _ in events(s, "refuse")]
+        t.eq([f["rule"] for r in refusals for f in r["findings"]], ["policy.not_acknowledged"],
+             "the refusal is logged")
         ack_index = next(i for i, a in enumerate(req["actions"]) if "cknowledge" in a)
         s.client.cmd({"cmd": "request-answer", "request": req["request"], "action": ack_index})
         s.send(who, "Happy to help.")
@@ -115,6 +118,9 @@ def test_unauthorised_agent(t, p):
         ev = s.client.wait_event("write", conv=who, flags="error", timeout=10)
         t.ok("not authorised" in ev["text"], "read-only agent told why", ev["text"])
         t.eq(s.emu.sent, [], "nothing sent by an unauthorised agent")
+        blocks = [json.loads(d) for d, _ in events(s, "block")]
+        t.eq([f["rule"] for b in blocks for f in b["findings"]], ["agents.not_authorised"],
+             "the refusal is logged like every block, under its own rule")
 
 
 def test_broken_policy_file(t, p):
@@ -142,6 +148,9 @@ def test_command_typo_never_sent(t, p):
         ev = s.client.wait_event("write", conv=who, flags="error", timeout=10)
         t.ok("command" in ev["text"].lower(), "a mistyped command is refused, not sent", ev["text"])
         t.eq(s.emu.sent, [], "the customer never receives '/tpll'")
+        refusals = [json.loads(d) for d, _ in events(s, "refuse")]
+        t.eq([f["rule"] for r in refusals for f in r["findings"]], ["desk.mistyped_command"],
+             "the refusal is logged")
 
 
 def test_bypass_still_checked(t, p):
