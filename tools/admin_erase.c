@@ -95,7 +95,8 @@ static gboolean erase_one(const char *path, const SubjectOptions *o, const char 
 		return ok;
 	}
 
-	log = bdm_log_open_full(path, NULL, dry_run ? BDM_LOG_OPEN_READONLY : 0, &error);
+	log = bdm_log_open_full(path, NULL, BDM_LOG_OPEN_UNTRUSTED |
+	                        (dry_run ? BDM_LOG_OPEN_READONLY : 0), &error);
 	if (!log)
 		goto fail;
 	if (dry_run) {

@@ -46,7 +46,8 @@ BdmAdminSource *bdm_admin_source_open(const char *arg, gboolean writable, int *s
 			*status = 1;
 		}
 	} else {
-		src->log = bdm_log_open_full(arg, NULL, writable ? 0 : BDM_LOG_OPEN_READONLY, &error);
+		src->log = bdm_log_open_full(arg, NULL, BDM_LOG_OPEN_UNTRUSTED |
+		                             (writable ? 0 : BDM_LOG_OPEN_READONLY), &error);
 		*status = src->log ? 0 : 1;
 		if (!src->log) {
 			bdm_admin_fail("%s", error->message);

@@ -34,7 +34,14 @@ static int verify_one(const char *path, gboolean progress_forced)
 	BdmLog *log;
 	gboolean ok;
 
-	log = bdm_log_open_full(path, NULL, BDM_LOG_OPEN_READONLY, &error);
+	log = bdm_log_open_full(path, NULL, BDM_LOG_OPEN_READONLY | BDM_LOG_OPEN_UNTRUSTED,
+	                        &error);
+	if (!log && g_error_matches(error, BDM_LOG_ERROR, BDM_LOG_ERROR_BROKEN)) {
+		/* A planted trigger, view, table or index: tampering, not damage. */
+		printf(_("%s: BROKEN: %s\n"), path, error->message);
+		g_error_free(error);
+		return VERIFY_BROKEN;
+	}
 	if (!log) {
 		bdm_admin_fail("%s", error->message);
 		g_error_free(error);
@@ -73,7 +80,8 @@ static int verify_one(const char *path, gboolean progress_forced)
 static int compare_with_teams(const char *path, GPtrArray *teams)
 {
 	GError *error = NULL;
-	BdmLog *log = bdm_log_open_full(path, NULL, BDM_LOG_OPEN_READONLY, &error);
+	BdmLog *log = bdm_log_open_full(path, NULL, BDM_LOG_OPEN_READONLY | BDM_LOG_OPEN_UNTRUSTED,
+	                                &error);
 	int status = VERIFY_INTACT;
 	guint i;
 

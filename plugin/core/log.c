@@ -361,11 +361,16 @@ BdmLog *bdm_log_open_schema(const char *path, const char *agent, BdmLogOpenFlags
 	}
 	sqlite3_extended_result_codes(log->db, 1);
 	sqlite3_busy_timeout(log->db, BUSY_TIMEOUT_MS);
+	if ((flags & BDM_LOG_OPEN_UNTRUSTED) && !bdm_log_distrust(log, error))
+		goto fail;
 
 	/* secure_delete: erased and purged text must not linger in free pages.
 	 * synchronous=NORMAL with WAL: a commit survives a killed process. */
 	if (!bdm_log_exec(log, "PRAGMA secure_delete = ON", _("cannot configure"), error) ||
 	    !bdm_log_schema_identify(log, &version, error))
+		goto fail;
+	if ((flags & BDM_LOG_OPEN_UNTRUSTED) && version > 0 &&
+	    !bdm_log_schema_check(log, version, error))
 		goto fail;
 	if (readonly) {
 		if (version > 0)

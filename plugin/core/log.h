@@ -38,7 +38,11 @@ GQuark bdm_log_error_quark(void);
 /** How bdm_log_open_full opens a file. */
 typedef enum {
 	BDM_LOG_OPEN_CREATE = 1 << 0,   /* create the file (0600) and its directory (0700) */
-	BDM_LOG_OPEN_READONLY = 1 << 1  /* never write: for reports, export, verify */
+	BDM_LOG_OPEN_READONLY = 1 << 1, /* never write: for reports, export, verify */
+	/* A file from elsewhere (branddm-admin): defensive mode, no triggers or
+	 * views, an integrity check, and any object that is not the log's own
+	 * refused (BDM_LOG_ERROR_BROKEN, naming it) */
+	BDM_LOG_OPEN_UNTRUSTED = 1 << 2
 } BdmLogOpenFlags;
 
 /** Open (creating if needed) the log at path and upgrade its schema; agent

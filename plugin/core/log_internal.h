@@ -119,6 +119,16 @@ gboolean bdm_log_schema_migrate(BdmLog *log, int target, GError **error);
  *  (0 for a new empty file); fails for foreign, corrupt and newer files. */
 gboolean bdm_log_schema_identify(BdmLog *log, int *version, GError **error);
 
+/* ---- untrusted files (log_untrusted.c) ------------------------------------- */
+
+/** Harden the connection for a file from elsewhere: defensive mode, no
+ *  triggers, views, trusted schema or mmap; FALSE when quick_check fails. */
+gboolean bdm_log_distrust(BdmLog *log, GError **error);
+
+/** FALSE (BDM_LOG_ERROR_BROKEN, naming them) when the file holds objects that
+ *  schema `version` does not have, or lacks some it has. */
+gboolean bdm_log_schema_check(BdmLog *log, int version, GError **error);
+
 /* ---- chain (log_chain.c) ---------------------------------------------------- */
 
 /** Hash of the personal fields of r (conversation, customer, text,

@@ -370,6 +370,59 @@ def test_platform_names(t, tmp):
     t.ok("facebook (also messenger)" in out, "erase --help names the stored platform names", out)
 
 
+PLANTS = [
+    ("trigger", "CREATE TABLE elsewhere (t TEXT);"
+                "CREATE TRIGGER keep AFTER UPDATE ON record BEGIN"
+                " INSERT INTO elsewhere VALUES (old.text); END", '"trigger keep"'),
+    ("view", "CREATE VIEW everything AS SELECT text FROM record", '"view everything"'),
+    ("table", "CREATE TABLE notes (x)", '"table notes"'),
+    ("index", "CREATE INDEX by_text ON record(text)", '"index by_text"'),
+]
+
+
+def test_untrusted_files(t, tmp):
+    """A collected log is untrusted input: objects planted in it are
+    tampering for verify, and erase refuses the file."""
+    for kind, sql, named in PLANTS:
+        path = os.path.join(tmp, "planted-%s.sqlite" % kind)
+        write_log(path, "eve", [
+            {"type": "message", "platform": "facebook", "account": "1000", "customer": "c5",
+             "dir": "in", "text": "Secret of c5", "id": "p1", "time": 1700000000}])
+        db = sqlite3.connect(path)
+        db.executescript(sql)
+        db.close()
+        rc, out, err = admin("verify", "--db", path)
+        t.ok(rc == 1 and "BROKEN" in out and named in out,
+             "verify: a planted %s is tampering, named (exit 1)" % kind, out + err)
+        rc, out, err = admin("erase", "--customer", "c5", "--db", path)
+        t.ok(rc == 1 and named in err, "erase refuses a file with a planted %s" % kind, err)
+        rc, out, err = admin("export", "--db", path)
+        t.ok(rc == 1 and named in err, "export refuses it too", err)
+        db = sqlite3.connect(path)
+        kept = db.execute("SELECT count(*) FROM record WHERE text = 'Secret of c5'").fetchone()[0]
+        copied = (db.execute("SELECT count(*) FROM elsewhere").fetchone()[0]
+                  if kind == "trigger" else 0)
+        db.close()
+        t.ok(kept == 1 and copied == 0, "the refused file is untouched, nothing copied",
+             (kept, copied))
+    damaged = os.path.join(tmp, "damaged.sqlite")
+    write_log(damaged, "eve", [
+        {"type": "message", "platform": "facebook", "account": "1000", "customer": "c6",
+         "dir": "in", "text": "x" * 3000, "id": "d%d" % i, "time": 1700000000 + i}
+        for i in range(40)])
+    db = sqlite3.connect(damaged)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page = db.execute("PRAGMA page_size").fetchone()[0]
+    root = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'record'").fetchone()[0]
+    db.close()
+    with open(damaged, "r+b") as f:
+        # The record table's root page: a b-tree header that makes no sense.
+        f.seek(page * (root - 1))
+        f.write(b"\x0d\xff\xff\xff\xff\xff\xff\xff")
+    rc, out, err = admin("verify", "--db", damaged)
+    t.ok(rc == 2 and "damaged" in err, "a damaged file is a clear error (exit 2)", out + err)
+
+
 def test_bad_files(t, tmp):
     missing = os.path.join(tmp, "missing.sqlite")
     garbage = os.path.join(tmp, "garbage.sqlite")
@@ -628,6 +681,7 @@ def main():
         test_subject_and_erase(t, tmp, alice, bob)
         test_report_after_erase(t, alice, bob, hours)
         test_platform_names(t, tmp)
+        test_untrusted_files(t, tmp)
         test_bad_files(t, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
