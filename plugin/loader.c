@@ -25,6 +25,7 @@
 #include "http.h"
 #include "i18n_init.h"
 #include "journal.h"
+#include "purple_logs.h"
 #include "module_load.h"
 #include "protocol_info.h"
 
@@ -123,6 +124,7 @@ static gboolean loader_load(PurplePlugin *plugin)
 	 * its journal. */
 	bdm_signals_register(plugin);
 	bdm_journal_open(g_get_user_name());
+	bdm_purple_logs_init(plugin);
 	if (!bdm_desk_init(plugin)) {
 		bdm_journal_close();
 		bdm_signals_unregister();

@@ -185,6 +185,10 @@ gboolean bdm_log_erase_customer(BdmLog *log, const char *platform, const char *c
                                 const char *tombstone, BdmLogEraseResult *result,
                                 GError **error);
 
+/** The state key an erase leaves for customer_id: "forget/<hash>", so the
+ *  plugin clears libpurple's copies (chat logs, buddy) without the id kept. */
+char *bdm_log_forget_key(const char *customer_id);
+
 /** A new random id to put in place of an erased customer's ids (g_free):
  *  pass the same one to every agent's log so reports still see one customer. */
 char *bdm_log_new_tombstone(void);

@@ -283,6 +283,18 @@ static gboolean append_erase_record(BdmLog *log, GArray *blanked, const char *to
 	return ok;
 }
 
+char *bdm_log_forget_key(const char *customer_id)
+{
+	GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
+	char *key;
+
+	g_checksum_update(sum, (const guchar *)"branddm/forget/1", sizeof "branddm/forget/1");
+	g_checksum_update(sum, (const guchar *)customer_id, (gssize)strlen(customer_id));
+	key = g_strconcat("forget/", g_checksum_get_string(sum), NULL);
+	g_checksum_free(sum);
+	return key;
+}
+
 char *bdm_log_new_tombstone(void)
 {
 	/* Random, not derived from the id: a hash of the id could be matched
@@ -312,9 +324,15 @@ gboolean bdm_log_erase_customer(BdmLog *log, const char *platform, const char *c
 
 	ok = bdm_log_begin_write_alone(log, error);
 	if (ok) {
+		/* The marker asks the plugin to clear libpurple's own copies
+		 * (chat logs, buddy) when it next runs: see purple_logs.h. */
+		char *forget = bdm_log_forget_key(customer_id);
+
 		ok = collect(log, platform, customer_id, blanked, conversations, error) &&
 		     blank(log, blanked, tombstone, error) &&
-		     forget_state(log, customer_id, conversations, &res.state_entries, error);
+		     forget_state(log, customer_id, conversations, &res.state_entries, error) &&
+		     bdm_log_state_set(log, forget, "1", error);
+		g_free(forget);
 		if (ok && (blanked->len > 0 || res.state_entries > 0))
 			ok = append_erase_record(log, blanked, tombstone, platform,
 			                         res.state_entries, error);

@@ -23,6 +23,7 @@
 #include "branddm/i18n.h"
 #include "desk_features.h"
 #include "journal.h"
+#include "purple_logs.h"
 #include "team_log.h"
 
 #define DEBUG_CAT "branddm-ship"
@@ -156,11 +157,13 @@ static void query(ShipState state, const char *sql, int n, const char *const *pa
 
 /* ---- erasure orders ---------------------------------------------------------- */
 
-/* The customer's conversations this client shows are read again (now empty). */
+/* The customer's conversations this client shows are read again (now
+ * empty), and libpurple's own copies go. */
 static void forget_customer(const char *platform, const char *customer)
 {
 	GList *l;
 
+	bdm_purple_forget_customer(platform, customer);
 	for (l = purple_connections_get_all(); l != NULL; l = l->next) {
 		BdmConn *conn = bdm_conn_of(l->data);
 

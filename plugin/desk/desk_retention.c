@@ -8,6 +8,7 @@
 
 #include "desk_features.h"
 #include "desk_internal.h"
+#include "purple_logs.h"
 
 #define DEBUG_CAT "branddm-desk"
 #define PURGE_EVERY_S (24 * 60 * 60)
@@ -22,6 +23,8 @@ void bdm_desk_retention_run(void)
 
 	if (retention <= 0 || bdm_journal_log() == NULL)
 		return;
+	/* libpurple's own chat logs of BrandDM accounts are kept no longer. */
+	bdm_purple_logs_prune(bdm_now() - retention);
 	if (!bdm_log_purge(bdm_journal_log(), bdm_now() - retention, &removed, &error)) {
 		purple_debug_error(DEBUG_CAT, "retention purge failed: %s\n", error->message);
 		g_error_free(error);

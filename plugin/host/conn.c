@@ -9,6 +9,7 @@
 
 #include "branddm/i18n.h"
 #include "conn.h"
+#include "purple_logs.h"
 #include "host_signals.h"
 #include "journal.h"
 #include "poller.h"
@@ -189,6 +190,7 @@ static void on_whoami(const BdmHttpResult *result, gpointer data)
 	bdm_journal_recover(conn);
 	purple_connection_set_state(conn->gc, PURPLE_CONNECTED);
 	bdm_poll_show_customers(conn);
+	bdm_purple_logs_connected(conn->account);
 	bdm_signals_emit_account(BDM_SIGNAL_ACCOUNT_CONNECTED, conn->account);
 	bdm_poll_start(conn);
 }
@@ -203,6 +205,7 @@ void bdm_account_login(PurpleAccount *account)
 	g_return_if_fail(proto != NULL);
 	/* The desk may not have started yet (the UI signs accounts on before
 	 * the main loop runs): this lets it, before anything can be sent. */
+	bdm_purple_logs_logging_in(account);
 	bdm_signals_emit_account(BDM_SIGNAL_ACCOUNT_CONNECTING, account);
 	conn = g_new0(BdmConn, 1);
 	conn->gc = gc;

@@ -42,7 +42,7 @@ class Platform:
 class Session:
     """An emulator, a client, and the account wired between them."""
 
-    def __init__(self, platform, emu=None, purple_dir=None, sysconf=None):
+    def __init__(self, platform, emu=None, purple_dir=None, sysconf=None, plugin_paths=None):
         """sysconf: {file name: text} written to a temporary directory that
         stands in for /etc/branddm (BRANDDM_SYSCONFDIR)."""
         self.p = platform
@@ -56,7 +56,7 @@ class Session:
             with open(os.path.join(self.sysconf_dir, name), "w") as f:
                 f.write(text)
         env["BRANDDM_SYSCONFDIR"] = self.sysconf_dir
-        self.client = Client(purple_dir=purple_dir, env=env)
+        self.client = Client(purple_dir=purple_dir, env=env, plugin_paths=plugin_paths)
 
     def start(self, add_account=True, enable=True):
         self.client.start()

@@ -163,6 +163,16 @@ def test_retention(t, p):
         s.connected()
         s.received(who)
         t.eq(len(s.log_rows("SELECT id FROM record WHERE kind='message'")), 1, "message logged")
+        # libpurple chat logs an earlier version left: one written now, one
+        # (by its time stamp) two days from now.
+        old_dir = os.path.join(s.client.purple_dir, "logs", "facebook", p.username, who)
+        os.makedirs(old_dir, exist_ok=True)
+        old, recent = (os.path.join(old_dir, n) for n in ("old.txt", "recent.txt"))
+        for path in (old, recent):
+            with open(path, "w") as f:
+                f.write("an old question\n")
+        later = time.time() + 2 * 86400 + 3600
+        os.utime(recent, (later, later))
         # Two days later (the test clock), the daily purge removes it.
         r = s.client.cmd({"cmd": "plugin-ipc", "plugin": "core-branddm",
                           "command": "set-clock-offset", "args": [str(2 * 86400)]})
@@ -170,11 +180,81 @@ def test_retention(t, p):
         t.eq(s.log_rows("SELECT text FROM record WHERE kind='message'"), [],
              "records older than the retention period are purged")
         t.eq(len(s.log_rows("SELECT id FROM record WHERE kind='purge'")), 1, "the purge is recorded")
+        t.ok(not os.path.exists(old) and os.path.exists(recent),
+             "libpurple chat logs older than the retention period are deleted too, newer kept")
         t.ok(s.client.no_event("write", conv=who, flags="recv", within=p.poll_interval * 2.5),
              "a purged message is not delivered again")
         db = os.path.join(s.client.purple_dir, "branddm", "log.sqlite")
         code, out, err = admin("verify", "--db", db)
         t.ok(code == 0, "the chain still verifies after the purge", out + err)
+
+
+def files_under(top):
+    found = []
+    for root, _, names in os.walk(top):
+        found += [os.path.join(root, n) for n in names]
+    return found
+
+
+def test_one_record(t, p):
+    """BrandDM's log is the record: libpurple's chat logs stay off for
+    BrandDM accounts (a dummy account of the same user still logs), and
+    erase reaches what an earlier version left in libpurple's chat logs and
+    buddy list: afterwards the customer's text and name are nowhere under
+    the purple directory."""
+    dummy = "prpl-bdmtest-dummy"
+    with Session(p, plugin_paths=[build_path("plugins"), build_path("tests", "plugins")]) as s:
+        who, name = p.customer(60)[0], "Zelda Quartermain"
+        s.start()
+        for pref in ("log_ims", "log_chats", "log_system"):
+            s.client.cmd({"cmd": "pref-set", "path": "/purple/logging/" + pref, "type": "bool",
+                          "value": True})
+        s.connected()
+        s.client.cmd({"cmd": "account-add", "protocol": dummy, "username": "ann",
+                      "password": "secret"})
+        s.client.cmd({"cmd": "account-enable", "protocol": dummy, "username": "ann"})
+        s.client.wait_event("connection", state="connected", protocol=dummy, timeout=15)
+        s.emu.add_customer_message(who, name, "My parcel 7781 is late")
+        s.received(who)
+        s.send(who, "Sorry, checking parcel 7781 now.")
+        s.client.wait_event("write", conv=who, flags="send", timeout=15)
+        s.client.cmd({"cmd": "send", "protocol": dummy, "username": "ann", "who": "alice",
+                      "text": "hello from another account"})
+        s.client.wait_event("write", conv="alice", timeout=15)
+        logs = os.path.join(s.client.purple_dir, "logs")
+        # The account's own ".system" log (signed on, signed off) names no customer.
+        ours = [f for f in files_under(logs) if "/dummy/" not in f and "/.system/" not in f]
+        t.eq(ours, [], "libpurple wrote no chat log for the BrandDM account")
+        t.ok(any("/dummy/" in f for f in files_under(logs)),
+             "the user's other account still logs as before", files_under(logs))
+
+        # What an earlier version left behind for this customer.
+        old_dir = os.path.join(logs, "facebook", p.username, who)
+        os.makedirs(old_dir, exist_ok=True)
+        with open(os.path.join(old_dir, "2026-11-01.120000+0000UTC.txt"), "w") as f:
+            f.write("Conversation with %s\n(12:00:00) %s: My parcel 7781 is late\n" % (name, name))
+        buddies = s.client.cmd({"cmd": "buddies"})["buddies"]
+        t.ok(any(b["name"] == who for b in buddies), "the customer is a buddy", buddies)
+        time.sleep(6)   # libpurple saves blist.xml and accounts.xml a few seconds after a change
+        t.eq(s.client.quit(), 0, "the client quits cleanly")
+
+        code, out, err = admin("erase", "--customer", who, "--db",
+                               os.path.join(s.client.purple_dir, "branddm", "log.sqlite"))
+        t.eq(code, 0, "erase succeeds")
+        s.start(add_account=False)
+        s.connected()
+        t.ok(s.client.wait_event("buddy-removed", name=who, timeout=15) is not None,
+             "at sign-on the erased customer's buddy is removed")
+        time.sleep(6)
+        t.eq(s.client.quit(), 0, "the client quits cleanly again")
+        leftovers = []
+        for path in files_under(s.client.purple_dir):
+            with open(path, "rb") as f:
+                data = f.read()
+            if b"7781" in data or name.encode() in data:
+                leftovers.append(os.path.relpath(path, s.client.purple_dir))
+        t.eq(leftovers, [], "after erase the customer's text and name are nowhere under "
+             "the purple directory")
 
 
 t = Tap()
@@ -184,4 +264,5 @@ t.run("crash right after a turn was logged", test_crash_inside_a_turn, p, 0)
 t.run("crash in the middle of showing a turn", test_crash_inside_a_turn, p, 5)
 t.run("admin tool on a log written end to end", test_admin_on_e2e_log, p)
 t.run("retention purge", test_retention, p)
+t.run("one record: no libpurple chat logs, and erase reaches them", test_one_record, p)
 t.done()
