@@ -128,12 +128,13 @@ check-valgrind: all $(CHECK_DEPS)
 # ---- dependencies (Debian 12) --------------------------------------------
 # pidgin-dev and finch-dev build the UI helpers; libclang-rt-14-dev is
 # libFuzzer (clang only recommends it); DejaVu draws the screenshots;
-# postgresql is the server the team-mode tests start (tests/e2e/pgserver.py).
+# postgresql is the server the team-mode tests start (tests/e2e/pgserver.py);
+# chromium lays out the HTML report (tests/e2e/test_report_html.py).
 DEB_PACKAGES := build-essential pkg-config libpurple-dev libglib2.0-dev libjson-glib-dev \
                 libcurl4-openssl-dev libsqlite3-dev sqlite3 python3 gettext \
                 finch pidgin finch-dev pidgin-dev xvfb xdotool x11-apps imagemagick \
                 fonts-dejavu-core tmux dbus valgrind clang libclang-rt-14-dev \
-                postgresql libpq-dev
+                postgresql libpq-dev chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
 	$(SUDO) apt-get update

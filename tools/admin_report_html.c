@@ -56,7 +56,9 @@ static void svg_chart(BdmOut *out, const char *title, const Bar *bars, guint n, 
 {
 	double max = 0, y;
 	int row_height = (int)series * BAR_HEIGHT + ROW_GAP;
-	int height = TITLE_HEIGHT + (int)n * row_height + (series > 1 ? LEGEND_HEIGHT : 0) + 4;
+	/* An empty chart keeps one row for the words that say so. */
+	int rows = n > 0 ? (int)n : 1;
+	int height = TITLE_HEIGHT + rows * row_height + (series > 1 ? LEGEND_HEIGHT : 0) + 4;
 	int width = LABEL_WIDTH + BAR_AREA + VALUE_WIDTH;
 	guint i, s;
 
@@ -246,7 +248,7 @@ static void html_table(BdmOut *out, const char *title, const char *first, GPtrAr
 
 	bdm_out_str(out, "<h2>");
 	bdm_out_html(out, title);
-	bdm_out_str(out, "</h2>\n<table>\n<tr>");
+	bdm_out_str(out, "</h2>\n<div class=\"table\"><table>\n<tr>");
 	for (c = 0; c < G_N_ELEMENTS(headers); c++) {
 		bdm_out_str(out, "<th>");
 		bdm_out_html(out, headers[c]);
@@ -273,17 +275,24 @@ static void html_table(BdmOut *out, const char *title, const char *first, GPtrAr
 		cell_owned(out, counts_text(row->escalations));
 		bdm_out_str(out, "</tr>\n");
 	}
-	bdm_out_str(out, "</table>\n");
+	bdm_out_str(out, "</table></div>\n");
 }
 
+/* Fits a 1280-pixel window: headers and long names wrap, a table still too
+ * wide scrolls inside its own box, and charts shrink with the window
+ * (tests/ui/test_report_html.py measures it in headless Chromium). */
 static const char style[] =
 	"body{font-family:sans-serif;margin:2em;color:#222}"
-	"table{border-collapse:collapse;margin-bottom:2em}"
+	"div.table{max-width:100%;overflow-x:auto;margin-bottom:2em}"
+	"table{border-collapse:collapse}"
 	"th,td{border:1px solid #ccc;padding:.3em .6em;text-align:right}"
+	"th{font-size:.9em}"
 	"th:first-child,td:first-child,td:nth-last-child(-n+2){text-align:left}"
-	"figure{display:inline-block;margin:0 2em 2em 0}"
+	"td:first-child,td:nth-last-child(-n+2){max-width:16em;overflow-wrap:anywhere}"
+	"figure{display:inline-block;margin:0 2em 2em 0;max-width:100%}"
+	"svg{max-width:100%;height:auto}"
 	"svg text{font-size:12px;fill:#222}svg .title text{font-size:14px;font-weight:bold}"
-	".meta{color:#555}";
+	".meta{color:#555;overflow-wrap:anywhere}";
 
 void bdm_report_print_html(const BdmReport *rep, BdmOut *out)
 {

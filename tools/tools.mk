@@ -10,6 +10,8 @@ TOOLS_SRC += $(ADMIN_SRC) tools/admin_policy.c
 POTFILES += $(ADMIN_SRC)
 
 TESTS += tests/e2e/test_admin.py
+# The HTML report laid out by headless Chromium in a 1280-pixel window.
+TESTS += tests/e2e/test_report_html.py
 CHECK_DEPS += $(BUILD)/branddm-admin
 # Export speed against sqlite3 -json (BDM_SPEED_RECORDS=250000 for a million).
 TESTS += tests/e2e/test_admin_speed.py
