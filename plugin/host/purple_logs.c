@@ -47,8 +47,10 @@ static void on_conversation_created(PurpleConversation *conv, gpointer data)
 		purple_conversation_set_logging(conv, FALSE);
 }
 
-/* Delete dir and everything below it; quietly, as it may not exist. */
-static void remove_tree(const char *dir)
+/* Delete the files below dir last modified before older_than (not
+ * following links), and with remove_dirs the emptied folders and dir too.
+ * Quietly: the folder may not exist. */
+static void delete_below(const char *dir, gint64 older_than, gboolean remove_dirs)
 {
 	GDir *d = g_dir_open(dir, 0, NULL);
 	const char *name;
@@ -57,15 +59,18 @@ static void remove_tree(const char *dir)
 		return;
 	while ((name = g_dir_read_name(d)) != NULL) {
 		char *path = g_build_filename(dir, name, NULL);
+		GStatBuf st;
 
-		if (g_file_test(path, G_FILE_TEST_IS_DIR) && !g_file_test(path, G_FILE_TEST_IS_SYMLINK))
-			remove_tree(path);
-		else if (g_unlink(path) != 0)
-			purple_debug_warning(DEBUG_CAT, "cannot delete a chat-log file\n");
+		if (g_lstat(path, &st) == 0) {
+			if (S_ISDIR(st.st_mode))
+				delete_below(path, older_than, remove_dirs);
+			else if (st.st_mtime < older_than && g_unlink(path) != 0)
+				purple_debug_warning(DEBUG_CAT, "cannot delete a chat-log file\n");
+		}
 		g_free(path);
 	}
 	g_dir_close(d);
-	if (g_rmdir(dir) != 0)
+	if (remove_dirs && g_rmdir(dir) != 0)
 		purple_debug_warning(DEBUG_CAT, "cannot delete a chat-log folder\n");
 }
 
@@ -76,7 +81,7 @@ static void forget_on_account(PurpleAccount *account, const char *customer)
 	GSList *buddies, *l;
 
 	if (dir != NULL)
-		remove_tree(dir);
+		delete_below(dir, G_MAXINT64, TRUE);
 	g_free(dir);
 	buddies = purple_find_buddies(account, customer);
 	for (l = buddies; l != NULL; l = l->next)
@@ -171,29 +176,6 @@ void bdm_purple_logs_connected(PurpleAccount *account)
 	forget_marked(account);
 }
 
-/* Delete files under dir last modified before older_than. */
-static void prune_tree(const char *dir, gint64 older_than)
-{
-	GDir *d = g_dir_open(dir, 0, NULL);
-	const char *name;
-
-	if (d == NULL)
-		return;
-	while ((name = g_dir_read_name(d)) != NULL) {
-		char *path = g_build_filename(dir, name, NULL);
-		GStatBuf st;
-
-		if (g_lstat(path, &st) == 0) {
-			if (S_ISDIR(st.st_mode))
-				prune_tree(path, older_than);
-			else if (st.st_mtime < older_than && g_unlink(path) != 0)
-				purple_debug_warning(DEBUG_CAT, "cannot delete an old chat-log file\n");
-		}
-		g_free(path);
-	}
-	g_dir_close(d);
-}
-
 void bdm_purple_logs_prune(gint64 older_than)
 {
 	GList *l;
@@ -207,7 +189,7 @@ void bdm_purple_logs_prune(gint64 older_than)
 		dir = purple_log_get_log_dir(PURPLE_LOG_IM, "x", account);
 		account_dir = dir ? g_path_get_dirname(dir) : NULL;
 		if (account_dir != NULL)
-			prune_tree(account_dir, older_than);
+			delete_below(account_dir, older_than, FALSE);
 		g_free(account_dir);
 		g_free(dir);
 	}
