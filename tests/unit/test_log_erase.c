@@ -155,7 +155,18 @@ static void test_erase_everywhere(Fixture *f, gconstpointer data)
 	/* One tombstone per erase keeps the conversation countable as one. */
 	g_assert_cmpint(tlog_sql_int(f->path, "SELECT count(DISTINCT customer_id) FROM record"
 	                             " WHERE erased = 1"), ==, 1);
-	g_assert_cmpint(tlog_sql_int(f->path, "SELECT count(*) FROM state"), ==, 1);
+	/* Beta's state stays; Alpha's is gone but for the marker that asks the
+	 * plugin to clear libpurple's copies: a hash, not the id. */
+	g_assert_cmpint(tlog_sql_int(f->path, "SELECT count(*) FROM state"), ==, 2);
+	{
+		char *marker = bdm_log_forget_key(ALPHA);
+		char *sql = g_strdup_printf("SELECT count(*) FROM state WHERE key = '%s'", marker);
+
+		g_assert_cmpint(tlog_sql_int(f->path, sql), ==, 1);
+		g_assert_null(strstr(marker, ALPHA));
+		g_free(sql);
+		g_free(marker);
+	}
 
 	/* Nothing lingers after VACUUM either. */
 	bdm_log_close(f->plugin);
