@@ -248,9 +248,12 @@ class ClientSetup:
             db.close()
 
     def purple_log_text(self):
-        """Everything libpurple's own conversation logs (logs/...) hold."""
+        """Everything libpurple's own conversation logs (logs/...) hold,
+        but for the accounts' ".system" logs (signing on and off)."""
         texts = []
         for root, _dirs, files in os.walk(os.path.join(self.dir, "logs")):
+            if os.sep + ".system" in root:
+                continue
             for name in files:
                 with open(os.path.join(root, name), encoding="utf-8", errors="replace") as f:
                     texts.append(f.read())
