@@ -70,7 +70,7 @@ MODULE_SOS  := $(foreach m,$(MODULES),$(BUILD)/plugins/branddm-$(m).bdm)
 ADMIN_TOOL  := $(BUILD)/branddm-admin
 UNIT_BINS   := $(foreach t,$(UNIT_TESTS),$(BUILD)/tests/$(t))
 
-.PHONY: all deps check check-asan check-valgrind install install-user uninstall clean
+.PHONY: all deps check check-asan check-valgrind install install-user uninstall clean demo
 all: $(PLUGIN_SO) $(MODULE_SOS) $(ADMIN_TOOL) $(EXTRA_ALL)
 
 $(BUILD)/obj/%.o: %.c
@@ -122,6 +122,12 @@ check-asan:
 
 # The headless client under valgrind's memcheck: no memory error and no
 # definite leak from BrandDM's code (about 4 minutes; not part of check).
+# The real thing without a real Page: the Graph emulator with a scripted
+# stream of customers, a throw-away purple directory with the account set up,
+# and Finch in this terminal (DEMO_UI=pidgin: Pidgin).  tools/demo.py.
+demo: all
+	BUILD=$(abspath $(BUILD)) $(PYTHON) tools/demo.py
+
 check-valgrind: all $(CHECK_DEPS)
 	BUILD=$(abspath $(BUILD)) BDM_TEST_TIMEOUT=2400 $(PYTHON) tests/run-tests tests/sanitizer/valgrind_leaks.py
 
