@@ -83,6 +83,28 @@ static void test_iban(void)
 	assert_quiet(defaults, "DE89  3704 0044 0532 0130 00", "sensitive.iban");
 	/* The wrong-checksum IBAN is not reported as a phone number either. */
 	assert_quiet(defaults, "DE89 3704 0044 0532 0130 01", "sensitive.phone");
+	/* Dashes group an IBAN as well as spaces do, but not mixed with them. */
+	assert_fires(defaults, "IBAN DE89-3704-0044-0532-0130-00.", "sensitive.iban",
+	             "DE89-3704-0044-0532-0130-00");
+	assert_quiet(defaults, "DE89-3704 0044-0532 0130-00", "sensitive.iban");
+	/* Mistyped IBANs (Presidio's samples): wrong check digits, and their
+	 * digit groups are no card ("3016 1111 1018 0000" passes Luhn). */
+	assert_quiet(defaults, "HU42 1177 3016 1111 1018 0000 0001", "sensitive.card");
+	assert_quiet(defaults, "RS35 2600 0560 1001 6113 70", "sensitive.card");
+	assert_quiet(defaults, "LV80 bANK 0000 4351 9500 1", "sensitive.iban");
+}
+
+/* Issuers that the first table left out (Presidio's and PayPal's test numbers). */
+static void test_card_issuers(void)
+{
+	assert_fires(defaults, "UATP 122000000000003", "sensitive.card", "122000000000003");
+	assert_fires(defaults, "Dankort 5019717010103742", "sensitive.card", "5019717010103742");
+	assert_fires(defaults, "Diners 38520000023237", "sensitive.card", "38520000023237");
+	assert_fires(defaults, "Elo 6362970000457013", "sensitive.card", "6362970000457013");
+	assert_fires(defaults, "6000 0707 3616 9237 003", "sensitive.card", "6000 0707 3616 9237 003");
+	/* A 13-digit number starting with 1 is no UATP card, nor a Luhn failure. */
+	assert_quiet(defaults, "1748503543012", "sensitive.card");
+	assert_quiet(defaults, "122000000000004", "sensitive.card");
 }
 
 static void test_ssn(void)
@@ -90,6 +112,9 @@ static void test_ssn(void)
 	assert_fires(defaults, "SSN 123-45-6789.", "sensitive.ssn", "123-45-6789");
 	assert_fires(defaults, "ssn 123 45 6789", "sensitive.ssn", "123 45 6789");
 	assert_fires(defaults, "899-99-9999", "sensitive.ssn", "899-99-9999");
+	assert_fires(defaults, "SSN 078.05.1123", "sensitive.ssn", "078.05.1123");
+	assert_quiet(defaults, "693-09.4444", "sensitive.ssn");
+	assert_quiet(defaults, "v1.078.05.1123", "sensitive.ssn");
 	/* Never issued: area 000, 666, 9xx; group 00; serial 0000. */
 	assert_quiet(defaults, "666-12-3456", "sensitive.ssn");
 	assert_quiet(defaults, "000-12-3456", "sensitive.ssn");
@@ -226,6 +251,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/policy/sensitive/card", test_card_positives);
 	g_test_add_func("/policy/sensitive/card_near_misses", test_card_near_misses);
 	g_test_add_func("/policy/sensitive/card_not_phone", test_card_is_not_also_a_phone);
+	g_test_add_func("/policy/sensitive/card_issuers", test_card_issuers);
 	g_test_add_func("/policy/sensitive/iban", test_iban);
 	g_test_add_func("/policy/sensitive/ssn", test_ssn);
 	g_test_add_func("/policy/sensitive/secrets", test_secrets);
