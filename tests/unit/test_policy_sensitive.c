@@ -164,7 +164,6 @@ static void test_secrets(void)
 	assert_quiet(defaults, "AKIAIOSFODNN7EXAMPL", "sensitive.secret");      /* 15 */
 	assert_quiet(defaults, "AKIAIOSFODNN7EXAMPLEX", "sensitive.secret");    /* 17 */
 	assert_quiet(defaults, "ghp_short", "sensitive.secret");
-	assert_quiet(defaults, "sk_test_4eC39HqLyjWDarjtT1zdp7dc", "sensitive.secret");
 	assert_quiet(defaults, "eyJhbGciOiJIUzI1NiJ9 is base64", "sensitive.secret");
 	assert_quiet(defaults, "Reset your password here", "sensitive.secret");
 	assert_quiet(defaults, "Forgot your password?", "sensitive.secret");
@@ -173,6 +172,35 @@ static void test_secrets(void)
 	assert_quiet(defaults, "password: \xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2", "sensitive.secret");
 	assert_quiet(defaults, "-----BEGIN PUBLIC KEY-----\nMIIB", "sensitive.secret");
 	assert_quiet(defaults, "passwordless login: yes", "sensitive.secret");
+
+	/* From detect-secrets' and gitleaks' fixtures (tests/policy_corpus/secret.tsv). */
+	assert_fires(defaults, "sk_test_4eC39HqLyjWDarjtT1zdp7dc", "sensitive.secret",
+	             "sk_test_4eC39HqLyjWDarjtT1zdp7dc");
+	assert_fires(defaults, "-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQWGBGSVV4YB\n=8xQN\n"
+	             "-----END PGP PRIVATE KEY BLOCK-----\nthanks", "sensitive.secret",
+	             "-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQWGBGSVV4YB\n=8xQN\n"
+	             "-----END PGP PRIVATE KEY BLOCK-----");
+	assert_fires(defaults, "xoxe-1-My0xLTMxNzcwMjQ0MTcxMy01MTU4MTUyNjkxNzE0LTUxODE4NDI0MDY3MzYtMjA5"
+	             "MGFkOTFlZThkZWE2OGFlZDYwYWJjODNhYzAxYjA5ZjVmODBhYjgzN2QyNDdjOTNlOGY5NTg2YWM1OGM4Mg",
+	             "sensitive.secret", NULL);
+	assert_fires(defaults, "xapp-1-A052FGTS2DL-5171572773297-610b6a11f4b7eb819e87b767d80e6575",
+	             "sensitive.secret", NULL);
+	assert_fires(defaults, "db_pass: m{{h}o)p$", "sensitive.secret", "db_pass: m{{h}o)p$");
+	assert_fires(defaults, "aws_secret_access_key: value with spaces", "sensitive.secret",
+	             "aws_secret_access_key: value");
+	assert_fires(defaults, "secret: 'x7#kq'", "sensitive.secret", "secret: 'x7#kq'");
+	/* Unsigned: header and payload only. */
+	assert_fires(defaults, "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0",
+	             "sensitive.secret", NULL);
+	/* "Secret" and "token" start sentences too. */
+	assert_quiet(defaults, "The secret: we ship on Mondays", "sensitive.secret");
+	assert_quiet(defaults, "Token: thanks", "sensitive.secret");
+	assert_quiet(defaults, "api_key = \"\"", "sensitive.secret");
+	assert_quiet(defaults, "password: ${link}", "sensitive.secret");
+	assert_quiet(defaults, "xoxb-xxxxxxxxx-xxxxxxxxxx-xxxxxxxxxxxx", "sensitive.secret");
+	assert_quiet(defaults, "ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "sensitive.secret");
+	assert_quiet(defaults, "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ.eyJzdWIiOiIxMjM0NTY3ODkwIn0",
+	             "sensitive.secret");
 }
 
 static void test_email(void)
