@@ -255,6 +255,16 @@ static void test_phone(void)
 	bdm_policy_free(p);
 }
 
+/* From Presidio's recognizer tests (tests/policy_corpus/contact.tsv). */
+static void test_contact_shapes(void)
+{
+	assert_fires(defaults, "United States: (415)555-0132", "sensitive.phone", "(415)555-0132");
+	assert_fires(defaults, "mail a@xn--d1acufc.xn--p1ai", "sensitive.email",
+	             "a@xn--d1acufc.xn--p1ai");
+	assert_quiet(defaults, "SKU 1234-5678-9012", "sensitive.phone");
+	assert_fires(defaults, "call 0301 234 5678", "sensitive.phone", "0301 234 5678");
+}
+
 static void test_rules_off(void)
 {
 	BdmPolicy *p = policy_from_texts("[rule sensitive.card]\nseverity = off\n"
@@ -285,6 +295,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/policy/sensitive/secrets", test_secrets);
 	g_test_add_func("/policy/sensitive/email", test_email);
 	g_test_add_func("/policy/sensitive/phone", test_phone);
+	g_test_add_func("/policy/sensitive/contact_shapes", test_contact_shapes);
 	g_test_add_func("/policy/sensitive/rules_off", test_rules_off);
 	status = policy_tests_run();
 	bdm_policy_free(defaults);
