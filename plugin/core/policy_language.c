@@ -455,6 +455,18 @@ static guint scan_joined(BdmScan *scan, const Tokens *tokens, guint i)
 	return 0;
 }
 
+/* "as we ass... https://t.co/x": a word cut off where a tweet was
+ * shortened, its ellipsis followed by the link to the whole text. */
+static gboolean cut_off(const BdmScan *scan, gsize end)
+{
+	const char *t = scan->text + end;
+	gsize left = scan->len - end;
+
+	if (left < 8 || (strncmp(t, "...", 3) != 0 && strncmp(t, "\xe2\x80\xa6", 3) != 0))
+		return FALSE;
+	return strncmp(t + 3, " http", 5) == 0;
+}
+
 static void scan_offensive(BdmScan *scan)
 {
 	Tokens tokens;
@@ -466,6 +478,7 @@ static void scan_offensive(BdmScan *scan)
 		guint last;
 
 		if (t->has_letter && !is_innocent(&tokens.chars[t->first], t->len) &&
+		    !cut_off(scan, t->end) &&
 		    reads_as_word(scan->policy->offensive, &tokens.chars[t->first], t->len)) {
 			report_offensive(scan, t->start, t->end);
 			i++;
