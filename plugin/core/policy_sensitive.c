@@ -270,8 +270,7 @@ static gboolean iban_at(const char *t, gsize len, gsize i, gsize *end, gboolean 
 			return FALSE;
 		iban[n++] = g_ascii_toupper(t[i++]);
 	}
-	if (n < want || (i < len && is_word_char(t[i])) ||
-	    (i + 1 < len && t[i] == sep && g_ascii_isdigit(t[i + 1])))
+	if (n < want || (i < len && is_word_char(t[i])))
 		return FALSE;
 	*end = i;
 	*valid = iban_checksum_ok(iban, n);
