@@ -4,15 +4,23 @@
  * Graph answers many different failures with HTTP 400, and a few with 200,
  * so the class comes from error.code and error.error_subcode; the HTTP status
  * decides only when no Graph error object came back (a proxy page, a 502).
+ * Two older shapes are read too, as recorded from the live service in
+ * public issue threads: an error object without a code whose message
+ * begins "(#613)" (also written "(# 613)"), and the REST API's top-level
+ * {"error_code": 613, "error_msg": "..."}, which came with HTTP 200.
  */
+#include <string.h>
+
 #include "branddm/i18n.h"
 #include "graph.h"
 #include "proto_http.h"
 #include "proto_json.h"
 
 /* Subcodes of code 10 meaning "outside the allowed reply window":
- * Messenger's and Instagram's. */
+ * Messenger's (2018278; 2018065, "sent outside of allowed window" without
+ * the subscription messaging permission) and Instagram's. */
 #define GRAPH_SUB_OUTSIDE_WINDOW 2018278
+#define GRAPH_SUB_OUTSIDE_WINDOW_PERMISSION 2018065
 #define GRAPH_SUB_IG_OUTSIDE_WINDOW 2534022
 
 static BdmErrorClass class_for_code(gint64 code, gint64 subcode)
@@ -20,6 +28,7 @@ static BdmErrorClass class_for_code(gint64 code, gint64 subcode)
 	switch (code) {
 	case 102:
 	case 190:
+	case 2500:  /* "An active access token must be used ..." */
 		return BDM_ERR_AUTH;
 	case 4:
 	case 17:
@@ -30,7 +39,8 @@ static BdmErrorClass class_for_code(gint64 code, gint64 subcode)
 	case 2:
 		return BDM_ERR_TRANSIENT;
 	case 10:
-		if (subcode == GRAPH_SUB_OUTSIDE_WINDOW || subcode == GRAPH_SUB_IG_OUTSIDE_WINDOW)
+		if (subcode == GRAPH_SUB_OUTSIDE_WINDOW || subcode == GRAPH_SUB_IG_OUTSIDE_WINDOW ||
+		    subcode == GRAPH_SUB_OUTSIDE_WINDOW_PERMISSION)
 			return BDM_ERR_WINDOW;
 		return BDM_ERR_REFUSED;
 	case 100:
@@ -57,6 +67,24 @@ static int clamp_int(gint64 v)
 	return v >= 0 && v <= G_MAXINT ? (int)v : 0;
 }
 
+/* "(#613) Calls to this api ..." or "(# 613) ...": the code a message
+ * starts with, 0 when it starts with none. */
+static gint64 code_in_message(const char *text)
+{
+	char *end;
+	gint64 v;
+
+	if (text == NULL || strncmp(text, "(#", 2) != 0)
+		return 0;
+	text += 2;
+	while (*text == ' ')
+		text++;
+	if (!g_ascii_isdigit(*text))
+		return 0;
+	v = g_ascii_strtoll(text, &end, 10);
+	return *end == ')' ? v : 0;
+}
+
 static int classify(const GraphFlavor *flavor, const BdmResponse *resp,
                     JsonObject *error, BdmError *err)
 {
@@ -67,6 +95,10 @@ static int classify(const GraphFlavor *flavor, const BdmResponse *resp,
 
 	proto_json_get_int(error, "code", &code);
 	proto_json_get_int(error, "error_subcode", &subcode);
+	if (code == 0)
+		proto_json_get_int(error, "error_code", &code);
+	if (code == 0)
+		code = code_in_message(proto_json_get_string(error, "message"));
 	code = clamp_int(code);
 	subcode = clamp_int(subcode);
 
@@ -74,6 +106,8 @@ static int classify(const GraphFlavor *flavor, const BdmResponse *resp,
 	text = proto_json_get_string(error, "error_user_msg");
 	if (!text || !*text)
 		text = proto_json_get_string(error, "message");
+	if (!text || !*text)
+		text = proto_json_get_string(error, "error_msg");
 	/* TRANSLATORS: 1: Facebook or Instagram, 2: numeric error code. */
 	fallback = g_strdup_printf(_("%s reported error %d."), flavor->service, (int)code);
 	if (!text || !*text)
@@ -111,6 +145,10 @@ JsonNode *graph_check_response(const GraphFlavor *flavor, const BdmResponse *res
 	error = proto_json_get_object(proto_json_object(root), "error");
 	if (error) {
 		classify(flavor, resp, error, err);
+	} else if (proto_json_object(root) &&
+	           json_object_has_member(proto_json_object(root), "error_code")) {
+		/* The REST API's shape: the error's members at the top. */
+		classify(flavor, resp, proto_json_object(root), err);
 	} else if (!proto_status_ok(resp->status)) {
 		proto_error_from_status(resp, flavor->service, NULL, err);
 	} else if (!root) {

@@ -22,7 +22,20 @@ $(BENCH_LOG): $(call obj,$(BENCH_LOG_SRC))
 	$(call say,LINK,$@)
 	$(Q)$(CC) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS) -lm
 
-BENCH_PROGRAMS := $(BENCH_POLICY) $(BENCH_LOG)
+# Precision and recall per category of tests/policy_corpus/ (policy_accuracy.c
+# is shared with tests/unit/test_policy_corpus.c, which holds the targets).
+BENCH_ACCURACY := $(BUILD)/bench/bench_accuracy
+BENCH_ACCURACY_SRC := bench/bench_accuracy.c bench/policy_accuracy.c $(POLICY_SRC) \
+                      plugin/core/conf_file.c plugin/core/text_fold.c
+
+$(call obj,bench/bench_accuracy.c bench/policy_accuracy.c): ALL_CFLAGS += -Ibench
+
+$(BENCH_ACCURACY): $(call obj,$(BENCH_ACCURACY_SRC))
+	@mkdir -p $(dir $@)
+	$(call say,LINK,$@)
+	$(Q)$(CC) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS) -lm
+
+BENCH_PROGRAMS := $(BENCH_POLICY) $(BENCH_LOG) $(BENCH_ACCURACY)
 
 # The plugin, its modules, the admin tool and the headless client are what
 # is measured; bench/run-bench finds them all under $(BUILD).  log_writer

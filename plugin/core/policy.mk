@@ -25,4 +25,11 @@ test_policy_language_SRC := tests/unit/test_policy_language.c $(POLICY_TEST_SRC)
 test_policy_engine_SRC := tests/unit/test_policy_engine.c $(POLICY_TEST_SRC)
 test_policy_config_SRC := tests/unit/test_policy_config.c $(POLICY_TEST_SRC)
 
+# The corpus of other people's data (tests/policy_corpus/), through the
+# counting bench_accuracy shares; the object finds the corpus by BDM_SRCDIR.
+UNIT_TESTS += test_policy_corpus
+test_policy_corpus_SRC := tests/unit/test_policy_corpus.c bench/policy_accuracy.c $(POLICY_TEST_SRC)
+$(call obj,tests/unit/test_policy_corpus.c bench/policy_accuracy.c): \
+	ALL_CFLAGS += -Ibench -DBDM_SRCDIR='"$(abspath .)"'
+
 TESTS += tests/e2e/test_policy_check_cli.py

@@ -7,9 +7,12 @@
  * Phone numbers are told from other numbers by their shape: a leading '+'
  * (international form), or 7 to 15 digits in at least two groups separated
  * consistently by spaces, dashes or dots, or with an area code in
- * parentheses.  An unbroken run of digits is left alone (order and ticket
- * numbers look exactly like that), and so are dates (2026-03-01,
- * 01.03.2026), grouped thousands (1 000 000) and SSN-shaped numbers.
+ * parentheses ("(415) 555-0132", "(415)555-0132").  An unbroken run of
+ * digits is left alone (order and ticket numbers look exactly like that),
+ * and so are dates (2026-03-01, 01.03.2026), grouped thousands (1 000 000),
+ * SSN-shaped numbers and codes of three or more groups of one length of four
+ * or more (an SKU "1234-5678-9012").  An e-mail domain may be in punycode
+ * ("xn--80ak6aa92e.com", "xn--d1acufc.xn--p1ai").
  * Whatever an earlier scanner claimed (cards, IBANs, links, secrets) is
  * never reported again here.
  */
@@ -64,10 +67,13 @@ static void scan_emails(BdmScan *scan)
 			end--;
 		at++;
 		dot = g_strrstr_len(t + a + 1, (gssize)(end - a - 1), ".");
-		/* A real top-level domain has two or more letters: "x@y.c" is not. */
+		/* A real top-level domain has two or more letters ("x@y.c" is not),
+		 * or is an internationalised one in punycode ("xn--p1ai"). */
 		if (start == a || dot == NULL || dot == t + a + 1 || (gsize)(t + end - dot) < 3 ||
-		    strspn(dot + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") <
-		    (gsize)(t + end - dot - 1) || bdm_scan_is_claimed(scan, start, end))
+		    (strspn(dot + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") <
+		     (gsize)(t + end - dot - 1) &&
+		     !(g_ascii_strncasecmp(dot + 1, "xn--", 4) == 0 && (gsize)(t + end - dot) > 6)) ||
+		    bdm_scan_is_claimed(scan, start, end))
 			continue;
 		address = g_ascii_strdown(t + start, (gssize)(end - start));
 		if (!email_allowed(scan->policy->lists[BDM_LIST_EMAIL_ALLOW], address))
@@ -120,6 +126,9 @@ static gboolean read_phone(const char *t, gsize len, gsize i, PhoneCandidate *c)
 		}
 		c->groups[c->n_groups++] = n;
 		c->end = j;
+		/* "(415)555-0132": the area code may touch the number. */
+		if (paren && j < len && g_ascii_isdigit(t[j]))
+			continue;
 		if (j + 1 >= len || strchr(" -.", t[j]) == NULL ||
 		    (!g_ascii_isdigit(t[j + 1]) && t[j + 1] != '('))
 			break;
@@ -150,6 +159,15 @@ static gboolean looks_like_phone(const PhoneCandidate *c)
 		thousands = thousands && g[k] == 3;
 	if (thousands && !c->parens)
 		return FALSE;
+	/* "1234-5678-9012": three or more groups of one length are a code. */
+	if (c->n_groups >= 3 && g[0] >= 4 && !c->parens) {
+		gboolean same = TRUE;
+
+		for (guint k = 1; k < c->n_groups; k++)
+			same = same && g[k] == g[0];
+		if (same)
+			return FALSE;
+	}
 	if (c->n_groups == 3 && ((g[0] == 4 && g[1] <= 2 && g[2] <= 2) ||
 	                         (g[0] <= 2 && g[1] <= 2 && g[2] == 4) ||
 	                         (g[0] == 3 && g[1] == 2 && g[2] == 4)))

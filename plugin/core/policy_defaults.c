@@ -29,7 +29,7 @@ static const char *const default_offensive[] = {
 static const char *const default_promotional[] = {
 	"limited time offer", "special offer", "exclusive offer", "discount code",
 	"promo code", "coupon code", "buy now", "shop now", "order now", "act now",
-	"subscribe", "sign up today", "don't miss out", "don’t miss out", "free gift",
+	"subscribe now", "subscribe today", "sign up today", "don't miss out", "don’t miss out", "free gift",
 	"sale ends", NULL
 };
 

@@ -3,21 +3,27 @@
  *
  * Offensive words are matched against whole tokens, so "ass" fires on "ass"
  * and "@$$" but never on "class", "assistant" or "Scunthorpe".  A token is
- * a run of letters, digits, combining marks and the characters '$', '@'
- * and '*', lower-cased; the symbols belong to words because people write
- * "$hit", "@ss" and "f*ck".  A '*' at either end of a token is dropped
- * ("*really*" is emphasis, not a masked letter).  A token matches a word
- * when it can be read as that word with
- *   - leetspeak: 4 @ -> a, 3 -> e, 1 -> i or l, 0 -> o, 5 $ -> s, 7 -> t;
- *   - masking: an inner '*' stands for any letter ("f*ck", "f**k");
+ * a run of letters, digits, combining marks and the characters '$', '@',
+ * '!', '#', '*' and '¢', lower-cased and with accents removed ("bìtçh" is
+ * "bitch"); the symbols belong to words because people write "$hit", "@ss",
+ * "d!ck" and "f*ck".  '!' at either end of a token is punctuation, and so
+ * are stars on both ends ("*really*" is emphasis, not masked letters).  A
+ * token matches a word when it can be read as that word with
+ *   - leetspeak: 4 @ -> a, 3 -> e, 1 ! -> i (1 also l), 0 -> o, 5 $ -> s,
+ *     7 -> t, ¢ -> c, v -> u;
+ *   - masking: '*' and '#' stand for any letter ("f*ck", "f**k", "d!#k"),
+ *     or for nothing ("s*h*i.t");
  *   - stretching: a letter repeated at least twice more than the word has
  *     it ("fuuuck", "asssss"); once more is an ordinary spelling, and
  *     "shiitake" is not "shit..."; never fewer ("as" is not "ass");
- *   - spacing: three or more one-letter tokens joined by single spaces,
- *     dots, dashes or underscores ("f.u.c.k", "f u c k") are read as one.
+ *   - separating: tokens joined by runs of dots, dashes or underscores
+ *     ("f.u.c.k", "f-u-c----k", "c__unt", "s.hit"; a lone one may also
+ *     stand for a letter: "f.ck"), or one-letter tokens joined by single
+ *     spaces, the last of one or two ("f u c k", "a ss"), are read as one.
  * Masking is limited: at most half of the word's letters may be stars, and
- * a token must contain at least one real letter, so "****" and the number
- * "455" are not words.
+ * a token must contain a letter, '@' or '$', so "****" and the number
+ * "455" are not words.  A few real words that begin like a word of the list
+ * are never read as it ("shitake", the town of Bitche).
  */
 #include <string.h>
 
@@ -25,6 +31,7 @@
 #include "policy_private.h"
 
 #define MAX_WORD_RUNS 32      /* letters in a configured word, repeats counted once */
+#define MAX_JOINED 6          /* tokens read as one word ("f.u.c.k" is four) */
 #define MAX_TOKEN_CHARS 64    /* longer tokens are no words we know */
 #define NO_MATCH 1000
 
@@ -48,8 +55,18 @@ typedef struct {
 	gsize start, end;     /* bytes in the text */
 	guint first, len;     /* characters in Tokens.chars */
 	gboolean has_letter;  /* at least one real letter (not "455") */
-	gboolean tight_gap;   /* one of " .-_" alone separates it from the previous token */
+	guint8 gap;           /* what separates it from the previous token (GAP_*) */
 } Token;
+
+enum {
+	GAP_WIDE = 0,     /* anything else: the tokens are separate words */
+	GAP_SPACE,        /* one space */
+	GAP_DOT,          /* one dot, dash or underscore: a separator, or a masked letter */
+	GAP_PUNCT         /* a run of dots, dashes and underscores */
+};
+
+/* Real words that begin like a word of the list ("shit*", "bitch*"). */
+static const char *const innocent_words[] = { "shitake", "shittim", "bitche", NULL };
 
 /* Sized for the text up front: a text of len bytes has at most len
  * characters and (len + 1) / 2 tokens, so nothing grows while scanning. */
@@ -65,8 +82,21 @@ typedef struct {
 static inline gboolean is_token_char(gunichar c)
 {
 	if (c < 0x80)
-		return g_ascii_isalnum((char)c) || c == '$' || c == '@' || c == '*';
-	return g_unichar_isalnum(c) || g_unichar_ismark(c);
+		return g_ascii_isalnum((char)c) || c == '$' || c == '@' || c == '*' || c == '!' ||
+		       c == '#';
+	return g_unichar_isalnum(c) || g_unichar_ismark(c) || c == 0xa2;
+}
+
+/* "ì" -> 'i', "ç" -> 'c': the base letter when it is ASCII. */
+static gunichar fold_accent(gunichar c)
+{
+	gunichar base[4];
+
+	if (c == 0xa2)
+		return c;
+	if (g_unichar_fully_decompose(c, FALSE, base, G_N_ELEMENTS(base)) > 1 && base[0] < 0x80)
+		return base[0];
+	return c;
 }
 
 /* Close the token that began at byte start / character first: drop the
@@ -74,16 +104,23 @@ static inline gboolean is_token_char(gunichar c)
 static void end_token(Tokens *tokens, const char *text, gsize start, gsize end, guint first)
 {
 	const gunichar *chars = tokens->chars;
-	Token t = { start, end, first, tokens->n_chars - first, FALSE, FALSE };
+	Token t = { start, end, first, tokens->n_chars - first, FALSE, GAP_WIDE };
+	gboolean emphasis = t.len > 2 && chars[t.first] == '*' && chars[t.first + t.len - 1] == '*';
 
-	while (t.len > 0 && chars[t.first] == '*') {
+	while (t.len > 0 && (chars[t.first] == '!' || (emphasis && chars[t.first] == '*'))) {
 		t.first++;
 		t.len--;
 		t.start++;
 	}
-	while (t.len > 0 && chars[t.first + t.len - 1] == '*') {
+	while (t.len > 0 && (chars[t.first + t.len - 1] == '!' ||
+	                     (emphasis && chars[t.first + t.len - 1] == '*'))) {
 		t.len--;
 		t.end--;
+	}
+	/* A token of nothing but stars is a rating or a footnote. */
+	for (guint i = 0; i < t.len && chars[t.first + i] == '*'; i++) {
+		if (i == t.len - 1)
+			t.len = 0;
 	}
 	if (t.len == 0) {
 		tokens->n_chars = first;
@@ -92,12 +129,23 @@ static void end_token(Tokens *tokens, const char *text, gsize start, gsize end, 
 	for (guint i = 0; i < t.len && !t.has_letter; i++) {
 		gunichar c = chars[t.first + i];
 
-		t.has_letter = c < 0x80 ? g_ascii_isalpha((char)c) : g_unichar_isalpha(c);
+		/* "@$$" has no letter but is no number either. */
+		t.has_letter = c < 0x80 ? g_ascii_isalpha((char)c) || c == '@' || c == '$' :
+		                          g_unichar_isalpha(c);
 	}
 	if (tokens->n_tokens > 0) {
 		const Token *prev = &tokens->tokens[tokens->n_tokens - 1];
+		gsize k = prev->end;
 
-		t.tight_gap = t.start == prev->end + 1 && strchr(" .-_", text[prev->end]) != NULL;
+		if (t.start == k + 1 && text[k] == ' ')
+			t.gap = GAP_SPACE;
+		else if (t.start == k + 1 && strchr(".-_", text[k]) != NULL)
+			t.gap = GAP_DOT;
+		else {
+			while (k < t.start && strchr(".-_", text[k]) != NULL)
+				k++;
+			t.gap = k == t.start && t.start > prev->end ? GAP_PUNCT : GAP_WIDE;
+		}
 	}
 	tokens->tokens[tokens->n_tokens++] = t;
 }
@@ -125,7 +173,7 @@ static void tokens_init(Tokens *tokens, const char *text, gsize len)
 			if (c < 0x80)
 				c = c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
 			else
-				c = g_unichar_tolower(c);
+				c = fold_accent(g_unichar_tolower(c));
 			tokens->chars[tokens->n_chars++] = c;
 		} else if (in_token) {
 			end_token(tokens, text, start, (gsize)(p - text), first);
@@ -214,9 +262,15 @@ void bdm_word_set_free(BdmWordSet *set)
 /* Can the text character t be read as the letter c? */
 static inline gboolean reads_as(gunichar t, gunichar c)
 {
-	if (t == c || t == '*')
+	if (t == c || t == '*' || t == '#')
 		return TRUE;
 	switch (t) {
+	case '!':
+		return c == 'i';
+	case 0xa2:
+		return c == 'c';
+	case 'v':
+		return c == 'u';
 	case '4':
 	case '@':
 		return c == 'a';
@@ -278,7 +332,7 @@ static guint word_match_cost(const WordPattern *w, const gunichar *s, guint n)
 			guint cost = NO_MATCH;
 
 			for (guint m = 1; i + m <= n && reads_as(s[i + m - 1], w->letter[j]); m++) {
-				only_stars = only_stars && s[i + m - 1] == '*';
+				only_stars = only_stars && (s[i + m - 1] == '*' || s[i + m - 1] == '#');
 				if ((m == w->count[j] || m >= w->count[j] + 2u) &&
 				    best[i + m][j + 1] != NO_MATCH)
 					cost = MIN(cost, best[i + m][j + 1] + (only_stars ? 1 : 0));
@@ -289,8 +343,25 @@ static guint word_match_cost(const WordPattern *w, const gunichar *s, guint n)
 	return best[0][0];
 }
 
-/* Does s[0..n) read as one of the configured words? */
+static gboolean reads_as_word_exactly(const BdmWordSet *set, const gunichar *s, guint n);
+
+/* Does s[0..n) read as one of the configured words, with its '*', '#'
+ * and '!' as letters or, failing that, as separators ("s*h*it", "Bi!tches")? */
 static gboolean reads_as_word(const BdmWordSet *set, const gunichar *s, guint n)
+{
+	gunichar bare[MAX_TOKEN_CHARS];
+	guint m = 0;
+
+	if (reads_as_word_exactly(set, s, n))
+		return TRUE;
+	for (guint i = 0; i < n && i < MAX_TOKEN_CHARS; i++) {
+		if (s[i] != '*' && s[i] != '#' && s[i] != '!')
+			bare[m++] = s[i];
+	}
+	return m < n && m >= 2 && reads_as_word_exactly(set, bare, m);
+}
+
+static gboolean reads_as_word_exactly(const BdmWordSet *set, const gunichar *s, guint n)
 {
 	if (n < 2 || n > MAX_TOKEN_CHARS)
 		return FALSE;
@@ -320,28 +391,80 @@ static void report_offensive(BdmScan *scan, gsize start, gsize end)
 	                           "Please rephrase.")));
 }
 
-/* "f.u.c.k": runs of three or more one-character tokens with tight gaps,
- * read as one token. */
-static guint scan_spaced_letters(BdmScan *scan, const Tokens *tokens, guint i)
+static gboolean is_innocent(const gunichar *s, guint n)
 {
-	const Token *first = &tokens->tokens[i];
-	gunichar joined[MAX_TOKEN_CHARS];
-	gboolean has_letter = FALSE;
-	guint n = 0, j = i;
+	for (guint k = 0; innocent_words[k] != NULL; k++) {
+		const char *w = innocent_words[k];
+		guint i = 0;
 
-	while (j < tokens->n_tokens && n < MAX_TOKEN_CHARS) {
+		while (i < n && w[i] != '\0' && s[i] == (gunichar)w[i])
+			i++;
+		if (w[i] == '\0')
+			return TRUE;     /* "shitake", "shitakemushrooms" */
+	}
+	return FALSE;
+}
+
+/* Can token j be joined to the ones before it (from i on)?  Runs of dots,
+ * dashes and underscores join anything; a single space only joins tokens
+ * of one character, and a last one of one or two ("f u c k", "a ss"). */
+static gboolean joins(const Tokens *tokens, guint i, guint j)
+{
+	const Token *t = &tokens->tokens[j];
+
+	if (t->gap == GAP_DOT || t->gap == GAP_PUNCT)
+		return TRUE;
+	if (t->gap != GAP_SPACE || t->len > 2)
+		return FALSE;
+	/* "a ss" and "f u c k", but "as S" is a word and a letter. */
+	for (guint k = i; k < j; k++) {
+		if (tokens->tokens[k].len > 1)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* Tokens i..j read as one word, the separators dropped or, for a lone
+ * dot, read as a masked letter ("f.ck").  The last token of the match, or
+ * 0 when there is none. */
+static guint scan_joined(BdmScan *scan, const Tokens *tokens, guint i)
+{
+	gunichar dropped[MAX_TOKEN_CHARS], masked[MAX_TOKEN_CHARS];
+	guint nd = 0, nm = 0;
+	gboolean has_letter = FALSE;
+
+	for (guint j = i; j < tokens->n_tokens && j < i + MAX_JOINED; j++) {
 		const Token *t = &tokens->tokens[j];
 
-		if (t->len != 1 || (j > i && !t->tight_gap))
+		if (j > i && !joins(tokens, i, j))
 			break;
-		joined[n++] = tokens->chars[t->first];
+		if (nm + t->len + 1 > MAX_TOKEN_CHARS)
+			break;
+		if (j > i && t->gap == GAP_DOT)
+			masked[nm++] = '*';
+		for (guint k = 0; k < t->len; k++) {
+			dropped[nd++] = tokens->chars[t->first + k];
+			masked[nm++] = tokens->chars[t->first + k];
+		}
 		has_letter = has_letter || t->has_letter;
-		j++;
+		if (j > i && has_letter && !is_innocent(dropped, nd) &&
+		    (reads_as_word(scan->policy->offensive, dropped, nd) ||
+		     (nm > nd && nd >= 3 && reads_as_word(scan->policy->offensive, masked, nm))))
+			return j;
 	}
-	if (n >= 3 && has_letter && reads_as_word(scan->policy->offensive, joined, n))
-		report_offensive(scan, first->start,
-		                 tokens->tokens[j - 1].end);
-	return MAX(j, i + 1);
+	return 0;
+}
+
+/* "as we ass... https://t.co/x": a word cut off where a tweet was
+ * shortened, its ellipsis followed by the link to the whole text. */
+static gboolean cut_off(const BdmScan *scan, gsize end)
+{
+	const char *t = scan->text + end;
+	gsize left = scan->len - end;
+
+	if (left < 8 || (strncmp(t, "...", 3) != 0 && strncmp(t, "\xe2\x80\xa6", 3) != 0))
+		return FALSE;
+	return strncmp(t + 3, " http", 5) == 0;
 }
 
 static void scan_offensive(BdmScan *scan)
@@ -352,15 +475,21 @@ static void scan_offensive(BdmScan *scan)
 	tokens_init(&tokens, scan->text, scan->len);
 	while (i < tokens.n_tokens) {
 		const Token *t = &tokens.tokens[i];
+		guint last;
 
-		if (t->len == 1) {
-			i = scan_spaced_letters(scan, &tokens, i);
+		if (t->has_letter && !is_innocent(&tokens.chars[t->first], t->len) &&
+		    !cut_off(scan, t->end) &&
+		    reads_as_word(scan->policy->offensive, &tokens.chars[t->first], t->len)) {
+			report_offensive(scan, t->start, t->end);
+			i++;
 			continue;
 		}
-		if (t->has_letter &&
-		    reads_as_word(scan->policy->offensive,
-		                  &tokens.chars[t->first], t->len))
-			report_offensive(scan, t->start, t->end);
+		if (i + 1 < tokens.n_tokens && tokens.tokens[i + 1].gap != GAP_WIDE &&
+		    (last = scan_joined(scan, &tokens, i)) > 0) {
+			report_offensive(scan, t->start, tokens.tokens[last].end);
+			i = last + 1;
+			continue;
+		}
 		i++;
 	}
 	tokens_clear(&tokens);

@@ -8,8 +8,11 @@
  * combined, so a 24-digit reference never yields a card from its middle,
  * and an order number ("Order 123456789012") fails length, Luhn or IIN.
  * IBANs: country code, two check digits and the country's exact length
- * (spaces allowed), verified with ISO 7064 mod 97-10.  SSNs: ddd-dd-dddd
- * or ddd dd dddd outside the ranges never issued.
+ * (single spaces or dashes between groups), verified with ISO 7064 mod
+ * 97-10.  IBANs are looked for first: anything shaped like one, valid or
+ * not, is claimed, so the digits of a mistyped IBAN are never taken for a
+ * card.  SSNs: ddd-dd-dddd, ddd dd dddd or ddd.dd.dddd outside the ranges
+ * never issued.
  */
 #include <string.h>
 
@@ -27,6 +30,7 @@ typedef struct {
 } Iin;
 
 static const Iin iin_table[] = {
+	{ 1, 1, 1, 15, 15 },              /* UATP (AirPlus and other airline cards) */
 	{ 4, 4, 1, 13, 19 },              /* Visa */
 	{ 51, 55, 2, 16, 16 },            /* Mastercard */
 	{ 2221, 2720, 4, 16, 16 },        /* Mastercard 2-series */
@@ -37,7 +41,7 @@ static const Iin iin_table[] = {
 	{ 65, 65, 2, 16, 19 },
 	{ 300, 305, 3, 14, 19 },          /* Diners Club */
 	{ 36, 36, 2, 14, 19 },
-	{ 38, 39, 2, 16, 19 },
+	{ 38, 39, 2, 14, 19 },
 	{ 3528, 3589, 4, 16, 19 },        /* JCB */
 	{ 62, 62, 2, 16, 19 },            /* UnionPay */
 	{ 2200, 2204, 4, 16, 19 },        /* Mir */
@@ -49,8 +53,17 @@ static const Iin iin_table[] = {
 	{ 6759, 6759, 4, 13, 19 },
 	{ 6761, 6763, 4, 13, 19 },
 	{ 6062, 6062, 4, 16, 16 },        /* RuPay and Hipercard */
-	{ 60, 60, 2, 16, 16 },
-	{ 508, 508, 3, 16, 16 },
+	{ 60, 60, 2, 16, 19 },            /* RuPay, and Maestro cards of 19 digits */
+	/* Domestic schemes: Dankort (5019), Aura (5078), Carnet and Verve
+	 * (506), RuPay (508), Elo (5067, 509); BankCard (56); Switch and Solo
+	 * (633, 6767); InterPayment and Elo (636); Hiper and InstaPayment
+	 * (637-639); Troy (9792). */
+	{ 50, 50, 2, 16, 19 },
+	{ 56, 56, 2, 16, 19 },
+	{ 633, 633, 3, 16, 19 },
+	{ 6767, 6767, 4, 16, 19 },
+	{ 636, 639, 3, 16, 19 },
+	{ 9792, 9792, 4, 16, 16 },
 };
 
 static gboolean has_card_prefix(const char *digits, gsize n)
@@ -111,7 +124,8 @@ static void cards_in_run(BdmScan *scan, const Group *groups, guint n_groups, con
 			guint n = groups[b].first + groups[b].n - first;
 
 			if (n < 13 || n > 19 || !has_card_prefix(digits + first, n) ||
-			    !luhn_valid(digits + first, n))
+			    !luhn_valid(digits + first, n) ||
+			    bdm_scan_is_claimed(scan, groups[a].start, groups[b].end))
 				continue;
 			bdm_scan_report(scan, BDM_RULE_SENSITIVE_CARD, groups[a].start, groups[b].end,
 			                g_strdup(_("This looks like a payment card number. Never send "
@@ -225,47 +239,60 @@ static gboolean iban_checksum_ok(const char *iban, guint n)
 	return rest == 1;
 }
 
-/* Read an IBAN starting at i; on success set *end past its last character. */
-static gboolean iban_at(const char *t, gsize len, gsize i, gsize *end)
+/* Read something shaped like an IBAN starting at i: a known country code,
+ * two check digits and the country's length, in groups separated by single
+ * spaces or single dashes (one kind per IBAN), in one case throughout.  On
+ * success *end is set past its last character and *valid tells whether the
+ * check digits are right. */
+static gboolean iban_at(const char *t, gsize len, gsize i, gsize *end, gboolean *valid)
 {
 	char iban[40];
 	guint want, n = 0;
+	char sep = 0;
+	gboolean upper;
 
 	if (i + 4 > len || !g_ascii_isalpha(t[i]) || !g_ascii_isalpha(t[i + 1]) ||
-	    !g_ascii_isdigit(t[i + 2]) || !g_ascii_isdigit(t[i + 3]))
+	    !g_ascii_isdigit(t[i + 2]) || !g_ascii_isdigit(t[i + 3]) ||
+	    (g_ascii_isupper(t[i]) != 0) != (g_ascii_isupper(t[i + 1]) != 0))
 		return FALSE;
+	upper = g_ascii_isupper(t[i]) != 0;
 	want = iban_length(g_ascii_toupper(t[i]), g_ascii_toupper(t[i + 1]));
 	if (want == 0)
 		return FALSE;
 	while (n < want && i < len) {
-		/* Single spaces between groups are how IBANs are usually written. */
-		if (t[i] == ' ' && n > 0 && t[i - 1] != ' ' && i + 1 < len &&
-		    g_ascii_isalnum(t[i + 1])) {
-			i++;
+		/* Single spaces (or dashes) between groups are how IBANs are written. */
+		if ((t[i] == ' ' || t[i] == '-') && n > 0 && (sep == 0 || sep == t[i]) &&
+		    g_ascii_isalnum(t[i - 1]) && i + 1 < len && g_ascii_isalnum(t[i + 1])) {
+			sep = t[i++];
 			continue;
 		}
-		if (!g_ascii_isalnum(t[i]))
+		if (!g_ascii_isalnum(t[i]) || (g_ascii_isalpha(t[i]) && (g_ascii_isupper(t[i]) != 0) != upper))
 			return FALSE;
 		iban[n++] = g_ascii_toupper(t[i++]);
 	}
 	if (n < want || (i < len && is_word_char(t[i])))
 		return FALSE;
 	*end = i;
-	return iban_checksum_ok(iban, n);
+	*valid = iban_checksum_ok(iban, n);
+	return TRUE;
 }
 
 static void scan_ibans(BdmScan *scan)
 {
+	gboolean report = bdm_scan_rule_on(scan, BDM_RULE_SENSITIVE_IBAN);
+
 	for (gsize i = 0; i + 4 <= scan->len; i++) {
 		gsize end;
+		gboolean valid;
 
 		if ((i > 0 && is_word_char(scan->text[i - 1])) ||
-		    !iban_at(scan->text, scan->len, i, &end))
+		    !iban_at(scan->text, scan->len, i, &end, &valid))
 			continue;
-		bdm_scan_report(scan, BDM_RULE_SENSITIVE_IBAN, i, end,
-		                g_strdup(_("This looks like a bank account number (IBAN). Do not "
-		                           "send bank details in chat; use the secure channel "
-		                           "your process prescribes.")));
+		if (valid && report)
+			bdm_scan_report(scan, BDM_RULE_SENSITIVE_IBAN, i, end,
+			                g_strdup(_("This looks like a bank account number (IBAN). Do "
+			                           "not send bank details in chat; use the secure "
+			                           "channel your process prescribes.")));
 		bdm_scan_claim(scan, i, end);
 		i = end;
 	}
@@ -291,13 +318,14 @@ static gboolean all_digits(const char *t, guint n)
 	return TRUE;
 }
 
-/* ddd-dd-dddd or ddd dd dddd, the same separator twice, in issued ranges. */
+/* ddd-dd-dddd, ddd dd dddd or ddd.dd.dddd, the same separator twice, in
+ * issued ranges. */
 static gboolean ssn_at(const char *t, gsize len, gsize i)
 {
 	const char *s = t + i;
 	guint area, group, serial;
 
-	if (i + 11 > len || !all_digits(s, 3) || (s[3] != '-' && s[3] != ' ') ||
+	if (i + 11 > len || !all_digits(s, 3) || (s[3] != '-' && s[3] != ' ' && s[3] != '.') ||
 	    !all_digits(s + 4, 2) || s[6] != s[3] || !all_digits(s + 7, 4))
 		return FALSE;
 	/* Not part of a longer number: "123-45-6789-1" is something else. */
@@ -315,7 +343,7 @@ static void scan_ssns(BdmScan *scan)
 	const char *t = scan->text;
 
 	for (gsize i = 0; i + 11 <= scan->len; i++) {
-		if (i > 0 && (is_word_char(t[i - 1]) || t[i - 1] == '-' ||
+		if (i > 0 && (is_word_char(t[i - 1]) || t[i - 1] == '-' || t[i - 1] == '.' ||
 		              (t[i - 1] == ' ' && i > 1 && g_ascii_isdigit(t[i - 2]))))
 			continue;
 		if (!ssn_at(t, scan->len, i))
@@ -330,10 +358,13 @@ static void scan_ssns(BdmScan *scan)
 
 void bdm_scan_financial(BdmScan *scan)
 {
+	/* IBANs first, and even when their rule is off: what they claim keeps
+	 * a mistyped IBAN from being reported as a card. */
+	if (bdm_scan_rule_on(scan, BDM_RULE_SENSITIVE_CARD) ||
+	    bdm_scan_rule_on(scan, BDM_RULE_SENSITIVE_IBAN))
+		scan_ibans(scan);
 	if (bdm_scan_rule_on(scan, BDM_RULE_SENSITIVE_CARD))
 		scan_cards(scan);
-	if (bdm_scan_rule_on(scan, BDM_RULE_SENSITIVE_IBAN))
-		scan_ibans(scan);
 	if (bdm_scan_rule_on(scan, BDM_RULE_SENSITIVE_SSN))
 		scan_ssns(scan);
 }

@@ -213,32 +213,43 @@ static gboolean word_before(const char *folded, gsize pos)
 	return prev != NULL && is_word_char(g_utf8_get_char(prev));
 }
 
-gboolean bdm_folded_text_find_word(const BdmFoldedText *ft, const char *folded_keyword,
-                                   gsize *start, gsize *end)
+gboolean bdm_folded_text_find_word_from(const BdmFoldedText *ft, const char *folded_keyword,
+                                        gsize from, gsize *pos)
 {
 	gsize klen = strlen(folded_keyword);
 	gboolean word_first, word_last;
 	const char *hit;
 
-	if (klen == 0 || ft->folded == NULL)
+	if (klen == 0 || ft->folded == NULL || from > ft->len)
 		return FALSE;
 	/* A boundary only matters where the keyword itself has a word edge:
 	 * "C++" may be followed directly by a letter-free "!" or not. */
 	word_first = is_word_char(g_utf8_get_char(folded_keyword));
 	word_last = is_word_char(g_utf8_get_char(g_utf8_find_prev_char(folded_keyword,
 	                                                               folded_keyword + klen)));
-	for (hit = strstr(ft->folded, folded_keyword); hit != NULL;
+	for (hit = strstr(ft->folded + from, folded_keyword); hit != NULL;
 	     hit = strstr(g_utf8_next_char(hit), folded_keyword)) {
-		gsize pos = hit - ft->folded;
+		gsize at = hit - ft->folded;
 
-		if (word_first && word_before(ft->folded, pos))
+		if (word_first && word_before(ft->folded, at))
 			continue;
-		if (word_last && pos + klen < ft->len &&
-		    is_word_char(g_utf8_get_char(ft->folded + pos + klen)))
+		if (word_last && at + klen < ft->len &&
+		    is_word_char(g_utf8_get_char(ft->folded + at + klen)))
 			continue;
-		*start = ft->origin_start[pos];
-		*end = ft->origin_end[pos + klen - 1];
+		*pos = at;
 		return TRUE;
 	}
 	return FALSE;
+}
+
+gboolean bdm_folded_text_find_word(const BdmFoldedText *ft, const char *folded_keyword,
+                                   gsize *start, gsize *end)
+{
+	gsize pos;
+
+	if (!bdm_folded_text_find_word_from(ft, folded_keyword, 0, &pos))
+		return FALSE;
+	*start = ft->origin_start[pos];
+	*end = ft->origin_end[pos + strlen(folded_keyword) - 1];
+	return TRUE;
 }

@@ -35,4 +35,9 @@ char *bdm_fold_keyword(const char *keyword);
 gboolean bdm_folded_text_find_word(const BdmFoldedText *ft, const char *folded_keyword,
                                    gsize *start, gsize *end);
 
+/** The same search from folded byte offset from on; *pos is where the
+ *  match starts in ft->folded (map it with origin_start and origin_end). */
+gboolean bdm_folded_text_find_word_from(const BdmFoldedText *ft, const char *folded_keyword,
+                                        gsize from, gsize *pos);
+
 #endif /* BRANDDM_TEXT_FOLD_H */

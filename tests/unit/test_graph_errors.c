@@ -50,7 +50,7 @@ static void test_errors(void)
 		{ 500, GERR(1, 0), NULL, BDM_ERR_TRANSIENT, 1, 0 },
 		{ 503, GERR(2, 0), NULL, BDM_ERR_TRANSIENT, 2, 0 },
 		{ 400, GERR(10, 2018278), NULL, BDM_ERR_WINDOW, 10, 0 },
-		{ 400, GERR(10, 2018065), NULL, BDM_ERR_REFUSED, 10, 0 },
+		{ 400, GERR(10, 2018065), NULL, BDM_ERR_WINDOW, 10, 0 },
 		{ 400, GERR(10, 0), NULL, BDM_ERR_REFUSED, 10, 0 },
 		{ 400, GERR(551, 1545041), NULL, BDM_ERR_REFUSED, 551, 0 },
 		{ 400, GERR(100, 2018001), NULL, BDM_ERR_INVALID, 100, 0 },
@@ -129,11 +129,104 @@ static void test_error_messages(void)
 	bdm_error_clear(&err);
 	test_account_clear(&acct);
 }
+/* Bodies recorded from the live Graph API, as quoted in public issue
+ * threads (each case names its thread), replayed through the module. */
+typedef struct {
+	const char *source;
+	long status;
+	const char *body;
+	BdmErrorClass cls;
+	int code;
+} RecordedCase;
+
+static void test_recorded(void)
+{
+	const RecordedCase cases[] = {
+		{ "https://github.com/facebookarchive/php-graph-sdk/issues/313", 400,
+		  "{\"error\":{\"message\":\"An active access token must be used to query information "
+		  "about the current user.\",\"type\":\"OAuthException\",\"code\":2500}}",
+		  BDM_ERR_AUTH, 2500 },
+		{ "https://github.com/fbsamples/messenger-platform-samples/issues/125", 400,
+		  "{\"error\":{\"message\":\"An active access token must be used to query information "
+		  "about the current user.\",\"type\":\"OAuthException\",\"code\":2500,"
+		  "\"fbtrace_id\":\"GZzsquc8WjM\"}}", BDM_ERR_AUTH, 2500 },
+		{ "https://github.com/staciax/valorant-discord-bot/issues/105", 400,
+		  "{\"error\":{\"message\":\"Error validating access token: Session has expired on "
+		  "Monday, 19-Jun-23 06:29:46 PDT. The current time is Tuesday, 04-Jul-23 02:11:32 "
+		  "PDT.\",\"type\":\"OAuthException\",\"code\":190,\"error_subcode\":463,"
+		  "\"fbtrace_id\":\"AXS25JPViBb5AY5tP5EzTnD\"}}", BDM_ERR_AUTH, 190 },
+		{ "https://github.com/facebook/facebook-nodejs-business-sdk/issues/97", 400,
+		  "{\"error\":{\"message\":\"(#4) Application request limit reached\",\"type\":"
+		  "\"OAuthException\",\"is_transient\":true,\"code\":4,\"fbtrace_id\":"
+		  "\"FlQgl+5U8pF\"}}", BDM_ERR_RATE_LIMIT, 4 },
+		{ "https://github.com/hellowin/kanca/issues/227 (OAuthException:17:(#17) User request "
+		  "limit reached)", 400,
+		  "{\"error\":{\"message\":\"(#17) User request limit reached\",\"type\":"
+		  "\"OAuthException\",\"code\":17,\"fbtrace_id\":\"BeXy4eBASSE\"}}",
+		  BDM_ERR_RATE_LIMIT, 17 },
+		{ "https://github.com/facebookarchive/Facebook-For-OpenCart/issues/28", 400,
+		  "{\"error\":{\"message\":\"(#32) Page request limit reached\",\"type\":"
+		  "\"OAuthException\",\"code\":32,\"fbtrace_id\":\"HpoLLNVSn5z\"}}",
+		  BDM_ERR_RATE_LIMIT, 32 },
+		{ "https://github.com/arsduo/koala/issues/328 (type, code, message and HTTP status "
+		  "as koala printed them)", 400,
+		  "{\"error\":{\"message\":\"(#613) Calls to graph_post_search_get have exceeded the "
+		  "rate of 10000 calls per 1 seconds.\",\"type\":\"OAuthException\",\"code\":613}}",
+		  BDM_ERR_RATE_LIMIT, 613 },
+		{ "the koala thread above, the code given only in the message, spaced", 400,
+		  "{\"error\":{\"message\":\"(# 613) Calls to graph_post_search_get have exceeded the "
+		  "rate of 10000 calls per 1 seconds.\",\"type\":\"OAuthException\"}}",
+		  BDM_ERR_RATE_LIMIT, 613 },
+		{ "https://github.com/dequis/purple-facebook/issues/477 (the REST API's shape, HTTP 200)",
+		  200, "{\"error_code\":613,\"error_msg\":\"Calls to this api have exceeded the rate "
+		  "limit. (613)\"}", BDM_ERR_RATE_LIMIT, 613 },
+		{ "https://github.com/microsoft/botframework-sdk/issues/2050", 400,
+		  "{\"error\":{\"message\":\"(#10) This message is sent outside of allowed window. You "
+		  "need page_messaging_subscriptions permission to be able to do it. Learn more about "
+		  "the new policy here: https:\\/\\/developers.facebook.com\\/docs\\/messenger-platform"
+		  "\\/policy-overview\",\"type\":\"OAuthException\",\"code\":10,\"error_subcode\":"
+		  "2018065,\"fbtrace_id\":\"H\\/vnkB0t7Fk\"}}", BDM_ERR_WINDOW, 10 },
+		{ "https://github.com/ComposioHQ/composio/issues/3604 (Instagram, HTTP 403)", 403,
+		  "{\"error\":{\"message\":\"This message is sent outside of allowed window.\","
+		  "\"type\":\"IGApiException\",\"code\":10,\"error_subcode\":2534022,"
+		  "\"fbtrace_id\":\"A9C5BFZGYCvRghcFEHTjgpC\"}}", BDM_ERR_WINDOW, 10 },
+		{ "https://github.com/Ptt-Alertor/ptt-alertor/issues/75", 400,
+		  "{\"error\":{\"message\":\"(#551) This person isn't available right now.\","
+		  "\"type\":\"OAuthException\",\"code\":551,\"error_subcode\":1545041,"
+		  "\"fbtrace_id\":\"GZLdPD3DuDR\"}}", BDM_ERR_REFUSED, 551 },
+		{ "https://github.com/microsoft/botframework-sdk/issues/4556", 400,
+		  "{\"error\":{\"message\":\"(#551) This person isn't available right now.\","
+		  "\"type\":\"OAuthException\",\"code\":551,\"error_subcode\":1545041,"
+		  "\"fbtrace_id\":\"G3GRmtpZiq6\"}}", BDM_ERR_REFUSED, 551 },
+	};
+	TestAccount acct;
+
+	test_account_init(&acct, BASE, PAGE, NULL, NOW);
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		BdmResponse resp = test_response(cases[i].status, cases[i].body, NOW, NULL, 0);
+		BdmPollPage page = { 0 };
+		BdmSendResult sent = { 0 };
+		BdmError err = { 0 };
+
+		g_test_message("recorded: %s", cases[i].source);
+		g_assert_cmpint(m->parse_send(&acct.ctx, &resp, &sent, &err), ==, -1);
+		g_assert_cmpint(err.cls, ==, cases[i].cls);
+		g_assert_cmpint(err.code, ==, cases[i].code);
+		g_assert_nonnull(err.message);
+		bdm_error_clear(&err);
+		g_assert_cmpint(m->parse_poll(&acct.ctx, &resp, &page, &err), ==, -1);
+		g_assert_cmpint(err.cls, ==, cases[i].cls);
+		bdm_error_clear(&err);
+	}
+	test_account_clear(&acct);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	m = branddm_module_entry();
 	g_test_add_func("/graph/errors/classes", test_errors);
 	g_test_add_func("/graph/errors/messages", test_error_messages);
+	g_test_add_func("/graph/errors/recorded", test_recorded);
 	return g_test_run();
 }

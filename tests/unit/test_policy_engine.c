@@ -43,13 +43,24 @@ static void test_promotional(void)
 {
 	assert_fires(defaults, "Buy now and save!", "outreach.promotional", "Buy now");
 	assert_fires(defaults, "use DISCOUNT  CODE x", "outreach.promotional", "DISCOUNT  CODE");
-	assert_fires(defaults, "Please subscribe.", "outreach.promotional", "subscribe");
+	assert_fires(defaults, "Please subscribe now.", "outreach.promotional", "subscribe now");
+	assert_fires(defaults, "Order now! Order now!", "outreach.promotional", "Order now");
+	assert_fires(defaults, "Don't miss out on it", "outreach.promotional", "Don't miss out");
 	assert_fires(defaults, "A limited time offer", "outreach.promotional", "limited time offer");
 	/* Near misses: other words, parts of words. */
 	assert_quiet(defaults, "To unsubscribe, reply STOP", "outreach.promotional");
 	assert_quiet(defaults, "you can buy it now or later", "outreach.promotional");
 	assert_quiet(defaults, "the discount was refunded; the code is in the email",
 	             "outreach.promotional");
+	/* Service replies in the same words (issue 22, tests/policy_corpus/). */
+	assert_quiet(defaults, "let me check your order now", "outreach.promotional");
+	assert_quiet(defaults, "you can subscribe to shipping updates", "outreach.promotional");
+	assert_quiet(defaults, "please act now to avoid being charged twice", "outreach.promotional");
+	assert_quiet(defaults, "While we don't have a promo code to offer, we can help.",
+	             "outreach.promotional");
+	/* Only the sentence with the negation is spared. */
+	assert_fires(defaults, "We have no vouchers. Use promo code X.", "outreach.promotional",
+	             "promo code");
 }
 
 static void test_automated_disclosure(void)

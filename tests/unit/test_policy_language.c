@@ -34,7 +34,8 @@ static void test_offensive_disguises(void)
 	assert_fires(defaults, "a$$", "language.offensive", "a$$");
 	assert_fires(defaults, "@ss", "language.offensive", "@ss");
 	assert_fires(defaults, "sh1t", "language.offensive", "sh1t");
-	assert_fires(defaults, "$h!t happens, 5h17", "language.offensive", "5h17");
+	assert_fires(defaults, "$h!t happens", "language.offensive", "$h!t");
+	assert_fires(defaults, "it happens, 5h17", "language.offensive", "5h17");
 	assert_fires(defaults, "b1tch", "language.offensive", "b1tch");
 	assert_fires(defaults, "1d10t", "language.offensive", "1d10t");
 	assert_fires(defaults, "st00pid? no: stup1d", "language.offensive", "stup1d");
@@ -50,6 +51,20 @@ static void test_offensive_disguises(void)
 	assert_quiet(defaults, "a.s.a.p", "language.offensive");
 	assert_quiet(defaults, "f.u.n.k", "language.offensive");
 	assert_quiet(defaults, "f. u. c. k.", "language.offensive");          /* two-char gaps */
+	/* From monthly-basis/content-moderation's tests (tests/policy_corpus/). */
+	assert_fires(defaults, "s*h*i.t!", "language.offensive", "s*h*i.t");
+	assert_fires(defaults, "f-u-c----k", "language.offensive", "f-u-c----k");
+	assert_fires(defaults, "c__unt", "language.offensive", "c__unt");
+	assert_fires(defaults, "f.ck", "language.offensive", "f.ck");
+	assert_fires(defaults, "a ss", "language.offensive", "a ss");
+	assert_fires(defaults, "d!#k", "language.offensive", "d!#k");
+	assert_fires(defaults, "b\xc3\xac""t\xc3\xa7h", "language.offensive", NULL);
+	assert_fires(defaults, "a**", "language.offensive", "a**");
+	assert_quiet(defaults, "as S", "language.offensive");
+	assert_quiet(defaults, "area** applies", "language.offensive");
+	assert_quiet(defaults, "shitake, shitakemushrooms.com and Bitche", "language.offensive");
+	/* A tweet cut off in "assist" (Kaggle customer-support corpus). */
+	assert_quiet(defaults, "as we ass... https://t.co/JEZhqGdBMd", "language.offensive");
 }
 
 static void test_offensive_configured(void)

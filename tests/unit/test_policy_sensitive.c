@@ -83,6 +83,28 @@ static void test_iban(void)
 	assert_quiet(defaults, "DE89  3704 0044 0532 0130 00", "sensitive.iban");
 	/* The wrong-checksum IBAN is not reported as a phone number either. */
 	assert_quiet(defaults, "DE89 3704 0044 0532 0130 01", "sensitive.phone");
+	/* Dashes group an IBAN as well as spaces do, but not mixed with them. */
+	assert_fires(defaults, "IBAN DE89-3704-0044-0532-0130-00.", "sensitive.iban",
+	             "DE89-3704-0044-0532-0130-00");
+	assert_quiet(defaults, "DE89-3704 0044-0532 0130-00", "sensitive.iban");
+	/* Mistyped IBANs (Presidio's samples): wrong check digits, and their
+	 * digit groups are no card ("3016 1111 1018 0000" passes Luhn). */
+	assert_quiet(defaults, "HU42 1177 3016 1111 1018 0000 0001", "sensitive.card");
+	assert_quiet(defaults, "RS35 2600 0560 1001 6113 70", "sensitive.card");
+	assert_quiet(defaults, "LV80 bANK 0000 4351 9500 1", "sensitive.iban");
+}
+
+/* Issuers that the first table left out (Presidio's and PayPal's test numbers). */
+static void test_card_issuers(void)
+{
+	assert_fires(defaults, "UATP 122000000000003", "sensitive.card", "122000000000003");
+	assert_fires(defaults, "Dankort 5019717010103742", "sensitive.card", "5019717010103742");
+	assert_fires(defaults, "Diners 38520000023237", "sensitive.card", "38520000023237");
+	assert_fires(defaults, "Elo 6362970000457013", "sensitive.card", "6362970000457013");
+	assert_fires(defaults, "6000 0707 3616 9237 003", "sensitive.card", "6000 0707 3616 9237 003");
+	/* A 13-digit number starting with 1 is no UATP card, nor a Luhn failure. */
+	assert_quiet(defaults, "1748503543012", "sensitive.card");
+	assert_quiet(defaults, "122000000000004", "sensitive.card");
 }
 
 static void test_ssn(void)
@@ -90,6 +112,9 @@ static void test_ssn(void)
 	assert_fires(defaults, "SSN 123-45-6789.", "sensitive.ssn", "123-45-6789");
 	assert_fires(defaults, "ssn 123 45 6789", "sensitive.ssn", "123 45 6789");
 	assert_fires(defaults, "899-99-9999", "sensitive.ssn", "899-99-9999");
+	assert_fires(defaults, "SSN 078.05.1123", "sensitive.ssn", "078.05.1123");
+	assert_quiet(defaults, "693-09.4444", "sensitive.ssn");
+	assert_quiet(defaults, "v1.078.05.1123", "sensitive.ssn");
 	/* Never issued: area 000, 666, 9xx; group 00; serial 0000. */
 	assert_quiet(defaults, "666-12-3456", "sensitive.ssn");
 	assert_quiet(defaults, "000-12-3456", "sensitive.ssn");
@@ -139,7 +164,6 @@ static void test_secrets(void)
 	assert_quiet(defaults, "AKIAIOSFODNN7EXAMPL", "sensitive.secret");      /* 15 */
 	assert_quiet(defaults, "AKIAIOSFODNN7EXAMPLEX", "sensitive.secret");    /* 17 */
 	assert_quiet(defaults, "ghp_short", "sensitive.secret");
-	assert_quiet(defaults, "sk_test_4eC39HqLyjWDarjtT1zdp7dc", "sensitive.secret");
 	assert_quiet(defaults, "eyJhbGciOiJIUzI1NiJ9 is base64", "sensitive.secret");
 	assert_quiet(defaults, "Reset your password here", "sensitive.secret");
 	assert_quiet(defaults, "Forgot your password?", "sensitive.secret");
@@ -148,6 +172,35 @@ static void test_secrets(void)
 	assert_quiet(defaults, "password: \xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2", "sensitive.secret");
 	assert_quiet(defaults, "-----BEGIN PUBLIC KEY-----\nMIIB", "sensitive.secret");
 	assert_quiet(defaults, "passwordless login: yes", "sensitive.secret");
+
+	/* From detect-secrets' and gitleaks' fixtures (tests/policy_corpus/secret.tsv). */
+	assert_fires(defaults, "sk_test_4eC39HqLyjWDarjtT1zdp7dc", "sensitive.secret",
+	             "sk_test_4eC39HqLyjWDarjtT1zdp7dc");
+	assert_fires(defaults, "-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQWGBGSVV4YB\n=8xQN\n"
+	             "-----END PGP PRIVATE KEY BLOCK-----\nthanks", "sensitive.secret",
+	             "-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQWGBGSVV4YB\n=8xQN\n"
+	             "-----END PGP PRIVATE KEY BLOCK-----");
+	assert_fires(defaults, "xoxe-1-My0xLTMxNzcwMjQ0MTcxMy01MTU4MTUyNjkxNzE0LTUxODE4NDI0MDY3MzYtMjA5"
+	             "MGFkOTFlZThkZWE2OGFlZDYwYWJjODNhYzAxYjA5ZjVmODBhYjgzN2QyNDdjOTNlOGY5NTg2YWM1OGM4Mg",
+	             "sensitive.secret", NULL);
+	assert_fires(defaults, "xapp-1-A052FGTS2DL-5171572773297-610b6a11f4b7eb819e87b767d80e6575",
+	             "sensitive.secret", NULL);
+	assert_fires(defaults, "db_pass: m{{h}o)p$", "sensitive.secret", "db_pass: m{{h}o)p$");
+	assert_fires(defaults, "aws_secret_access_key: value with spaces", "sensitive.secret",
+	             "aws_secret_access_key: value");
+	assert_fires(defaults, "secret: 'x7#kq'", "sensitive.secret", "secret: 'x7#kq'");
+	/* Unsigned: header and payload only. */
+	assert_fires(defaults, "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0",
+	             "sensitive.secret", NULL);
+	/* "Secret" and "token" start sentences too. */
+	assert_quiet(defaults, "The secret: we ship on Mondays", "sensitive.secret");
+	assert_quiet(defaults, "Token: thanks", "sensitive.secret");
+	assert_quiet(defaults, "api_key = \"\"", "sensitive.secret");
+	assert_quiet(defaults, "password: ${link}", "sensitive.secret");
+	assert_quiet(defaults, "xoxb-xxxxxxxxx-xxxxxxxxxx-xxxxxxxxxxxx", "sensitive.secret");
+	assert_quiet(defaults, "ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "sensitive.secret");
+	assert_quiet(defaults, "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ.eyJzdWIiOiIxMjM0NTY3ODkwIn0",
+	             "sensitive.secret");
 }
 
 static void test_email(void)
@@ -202,6 +255,16 @@ static void test_phone(void)
 	bdm_policy_free(p);
 }
 
+/* From Presidio's recognizer tests (tests/policy_corpus/contact.tsv). */
+static void test_contact_shapes(void)
+{
+	assert_fires(defaults, "United States: (415)555-0132", "sensitive.phone", "(415)555-0132");
+	assert_fires(defaults, "mail a@xn--d1acufc.xn--p1ai", "sensitive.email",
+	             "a@xn--d1acufc.xn--p1ai");
+	assert_quiet(defaults, "SKU 1234-5678-9012", "sensitive.phone");
+	assert_fires(defaults, "call 0301 234 5678", "sensitive.phone", "0301 234 5678");
+}
+
 static void test_rules_off(void)
 {
 	BdmPolicy *p = policy_from_texts("[rule sensitive.card]\nseverity = off\n"
@@ -226,11 +289,13 @@ int main(int argc, char **argv)
 	g_test_add_func("/policy/sensitive/card", test_card_positives);
 	g_test_add_func("/policy/sensitive/card_near_misses", test_card_near_misses);
 	g_test_add_func("/policy/sensitive/card_not_phone", test_card_is_not_also_a_phone);
+	g_test_add_func("/policy/sensitive/card_issuers", test_card_issuers);
 	g_test_add_func("/policy/sensitive/iban", test_iban);
 	g_test_add_func("/policy/sensitive/ssn", test_ssn);
 	g_test_add_func("/policy/sensitive/secrets", test_secrets);
 	g_test_add_func("/policy/sensitive/email", test_email);
 	g_test_add_func("/policy/sensitive/phone", test_phone);
+	g_test_add_func("/policy/sensitive/contact_shapes", test_contact_shapes);
 	g_test_add_func("/policy/sensitive/rules_off", test_rules_off);
 	status = policy_tests_run();
 	bdm_policy_free(defaults);

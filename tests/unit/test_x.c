@@ -382,6 +382,52 @@ static void test_errors(void)
 	test_account_clear(&acct);
 }
 
+/* Problem bodies recorded from the live X API, as quoted in public issue
+ * threads: the class follows the status. */
+static void test_recorded_errors(void)
+{
+	const struct {
+		const char *source;
+		long status;
+		const char *body;
+		BdmErrorClass cls;
+	} cases[] = {
+		{ "https://github.com/xdevplatform/xurl/issues/8", 401,
+		  "{\n  \"detail\": \"Unauthorized\",\n  \"status\": 401,\n  \"title\": "
+		  "\"Unauthorized\",\n  \"type\": \"about:blank\"\n}", BDM_ERR_AUTH },
+		{ "https://github.com/xdevplatform/samples/issues/160", 403,
+		  "{\"client_id\":\"*******\",\"detail\":\"When authenticating requests to the Twitter "
+		  "API v2 endpoints, you must use keys and tokens from a Twitter developer App that is "
+		  "attached to a Project. You can create a project via the developer portal.\","
+		  "\"registration_url\":\"https://developer.twitter.com/en/docs/projects/overview\","
+		  "\"title\":\"Client Forbidden\",\"required_enrollment\":\"Appropriate Level of API "
+		  "Access\",\"reason\":\"client-not-enrolled\",\"type\":"
+		  "\"https://api.twitter.com/2/problems/client-forbidden\"}", BDM_ERR_REFUSED },
+		{ "https://github.com/geduldig/TwitterAPI/issues/180", 429,
+		  "{\"title\":\"Too Many Requests\",\"type\":\"about:blank\",\"status\":429,"
+		  "\"detail\":\"Too Many Requests\"}", BDM_ERR_RATE_LIMIT },
+	};
+	TestAccount acct;
+
+	test_account_init(&acct, BASE, ME, ME, NOW);
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		BdmResponse resp = test_response(cases[i].status, cases[i].body, NOW, NULL, 0);
+		BdmSendResult sent = { 0 };
+		BdmPollPage page = { 0 };
+		BdmError err = { 0 };
+
+		g_test_message("recorded: %s", cases[i].source);
+		g_assert_cmpint(m->parse_send(&acct.ctx, &resp, &sent, &err), ==, -1);
+		g_assert_cmpint(err.cls, ==, cases[i].cls);
+		g_assert_nonnull(err.message);
+		bdm_error_clear(&err);
+		g_assert_cmpint(m->parse_poll(&acct.ctx, &resp, &page, &err), ==, -1);
+		g_assert_cmpint(err.cls, ==, cases[i].cls);
+		bdm_error_clear(&err);
+	}
+	test_account_clear(&acct);
+}
+
 static void test_send(void)
 {
 	TestAccount acct;
@@ -479,6 +525,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/x/poll/parse", test_poll_parse);
 	g_test_add_func("/x/poll/empty-and-rate-headers", test_poll_empty_and_rate_headers);
 	g_test_add_func("/x/poll/hostile", test_poll_hostile);
+	g_test_add_func("/x/errors/recorded", test_recorded_errors);
 	g_test_add_func("/x/errors", test_errors);
 	g_test_add_func("/x/send/request", test_send);
 	g_test_add_func("/x/send/limits", test_send_limits);
