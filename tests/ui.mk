@@ -11,4 +11,6 @@ TESTS      += tests/ui/test_pidgin.py
 # make check-asan runs the Pidgin test only.
 ifeq ($(SANITIZE),)
 TESTS      += tests/ui/test_finch.py
+# make demo (tools/demo.py) in a terminal, as a new user runs it.
+TESTS      += tests/ui/test_demo.py
 endif
