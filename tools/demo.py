@@ -27,6 +27,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "emulators"))
 
 from graph_emulator import GraphEmulator  # noqa: E402
+from purple_profile import accounts_xml  # noqa: E402
 
 PAGE_ID, TOKEN, PAGE_NAME = "1000", "demo", "Acme Demo"
 PROTOCOL = "prpl-branddm-facebook"
@@ -85,20 +86,6 @@ PREFS_XML = """\
 """
 
 
-def accounts_xml(api_base):
-    ui_settings = "".join(
-        "  <settings ui='%s'>\n   <setting name='auto-login' type='bool'>1</setting>\n"
-        "  </settings>\n" % ui for ui in UI_IDS.values())
-    return ("<?xml version='1.0' encoding='UTF-8' ?>\n"
-            "<account version='1.0'>\n <account>\n"
-            "  <protocol>%s</protocol>\n  <name>%s</name>\n  <password>%s</password>\n"
-            "  <alias>%s</alias>\n  <settings>\n"
-            "   <setting name='api_base' type='string'>%s</setting>\n"
-            "   <setting name='poll_interval' type='int'>2</setting>\n"
-            "  </settings>\n%s </account>\n</account>\n"
-            % (PROTOCOL, PAGE_ID, TOKEN, PAGE_NAME, api_base, ui_settings))
-
-
 def build_dir():
     return os.environ.get("BUILD", os.path.join(ROOT, "build"))
 
@@ -116,7 +103,8 @@ def make_purple_dir(api_base):
     for name in os.listdir(built):
         os.symlink(os.path.join(built, name), os.path.join(plugins, name))
     with open(os.path.join(purple, "accounts.xml"), "w") as f:
-        f.write(accounts_xml(api_base))
+        f.write(accounts_xml(PROTOCOL, PAGE_ID, TOKEN, api_base, UI_IDS.values(),
+                             alias=PAGE_NAME))
     with open(os.path.join(purple, "prefs.xml"), "w") as f:
         f.write(PREFS_XML)
     with open(os.path.join(purple, "branddm", "desk.conf"), "w") as f:

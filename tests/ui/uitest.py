@@ -32,6 +32,7 @@ sys.path.insert(0, os.path.join(REPO_ROOT, "tests", "emulators"))
 
 from harness import Tap, build_path, timeout_scale  # noqa: E402,F401
 from graph_emulator import GraphEmulator  # noqa: E402
+import purple_profile  # noqa: E402
 
 ARTIFACTS = os.path.join(REPO_ROOT, "tests", "artifacts")
 TOKEN = "ui-token-SECRET-7c1e"
@@ -122,17 +123,7 @@ SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "runtime error:",
 def accounts_xml(api_base, ui_ids):
     """accounts.xml with one enabled Facebook Page account, as the Add
     Account dialog would save it (enabled is a per-UI setting)."""
-    ui_settings = "".join(
-        "  <settings ui='%s'>\n   <setting name='auto-login' type='bool'>1</setting>\n"
-        "  </settings>\n" % ui for ui in ui_ids)
-    return ("<?xml version='1.0' encoding='UTF-8' ?>\n"
-            "<account version='1.0'>\n <account>\n"
-            "  <protocol>%s</protocol>\n  <name>%s</name>\n  <password>%s</password>\n"
-            "  <settings>\n"
-            "   <setting name='api_base' type='string'>%s</setting>\n"
-            "   <setting name='poll_interval' type='int'>2</setting>\n"
-            "  </settings>\n%s </account>\n</account>\n"
-            % (PROTOCOL, PAGE_ID, TOKEN, api_base, ui_settings))
+    return purple_profile.accounts_xml(PROTOCOL, PAGE_ID, TOKEN, api_base, ui_ids)
 
 
 # Window geometry that keeps the conversation window clear of the buddy

@@ -110,3 +110,23 @@ char *test_garbage(size_t n)
 	buf[n] = '\0';
 	return buf;
 }
+
+void test_replay_error(const BdmModule *m, TestAccount *acct, const char *source, long status,
+                       const char *body, BdmErrorClass cls, int code)
+{
+	BdmResponse resp = test_response(status, body, acct->ctx.now, NULL, 0);
+	BdmSendResult sent = { 0 };
+	BdmPollPage page = { 0 };
+	BdmError err = { 0 };
+
+	g_test_message("recorded: %s", source);
+	g_assert_cmpint(m->parse_send(&acct->ctx, &resp, &sent, &err), ==, -1);
+	g_assert_cmpint(err.cls, ==, cls);
+	if (code != -1)
+		g_assert_cmpint(err.code, ==, code);
+	g_assert_nonnull(err.message);
+	bdm_error_clear(&err);
+	g_assert_cmpint(m->parse_poll(&acct->ctx, &resp, &page, &err), ==, -1);
+	g_assert_cmpint(err.cls, ==, cls);
+	bdm_error_clear(&err);
+}

@@ -40,6 +40,11 @@ char *test_url_param(const char *url, const char *name);
  *  Only the host may add the bearer header. */
 void test_request_assert_no_token(const BdmRequest *req);
 
+/** Replay a response recorded from the live service (source names where it
+ *  was published) through m's parse_send and parse_poll: both fail with cls (and code unless -1). */
+void test_replay_error(const BdmModule *m, TestAccount *acct, const char *source, long status,
+                       const char *body, BdmErrorClass cls, int code);
+
 /** The request body parsed as JSON, for assertions on its members.
  *  Returns the owned root node; fails the test if it is not JSON. */
 JsonNode *test_request_json(const BdmRequest *req);

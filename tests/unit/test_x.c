@@ -410,21 +410,9 @@ static void test_recorded_errors(void)
 	TestAccount acct;
 
 	test_account_init(&acct, BASE, ME, ME, NOW);
-	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
-		BdmResponse resp = test_response(cases[i].status, cases[i].body, NOW, NULL, 0);
-		BdmSendResult sent = { 0 };
-		BdmPollPage page = { 0 };
-		BdmError err = { 0 };
-
-		g_test_message("recorded: %s", cases[i].source);
-		g_assert_cmpint(m->parse_send(&acct.ctx, &resp, &sent, &err), ==, -1);
-		g_assert_cmpint(err.cls, ==, cases[i].cls);
-		g_assert_nonnull(err.message);
-		bdm_error_clear(&err);
-		g_assert_cmpint(m->parse_poll(&acct.ctx, &resp, &page, &err), ==, -1);
-		g_assert_cmpint(err.cls, ==, cases[i].cls);
-		bdm_error_clear(&err);
-	}
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
+		test_replay_error(m, &acct, cases[i].source, cases[i].status, cases[i].body,
+		                  cases[i].cls, -1);
 	test_account_clear(&acct);
 }
 
