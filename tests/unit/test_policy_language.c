@@ -63,8 +63,8 @@ static void test_offensive_disguises(void)
 	assert_quiet(defaults, "as S", "language.offensive");
 	assert_quiet(defaults, "area** applies", "language.offensive");
 	assert_quiet(defaults, "shitake, shitakemushrooms.com and Bitche", "language.offensive");
-	/* A tweet cut off in "assist" (Kaggle customer-support corpus). */
-	assert_quiet(defaults, "as we ass... https://t.co/JEZhqGdBMd", "language.offensive");
+	/* A reply cut off by a length limit in the middle of "assist". */
+	assert_quiet(defaults, "Thanks for waiting, as we ass... https://t.co/x", "language.offensive");
 }
 
 static void test_offensive_configured(void)
