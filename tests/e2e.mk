@@ -1,6 +1,8 @@
 # End-to-end tests: the headless client against the platform emulators.
 TESTS += tests/e2e/test_facebook.py
 TESTS += tests/e2e/test_policy.py
+# The shipped example files agree with each other and with the demo.
+TESTS += tests/e2e/test_examples.py
 TESTS += tests/e2e/test_log_e2e.py
 TESTS += tests/e2e/test_instagram.py tests/e2e/test_x.py
 TESTS += tests/e2e/test_install.py

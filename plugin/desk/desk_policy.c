@@ -321,7 +321,7 @@ static gboolean decide(BdmConn *conn, const char *who, const char *text, gboolea
 		*why = g_strdup(_("Not sent: you are not authorised to send on this account; it is "
 		                  "read-only for you."));
 		if (record)
-			log_refusal(conn, who, "block", "agents.not_authorised", text);
+			log_refusal(conn, who, "block", "agent.unauthorised", text);
 		return FALSE;
 	}
 	if (!automated && !policy_acknowledged()) {

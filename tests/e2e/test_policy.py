@@ -119,7 +119,7 @@ def test_unauthorised_agent(t, p):
         t.ok("not authorised" in ev["text"], "read-only agent told why", ev["text"])
         t.eq(s.emu.sent, [], "nothing sent by an unauthorised agent")
         blocks = [json.loads(d) for d, _ in events(s, "block")]
-        t.eq([f["rule"] for b in blocks for f in b["findings"]], ["agents.not_authorised"],
+        t.eq([f["rule"] for b in blocks for f in b["findings"]], ["agent.unauthorised"],
              "the refusal is logged like every block, under its own rule")
 
 
