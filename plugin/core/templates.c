@@ -194,7 +194,7 @@ static gboolean walk_text(const char *text, Values *values, GString *out, char *
 	const char *p = text;
 
 	while (*p != '\0') {
-		const char *close;
+		const char *close, *bar;
 
 		if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
 			if (out != NULL)
@@ -217,20 +217,30 @@ static gboolean walk_text(const char *text, Values *values, GString *out, char *
 			*problem = g_strdup(_("a “{” without “}” (write “{{” for a literal brace)"));
 			return FALSE;
 		}
-		if (!is_valid_name(p + 1, close - p - 1)) {
+		/* "{name|fallback}": the fallback stands in when name has no value. */
+		bar = memchr(p + 1, '|', close - p - 1);
+		if (!is_valid_name(p + 1, (bar ? bar : close) - p - 1)) {
 			*problem = g_strdup_printf(_("“%.*s” is not a placeholder (names use letters, "
 			                             "digits, “.”, “_” and “-”; write “{{” for a "
 			                             "literal brace)"), (int)(close - p + 1), p);
 			return FALSE;
 		}
 		if (values != NULL) {
-			char *name = g_strndup(p + 1, close - p - 1);
-			const char *value = placeholder_value(values, name, error);
+			char *name = g_strndup(p + 1, (bar ? bar : close) - p - 1);
+			GError *missing = NULL;
+			const char *value = placeholder_value(values, name, &missing);
 
 			g_free(name);
-			if (value == NULL)
+			if (value == NULL && bar != NULL &&
+			    g_error_matches(missing, BDM_TEMPLATE_ERROR, BDM_TEMPLATE_ERROR_MISSING_VALUE)) {
+				g_clear_error(&missing);
+				g_string_append_len(out, bar + 1, close - bar - 1);
+			} else if (value == NULL) {
+				g_propagate_error(error, missing);
 				return FALSE;
-			g_string_append(out, value);
+			} else {
+				g_string_append(out, value);
+			}
 		}
 		p = close + 1;
 	}

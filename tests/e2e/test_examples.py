@@ -46,7 +46,9 @@ def templates():
                 if base and base.group(3) in (None, lang):
                     if base.group(3) == lang or base.group(1) not in values:
                         values[base.group(1)] = value
-            filled = re.sub(r"\{([\w.]+)\}", lambda x: values.get(x.group(1), x.group(0)),
+            # "{name|fallback}": the sample value, as a named customer gets it.
+            filled = re.sub(r"\{([\w.]+)(?:\|[^}]*)?\}",
+                            lambda x: values.get(x.group(1), x.group(0)),
                             text.replace("\\n", "\n"))
             automated = kf.has_option(section, "automated") and \
                 kf.get(section, "automated") == "true"

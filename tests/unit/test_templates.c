@@ -200,6 +200,28 @@ static void test_first_name(void)
 	bdm_templates_free(t);
 }
 
+/* "{name|fallback}" fills in the fallback for a value the conversation lacks,
+ * never for a placeholder that does not exist. */
+static void test_fallbacks(void)
+{
+	BdmTemplates *t = load_texts(
+		"[template hi]\ntext=Hello {customer.first_name|there}, ticket {ticket|pending}.\n"
+		"[template bad]\ntext=Order {order.id|unknown}\n"
+		"[template empty]\ntext=Hi{customer.first_name|}!\n",
+		NULL);
+	BdmTemplateContext ctx = full_ctx;
+
+	ctx.customer_name = "Ana María";
+	ctx.ticket = "T-7";
+	assert_expands(t, "hi", &ctx, "Hello Ana, ticket T-7.", NULL);
+	ctx.customer_name = NULL;
+	ctx.ticket = "";
+	assert_expands(t, "hi", &ctx, "Hello there, ticket pending.", NULL);
+	assert_expands(t, "empty", &ctx, "Hi!", NULL);
+	assert_refused(t, "bad", &ctx, BDM_TEMPLATE_ERROR_UNKNOWN_PLACEHOLDER, "{order.id}");
+	bdm_templates_free(t);
+}
+
 static void test_refusals(void)
 {
 	BdmTemplates *t = load_texts(
@@ -452,6 +474,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/templates/placeholders", test_placeholders);
 	g_test_add_func("/templates/first_name", test_first_name);
 	g_test_add_func("/templates/refusals", test_refusals);
+	g_test_add_func("/templates/fallbacks", test_fallbacks);
 	g_test_add_func("/templates/list_and_category", test_list_and_category);
 	g_test_add_func("/templates/missing_files", test_missing_files);
 	g_test_add_func("/templates/user_overrides", test_user_overrides);
