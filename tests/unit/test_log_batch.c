@@ -8,32 +8,7 @@
 #include "log_internal.h"
 #include "test_log_util.h"
 
-typedef struct {
-	char *dir;
-	char *path;
-	BdmLog *log;
-} Fixture;
-
-static void setup(Fixture *f, gconstpointer data)
-{
-	GError *error = NULL;
-
-	(void)data;
-	f->dir = tlog_tmpdir();
-	f->path = g_build_filename(f->dir, "log.sqlite", NULL);
-	f->log = bdm_log_open(f->path, "alice", &error);
-	g_assert_no_error(error);
-	g_assert_nonnull(f->log);
-}
-
-static void teardown(Fixture *f, gconstpointer data)
-{
-	(void)data;
-	bdm_log_close(f->log);
-	tlog_rmtree(f->dir);
-	g_free(f->dir);
-	g_free(f->path);
-}
+typedef TlogFixture Fixture;
 
 static gint64 records(Fixture *f)
 {
@@ -357,7 +332,8 @@ static void test_refusals(Fixture *f, gconstpointer data)
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-#define ADD(name, fn) g_test_add(name, Fixture, NULL, setup, fn, teardown)
+#define ADD(name, fn) \
+	g_test_add(name, Fixture, NULL, tlog_fixture_setup, fn, tlog_fixture_teardown)
 	ADD("/log-batch/commit-together", test_commit_together);
 	ADD("/log-batch/head-moves-at-commit", test_head_moves_at_commit);
 	ADD("/log-batch/duplicates-inside", test_duplicates_inside);

@@ -139,3 +139,24 @@ void tlog_event(BdmLog *log, const char *kind, const char *customer, const char 
 	g_assert_true(bdm_log_event(log, &e, &error));
 	g_assert_no_error(error);
 }
+
+void tlog_fixture_setup(TlogFixture *f, gconstpointer data)
+{
+	GError *error = NULL;
+
+	(void)data;
+	f->dir = tlog_tmpdir();
+	f->path = g_build_filename(f->dir, "log.sqlite", NULL);
+	f->log = bdm_log_open(f->path, "alice", &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(f->log);
+}
+
+void tlog_fixture_teardown(TlogFixture *f, gconstpointer data)
+{
+	(void)data;
+	bdm_log_close(f->log);
+	tlog_rmtree(f->dir);
+	g_free(f->dir);
+	g_free(f->path);
+}

@@ -39,4 +39,19 @@ void tlog_message(BdmLog *log, const char *platform, const char *account, const 
 void tlog_event(BdmLog *log, const char *kind, const char *customer, const char *detail,
                 const char *text, gint64 when);
 
+/** A fresh log in a temporary directory, for g_test_add fixtures. */
+typedef struct {
+	char *dir;
+	char *path;   /* dir/log.sqlite */
+	BdmLog *log;  /* open for agent "alice" */
+} TlogFixture;
+
+/** g_test_add setup: make the directory and open the log.
+ *  Aborts the test when either fails. */
+void tlog_fixture_setup(TlogFixture *f, gconstpointer data);
+
+/** g_test_add teardown: close the log (if still open) and remove the directory.
+ *  Frees the strings. */
+void tlog_fixture_teardown(TlogFixture *f, gconstpointer data);
+
 #endif /* BRANDDM_TEST_LOG_UTIL_H */

@@ -10,31 +10,7 @@
 #include "team_log.h"
 #include "test_log_util.h"
 
-typedef struct {
-	char *dir;
-	char *path;
-	BdmLog *log;
-} Fixture;
-
-static void setup(Fixture *f, gconstpointer data)
-{
-	GError *error = NULL;
-
-	(void)data;
-	f->dir = tlog_tmpdir();
-	f->path = g_build_filename(f->dir, "log.sqlite", NULL);
-	f->log = bdm_log_open(f->path, "ada", &error);
-	g_assert_no_error(error);
-}
-
-static void teardown(Fixture *f, gconstpointer data)
-{
-	(void)data;
-	bdm_log_close(f->log);
-	tlog_rmtree(f->dir);
-	g_free(f->path);
-	g_free(f->dir);
-}
+typedef TlogFixture Fixture;
 
 static void test_array_element(void)
 {
@@ -217,10 +193,11 @@ int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/team-log/array-element", test_array_element);
-	g_test_add("/team-log/batch-params", Fixture, NULL, setup, test_batch_params, teardown);
+	g_test_add("/team-log/batch-params", Fixture, NULL, tlog_fixture_setup, test_batch_params,
+	           tlog_fixture_teardown);
 	g_test_add_func("/team-log/damaged-and-invalid", test_damaged_and_invalid);
 	g_test_add_func("/team-log/sent-elsewhere", test_sent_elsewhere);
-	g_test_add("/team-log/chain-check-copies", Fixture, NULL, setup, test_chain_check_copies,
-	           teardown);
+	g_test_add("/team-log/chain-check-copies", Fixture, NULL, tlog_fixture_setup,
+	           test_chain_check_copies, tlog_fixture_teardown);
 	return g_test_run();
 }
