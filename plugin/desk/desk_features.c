@@ -138,6 +138,7 @@ void bdm_desk_features_init(void)
 	bdm_desk_templates_init();
 	bdm_desk_escalation_init();
 	bdm_desk_assign_init();
+	bdm_desk_history_init();
 	bdm_desk_sla_init();
 	connect_host(bdm_signals_handle());
 }

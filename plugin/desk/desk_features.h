@@ -281,6 +281,12 @@ const char *bdm_desk_log_ship_chain(void);
  *  Called by bdm_desk_team_shutdown. */
 void bdm_desk_log_ship_shutdown(void);
 
+/* ---- desk_history.c --------------------------------------------------------- */
+
+/** Register /history [N]: earlier messages with the customer from the log.
+ *  Called by bdm_desk_init. */
+void bdm_desk_history_init(void);
+
 /* ---- desk_assign.c --------------------------------------------------------- */
 
 /** Register /assign, /unassign and /handover, and assignment by first reply.

@@ -122,6 +122,37 @@ def test_unknown_placeholder(t, p, hook):
         t.eq(events(s, "template"), [], "no template use logged")
         quit_clean(t, s)
 
+def test_history(t, p, hook):
+    """/history [N]: earlier messages with the customer from the log, as
+    notices in the conversation, oldest first; nothing is sent."""
+    who, name = ADA
+    with session(p, hook, [ADA]) as s:
+        s.emu.add_customer_message(who, name, "It was order 5521, by the way.")
+        s.received(who)
+        s.send(who, "Thanks Ada, checking 5521.")
+        s.client.wait_event("write", conv=who, flags="send", timeout=15)
+        since = len(s.client.events_seen())
+        r = command(s, who, "history 2")
+        t.ok(r["status"] == "ok", "/history 2 runs", r)
+        shown = [e["text"] for e in s.client.events_seen("write", since=since, conv=who)
+                 if "system" in e["flags"]]
+        t.ok(len(shown) == 2, "it shows the last two messages", shown)
+        t.ok(len(shown) == 2 and "5521, by the way" in shown[0] and "checking 5521" in shown[1] and
+             all(x.startswith("[earlier, ") for x in shown),
+             "oldest first, each marked as earlier", shown)
+        t.ok(len(shown) == 2 and name in shown[0], "the customer's message names the customer",
+             shown)
+        since = len(s.client.events_seen())
+        command(s, who, "history")
+        shown = [e["text"] for e in s.client.events_seen("write", since=since, conv=who)
+                 if "system" in e["flags"]]
+        t.ok(len(shown) == 3, "/history alone shows them all (fewer than 20)", shown)
+        r = command(s, who, "history 0")
+        t.ok(r["status"] != "ok" and "1 to 500" in (r.get("cmd_error") or ""),
+             "/history 0 is refused with the usage", r)
+        t.eq(len(s.emu.sent), 1, "nothing more was sent")
+        quit_clean(t, s)
+
 # ---- escalation ----------------------------------------------------------------
 
 def test_keyword_escalation_webhook(t, p, hook):
@@ -418,6 +449,7 @@ p = Facebook()
 tests = [("template into the compose box, then sent", test_template_insert_and_send),
          ("{agent.name} from [team] agent", test_agent_name_from_team),
          ("unknown placeholder refused", test_unknown_placeholder),
+         ("/history shows earlier messages", test_history),
          ("keyword escalation and webhook", test_keyword_escalation_webhook),
          ("failing webhook shown to the agent", test_failing_webhook),
          ("tags survive a restart; /untag", test_tags_survive_restart),
