@@ -107,13 +107,21 @@ void bdm_team_log_array_element(GString *buf, const char *s)
 	g_string_append_c(buf, '"');
 }
 
-static void add_text(BdmTeamLogBatch *batch, int col, const char *s)
+/* Column col's array literal, ready for its next element. */
+static GString *next_element(BdmTeamLogBatch *batch, int col)
 {
 	GString *buf = batch->column[col];
-	char *valid;
 
 	if (buf->len > 1)
 		g_string_append_c(buf, ',');
+	return buf;
+}
+
+static void add_text(BdmTeamLogBatch *batch, int col, const char *s)
+{
+	GString *buf = next_element(batch, col);
+	char *valid;
+
 	if (s == NULL || g_utf8_validate(s, -1, NULL)) {
 		bdm_team_log_array_element(buf, s);
 		return;
@@ -129,13 +137,11 @@ static void add_text(BdmTeamLogBatch *batch, int col, const char *s)
 /* Decimal digits without printf: a batch formats thousands of numbers. */
 static void add_int(BdmTeamLogBatch *batch, int col, gint64 v)
 {
-	GString *buf = batch->column[col];
+	GString *buf = next_element(batch, col);
 	char digits[24];
 	guint64 u = v < 0 ? -(guint64)v : (guint64)v;
 	int n = 0;
 
-	if (buf->len > 1)
-		g_string_append_c(buf, ',');
 	do {
 		digits[n++] = (char)('0' + u % 10);
 		u /= 10;
@@ -148,30 +154,20 @@ static void add_int(BdmTeamLogBatch *batch, int col, gint64 v)
 
 static void add_bool(BdmTeamLogBatch *batch, int col, gboolean v)
 {
-	GString *buf = batch->column[col];
-
-	if (buf->len > 1)
-		g_string_append_c(buf, ',');
-	g_string_append_c(buf, v ? 't' : 'f');
+	g_string_append_c(next_element(batch, col), v ? 't' : 'f');
 }
 
 /* An absent or damaged hash goes up empty: the central copy then fails
  * verification just as the local one does. */
 static void add_hash(BdmTeamLogBatch *batch, int col, const guint8 *hash, gboolean nullable)
 {
-	static const char digits[] = "0123456789abcdef";
 	char hex[2 * BDM_LOG_HASH_LEN + 1];
-	int i;
 
 	if (hash == NULL) {
 		add_text(batch, col, nullable ? NULL : "");
 		return;
 	}
-	for (i = 0; i < BDM_LOG_HASH_LEN; i++) {
-		hex[2 * i] = digits[hash[i] >> 4];
-		hex[2 * i + 1] = digits[hash[i] & 0xf];
-	}
-	hex[2 * BDM_LOG_HASH_LEN] = '\0';
+	bdm_log_hash_hex(hash, hex);
 	add_text(batch, col, hex);
 }
 
