@@ -114,6 +114,18 @@ void bdm_purple_forget_customer(const char *platform, const char *customer)
 	}
 }
 
+/* The folder of an account's chat logs, one subfolder per customer (named by
+ * the normalized id); NULL when libpurple cannot say.  libpurple only names
+ * a customer's folder, hence the dummy name. */
+static char *account_log_dir(PurpleAccount *account)
+{
+	char *dir = purple_log_get_log_dir(PURPLE_LOG_IM, "x", account);
+	char *account_dir = dir ? g_path_get_dirname(dir) : NULL;
+
+	g_free(dir);
+	return account_dir;
+}
+
 /* An erase by branddm-admin left a marker per customer (a hash, not the id):
  * the names this account knows are checked against them at sign-on. */
 static void forget_marked(PurpleAccount *account)
@@ -122,7 +134,7 @@ static void forget_marked(PurpleAccount *account)
 	                     ? bdm_log_state_get_prefix(bdm_journal_log(), "forget/", NULL) : NULL;
 	GHashTable *names;
 	GSList *buddies, *l;
-	char *dir, *account_dir;
+	char *account_dir;
 	GHashTableIter iter;
 	gpointer name;
 	GDir *d;
@@ -137,9 +149,7 @@ static void forget_marked(PurpleAccount *account)
 	for (l = buddies; l != NULL; l = l->next)
 		g_hash_table_add(names, g_strdup(purple_buddy_get_name(l->data)));
 	g_slist_free(buddies);
-	/* Chat-log folders are named by the normalized customer id. */
-	dir = purple_log_get_log_dir(PURPLE_LOG_IM, "x", account);
-	account_dir = dir ? g_path_get_dirname(dir) : NULL;
+	account_dir = account_log_dir(account);
 	d = account_dir ? g_dir_open(account_dir, 0, NULL) : NULL;
 	while (d != NULL && (name = (gpointer)g_dir_read_name(d)) != NULL)
 		g_hash_table_add(names, g_strdup(name));
@@ -156,7 +166,6 @@ static void forget_marked(PurpleAccount *account)
 		g_free(key);
 	}
 	g_free(account_dir);
-	g_free(dir);
 	g_hash_table_unref(names);
 	g_hash_table_unref(marked);
 }
@@ -182,16 +191,14 @@ void bdm_purple_logs_prune(gint64 older_than)
 
 	for (l = purple_accounts_get_all(); l != NULL; l = l->next) {
 		PurpleAccount *account = l->data;
-		char *dir, *account_dir;
+		char *account_dir;
 
 		if (!is_branddm_account(account))
 			continue;
-		dir = purple_log_get_log_dir(PURPLE_LOG_IM, "x", account);
-		account_dir = dir ? g_path_get_dirname(dir) : NULL;
+		account_dir = account_log_dir(account);
 		if (account_dir != NULL)
 			delete_below(account_dir, older_than, FALSE);
 		g_free(account_dir);
-		g_free(dir);
 	}
 }
 
