@@ -20,22 +20,20 @@
 #define HISTORY_DEFAULT 20
 #define HISTORY_MAX 500
 
-/* The last n records of messages with customer on conn's account, oldest
- * first (a ring of n over the cursor: a long history streams through). */
-static GPtrArray *last_messages(BdmConn *conn, const char *customer, guint n, GError **error)
+/* The last n messages with customer on conn's account as lines, oldest
+ * first; the cursor streams, only n lines are kept. */
+static GQueue *last_messages(BdmConn *conn, const char *customer, guint n, GError **error)
 {
-	GPtrArray *ring = g_ptr_array_new_with_free_func(g_free);
+	GQueue *lines = g_queue_new();
 	BdmLogQuery q = { 0 };
 	BdmLogCursor *cursor;
 	const BdmLogRecord *r;
-	guint next = 0;
 
 	q.platform = bdm_conn_platform(conn);
 	q.account = bdm_conn_account_id(conn);
 	q.customer_id = customer;
 	cursor = bdm_log_cursor_new(bdm_journal_log(), &q, error);
 	while (cursor != NULL && (r = bdm_log_cursor_next(cursor, error)) != NULL) {
-		char *line;
 		GDateTime *when;
 		char *stamp;
 
@@ -45,34 +43,19 @@ static GPtrArray *last_messages(BdmConn *conn, const char *customer, guint n, GE
 		                                                            : r->logged_time);
 		stamp = when ? g_date_time_format(when, "%Y-%m-%d %H:%M") : g_strdup("?");
 		/* TRANSLATORS: an earlier message shown by /history: time, who, text. */
-		line = g_strdup_printf(_("[earlier, %s] %s: %s"), stamp,
-		                       r->direction == BDM_DIR_OUT ? _("brand")
-		                       : (r->customer_name ? r->customer_name : customer),
-		                       r->text);
+		g_queue_push_tail(lines, g_strdup_printf(_("[earlier, %s] %s: %s"), stamp,
+		                                         r->direction == BDM_DIR_OUT ? _("brand")
+		                                         : (r->customer_name ? r->customer_name
+		                                                             : customer),
+		                                         r->text));
+		if (lines->length > n)
+			g_free(g_queue_pop_head(lines));
 		g_free(stamp);
 		if (when)
 			g_date_time_unref(when);
-		if (ring->len < n) {
-			g_ptr_array_add(ring, line);
-		} else {
-			g_free(g_ptr_array_index(ring, next));
-			g_ptr_array_index(ring, next) = line;
-		}
-		next = (next + 1) % n;
 	}
 	bdm_log_cursor_free(cursor);
-	if (ring->len == n && next != 0) {
-		/* Rotate so the oldest comes first. */
-		GPtrArray *ordered = g_ptr_array_new_with_free_func(g_free);
-		guint i;
-
-		for (i = 0; i < n; i++)
-			g_ptr_array_add(ordered, g_ptr_array_index(ring, (next + i) % n));
-		g_ptr_array_set_free_func(ring, NULL);
-		g_ptr_array_unref(ring);
-		ring = ordered;
-	}
-	return ring;
+	return lines;
 }
 
 static PurpleCmdRet cmd_history(PurpleConversation *pconv, const gchar *cmd, gchar **args,
@@ -81,10 +64,10 @@ static PurpleCmdRet cmd_history(PurpleConversation *pconv, const gchar *cmd, gch
 	BdmConn *conn;
 	BdmDeskConv *conv = bdm_desk_command_conv(pconv, &conn, error);
 	GError *read_error = NULL;
-	GPtrArray *lines;
+	GQueue *lines;
 	long n = HISTORY_DEFAULT;
 	char *end = NULL;
-	guint i;
+	GList *l;
 
 	(void)cmd;
 	(void)data;
@@ -105,16 +88,15 @@ static PurpleCmdRet cmd_history(PurpleConversation *pconv, const gchar *cmd, gch
 	if (read_error != NULL) {
 		*error = g_strdup_printf(_("The history cannot be read: %s"), read_error->message);
 		g_error_free(read_error);
-		g_ptr_array_unref(lines);
+		g_queue_free_full(lines, g_free);
 		return PURPLE_CMD_RET_FAILED;
 	}
-	if (lines->len == 0)
+	if (g_queue_is_empty(lines))
 		bdm_notice_write(pconv, _("No earlier messages with this customer in the log."),
 		                 PURPLE_MESSAGE_SYSTEM);
-	for (i = 0; i < lines->len; i++)
-		bdm_notice_write(pconv, g_ptr_array_index(lines, i),
-		                 PURPLE_MESSAGE_SYSTEM | PURPLE_MESSAGE_DELAYED);
-	g_ptr_array_unref(lines);
+	for (l = lines->head; l != NULL; l = l->next)
+		bdm_notice_write(pconv, l->data, PURPLE_MESSAGE_SYSTEM | PURPLE_MESSAGE_DELAYED);
+	g_queue_free_full(lines, g_free);
 	return PURPLE_CMD_RET_OK;
 }
 
