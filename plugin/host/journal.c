@@ -136,9 +136,10 @@ BdmRecordResult bdm_journal_record_incoming(BdmConn *conn, const BdmMessage *msg
 	return record(conn, &lm, _("A customer message could not be written to the log."));
 }
 
-BdmRecordResult bdm_journal_record_outgoing(BdmConn *conn, const char *customer_id,
-                                            const char *text, const char *message_id,
-                                            gint64 platform_time, gboolean automated)
+/* A brand message: sent here, or (with detail) seen by polling. */
+static BdmRecordResult record_brand(BdmConn *conn, const char *customer_id, const char *text,
+                                    const char *message_id, gint64 platform_time,
+                                    gboolean automated, const char *detail, const char *what)
 {
 	BdmLogMessage lm = { 0 };
 
@@ -152,14 +153,22 @@ BdmRecordResult bdm_journal_record_outgoing(BdmConn *conn, const char *customer_
 	lm.platform_time = platform_time;
 	lm.logged_time = bdm_now();
 	lm.automated = automated;
-	lm.template_name = bdm_hooks_template_of(conn, customer_id, text);
-	return record(conn, &lm, _("A sent reply could not be written to the log."));
+	lm.template_name = bdm_hooks_template_of(conn, customer_id, lm.text);
+	lm.detail_json = detail;
+	return record(conn, &lm, what);
+}
+
+BdmRecordResult bdm_journal_record_outgoing(BdmConn *conn, const char *customer_id,
+                                            const char *text, const char *message_id,
+                                            gint64 platform_time, gboolean automated)
+{
+	return record_brand(conn, customer_id, text, message_id, platform_time, automated, NULL,
+	                    _("A sent reply could not be written to the log."));
 }
 
 BdmRecordResult bdm_journal_record_brand_seen(BdmConn *conn, const BdmMessage *msg,
                                               const char *customer_id)
 {
-	BdmLogMessage lm = { 0 };
 	const char *author = bdm_hooks_reply_author(conn, customer_id, msg->id, msg->text);
 	JsonBuilder *b = json_builder_new();
 	JsonGenerator *gen = json_generator_new();
@@ -179,18 +188,8 @@ BdmRecordResult bdm_journal_record_brand_seen(BdmConn *conn, const BdmMessage *m
 	json_generator_set_root(gen, root);
 	detail = json_generator_to_data(gen, NULL);
 
-	lm.platform = bdm_conn_platform(conn);
-	lm.account = bdm_conn_account_id(conn);
-	lm.customer_id = customer_id;
-	lm.customer_name = bdm_conn_customer_name(conn, customer_id);
-	lm.direction = BDM_DIR_OUT;
-	lm.text = msg->text ? msg->text : "";
-	lm.platform_message_id = msg->id;
-	lm.platform_time = msg->created;
-	lm.logged_time = bdm_now();
-	lm.template_name = bdm_hooks_template_of(conn, customer_id, lm.text);
-	lm.detail_json = detail;
-	rec = record(conn, &lm, _("A reply sent elsewhere could not be written to the log."));
+	rec = record_brand(conn, customer_id, msg->text, msg->id, msg->created, FALSE, detail,
+	                   _("A reply sent elsewhere could not be written to the log."));
 	g_free(detail);
 	json_node_unref(root);
 	g_object_unref(gen);
