@@ -25,7 +25,6 @@
 #include "admin_report.h"
 #include "admin_source.h"
 #include "admin_team_log.h"
-#include "team_schema.h"
 
 /* One copy of a delivered message, kept while the files are read when it is
  * the best copy seen so far. */
@@ -334,27 +333,23 @@ static gboolean skip_shipped(BdmAdminSource *src, GPtrArray *teams, BdmLogQuery 
 	return TRUE;
 }
 
-static gboolean load_file(BdmReport *rep, const char *path, const BdmLogQuery *query,
-                          gboolean dedupe, GPtrArray *teams, GArray *pending,
-                          BdmProgress *progress, GError **error)
+/* Read src's records into the report; FALSE when it cannot be read (the
+ * message is given). */
+static gboolean load_source(BdmReport *rep, BdmAdminSource *src, const BdmLogQuery *query,
+                            gboolean dedupe, GPtrArray *teams, GArray *pending,
+                            BdmProgress *progress)
 {
 	BdmLogQuery own = *query, *q = &own;
 	JsonParser *parser;
 	const BdmLogRecord *r;
 	BdmAdminCursor *cursor = NULL;
-	BdmAdminSource *src;
-	int status;
+	GError *error = NULL;
 
-	src = bdm_admin_source_open(path, FALSE, &status);
-	if (!src || !skip_shipped(src, teams, q)) {
-		/* The message is given; the caller only needs to stop. */
-		g_set_error_literal(error, BDM_LOG_ERROR, BDM_LOG_ERROR_OPEN, "");
-		bdm_admin_source_close(src);
+	if (!skip_shipped(src, teams, q))
 		return FALSE;
-	}
 	parser = json_parser_new();
-	cursor = bdm_admin_cursor_new(src, q, error);
-	while (cursor && (r = bdm_admin_cursor_next(cursor, error))) {
+	cursor = bdm_admin_cursor_new(src, q, &error);
+	while (cursor && (r = bdm_admin_cursor_next(cursor, &error))) {
 		if (strcmp(r->kind, "message") == 0)
 			add_message(rep, r, parser, dedupe);
 		else
@@ -362,9 +357,12 @@ static gboolean load_file(BdmReport *rep, const char *path, const BdmLogQuery *q
 		bdm_progress_tick(progress, ++rep->records);
 	}
 	bdm_admin_cursor_free(cursor);
-	bdm_admin_source_close(src);
 	g_object_unref(parser);
-	return !*error;
+	if (!error)
+		return TRUE;
+	bdm_admin_fail("%s", error->message);
+	g_error_free(error);
+	return FALSE;
 }
 
 static BdmBusinessHours *load_hours(const char *path)
@@ -431,7 +429,7 @@ int bdm_admin_report(int argc, char **argv)
 	GError *error = NULL;
 	BdmProgress progress;
 	char **paths = NULL;
-	GPtrArray *teams = NULL;
+	GPtrArray *sources = NULL, *teams = NULL;
 	int status, fmt = 0, i;
 	BdmOut out;
 
@@ -473,34 +471,31 @@ int bdm_admin_report(int argc, char **argv)
 	rep->now = q.has_until ? MIN(q.until, rep->now) : rep->now;
 	pending = g_array_new(FALSE, FALSE, sizeof(PendingEvent));
 	bdm_progress_init(&progress, "report", progress_forced);
-	teams = g_ptr_array_new_with_free_func((GDestroyNotify)bdm_admin_source_close);
+	/* Every source is opened before any is read: a file given with a team
+	 * database adds only what its client has not shipped. */
+	sources = g_ptr_array_new_with_free_func((GDestroyNotify)bdm_admin_source_close);
+	teams = g_ptr_array_new();
 	for (i = 0; paths[i]; i++) {
-		BdmAdminSource *team;
 		int opened;
+		BdmAdminSource *src = bdm_admin_source_open(paths[i], FALSE, &opened);
 
-		if (!bdm_admin_is_conninfo(paths[i]))
-			continue;
-		team = bdm_admin_source_open(paths[i], FALSE, &opened);
-		if (!team)
+		if (!src)
 			goto out;
-		g_ptr_array_add(teams, team);
+		g_ptr_array_add(sources, src);
+		if (bdm_admin_source_pg(src))
+			g_ptr_array_add(teams, src);
 	}
 	for (i = 0; paths[i]; i++) {
+		BdmAdminSource *src = g_ptr_array_index(sources, i);
 		/* One team database holds several agents' copies too. */
-		gboolean dedupe = paths[1] != NULL || bdm_admin_is_conninfo(paths[0]);
+		gboolean dedupe = paths[1] != NULL || teams->len > 0;
 
-		if (!load_file(rep, paths[i], &q, dedupe, teams, pending, &progress, &error)) {
-			if (*error->message)
-				bdm_admin_fail("%s", error->message);
-			g_error_free(error);
+		if (!load_source(rep, src, &q, dedupe, teams, pending, &progress))
 			goto out;
-		}
 		/* The report names its sources: never with a password. */
-		if (bdm_admin_is_conninfo(paths[i])) {
-			char *shown = bdm_team_conninfo_redact(paths[i]);
-
+		if (bdm_admin_source_pg(src)) {
 			g_free(paths[i]);
-			paths[i] = shown;
+			paths[i] = g_strdup(bdm_admin_source_name(src));
 		}
 	}
 	bdm_progress_end(&progress, rep->records);
@@ -529,6 +524,8 @@ int bdm_admin_report(int argc, char **argv)
 out:
 	if (teams)
 		g_ptr_array_unref(teams);
+	if (sources)
+		g_ptr_array_unref(sources);
 	if (pending)
 		g_array_unref(pending);
 	bdm_report_free(rep);
