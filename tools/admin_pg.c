@@ -118,6 +118,29 @@ PGresult *bdm_admin_pg_exec(BdmAdminPg *db, const char *sql, int n, const char *
 	return NULL;
 }
 
+gboolean bdm_admin_pg_run(BdmAdminPg *db, const char *sql, int n, const char *const *params,
+                          const char *what, GError **error)
+{
+	PGresult *res = bdm_admin_pg_exec(db, sql, n, params, what, error);
+
+	if (res == NULL)
+		return FALSE;
+	PQclear(res);
+	return TRUE;
+}
+
+gboolean bdm_admin_pg_snapshot(BdmAdminPg *db, GError **error)
+{
+	return bdm_admin_pg_run(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL,
+	                        _("cannot start a transaction"), error);
+}
+
+void bdm_admin_pg_rollback(BdmAdminPg *db)
+{
+	if (db->conn != NULL && PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+		PQclear(PQexec(db->conn, "ROLLBACK"));
+}
+
 gboolean bdm_admin_pg_check_schema(BdmAdminPg *db, GError **error)
 {
 	GError *local = NULL;

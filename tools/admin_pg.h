@@ -40,6 +40,19 @@ char *bdm_admin_pg_scrub(const BdmAdminPg *db, const char *text);
 PGresult *bdm_admin_pg_exec(BdmAdminPg *db, const char *sql, int n, const char *const *params,
                             const char *what, GError **error);
 
+/** Run sql when no rows are wanted: TRUE when it succeeded, else FALSE with
+ *  error as bdm_admin_pg_exec sets it. */
+gboolean bdm_admin_pg_run(BdmAdminPg *db, const char *sql, int n, const char *const *params,
+                          const char *what, GError **error);
+
+/** Begin a read-only REPEATABLE READ transaction: one consistent snapshot
+ *  for a long read while clients ship.  End it with bdm_admin_pg_rollback. */
+gboolean bdm_admin_pg_snapshot(BdmAdminPg *db, GError **error);
+
+/** End the open transaction keeping nothing; nothing happens when none is
+ *  open.  Errors are ignored: the caller reports the first one. */
+void bdm_admin_pg_rollback(BdmAdminPg *db);
+
 /** Check that the database holds a team schema this BrandDM reads
  *  (version 2 or later, not newer); FALSE with error naming what to do. */
 gboolean bdm_admin_pg_check_schema(BdmAdminPg *db, GError **error);

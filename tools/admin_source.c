@@ -138,23 +138,15 @@ static char *team_select(PGconn *conn, const BdmLogQuery *q)
 	return g_string_free(sql, FALSE);
 }
 
-static gboolean team_exec(BdmAdminCursor *c, const char *sql, GError **error)
-{
-	PGresult *res = bdm_admin_pg_exec(&c->src->pg, sql, 0, NULL,
-	                                  _("cannot read the central log"), error);
-
-	PQclear(res);
-	return res != NULL;
-}
-
 static gboolean team_open(BdmAdminCursor *c, const BdmLogQuery *q, GError **error)
 {
 	char *select = team_select(c->src->pg.conn, q);
 	char *declare = g_strconcat("DECLARE branddm_records NO SCROLL CURSOR FOR ", select, NULL);
 	gboolean ok;
 
-	ok = team_exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", error) &&
-	     team_exec(c, declare, error);
+	ok = bdm_admin_pg_snapshot(&c->src->pg, error) &&
+	     bdm_admin_pg_run(&c->src->pg, declare, 0, NULL, _("cannot read the central log"),
+	                      error);
 	g_free(declare);
 	g_free(select);
 	return ok;
@@ -227,8 +219,8 @@ void bdm_admin_cursor_free(BdmAdminCursor *cursor)
 		return;
 	bdm_log_cursor_free(cursor->file);
 	PQclear(cursor->rows);
-	if (cursor->src->team && PQtransactionStatus(cursor->src->pg.conn) != PQTRANS_IDLE)
-		PQclear(PQexec(cursor->src->pg.conn, "ROLLBACK"));
+	if (cursor->src->team)
+		bdm_admin_pg_rollback(&cursor->src->pg);
 	g_free(cursor->origin);
 	g_free(cursor);
 }

@@ -49,15 +49,13 @@ static gboolean check_chain(BdmAdminPg *pg, const char *chain, BdmChainCheck *ch
 	PGresult *res;
 	gboolean ok = TRUE;
 
-	res = bdm_admin_pg_exec(pg, "DECLARE branddm_chain NO SCROLL CURSOR FOR SELECT "
-	                        BDM_ADMIN_PG_RECORD_COLUMNS ", personal_hash,"
-	                        " content_hash, hash, erase_order IS NOT NULL AND EXISTS (SELECT 1"
-	                        " FROM branddm.erasure_order o WHERE o.id = erase_order)"
-	                        " FROM branddm.log_record WHERE chain = $1::uuid ORDER BY id",
-	                        1, params, _("cannot read the central log"), error);
-	if (!res)
+	if (!bdm_admin_pg_run(pg, "DECLARE branddm_chain NO SCROLL CURSOR FOR SELECT "
+	                      BDM_ADMIN_PG_RECORD_COLUMNS ", personal_hash,"
+	                      " content_hash, hash, erase_order IS NOT NULL AND EXISTS (SELECT 1"
+	                      " FROM branddm.erasure_order o WHERE o.id = erase_order)"
+	                      " FROM branddm.log_record WHERE chain = $1::uuid ORDER BY id",
+	                      1, params, _("cannot read the central log"), error))
 		return FALSE;
-	PQclear(res);
 	for (;;) {
 		int i, n;
 
@@ -132,16 +130,14 @@ int bdm_admin_team_verify(BdmAdminSource *team, gboolean progress_forced)
 
 	if (!broken_chains)
 		broken_chains = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-	chains = bdm_admin_pg_exec(pg, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL,
-	                           _("cannot read the central log"), &error);
-	PQclear(chains);
-	chains = chains ? bdm_admin_pg_exec(pg, "SELECT chain, agent, anchor_id, anchor_hash FROM"
-	                                    " branddm.log_chain ORDER BY agent, chain", 0, NULL,
-	                                    _("cannot read the central log"), &error) : NULL;
+	chains = bdm_admin_pg_snapshot(pg, &error)
+	         ? bdm_admin_pg_exec(pg, "SELECT chain, agent, anchor_id, anchor_hash FROM"
+	                             " branddm.log_chain ORDER BY agent, chain", 0, NULL,
+	                             _("cannot read the central log"), &error) : NULL;
 	if (!chains) {
 		fail(error);
 		g_error_free(error);
-		PQclear(PQexec(pg->conn, "ROLLBACK"));
+		bdm_admin_pg_rollback(pg);
 		return UNREADABLE;
 	}
 	label = g_strdup_printf(_("verify %s"), pg->shown);
@@ -157,7 +153,7 @@ int bdm_admin_team_verify(BdmAdminSource *team, gboolean progress_forced)
 	bdm_progress_end(&progress, done);
 	g_free(label);
 	PQclear(chains);
-	PQclear(PQexec(pg->conn, "ROLLBACK"));
+	bdm_admin_pg_rollback(pg);
 	return status;
 }
 
@@ -255,7 +251,6 @@ int bdm_admin_team_compare(BdmAdminSource *team, const char *path, BdmLog *log)
 	const char *params[1];
 	guint8 anchor_hash[32];
 	gint64 anchor = 0, *broken;
-	PGresult *res;
 	gboolean ok;
 
 	if (error || !bdm_log_anchor(log, &anchor, anchor_hash, &error)) {
@@ -270,16 +265,12 @@ int bdm_admin_team_compare(BdmAdminSource *team, const char *path, BdmLog *log)
 		return OK;
 	}
 	params[0] = chain;
-	res = bdm_admin_pg_exec(pg, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL,
-	                        _("cannot read the central log"), &error);
-	PQclear(res);
-	res = res ? bdm_admin_pg_exec(pg, "DECLARE branddm_shipped NO SCROLL CURSOR FOR SELECT id,"
-	                              " hash FROM branddm.log_record WHERE chain = $1::uuid"
-	                              " ORDER BY id", 1, params, _("cannot read the central log"),
-	                              &error) : NULL;
-	PQclear(res);
-	ok = res && compare_chain(pg, log, anchor, &c, &error);
-	PQclear(PQexec(pg->conn, "ROLLBACK"));
+	ok = bdm_admin_pg_snapshot(pg, &error) &&
+	     bdm_admin_pg_run(pg, "DECLARE branddm_shipped NO SCROLL CURSOR FOR SELECT id, hash"
+	                      " FROM branddm.log_record WHERE chain = $1::uuid ORDER BY id", 1,
+	                      params, _("cannot read the central log"), &error) &&
+	     compare_chain(pg, log, anchor, &c, &error);
+	bdm_admin_pg_rollback(pg);
 	if (!ok) {
 		fail(error);
 		g_error_free(error);
@@ -348,12 +339,11 @@ static void blanking_add(Blanking *b, const PGresult *res, int i)
 	BdmLogRecord r;
 	char hex[65];
 	const char *values[5];
-	int c, k;
+	int c;
 
 	record_from_row(res, i, &r, bufs);
 	bdm_log_erasure_of(&r, &e);
-	for (k = 0; k < 32; k++)
-		g_snprintf(hex + 2 * k, 3, "%02x", e.personal_hash[k]);
+	bdm_log_hash_hex(e.personal_hash, hex);
 	values[0] = PQgetvalue(res, i, 20);
 	values[1] = PQgetvalue(res, i, 0);
 	values[2] = e.message_id;
@@ -382,10 +372,8 @@ static gboolean erase_in_transaction(BdmAdminPg *pg, const char *platform, const
 	memset(&b, 0, sizeof b);
 	/* No client can ship while the order is being made: a batch either
 	 * committed before (and is blanked here) or sees the order. */
-	res = bdm_admin_pg_exec(pg, "LOCK TABLE branddm.log_record IN SHARE ROW EXCLUSIVE MODE",
-	                        0, NULL, _("cannot lock the central log"), error);
-	PQclear(res);
-	if (!res)
+	if (!bdm_admin_pg_run(pg, "LOCK TABLE branddm.log_record IN SHARE ROW EXCLUSIVE MODE",
+	                      0, NULL, _("cannot lock the central log"), error))
 		return FALSE;
 	params[0] = platform;
 	params[1] = customer;
@@ -419,7 +407,7 @@ static gboolean erase_in_transaction(BdmAdminPg *pg, const char *platform, const
 			params[c] = b.col[c]->str;
 		params[5] = tombstone;
 		params[6] = order_text;
-		res = bdm_admin_pg_exec(pg, "UPDATE branddm.log_record r SET"
+		ok = bdm_admin_pg_run(pg, "UPDATE branddm.log_record r SET"
 		                        " conversation_id = CASE WHEN r.conversation_id IS NULL"
 		                        "  THEN NULL ELSE $6 END,"
 		                        " customer_id = CASE WHEN r.customer_id IS NULL THEN NULL"
@@ -431,8 +419,6 @@ static gboolean erase_in_transaction(BdmAdminPg *pg, const char *platform, const
 		                        " $5::text[]) AS u(chain, id, mid, detail, ph)"
 		                        " WHERE r.chain = u.chain AND r.id = u.id", 7, params,
 		                        _("cannot blank the customer's records"), error);
-		ok = res != NULL;
-		PQclear(res);
 	}
 	for (c = 0; c < 5; c++)
 		g_string_free(b.col[c], TRUE);
@@ -443,7 +429,7 @@ static gboolean erase_in_transaction(BdmAdminPg *pg, const char *platform, const
 	params[0] = customer;
 	params[1] = platform;
 	params[2] = order_text;
-	res = bdm_admin_pg_exec(pg, "WITH c AS (DELETE FROM branddm.conversation WHERE customer = $1"
+	return bdm_admin_pg_run(pg, "WITH c AS (DELETE FROM branddm.conversation WHERE customer = $1"
 	                        " AND ($2::text IS NULL OR platform = $2)),"
 	                        " m AS (DELETE FROM branddm.message WHERE customer = $1"
 	                        " AND ($2::text IS NULL OR platform = $2)),"
@@ -453,8 +439,6 @@ static gboolean erase_in_transaction(BdmAdminPg *pg, const char *platform, const
 	                        " FROM branddm.log_record WHERE erase_order = $3::bigint)"
 	                        " WHERE id = $3::bigint", 3, params,
 	                        _("cannot erase the team's state about the customer"), error);
-	PQclear(res);
-	return res != NULL;
 }
 
 gboolean bdm_admin_team_erase(BdmAdminSource *team, const char *platform, const char *customer,
@@ -477,18 +461,12 @@ gboolean bdm_admin_team_erase(BdmAdminSource *team, const char *platform, const 
 			         "client\n"), pg->shown, PQgetvalue(res, 0, 0));
 		PQclear(res);
 	} else {
-		res = bdm_admin_pg_exec(pg, "BEGIN", 0, NULL, _("cannot start a transaction"),
-		                        &error);
-		PQclear(res);
-		ok = res && erase_in_transaction(pg, platform, customer, tombstone, &order, &records,
-		                                 &error);
-		if (ok) {
-			res = bdm_admin_pg_exec(pg, "COMMIT", 0, NULL, _("cannot commit the erasure"),
-			                        &error);
-			PQclear(res);
-		}
-		if (error)
-			PQclear(PQexec(pg->conn, "ROLLBACK"));
+		ok = bdm_admin_pg_run(pg, "BEGIN", 0, NULL, _("cannot start a transaction"), &error) &&
+		     erase_in_transaction(pg, platform, customer, tombstone, &order, &records,
+		                          &error) &&
+		     bdm_admin_pg_run(pg, "COMMIT", 0, NULL, _("cannot commit the erasure"), &error);
+		if (!ok)
+			bdm_admin_pg_rollback(pg);
 		else
 			printf(_("%s: erased %u records; erasure order %" PRId64 " left for every "
 			         "client (see erase --status)\n"), pg->shown, records, order);
@@ -530,8 +508,10 @@ int bdm_admin_team_erase_status(BdmAdminSource *team)
 		printf(_("order %s, %s, platform %s, %s: %s central records erased\n"),
 		       PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
 		       PQgetvalue(res, i, 3), PQgetvalue(res, i, 4));
-		printf(_("  applied by: %s\n"), bdm_admin_pg_text(res, i, 5) ? bdm_admin_pg_text(res, i, 5) : _("nobody yet"));
-		printf(_("  waiting for: %s\n"), bdm_admin_pg_text(res, i, 6) ? bdm_admin_pg_text(res, i, 6) : _("nobody"));
+		printf(_("  applied by: %s\n"),
+		       bdm_admin_pg_text(res, i, 5) ? bdm_admin_pg_text(res, i, 5) : _("nobody yet"));
+		printf(_("  waiting for: %s\n"),
+		       bdm_admin_pg_text(res, i, 6) ? bdm_admin_pg_text(res, i, 6) : _("nobody"));
 	}
 	PQclear(res);
 	return 0;

@@ -144,8 +144,6 @@ void bdm_log_hash_content(const BdmLogRecord *r, const guint8 *personal,
 void bdm_log_hash_link(const guint8 prev[BDM_HASH_LEN], const guint8 content[BDM_HASH_LEN],
                        guint8 out[BDM_HASH_LEN]);
 
-/** Hex form of a hash into out (65 bytes with the NUL). */
-void bdm_log_hash_hex(const guint8 hash[BDM_HASH_LEN], char out[2 * BDM_HASH_LEN + 1]);
 
 /* ---- appending (log_write.c) ----------------------------------------------- */
 

@@ -81,6 +81,10 @@ gint64 bdm_log_count(BdmLog *log, GError **error);
  *  missing, not JSON or not an object (a forged log must not crash readers). */
 JsonObject *bdm_log_detail_object(JsonParser *parser, const char *detail_json);
 
+/** Hex form of a hash into out (65 bytes with the NUL): how hashes are
+ *  printed, put in details and sent to the team database. */
+void bdm_log_hash_hex(const guint8 hash[BDM_LOG_HASH_LEN], char out[2 * BDM_LOG_HASH_LEN + 1]);
+
 /** The chain's anchor: id and hash of the last purged record (0 and zeros
  *  when never purged).  Where a copy of the chain elsewhere starts from. */
 gboolean bdm_log_anchor(BdmLog *log, gint64 *anchor_id, guint8 anchor_hash[BDM_LOG_HASH_LEN],

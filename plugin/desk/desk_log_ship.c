@@ -308,7 +308,6 @@ static void register_chain(void)
 	const char *params[4];
 	gint64 anchor = 0;
 	GError *error = NULL;
-	int i;
 
 	if (!bdm_log_anchor(bdm_journal_log(), &anchor, hash, &error)) {
 		purple_debug_error(DEBUG_CAT, "cannot read the log's anchor: %s\n", error->message);
@@ -317,8 +316,7 @@ static void register_chain(void)
 	}
 	if (!state_int(KEY_NEXT, &ship.next) || ship.next <= anchor)
 		ship.next = anchor + 1;
-	for (i = 0; i < BDM_LOG_HASH_LEN; i++)
-		g_snprintf(hex + 2 * i, 3, "%02x", hash[i]);
+	bdm_log_hash_hex(hash, hex);
 	g_snprintf(id, sizeof id, "%" G_GINT64_FORMAT, anchor);
 	params[0] = ship.chain;
 	params[1] = bdm_desk_agent_name();
