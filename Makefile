@@ -70,7 +70,7 @@ MODULE_SOS  := $(foreach m,$(MODULES),$(BUILD)/plugins/branddm-$(m).bdm)
 ADMIN_TOOL  := $(BUILD)/branddm-admin
 UNIT_BINS   := $(foreach t,$(UNIT_TESTS),$(BUILD)/tests/$(t))
 
-.PHONY: all deps check check-asan check-valgrind install install-user uninstall clean demo
+.PHONY: all deps check check-build check-asan check-valgrind install install-user uninstall clean demo
 all: $(PLUGIN_SO) $(MODULE_SOS) $(ADMIN_TOOL) $(EXTRA_ALL)
 
 $(BUILD)/obj/%.o: %.c
@@ -111,6 +111,10 @@ $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 
 # ---- tests ---------------------------------------------------------------
 TESTS ?=
+# Everything the tests need, built but not run: then one test runs alone,
+# e.g. BUILD=build python3 tests/e2e/test_desk.py
+check-build: all $(UNIT_BINS) $(CHECK_DEPS)
+
 check: all $(UNIT_BINS) $(CHECK_DEPS)
 	BUILD=$(abspath $(BUILD)) $(PYTHON) tests/run-tests $(UNIT_BINS) $(TESTS)
 
