@@ -6,7 +6,7 @@ TESTS += tests/e2e/test_examples.py
 TESTS += tests/e2e/test_log_e2e.py
 TESTS += tests/e2e/test_instagram.py tests/e2e/test_x.py
 TESTS += tests/e2e/test_install.py
-TESTS += tests/e2e/test_desk.py
+TESTS += tests/e2e/test_desk.py tests/e2e/test_history_search.py
 # Team mode against a real PostgreSQL server (tests/e2e/pgserver.py starts
 # one as the postgres user): the schema and branddm-admin team, then several
 # clients as agents on one Page.

@@ -86,6 +86,7 @@ BdmDeskConfig *bdm_desk_config_alloc(void)
 	cfg->sla_target[FALSE] = 24 * 3600;
 	cfg->sla_mode[FALSE] = BDM_COUNT_BUSINESS_DAYS;
 	cfg->warn_percent = 75;
+	cfg->history_lines = 20;
 	cfg->hours = bdm_business_hours_new_default();
 	cfg->webhook_retries = 3;
 	cfg->webhook_timeout = 10;
@@ -145,6 +146,11 @@ BdmDeskConfig *bdm_desk_config_new_default(void)
 const char *bdm_desk_config_brand(const BdmDeskConfig *cfg)
 {
 	return cfg->brand;
+}
+
+guint bdm_desk_config_history_lines(const BdmDeskConfig *cfg)
+{
+	return cfg->history_lines;
 }
 
 const GPtrArray *bdm_desk_config_departments(const BdmDeskConfig *cfg)

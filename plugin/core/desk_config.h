@@ -61,6 +61,10 @@ void bdm_desk_config_free(BdmDeskConfig *cfg);
  *  NULL when not configured. */
 const char *bdm_desk_config_brand(const BdmDeskConfig *cfg);
 
+/** [desk] history: how many earlier messages a conversation shows when it
+ *  opens (default 20, 0: none, at most 200). */
+guint bdm_desk_config_history_lines(const BdmDeskConfig *cfg);
+
 /** The departments in configuration order, as BdmDepartment pointers.
  *  Never empty: a desk without [departments] has the default four. */
 const GPtrArray *bdm_desk_config_departments(const BdmDeskConfig *cfg);

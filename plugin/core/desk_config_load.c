@@ -233,10 +233,11 @@ static gboolean read_url(const Reader *r, const char *group, const char *key, ch
 
 static gboolean load_desk(BdmDeskConfig *cfg, const Reader *r, GError **error)
 {
-	static const char *const known[] = { "brand", NULL };
+	static const char *const known[] = { "brand", "history", NULL };
 
-	if (!check_keys(r, "desk", known, "brand", error) ||
-	    !read_string(r, "desk", "brand", &cfg->brand, error))
+	if (!check_keys(r, "desk", known, "brand, history", error) ||
+	    !read_string(r, "desk", "brand", &cfg->brand, error) ||
+	    !read_uint(r, "desk", "history", 0, 200, FALSE, &cfg->history_lines, error))
 		return FALSE;
 	if (cfg->brand != NULL && *cfg->brand == '\0')
 		g_clear_pointer(&cfg->brand, g_free);

@@ -10,6 +10,7 @@
 
 struct BdmDeskConfig {
 	char *brand;
+	guint history_lines;      /* [desk] history: earlier messages shown on opening */
 	GPtrArray *departments; /* BdmDepartment* */
 	GPtrArray *labels;      /* char* */
 	GPtrArray *triggers;    /* BdmTrigger* */

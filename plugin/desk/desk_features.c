@@ -238,6 +238,7 @@ static void connect_host(PurplePlugin *host)
 
 void bdm_desk_features_connect_signals(void)
 {
+	bdm_desk_history_connect_signals();
 	purple_signal_connect(purple_conversations_get_handle(), "deleting-conversation",
 	                      bdm_desk.plugin, PURPLE_CALLBACK(on_deleting_conversation), NULL);
 	if (feat.load_problems->len)

@@ -287,6 +287,10 @@ void bdm_desk_log_ship_shutdown(void);
  *  Called by bdm_desk_init. */
 void bdm_desk_history_init(void);
 
+/** Show the history in every conversation that opens from now on.
+ *  Called once libpurple's conversation signals exist (from the main loop). */
+void bdm_desk_history_connect_signals(void);
+
 /* ---- desk_assign.c --------------------------------------------------------- */
 
 /** Register /assign, /unassign and /handover, and assignment by first reply.

@@ -1,7 +1,8 @@
 /*
- * /history [N]: the last messages with this customer, from BrandDM's own
- * log, shown in the conversation as earlier messages, so an agent who meets
- * "any news?" sees what it is about.  They are notices: libpurple's own log
+ * Earlier messages with a customer, from BrandDM's own log, shown in the
+ * conversation before anything new: when a conversation opens ([desk]
+ * history lines of them) and on /history [N].  An agent who meets "any
+ * news?" sees what it is about.  They are notices: libpurple's own log
  * skips them, and nothing is sent.
  */
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include <cmds.h>
 #include <conversation.h>
+#include <debug.h>
 
 #include "branddm/i18n.h"
 #include "desk_features.h"
@@ -16,12 +18,46 @@
 #include "journal.h"
 #include "log_read.h"
 #include "notice.h"
+#include "poller.h"
 
+#define DEBUG_CAT "branddm-desk"
 #define HISTORY_DEFAULT 20
 #define HISTORY_MAX 500
 
+/* Who wrote r, as the history line names them. */
+static const char *author_of(const BdmLogRecord *r, const char *customer)
+{
+	const char *brand = bdm_desk_config_brand(bdm_desk_config());
+
+	if (r->direction == BDM_DIR_OUT)
+		return brand != NULL ? brand : _("brand");
+	return r->customer_name != NULL ? r->customer_name : customer;
+}
+
+static char *history_line(const BdmLogRecord *r, const char *customer)
+{
+	GDateTime *when = g_date_time_new_from_unix_local(r->platform_time > 0 ? r->platform_time
+	                                                                       : r->logged_time);
+	char *stamp = when ? g_date_time_format(when, "%Y-%m-%d %H:%M") : g_strdup("?");
+	char *line;
+
+	if (r->direction == BDM_DIR_OUT && r->automated)
+		/* TRANSLATORS: an earlier automatic reply: time, brand, text. */
+		line = g_strdup_printf(_("[earlier, %s] %s (automatic): %s"), stamp,
+		                       author_of(r, customer), r->text);
+	else
+		/* TRANSLATORS: an earlier message shown by /history: time, who, text. */
+		line = g_strdup_printf(_("[earlier, %s] %s: %s"), stamp, author_of(r, customer),
+		                       r->text);
+	g_free(stamp);
+	if (when)
+		g_date_time_unref(when);
+	return line;
+}
+
 /* The last n messages with customer on conn's account as lines, oldest
- * first; the cursor streams, only n lines are kept. */
+ * first; the cursor streams, only n lines are kept.  Messages of the
+ * delivery turn being shown are left out: they are about to appear anyway. */
 static GQueue *last_messages(BdmConn *conn, const char *customer, guint n, GError **error)
 {
 	GQueue *lines = g_queue_new();
@@ -34,28 +70,23 @@ static GQueue *last_messages(BdmConn *conn, const char *customer, guint n, GErro
 	q.customer_id = customer;
 	cursor = bdm_log_cursor_new(bdm_journal_log(), &q, error);
 	while (cursor != NULL && (r = bdm_log_cursor_next(cursor, error)) != NULL) {
-		GDateTime *when;
-		char *stamp;
-
-		if (strcmp(r->kind, "message") != 0 || r->erased || r->text == NULL)
+		if (strcmp(r->kind, "message") != 0 || r->erased || r->text == NULL ||
+		    bdm_poll_showing(conn, r->platform_message_id))
 			continue;
-		when = g_date_time_new_from_unix_local(r->platform_time > 0 ? r->platform_time
-		                                                            : r->logged_time);
-		stamp = when ? g_date_time_format(when, "%Y-%m-%d %H:%M") : g_strdup("?");
-		/* TRANSLATORS: an earlier message shown by /history: time, who, text. */
-		g_queue_push_tail(lines, g_strdup_printf(_("[earlier, %s] %s: %s"), stamp,
-		                                         r->direction == BDM_DIR_OUT ? _("brand")
-		                                         : (r->customer_name ? r->customer_name
-		                                                             : customer),
-		                                         r->text));
+		g_queue_push_tail(lines, history_line(r, customer));
 		if (lines->length > n)
 			g_free(g_queue_pop_head(lines));
-		g_free(stamp);
-		if (when)
-			g_date_time_unref(when);
 	}
 	bdm_log_cursor_free(cursor);
 	return lines;
+}
+
+static void write_lines(PurpleConversation *pconv, GQueue *lines)
+{
+	GList *l;
+
+	for (l = lines->head; l != NULL; l = l->next)
+		bdm_notice_write(pconv, l->data, PURPLE_MESSAGE_SYSTEM | PURPLE_MESSAGE_DELAYED);
 }
 
 static PurpleCmdRet cmd_history(PurpleConversation *pconv, const gchar *cmd, gchar **args,
@@ -67,7 +98,6 @@ static PurpleCmdRet cmd_history(PurpleConversation *pconv, const gchar *cmd, gch
 	GQueue *lines;
 	long n = HISTORY_DEFAULT;
 	char *end = NULL;
-	GList *l;
 
 	(void)cmd;
 	(void)data;
@@ -94,10 +124,36 @@ static PurpleCmdRet cmd_history(PurpleConversation *pconv, const gchar *cmd, gch
 	if (g_queue_is_empty(lines))
 		bdm_notice_write(pconv, _("No earlier messages with this customer in the log."),
 		                 PURPLE_MESSAGE_SYSTEM);
-	for (l = lines->head; l != NULL; l = l->next)
-		bdm_notice_write(pconv, l->data, PURPLE_MESSAGE_SYSTEM | PURPLE_MESSAGE_DELAYED);
+	write_lines(pconv, lines);
 	g_queue_free_full(lines, g_free);
 	return PURPLE_CMD_RET_OK;
+}
+
+/* A conversation opened (a customer wrote, the agent opened it, an alert
+ * needs it): what came before goes first, so nothing new arrives without
+ * its context.  Quietly nothing when there is nothing to show. */
+static void on_conversation_created(PurpleConversation *pconv, gpointer data)
+{
+	BdmConn *conn;
+	guint n = bdm_desk_config_history_lines(bdm_desk_config());
+	GError *error = NULL;
+	GQueue *lines;
+
+	(void)data;
+	if (n == 0 || purple_conversation_get_type(pconv) != PURPLE_CONV_TYPE_IM ||
+	    bdm_journal_log() == NULL)
+		return;
+	conn = bdm_conn_of(purple_conversation_get_gc(pconv));
+	if (conn == NULL)
+		return;
+	lines = last_messages(conn, purple_conversation_get_name(pconv), n, &error);
+	if (error != NULL) {
+		purple_debug_warning(DEBUG_CAT, "history not shown: %s\n", error->message);
+		g_error_free(error);
+	} else {
+		write_lines(pconv, lines);
+	}
+	g_queue_free_full(lines, g_free);
 }
 
 void bdm_desk_history_init(void)
@@ -105,4 +161,10 @@ void bdm_desk_history_init(void)
 	bdm_desk_add_command("history", "s", cmd_history,
 	                     _("history [N]: show the last N messages with this customer from "
 	                       "BrandDM's log (default 20)."));
+}
+
+void bdm_desk_history_connect_signals(void)
+{
+	purple_signal_connect(purple_conversations_get_handle(), "conversation-created",
+	                      bdm_desk.plugin, PURPLE_CALLBACK(on_conversation_created), NULL);
 }

@@ -37,6 +37,8 @@ struct BdmPoll {
 	gboolean gap_noted;
 	guint next_delivery;     /* index into collected of the next message to show */
 	guint delivered;         /* new messages shown this cycle */
+	GPtrArray *showing;      /* the turn being shown (logged): NULL between turns */
+	guint showing_next;      /* index in showing of the first not yet on screen */
 	gboolean cycle_ok;       /* every page of this cycle arrived */
 };
 
@@ -305,9 +307,11 @@ static void deliver_batch(BdmConn *conn)
 	guint i;
 
 	poll->next_delivery = end;
+	poll->showing = to_show;
 	for (i = 0; i < to_show->len; i++) {
 		const BdmMessage *msg = g_ptr_array_index(to_show, i);
 
+		poll->showing_next = i;
 		deliver_one(conn, msg);
 		/* The desk's reactions may have ended the connection (an auto-reply
 		 * met a revoked token): the rest stay in the marker for the next login. */
@@ -315,6 +319,8 @@ static void deliver_batch(BdmConn *conn)
 			break;
 		poll->delivered++;
 	}
+	if (conn->poll != NULL)
+		poll->showing = NULL;
 	g_ptr_array_free(to_show, TRUE);
 	if (conn->poll == NULL)
 		return;
@@ -514,6 +520,22 @@ static gboolean poll_timer_cb(gpointer data)
 
 	conn->poll_timer = 0;
 	begin_cycle(conn);
+	return FALSE;
+}
+
+gboolean bdm_poll_showing(const BdmConn *conn, const char *message_id)
+{
+	const BdmPoll *poll = conn->poll;
+	guint i;
+
+	if (poll == NULL || poll->showing == NULL || message_id == NULL)
+		return FALSE;
+	for (i = poll->showing_next; i < poll->showing->len; i++) {
+		const BdmMessage *msg = g_ptr_array_index(poll->showing, i);
+
+		if (g_strcmp0(msg->id, message_id) == 0)
+			return TRUE;
+	}
 	return FALSE;
 }
 

@@ -32,4 +32,8 @@ guint bdm_poll_interval(const BdmConn *conn);
  *  same way as polled ones (journal, display, signals); messages is taken over. */
 void bdm_poll_deliver(BdmConn *conn, GPtrArray *messages);
 
+/** TRUE while message_id is logged and about to be shown in this delivery
+ *  turn (the one being shown now counts): history must not show it too. */
+gboolean bdm_poll_showing(const BdmConn *conn, const char *message_id);
+
 #endif /* BRANDDM_POLLER_H */

@@ -295,7 +295,36 @@ static gboolean cmd_die_on_write(BdmClient *client, JsonObject *args, JsonBuilde
 	return TRUE;
 }
 
+/* The agent opens a conversation from the buddy list (double-click). */
+static gboolean cmd_conv_open(BdmClient *client, JsonObject *args, JsonBuilder *result,
+                              GError **error)
+{
+	PurpleConversation *conv;
+
+	(void)client;
+	if ((conv = arg_im(args, TRUE, error)) == NULL)
+		return FALSE;
+	add_conv(result, conv);
+	return TRUE;
+}
+
+/* The agent closes a conversation's window or tab. */
+static gboolean cmd_conv_close(BdmClient *client, JsonObject *args, JsonBuilder *result,
+                               GError **error)
+{
+	PurpleConversation *conv;
+
+	(void)client;
+	(void)result;
+	if ((conv = arg_im(args, FALSE, error)) == NULL)
+		return FALSE;
+	purple_conversation_destroy(conv);
+	return TRUE;
+}
+
 const BdmCommand bdm_conv_commands[] = {
+	{ "conv-open", cmd_conv_open },
+	{ "conv-close", cmd_conv_close },
 	{ "send", cmd_send },
 	{ "serv-send", cmd_serv_send },
 	{ "command", cmd_command },
