@@ -8,7 +8,7 @@ DESK_PLUGIN_SRC := plugin/desk/desk.c plugin/desk/desk_policy.c plugin/desk/desk
                    plugin/desk/desk_escalation.c plugin/desk/desk_sla.c \
                    plugin/desk/desk_webhook.c plugin/desk/desk_autoreply.c \
                    plugin/desk/desk_assign.c plugin/desk/desk_team.c plugin/desk/desk_team_poll.c \
-                   plugin/desk/desk_log_ship.c plugin/desk/desk_history.c \
+                   plugin/desk/desk_log_ship.c plugin/desk/desk_history.c plugin/desk/desk_search.c plugin/desk/desk_results.c \
                    plugin/desk/conv_store_team.c plugin/desk/team_db.c \
                    plugin/desk/team_db_connect.c plugin/desk/team_db_text.c
 

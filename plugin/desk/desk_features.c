@@ -139,6 +139,7 @@ void bdm_desk_features_init(void)
 	bdm_desk_escalation_init();
 	bdm_desk_assign_init();
 	bdm_desk_history_init();
+	bdm_desk_search_init();
 	bdm_desk_sla_init();
 	connect_host(bdm_signals_handle());
 }
@@ -250,6 +251,7 @@ void bdm_desk_features_connect_signals(void)
 
 void bdm_desk_features_shutdown(void)
 {
+	bdm_desk_search_shutdown();
 	bdm_desk_webhook_shutdown();
 	bdm_desk_sla_shutdown();
 	bdm_desk_templates_shutdown();

@@ -224,6 +224,10 @@ void bdm_desk_team_shutdown(void);
  *  actions are claimed before they happen. */
 gboolean bdm_desk_team_active(void);
 
+/** The team database link, for read-only queries of other desk parts.
+ *  NULL without a team. */
+BdmTeamDb *bdm_desk_team_db(void);
+
 /** The host's reply_author hook: the agent who wrote a brand message, or
  *  "automatic", as the team recorded it; NULL alone or when not known. */
 const char *bdm_desk_reply_author(BdmConn *conn, const char *customer_id,
@@ -286,6 +290,16 @@ void bdm_desk_log_ship_shutdown(void);
 /** Register /history [N]: earlier messages with the customer from the log.
  *  Called by bdm_desk_init. */
 void bdm_desk_history_init(void);
+
+/* ---- desk_search.c --------------------------------------------------------- */
+
+/** Register /search TEXT: matching messages from the log and the team.
+ *  Called by bdm_desk_init. */
+void bdm_desk_search_init(void);
+
+/** Drop searches still running (their lists are never shown).
+ *  Called when the desk shuts down. */
+void bdm_desk_search_shutdown(void);
 
 /** Show the history in every conversation that opens from now on.
  *  Called once libpurple's conversation signals exist (from the main loop). */

@@ -225,6 +225,11 @@ gboolean bdm_desk_team_active(void)
 	return team.store != NULL;
 }
 
+BdmTeamDb *bdm_desk_team_db(void)
+{
+	return team.db;
+}
+
 /* State and messages the team has for one account of this client. */
 static void sync_account(BdmConn *conn)
 {

@@ -3,6 +3,7 @@
  */
 #include "commands.h"
 #include "event.h"
+#include "ui_notify.h"
 
 /* Where the client remembers which standard plugins a test loaded, so a
  * restart brings them back as Pidgin's plugin dialog would. */
@@ -347,6 +348,31 @@ static gboolean cmd_request_answer(BdmClient *client, JsonObject *args, JsonBuil
 	return bdm_requests_answer(client->requests, (guint)id, args, error);
 }
 
+/* Press a button of open search results: notify (the event's notify_id),
+ * button ("im", ... or a label), row (0-based). */
+static gboolean cmd_search_button(BdmClient *client, JsonObject *args, JsonBuilder *result,
+                                  GError **error)
+{
+	JsonNode *id = json_object_get_member(args, "notify");
+	JsonNode *row = json_object_get_member(args, "row");
+	const char *button;
+
+	(void)client;
+	(void)result;
+	if (id == NULL || json_node_get_value_type(id) != G_TYPE_INT64 ||
+	    json_node_get_int(id) <= 0 || json_node_get_int(id) > G_MAXUINT ||
+	    row == NULL || json_node_get_value_type(row) != G_TYPE_INT64 ||
+	    json_node_get_int(row) < 0 || json_node_get_int(row) > G_MAXUINT) {
+		g_set_error(error, BDM_CLIENT_ERROR, BDM_CLIENT_ERROR_BAD_ARGUMENT,
+		            "\"notify\" must be a notify_id and \"row\" a row number");
+		return FALSE;
+	}
+	if ((button = bdm_arg_string(args, "button", error)) == NULL)
+		return FALSE;
+	return bdm_notify_search_button((guint)json_node_get_int(id), button,
+	                                (guint)json_node_get_int(row), error);
+}
+
 static gboolean cmd_request_policy(BdmClient *client, JsonObject *args, JsonBuilder *result,
                                    GError **error)
 {
@@ -396,6 +422,7 @@ static gboolean cmd_quit(BdmClient *client, JsonObject *args, JsonBuilder *resul
 }
 
 const BdmCommand bdm_core_commands[] = {
+	{ "search-button", cmd_search_button },
 	{ "pref-set", cmd_pref_set },
 	{ "pref-get", cmd_pref_get },
 	{ "plugins", cmd_plugins },

@@ -35,7 +35,7 @@ extern const BdmCommand bdm_account_commands[];
 extern const BdmCommand bdm_conv_commands[];
 
 /* Everything else: pref-set, pref-get, plugins, plugin-load, plugin-ipc,
- * requests, request-answer, request-policy, quit. */
+ * requests, request-answer, request-policy, search-button, quit. */
 extern const BdmCommand bdm_core_commands[];
 
 /* Parse one input line, run the command and emit its result event.  Never

@@ -220,6 +220,7 @@ void bdm_client_quit(BdmClient *client)
 	/* Our signal handlers stay connected: shutdown closes conversations
 	 * and connections, and the tests want to see that too. */
 	purple_core_quit();
+	bdm_notify_shutdown();
 	g_main_loop_quit(client->loop);
 }
 

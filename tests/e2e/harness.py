@@ -46,6 +46,8 @@ Commands (Client.cmd adds "id"; an account is named by "protocol" + "username"):
   requests           -> requests [{request, kind}]
   request-answer     request, action (index into the event's "actions"),
                      text? (input/file), choice? (index), fields? {id: value}
+  search-button      notify (a searchresults event's notify_id), button ("im",
+                     "info", ... or a label), row (0-based): press it
   request-policy     auto: bool, action? (index; default: the request's default)
   quit
 
@@ -63,6 +65,8 @@ Events a test can wait for (every event has "event"):
   conversation-closed {"account", "protocol", "conv"}
   notify             {"type": error|warning|info|formatted|userinfo|searchresults|
                       email|emails|uri, "title", "primary", "secondary", ...}
+                     (searchresults: "notify_id", "columns", "rows", "buttons";
+                     it stays open until libpurple closes it: "notify-closed")
   request            {"request": N, "kind": action|input|choice|fields|file|folder,
                       "title", "primary", "secondary", "actions": [labels],
                       "default", "account", "protocol", "who", "conv", ...}

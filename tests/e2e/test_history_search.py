@@ -5,6 +5,7 @@ returning customer, the agent opening it, a restarted client), never a
 just-arrived message twice; [desk] history; and /search over the log."""
 import os
 import re
+import time
 
 from protocol_suite import Session
 from platforms import Facebook
@@ -127,9 +128,84 @@ def test_history_setting(t, p, hook):
         s.close()
 
 
+def search(s, who, text):
+    mark = s.client.mark()
+    r = command(s, who, "search " + text)
+    if r["status"] != "ok":
+        return r, None
+    return r, s.client.wait_event("notify", since=mark, timeout=15)
+
+
+def test_search(t, p, hook):
+    ada, ada_name = ADA
+    grace, grace_name = GRACE
+    texts = {ada: "Hi, where is my order?",
+             grace: "My refund for order 77 has not arrived <b>yet</b>\nplease help"}
+    now = int(time.time())
+    with session(p, hook, [ADA, GRACE], texts=texts,
+                 created={ada: now - 120, grace: now - 60}) as s:
+        s.send(ada, "Your order 5521 shipped on Monday.")
+        s.client.wait_event("write", conv=ada, flags="send", timeout=15)
+        s.send(grace, "Sorry Grace, checking the refund.")
+        s.client.wait_event("write", conv=grace, flags="send", timeout=15)
+
+        r, ev = search(s, ada, "order")
+        t.eq(r["status"], "ok", "/search order runs")
+        t.eq(ev and ev["type"], "searchresults", "the matches come as an openable list")
+        rows = ev["rows"] if ev else []
+        t.eq(ev and ev["columns"], ["When", "Customer", "From", "Account", "Message"],
+             "with time, customer, author, account and message")
+        t.eq([row[4] for row in rows],
+             ["Your order 5521 shipped on Monday.",
+              "My refund for order 77 has not arrived <b>yet</b> please help",
+              "Hi, where is my order?"],
+             "every message containing the word, newest first, on one line each")
+        t.ok(len(rows) == 3 and rows[0][1] == "%s (%s)" % (ada_name, ada) and
+             rows[0][2] == "Acme" and rows[2][2] == "customer" and
+             rows[1][1] == "%s (%s)" % (grace_name, grace),
+             "each row names the customer and who wrote it", rows)
+        t.ok(all(re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d$", row[0]) for row in rows),
+             "and when", rows)
+        t.ok(all(p.username in row[3] for row in rows), "and the account", rows)
+        t.ok("3 messages contain" in (ev or {}).get("primary", ""), "the heading counts them",
+             ev and ev.get("primary"))
+        t.eq(ev and ev["buttons"], ["im"], "each row can be opened")
+
+        # Open Grace's conversation from the list.
+        close_conv(s, grace)
+        mark = s.client.mark()
+        s.client.cmd({"cmd": "search-button", "notify": ev["notify_id"], "button": "im",
+                      "row": 1})
+        opened = s.client.wait_event("conversation", since=mark, timeout=10)
+        t.eq(opened["conv"], grace, "IM on a row opens that customer's conversation")
+        lines = earlier(conv_writes(s, grace, mark))
+        t.ok(len(lines) == 2 and "refund for order 77" in lines[0],
+             "opened from the list, with its history", lines)
+
+        r, ev = search(s, ada, "ORDÉR")
+        t.eq(len(ev["rows"]) if ev and "rows" in ev else None, 3,
+             "case and accents do not matter")
+        r, ev = search(s, ada, "refund")
+        t.eq([row[4] for row in ev["rows"]] if ev and "rows" in ev else None,
+             ["Sorry Grace, checking the refund.",
+              "My refund for order 77 has not arrived <b>yet</b> please help"],
+             "a narrower word finds fewer")
+        r, ev = search(s, ada, "parcel")
+        t.ok(ev is not None and ev["type"] == "info" and "parcel" in ev["primary"],
+             "no match: said plainly", ev)
+        r, ev = search(s, ada, "x")
+        t.ok(r["status"] != "ok" and "Usage: /search" in (r.get("cmd_error") or ""),
+             "a one-letter search is refused with the usage", r)
+        r, ev = search(s, ada, "%")
+        t.ok(r["status"] != "ok", "punctuation alone is refused too", r)
+        t.eq(len(s.emu.sent), 2, "searching sends nothing")
+        quit_clean(t, s)
+
+
 t = Tap()
 p = Facebook()
 tests = [("history when a conversation opens", test_history_when_opened),
+         ("/search", test_search),
          ("[desk] history", test_history_setting)]
 for test_name, fn in tests:
     hook = Webhook()
