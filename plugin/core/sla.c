@@ -86,39 +86,55 @@ gboolean bdm_sla_alert_due(const BdmDeskConfig *cfg, const BdmSlaState *state,
 	return TRUE;
 }
 
-/* Carries the caller's accessor through GCompareDataFunc's gpointer. */
+/* One waiting item and what it is sorted by. */
 typedef struct {
-	const BdmSlaState *(*get_state)(gconstpointer item);
-} StateAccess;
+	gpointer item;
+	gint64 deadline;
+	gint64 waiting_since;
+	gboolean urgent;
+	guint order;           /* place in the input: ties keep it */
+} DueItem;
 
-static gint compare_waiting(gconstpointer a, gconstpointer b, gpointer data)
+static gint compare_due(gconstpointer a, gconstpointer b)
 {
-	const StateAccess *access = data;
-	const BdmSlaState *x = access->get_state(*(gconstpointer const *)a);
-	const BdmSlaState *y = access->get_state(*(gconstpointer const *)b);
+	const DueItem *x = a, *y = b;
 
+	if (x->deadline != y->deadline)
+		return x->deadline < y->deadline ? -1 : 1;
+	if (x->urgent != y->urgent)
+		return x->urgent ? -1 : 1;
 	if (x->waiting_since != y->waiting_since)
 		return x->waiting_since < y->waiting_since ? -1 : 1;
-	return (y->urgent ? 1 : 0) - (x->urgent ? 1 : 0);
+	return x->order < y->order ? -1 : x->order > y->order;
 }
 
-GPtrArray *bdm_sla_sort_waiting(const GPtrArray *items,
-                                const BdmSlaState *(*get_state)(gconstpointer item))
+GPtrArray *bdm_sla_sort_due(const BdmDeskConfig *cfg, const GPtrArray *items,
+                            const BdmSlaState *(*get_state)(gconstpointer item), gint64 now)
 {
-	GPtrArray *waiting = g_ptr_array_new();
-	StateAccess access = { get_state };
+	GArray *due = g_array_new(FALSE, FALSE, sizeof(DueItem));
+	GPtrArray *sorted;
 	guint i;
 
 	for (i = 0; items != NULL && i < items->len; i++) {
 		gpointer item = g_ptr_array_index(items, i);
 		const BdmSlaState *state = get_state(item);
+		DueItem d;
 
-		if (state != NULL && state->waiting_since != 0)
-			g_ptr_array_add(waiting, item);
+		if (state == NULL || state->waiting_since == 0)
+			continue;
+		d.item = item;
+		d.deadline = bdm_sla_evaluate(cfg, state, now).deadline;
+		d.waiting_since = state->waiting_since;
+		d.urgent = state->urgent;
+		d.order = i;
+		g_array_append_val(due, d);
 	}
-	/* g_ptr_array_sort_with_data is a stable sort: ties keep input order. */
-	g_ptr_array_sort_with_data(waiting, compare_waiting, &access);
-	return waiting;
+	g_array_sort(due, compare_due);
+	sorted = g_ptr_array_sized_new(due->len);
+	for (i = 0; i < due->len; i++)
+		g_ptr_array_add(sorted, g_array_index(due, DueItem, i).item);
+	g_array_free(due, TRUE);
+	return sorted;
 }
 
 const char *bdm_sla_level_name(BdmSlaLevel level)

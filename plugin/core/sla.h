@@ -72,10 +72,11 @@ gboolean bdm_sla_alert_due(const BdmDeskConfig *cfg, const BdmSlaState *state,
                            BdmSlaAlerted *alerted, gint64 now, BdmSlaLevel *level,
                            gint64 *next_change);
 
-/** The waiting items (any pointers; get_state gives each one's state), oldest
- *  first, then urgent first, then in input order.  items is unchanged; unref the result. */
-GPtrArray *bdm_sla_sort_waiting(const GPtrArray *items,
-                                const BdmSlaState *(*get_state)(gconstpointer item));
+/** The waiting items (any pointers; get_state gives each one's state), most
+ *  urgent first: soonest deadline at now (overdue ones first), then urgent,
+ *  then waiting longest, then in input order.  items is unchanged; unref the result. */
+GPtrArray *bdm_sla_sort_due(const BdmDeskConfig *cfg, const GPtrArray *items,
+                            const BdmSlaState *(*get_state)(gconstpointer item), gint64 now);
 
 /** A short translated name of level for lists: "OK", "Warning", "Overdue".
  *  "" for BDM_SLA_NONE. */

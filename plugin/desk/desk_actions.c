@@ -1,9 +1,10 @@
 /*
  * The desk in libpurple's menus and buddy list.  See desk_actions.h.
  *
- * Lists are shown with purple_notify_formatted, which both Pidgin and Finch
+ * Texts are shown with purple_notify_formatted, which both Pidgin and Finch
  * implement; every customer-supplied string is escaped first, because the
- * text is HTML and names are hostile input.
+ * text is HTML and names are hostile input.  The Waiting and Escalated lists
+ * are search-results tables (desk_results.h): plain cells, each row openable.
  */
 #include <string.h>
 
@@ -15,6 +16,7 @@
 #include "branddm/i18n.h"
 #include "desk_actions.h"
 #include "desk_features.h"
+#include "desk_results.h"
 
 static void show_html(PurplePluginAction *action, const char *title, const char *primary,
                       const char *html)
@@ -95,69 +97,124 @@ static GPtrArray *action_convs(PurplePluginAction *action, BdmConn **conn)
 	return bdm_desk_conv_list(bdm_conn_platform(*conn), bdm_conn_account_id(*conn));
 }
 
-static void append_customer(GString *html, BdmConn *conn, BdmDeskConv *conv)
-{
-	const char *name = bdm_desk_conv_customer_name(conv, conn);
-
-	g_string_append(html, "<b>");
-	append_escaped(html, name ? name : conv->customer);
-	g_string_append(html, "</b>");
-	if (name) {
-		g_string_append(html, " (");
-		append_escaped(html, conv->customer);
-		g_string_append(html, ")");
-	}
-}
-
 static const BdmSlaState *conv_sla(gconstpointer item)
 {
 	return &((const BdmDeskConv *)item)->sla;
 }
 
+/* "Ada Lovelace (5001)", or the id alone while no name is known. */
+static char *customer_cell(BdmConn *conn, BdmDeskConv *conv)
+{
+	const char *name = bdm_desk_conv_customer_name(conv, conn);
+
+	return name ? g_strdup_printf("%s (%s)", name, conv->customer) : g_strdup(conv->customer);
+}
+
+static char *due_cell(gint64 t)
+{
+	GDateTime *dt = g_date_time_new_from_unix_local(t);
+	GDateTime *today = g_date_time_new_now_local();
+	char *text;
+
+	if (dt == NULL)
+		text = g_strdup("?");
+	else if (g_date_time_get_year(dt) == g_date_time_get_year(today) &&
+	         g_date_time_get_day_of_year(dt) == g_date_time_get_day_of_year(today))
+		text = g_date_time_format(dt, "%H:%M");
+	else
+		text = g_date_time_format(dt, "%a %d %b %H:%M");
+	if (dt)
+		g_date_time_unref(dt);
+	g_date_time_unref(today);
+	return text;
+}
+
+/* Waited, target, due and where it stands, of a waiting conversation. */
+typedef struct {
+	char *waited, *target, *due, *status;
+} WaitCells;
+
+static void wait_cells(const BdmDeskConv *conv, gint64 now, WaitCells *w)
+{
+	BdmSlaStatus st = bdm_sla_evaluate(bdm_desk_config(), &conv->sla, now);
+
+	w->waited = bdm_desk_format_duration(now - conv->sla.waiting_since);
+	w->target = bdm_desk_format_duration(st.target);
+	w->due = due_cell(st.deadline);
+	w->status = conv->sla.urgent ? g_strdup_printf(_("%s, urgent"), bdm_sla_level_name(st.level))
+	                             : g_strdup(bdm_sla_level_name(st.level));
+}
+
+static void wait_cells_clear(WaitCells *w)
+{
+	g_free(w->waited);
+	g_free(w->target);
+	g_free(w->due);
+	g_free(w->status);
+	memset(w, 0, sizeof(*w));
+}
+
 static void action_waiting(PurplePluginAction *action)
 {
+	const char *const columns[] = { _("Customer"), _("Waiting"), _("Target"), _("Due"),
+	                                _("Status"), _("Assigned"), NULL };
 	BdmConn *conn;
-	GPtrArray *convs = action_convs(action, &conn), *waiting, *sorted;
-	GString *html = g_string_new(NULL);
+	GPtrArray *convs = action_convs(action, &conn), *sorted;
 	gint64 now = bdm_now();
+	BdmResults *results;
 	guint i;
 
 	if (convs == NULL)
 		return;
-	waiting = g_ptr_array_new();
-	for (i = 0; i < convs->len; i++)
-		if (((BdmDeskConv *)g_ptr_array_index(convs, i))->sla.waiting_since != 0)
-			g_ptr_array_add(waiting, g_ptr_array_index(convs, i));
-	sorted = bdm_sla_sort_waiting(waiting, conv_sla);
-	if (sorted->len == 0)
-		append_escaped(html, _("No customer is waiting for an answer."));
+	sorted = bdm_sla_sort_due(bdm_desk_config(), convs, conv_sla, now);
+	results = bdm_desk_results_new(columns);
 	for (i = 0; i < sorted->len; i++) {
 		BdmDeskConv *conv = g_ptr_array_index(sorted, i);
-		BdmSlaStatus st = bdm_sla_evaluate(bdm_desk_config(), &conv->sla, now);
-		char *waited = bdm_desk_format_duration(now - conv->sla.waiting_since);
-		char *line = g_strdup_printf(conv->sla.urgent ? _("waiting %s — %s, urgent")
-		                                              : _("waiting %s — %s"),
-		                             waited, bdm_sla_level_name(st.level));
+		char *customer = customer_cell(conn, conv);
+		WaitCells w;
+		const char *cells[7];
 
-		append_customer(html, conn, conv);
-		g_string_append(html, ": ");
-		append_escaped(html, line);
-		g_string_append(html, "<br>");
-		g_free(line);
-		g_free(waited);
+		wait_cells(conv, now, &w);
+		cells[0] = customer;
+		cells[1] = w.waited;
+		cells[2] = w.target;
+		cells[3] = w.due;
+		cells[4] = w.status;
+		cells[5] = conv->assigned;
+		cells[6] = NULL;
+		bdm_desk_results_add_row(results, conv->platform, conv->account, conv->customer, cells);
+		wait_cells_clear(&w);
+		g_free(customer);
 	}
-	show_html(action, _("Waiting conversations"), _("Customers waiting for an answer, "
-	                                                "oldest first"), html->str);
-	g_string_free(html, TRUE);
+	if (bdm_desk_results_count(results) == 0) {
+		bdm_desk_results_free(results);
+		purple_notify_info(action->context, _("Waiting conversations"),
+		                   _("No customer is waiting for an answer."), NULL);
+	} else {
+		bdm_desk_results_show(results, action->context, _("Waiting conversations"),
+		                      _("Customers waiting for an answer, most urgent first"),
+		                      _("Select one and press IM to open the conversation."));
+	}
 	g_ptr_array_unref(sorted);
-	g_ptr_array_unref(waiting);
 	g_ptr_array_unref(convs);
 }
 
-static int by_escalation_time(gconstpointer a, gconstpointer b)
+/* Urgent first, then the soonest due (waiting ones before the rest), then
+ * the longest escalated. */
+static int by_urgency(gconstpointer a, gconstpointer b, gpointer data)
 {
 	const BdmDeskConv *x = *(BdmDeskConv *const *)a, *y = *(BdmDeskConv *const *)b;
+	gint64 now = *(const gint64 *)data;
+	gint64 dx, dy;
 
+	if (x->sla.urgent != y->sla.urgent)
+		return x->sla.urgent ? -1 : 1;
+	dx = x->sla.waiting_since ? bdm_sla_evaluate(bdm_desk_config(), &x->sla, now).deadline
+	                          : G_MAXINT64;
+	dy = y->sla.waiting_since ? bdm_sla_evaluate(bdm_desk_config(), &y->sla, now).deadline
+	                          : G_MAXINT64;
+	if (dx != dy)
+		return dx < dy ? -1 : 1;
 	if (x->escalated_at != y->escalated_at)
 		return x->escalated_at < y->escalated_at ? -1 : 1;
 	return g_strcmp0(x->customer, y->customer);
@@ -165,9 +222,12 @@ static int by_escalation_time(gconstpointer a, gconstpointer b)
 
 static void action_escalated(PurplePluginAction *action)
 {
+	const char *const columns[] = { _("Customer"), _("Department"), _("Ticket"), _("Reason"),
+	                                _("Waiting"), _("Due"), _("Assigned"), NULL };
 	BdmConn *conn;
 	GPtrArray *convs = action_convs(action, &conn), *escalated;
-	GString *html = g_string_new(NULL);
+	gint64 now = bdm_now();
+	BdmResults *results;
 	guint i;
 
 	if (convs == NULL)
@@ -176,26 +236,40 @@ static void action_escalated(PurplePluginAction *action)
 	for (i = 0; i < convs->len; i++)
 		if (((BdmDeskConv *)g_ptr_array_index(convs, i))->department != NULL)
 			g_ptr_array_add(escalated, g_ptr_array_index(convs, i));
-	g_ptr_array_sort(escalated, by_escalation_time);
-	if (escalated->len == 0)
-		append_escaped(html, _("No conversation is escalated."));
+	g_ptr_array_sort_with_data(escalated, by_urgency, &now);
+	results = bdm_desk_results_new(columns);
 	for (i = 0; i < escalated->len; i++) {
 		BdmDeskConv *conv = g_ptr_array_index(escalated, i);
-		char *badge = bdm_desk_conv_badge(conv);
-		char *line = g_strdup_printf(_("%s, ticket %s — %s"), g_strstrip(badge),
-		                             conv->ticket ? conv->ticket : "-",
-		                             conv->reason ? conv->reason : "");
+		char *customer = customer_cell(conn, conv);
+		char *department = conv->sla.urgent ? g_strdup_printf(_("%s, urgent"), conv->department)
+		                                    : g_strdup(conv->department);
+		WaitCells w = { 0 };
+		const char *cells[8];
 
-		append_customer(html, conn, conv);
-		g_string_append(html, ": ");
-		append_escaped(html, line);
-		g_string_append(html, "<br>");
-		g_free(line);
-		g_free(badge);
+		if (conv->sla.waiting_since != 0)
+			wait_cells(conv, now, &w);
+		cells[0] = customer;
+		cells[1] = department;
+		cells[2] = conv->ticket ? conv->ticket : "-";
+		cells[3] = conv->reason;
+		cells[4] = w.waited ? w.waited : _("answered");
+		cells[5] = w.due;
+		cells[6] = conv->assigned;
+		cells[7] = NULL;
+		bdm_desk_results_add_row(results, conv->platform, conv->account, conv->customer, cells);
+		wait_cells_clear(&w);
+		g_free(department);
+		g_free(customer);
 	}
-	show_html(action, _("Escalated conversations"), _("Conversations handed to a department"),
-	          html->str);
-	g_string_free(html, TRUE);
+	if (bdm_desk_results_count(results) == 0) {
+		bdm_desk_results_free(results);
+		purple_notify_info(action->context, _("Escalated conversations"),
+		                   _("No conversation is escalated."), NULL);
+	} else {
+		bdm_desk_results_show(results, action->context, _("Escalated conversations"),
+		                      _("Conversations handed to a department, most urgent first"),
+		                      _("Select one and press IM to open the conversation."));
+	}
 	g_ptr_array_unref(escalated);
 	g_ptr_array_unref(convs);
 }

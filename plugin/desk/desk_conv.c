@@ -324,8 +324,15 @@ char *bdm_desk_conv_badge(const BdmDeskConv *conv)
 	GString *s = g_string_new(NULL);
 	guint i;
 
+	/* First, so a narrow Finch list still shows who needs an answer. */
+	if (conv->sla.waiting_since != 0) {
+		BdmSlaStatus st = bdm_sla_evaluate(bdm_desk_config(), &conv->sla, bdm_now());
+
+		g_string_append(s, st.level == BDM_SLA_BREACH ? _("overdue")
+		                   : st.level == BDM_SLA_WARN ? _("due soon") : _("waiting"));
+	}
 	if (conv->department)
-		g_string_append(s, conv->department);
+		g_string_append_printf(s, "%s%s", s->len ? ", " : "", conv->department);
 	if (conv->sla.urgent)
 		g_string_append_printf(s, "%s%s", s->len ? ", " : "", _("urgent"));
 	for (i = 0; i < conv->tags->len; i++)

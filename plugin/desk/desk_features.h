@@ -123,8 +123,8 @@ void bdm_desk_conv_set_last_text(BdmDeskConv *conv, const char *text);
  *  else the last one seen, else NULL.  conn may be NULL. */
 const char *bdm_desk_conv_customer_name(BdmDeskConv *conv, BdmConn *conn);
 
-/** " [legal, urgent, vip, @Alice Martin]": the suffix the buddy list shows
- *  after the customer's name (assignee last), "" when there is none.  g_free it. */
+/** " [overdue, legal, urgent, vip, @Alice Martin]": the suffix the buddy list
+ *  shows after the name (waiting/due soon/overdue first, assignee last), "" when none.  g_free it. */
 char *bdm_desk_conv_badge(const BdmDeskConv *conv);
 
 /** Put the current badge into the buddy's alias (buddy list, conversation

@@ -166,6 +166,8 @@ static void evaluate_conn(BdmConn *conn, gint64 now, gint64 *next, GString *over
 		BdmSlaLevel level = BDM_SLA_NONE;
 		gint64 change = 0;
 
+		/* The buddy-list row says waiting, due soon or overdue. */
+		bdm_desk_conv_refresh_alias(conv, conn->account);
 		if (conv->sla.waiting_since == 0)
 			continue;
 		if (assigned_elsewhere(conv)) {

@@ -216,10 +216,19 @@ def clock(s, seconds):
 
 
 def action(s, label):
+    """Run an account action and return the notification it opens.  A list
+    (search results) also gets "text": its rows, one per line, cells joined
+    with " | "; an empty list's info notice gets its sentence as "text"."""
     mark = s.client.mark()
     s.client.cmd({"cmd": "action", "protocol": s.p.protocol, "username": s.p.username,
                   "label": label})
-    return s.client.wait_event("notify", type="formatted", since=mark)
+    ev = s.client.wait_event("notify", since=mark,
+                             type=lambda x: x in ("formatted", "searchresults", "info"))
+    if ev["type"] == "searchresults":
+        ev["text"] = "\n".join(" | ".join(row) for row in ev["rows"])
+    elif ev["type"] == "info":
+        ev["text"] = ev.get("primary") or ""
+    return ev
 
 
 def quit_clean(t, s):

@@ -7,6 +7,7 @@ conversations" list, the out-of-hours acknowledgement and the account's
 menu (Templates, Policy summary, Open log folder)."""
 import json
 import os
+import re
 import time
 import urllib.parse
 
@@ -176,7 +177,7 @@ def test_keyword_escalation_webhook(t, p, hook):
              "posted as application/json")
         t.ok(posts and "authorization" not in posts[0]["headers"],
              "the platform token never goes to a webhook")
-        t.eq(wait_alias(s, who, name + " [legal, urgent]"), name + " [legal, urgent]",
+        t.eq(wait_alias(s, who, name + " [waiting, legal, urgent]"), name + " [waiting, legal, urgent]",
              "the buddy alias shows the escalation")
         escalations = events(s, "escalate")
         t.eq([(e[0], e[1]["department"], e[1]["trigger"]) for e in escalations],
@@ -188,7 +189,7 @@ def test_keyword_escalation_webhook(t, p, hook):
              "the webhook's success is logged")
         t.eq(s.received(other)["text"], "I have an issue with my parcel",
              "the other customer's message arrived")
-        t.eq(buddy_alias(s, other), other_name, "\"issue\" does not fire \"sue\"")
+        t.eq(buddy_alias(s, other), other_name + " [waiting]", "\"issue\" does not fire \"sue\"")
 
         # The same keyword again: no second escalation, no second POST.
         s.emu.add_customer_message(who, name, "My lawyer says hi")
@@ -198,8 +199,8 @@ def test_keyword_escalation_webhook(t, p, hook):
         s.emu.add_customer_message(who, name, "and I want my money back")
         tagged = system_write(s, who, r"Tagged “refund” automatically", timeout=20)
         t.ok(tagged is not None, "a tag-only trigger tags the conversation", tagged)
-        t.eq(wait_alias(s, who, name + " [legal, urgent, refund]"),
-             name + " [legal, urgent, refund]", "the tag joins the badge")
+        t.eq(wait_alias(s, who, name + " [waiting, legal, urgent, refund]"),
+             name + " [waiting, legal, urgent, refund]", "the tag joins the badge")
         quit_clean(t, s)
 
 
@@ -250,7 +251,7 @@ def test_tags_survive_restart(t, p, hook):
     with session(p, hook, [ADA]) as s:
         t.eq(command(s, who, "tag vip")["status"], "ok", "/tag vip accepted")
         t.ok(system_write(s, who, r"Tagged “vip”") is not None, "the tag is shown")
-        t.eq(wait_alias(s, who, name + " [vip]"), name + " [vip]", "alias shows the tag")
+        t.eq(wait_alias(s, who, name + " [waiting, vip]"), name + " [waiting, vip]", "alias shows the tag")
         r = command(s, who, "tag vipp")
         t.ok(r["status"] != "ok" and "vip, refund, bug" in (r.get("cmd_error") or ""),
              "an unknown label is refused with the valid ones", r)
@@ -258,12 +259,12 @@ def test_tags_survive_restart(t, p, hook):
         t.ok(r["status"] != "ok", "tagging twice is refused", r)
         t.eq(command(s, who, "escalate technical App crashes on login")["status"], "ok",
              "/escalate technical accepted")
-        t.eq(wait_alias(s, who, name + " [technical, vip]"), name + " [technical, vip]",
+        t.eq(wait_alias(s, who, name + " [waiting, technical, vip]"), name + " [waiting, technical, vip]",
              "alias shows department and tag")
 
         s.client.restart()
         s.connected()
-        t.eq(buddy_alias(s, who), name + " [technical, vip]", "the alias is back after a restart")
+        t.eq(buddy_alias(s, who), name + " [waiting, technical, vip]", "the alias is back after a restart")
         row = [b for b in s.client.cmd({"cmd": "buddies"})["buddies"] if b["name"] == who]
         t.eq(row[0]["emblem"] if row else None, "external",
              "the buddy-list emblem marks the escalated conversation (a globe)")
@@ -277,10 +278,10 @@ def test_tags_survive_restart(t, p, hook):
              "the escalation survived the restart", listing["text"])
         s.emu.add_customer_message(who, name, "any news?")
         s.received(who)
-        t.eq(buddy_alias(s, who), name + " [technical, vip]", "a poll does not wipe the badge")
+        t.eq(buddy_alias(s, who), name + " [waiting, technical, vip]", "a poll does not wipe the badge")
         r = command(s, who, "untag vip")
         t.eq(r["status"], "ok", "/untag vip works on the tag from the last session")
-        t.eq(wait_alias(s, who, name + " [technical]"), name + " [technical]",
+        t.eq(wait_alias(s, who, name + " [waiting, technical]"), name + " [waiting, technical]",
              "the alias loses the tag")
         r = command(s, who, "untag vip")
         t.ok(r["status"] != "ok", "untagging what is not tagged is refused", r)
@@ -301,11 +302,11 @@ def test_resolve_with_closing_template(t, p, hook):
              "/escalate legal urgent accepted")
         t.ok(system_write(s, who, r"Escalated to legal, urgent: Threatens to sue\. Ticket "
                           r"FACEBOOK-1\.") is not None, "escalation shown with its ticket")
-        t.eq(wait_alias(s, who, name + " [legal, urgent]"), name + " [legal, urgent]",
+        t.eq(wait_alias(s, who, name + " [waiting, legal, urgent]"), name + " [waiting, legal, urgent]",
              "alias shows the escalation")
         r = command(s, who, "resolve nosuch")
         t.ok(r["status"] != "ok", "an unknown closing template is refused", r)
-        t.eq(buddy_alias(s, who), name + " [legal, urgent]", "and nothing was resolved")
+        t.eq(buddy_alias(s, who), name + " [waiting, legal, urgent]", "and nothing was resolved")
 
         t.eq(command(s, who, "resolve closing")["status"], "ok", "/resolve closing accepted")
         s.client.wait_event("write", conv=who, flags="send", timeout=15)
@@ -344,6 +345,8 @@ def test_sla_alerts(t, p, hook):
         t.ok(warn is not None, "warned at 75 % by the timer, without a clock jump", warn)
         t.ok(warn and "75 %" in warn["text"] and "1 h" in warn["text"],
              "the warning says how far and the target", warn and warn["text"])
+        t.eq(wait_alias(s, who, name + " [due soon]"), name + " [due soon]",
+             "the buddy-list row says the answer is due soon")
         mark = s.client.mark()
         clock(s, 3600 + 60)
         breach = s.client.saw("write", conv=who, flags="error", timeout=5,
@@ -352,6 +355,8 @@ def test_sla_alerts(t, p, hook):
         note = s.client.saw("notify", type="warning", timeout=5, since=mark)
         t.ok(note is not None and name in (note.get("secondary") or ""),
              "and a warning dialog", note)
+        t.eq(wait_alias(s, who, name + " [overdue]"), name + " [overdue]",
+             "the buddy-list row says overdue")
         clock(s, 3600 + 120)
         t.ok(s.client.no_event("write", conv=who, within=1.5,
                                text=lambda x: "Response time" in x),
@@ -366,6 +371,7 @@ def test_sla_alerts(t, p, hook):
         s.client.wait_event("write", conv=who, flags="send", timeout=15)
         waiting = action(s, "Waiting conversations")
         t.ok("Ada" not in waiting["text"], "a reply stops the clock", waiting["text"])
+        t.eq(wait_alias(s, who, name), name, "and the row no longer says overdue")
         quit_clean(t, s)
 
 
@@ -375,7 +381,30 @@ def test_waiting_list_order(t, p, hook):
                KATHERINE[0]: now - 8 * 86400}
     texts = {KATHERINE[0]: "Eight days ago I said my lawyer would call"}
     with session(p, hook, [ADA, GRACE, ALAN, KATHERINE], created=created, texts=texts) as s:
-        text = action(s, "Waiting conversations")["text"]
+        listing = action(s, "Waiting conversations")
+        text = listing["text"]
+        t.eq(listing["type"], "searchresults", "the waiting list is a table")
+        t.eq(listing["columns"], ["Customer", "Waiting", "Target", "Due", "Status", "Assigned"],
+             "with the waiting time, target, due time and status")
+        rows = listing["rows"]
+        t.eq([r[0] for r in rows], ["Grace Hopper (5002)", "Ada Lovelace (5001)",
+                                     "Alan Turing (5003)"], "most urgent first")
+        t.ok(all(r[2] == "1 h 00 min" and re.match(r"(\d\d:\d\d|\w+ \d\d \w+ \d\d:\d\d)$", r[3])
+                 and r[4] == "OK" for r in rows), "each due at its time against the 1 h target",
+             rows)
+        due = [time.strptime(r[3], "%H:%M") for r in rows if re.match(r"\d\d:\d\d$", r[3])]
+        t.ok(due == sorted(due), "the due times ascend", rows)
+        t.eq(rows[0][1] if rows else None, "30 min", "Grace has waited half an hour")
+        t.eq(listing["buttons"], ["im"], "each row can be opened")
+        t.eq(buddy_alias(s, GRACE[0]), GRACE[1] + " [waiting]",
+             "the buddy-list row says the customer is waiting")
+        mark = s.client.mark()
+        s.client.cmd({"cmd": "conv-close", "protocol": p.protocol, "username": p.username,
+                      "who": ALAN[0]})
+        s.client.cmd({"cmd": "search-button", "notify": listing["notify_id"], "button": "im",
+                      "row": 2})
+        t.eq(s.client.wait_event("conversation", since=mark, timeout=10)["conv"], ALAN[0],
+             "IM on a row opens that customer's conversation")
         positions = [text.find(n) for n in ("Grace Hopper", "Ada Lovelace", "Alan Turing")]
         t.ok(all(pos >= 0 for pos in positions) and positions == sorted(positions),
              "oldest first: Grace, Ada, Alan", text)

@@ -199,18 +199,25 @@ static const BdmSlaState *conversation_state(gconstpointer item)
 	return &((const Conversation *)item)->sla;
 }
 
-static void test_sort_waiting(void)
+/* Most urgent first: an urgent conversation with a shorter target can be
+ * due before an older normal one. */
+static void test_sort_due(void)
 {
+	/* Normal target 1 h, urgent 15 min, on a Wednesday at noon. */
+	BdmDeskConfig *cfg = load_desk("[sla]\nnormal=1h\nnormal_mode=business_hours\n"
+	                               "urgent=15m\nurgent_mode=business_hours\n");
+	gint64 now = berlin(2026, 12, 2, 12, 0, 0);
 	Conversation c[] = {
-		{ "late", { 3000, FALSE } },
+		{ "normal-30m", { now - 1800, FALSE } },     /* due in 30 min */
 		{ "answered", { 0, TRUE } },
-		{ "oldest", { 1000, FALSE } },
-		{ "tie-normal", { 2000, FALSE } },
-		{ "tie-urgent", { 2000, TRUE } },
-		{ "tie-normal-2", { 2000, FALSE } },
+		{ "urgent-10m", { now - 600, TRUE } },       /* due in 5 min */
+		{ "normal-2h", { now - 7200, FALSE } },      /* overdue by an hour */
+		{ "tie-normal", { now - 2700, FALSE } },     /* due in 15 min */
+		{ "tie-urgent", { now, TRUE } },             /* due in 15 min */
+		{ "tie-normal-2", { now - 2700, FALSE } },   /* due in 15 min */
 	};
 	static const char *const expected[] = {
-		"oldest", "tie-urgent", "tie-normal", "tie-normal-2", "late"
+		"normal-2h", "urgent-10m", "tie-urgent", "tie-normal", "tie-normal-2", "normal-30m"
 	};
 	GPtrArray *items = g_ptr_array_new();
 	GPtrArray *sorted;
@@ -218,7 +225,7 @@ static void test_sort_waiting(void)
 
 	for (i = 0; i < G_N_ELEMENTS(c); i++)
 		g_ptr_array_add(items, &c[i]);
-	sorted = bdm_sla_sort_waiting(items, conversation_state);
+	sorted = bdm_sla_sort_due(cfg, items, conversation_state, now);
 	g_assert_cmpuint(sorted->len, ==, G_N_ELEMENTS(expected));
 	for (i = 0; i < sorted->len; i++)
 		g_assert_cmpstr(((Conversation *)g_ptr_array_index(sorted, i))->id, ==, expected[i]);
@@ -228,9 +235,10 @@ static void test_sort_waiting(void)
 	g_ptr_array_unref(sorted);
 	g_ptr_array_unref(items);
 
-	sorted = bdm_sla_sort_waiting(NULL, conversation_state);
+	sorted = bdm_sla_sort_due(cfg, NULL, conversation_state, now);
 	g_assert_cmpuint(sorted->len, ==, 0);
 	g_ptr_array_unref(sorted);
+	bdm_desk_config_free(cfg);
 }
 
 static void test_level_names(void)
@@ -254,7 +262,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/sla/normal_target_over_weekend", test_normal_target_over_weekend);
 	g_test_add_func("/sla/configured_targets", test_configured_targets);
 	g_test_add_func("/sla/alerts", test_alerts);
-	g_test_add_func("/sla/sort_waiting", test_sort_waiting);
+	g_test_add_func("/sla/sort_due", test_sort_due);
 	g_test_add_func("/sla/level_names", test_level_names);
 	status = g_test_run();
 	g_rmdir(tmpdir);
