@@ -188,8 +188,9 @@ static void ask_for_acknowledgement(BdmConn *conn)
 	secondary = g_strdup_printf("%s%s", brief,
 	                            _("Type /policy show in a conversation to read the whole "
 	                              "policy."));
-	primary = g_strdup_printf(_("The message policy has changed (version %s). Acknowledge "
-	                            "it before sending."), bdm_policy_version(pol.policy));
+	/* Two lines: Finch does not wrap a label, and 80 columns must hold it. */
+	primary = g_strdup_printf(_("The message policy has changed (version %s).\n"
+	                            "Acknowledge it before sending."), bdm_policy_version(pol.policy));
 	cancel = button_label(_("_Cancel"));
 	acknowledge = button_label(_("I have read and _acknowledge the policy"));
 	/* Headless or unanswered, the request never calls back: sending stays refused. */
