@@ -100,8 +100,8 @@ BdmVerdict *bdm_policy_check(const BdmPolicy *p, const BdmCheckInput *in);
  *  The policy it came from is not needed for this. */
 void bdm_verdict_free(BdmVerdict *v);
 
-/** Multi-line plain text for the agent: the verdict, then per finding the
- *  rule, where in text (sensitive parts masked) and what to do.  Translated. */
+/** Multi-line plain text for the agent, without a heading: per finding the
+ *  rule, the part of text quoted (sensitive parts masked) and what to do.  Translated. */
 char *bdm_verdict_describe(const BdmVerdict *v, const char *text);
 
 /** {"verdict":"block","findings":[{"rule","severity","start","end","explanation"}]}
@@ -116,6 +116,10 @@ gboolean bdm_policy_agent_may_send(const BdmPolicy *p, const char *platform,
 /** Human-readable summary of the rules in force, for a "Policy summary"
  *  menu entry: version, source, each rule's severity, lists, agents.  Translated. */
 char *bdm_policy_summary(const BdmPolicy *p);
+
+/** The policy in two lines, for a dialog that must fit a small screen:
+ *  version and source, how many rules block and warn.  Translated. */
+char *bdm_policy_brief(const BdmPolicy *p);
 
 /** The plain-words title of a rule ("Payment card number"), translated;
  *  NULL when rule_id is not a rule. */

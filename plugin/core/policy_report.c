@@ -1,19 +1,22 @@
 /*
  * Presenting policy results: a verdict as plain text for the agent or as
- * JSON for tools, and the policy itself as a summary.
+ * JSON for tools, and the policy itself as a summary or a few lines.
  *
  * The description quotes the part of the message each rule fired on, so the
- * agent can find it, but quotes sensitive data (card numbers, secrets,
- * addresses) only by its first four characters: the text may end up in a
- * conversation window, a log or a screenshot.
+ * agent can find it without counting characters.  Sensitive data (card
+ * numbers, IBANs, addresses) is quoted masked, with only its last four
+ * letters or digits to recognise it by, and secrets not even those: the
+ * text may end up in a conversation window, a log or a screenshot.  The
+ * caller writes the one heading ("Not sent", "Check before sending").
  */
 #include <string.h>
 
 #include "branddm/i18n.h"
 #include "policy_private.h"
 
-#define MASKED_CHARS 4      /* shown of a sensitive span */
-#define SNIPPET_CHARS 40    /* shown of any other span */
+#define MASK_KEEP 4          /* letters or digits shown at the end of a masked span */
+#define SNIPPET_CHARS 40     /* characters shown of any span */
+#define MASK_CHAR 0x2022     /* "•" */
 
 /* ---- describe ------------------------------------------------------------ */
 
@@ -38,31 +41,69 @@ static void append_snippet(GString *out, const char *text, gsize start, gsize en
 	}
 }
 
-static void describe_finding(GString *out, const BdmFinding *f, const char *text, gsize len)
+/* text[start, end) with every letter and digit but the last keep ones as
+ * "•", separators kept so the shape stays recognisable ("•••• •••• •••• 1111");
+ * a long span keeps its end, where the shown characters are. */
+static void append_masked(GString *out, const char *text, gsize start, gsize end, guint keep)
+{
+	GString *masked = g_string_new(NULL);
+	const char *p = text + end;
+	guint kept = 0;
+	glong chars;
+
+	/* Walk backwards: the last `keep` letters or digits stay readable. */
+	while (p > text + start) {
+		gunichar c;
+
+		p = g_utf8_prev_char(p);
+		c = g_utf8_get_char(p);
+		if (g_unichar_isalnum(c)) {
+			if (kept < keep)
+				kept++;
+			else
+				c = MASK_CHAR;
+		} else if (g_unichar_iscntrl(c)) {
+			c = ' ';
+		}
+		g_string_prepend_unichar(masked, c);
+	}
+	chars = g_utf8_strlen(masked->str, -1);
+	if (chars > SNIPPET_CHARS) {
+		g_string_append(out, "… ");
+		g_string_append(out, g_utf8_offset_to_pointer(masked->str, chars - SNIPPET_CHARS));
+	} else {
+		g_string_append(out, masked->str);
+	}
+	g_string_free(masked, TRUE);
+}
+
+/* level: the verdict's; a finding of a milder severity says so. */
+static void describe_finding(GString *out, const BdmFinding *f, BdmVerdictLevel level,
+                             const char *text, gsize len)
 {
 	BdmRule rule = BDM_RULE_COUNT;
 	const char *title = f->rule_id;
-	const char *level = f->severity == BDM_VERDICT_BLOCK ? _("blocks sending") : _("warning");
+	const BdmRuleInfo *info = NULL;
 
-	if (bdm_rule_from_id(f->rule_id, &rule))
-		title = _(bdm_rule_info(rule)->title);
-	if (f->start == 0 && f->end == 0) {
-		g_string_append_printf(out, "• %s (%s): %s\n", title, level, f->explanation);
-		return;
+	if (bdm_rule_from_id(f->rule_id, &rule)) {
+		info = bdm_rule_info(rule);
+		title = _(info->title);
 	}
-	if (text == NULL || f->end > len || f->start >= f->end) {
-		g_string_append_printf(out, _("• %s (%s) at bytes %lu–%lu: %s\n"), title, level,
-		                       (unsigned long)f->start, (unsigned long)f->end,
-		                       f->explanation);
-		return;
+	g_string_append_printf(out, "• %s", title);
+	/* One heading says block or warning; only a warning among blocks is marked. */
+	if (f->severity < level)
+		g_string_append_printf(out, " (%s)", _("warning only"));
+	/* A whole-message finding, or a span we cannot show, has nothing to quote. */
+	if (text != NULL && f->end <= len && f->start < f->end) {
+		g_string_append(out, ": «");
+		if (info != NULL && info->masked)
+			append_masked(out, text, f->start, f->end,
+			              rule == BDM_RULE_SENSITIVE_SECRET ? 0 : MASK_KEEP);
+		else
+			append_snippet(out, text, f->start, f->end, SNIPPET_CHARS);
+		g_string_append(out, "»");
 	}
-	g_string_append_printf(out, _("• %s (%s) at characters %ld–%ld: «"), title, level,
-	                       g_utf8_pointer_to_offset(text, text + f->start) + 1,
-	                       g_utf8_pointer_to_offset(text, text + f->end));
-	append_snippet(out, text, f->start, f->end,
-	               rule < BDM_RULE_COUNT && bdm_rule_info(rule)->masked ? MASKED_CHARS
-	                                                                  : SNIPPET_CHARS);
-	g_string_append_printf(out, "»\n  %s\n", f->explanation);
+	g_string_append_printf(out, "\n  %s\n", f->explanation);
 }
 
 char *bdm_verdict_describe(const BdmVerdict *v, const char *text)
@@ -78,19 +119,10 @@ char *bdm_verdict_describe(const BdmVerdict *v, const char *text)
 		if (valid != NULL)
 			text = valid;
 	}
-	switch (v->level) {
-	case BDM_VERDICT_ALLOW:
+	if (v->level == BDM_VERDICT_ALLOW)
 		g_string_append(out, _("The message policy has no objection to this message.\n"));
-		break;
-	case BDM_VERDICT_WARN:
-		g_string_append(out, _("Please check this message before sending it:\n"));
-		break;
-	case BDM_VERDICT_BLOCK:
-		g_string_append(out, _("This message was not sent: it breaks the message policy.\n"));
-		break;
-	}
 	for (guint i = 0; i < v->findings->len; i++)
-		describe_finding(out, g_ptr_array_index(v->findings, i), text, len);
+		describe_finding(out, g_ptr_array_index(v->findings, i), v->level, text, len);
 	g_free(valid);
 	return g_string_free(out, FALSE);
 }
@@ -212,5 +244,31 @@ char *bdm_policy_summary(const BdmPolicy *p)
 		for (guint i = 0; notices[i] != NULL; i++)
 			g_string_append_printf(out, "  %s\n", notices[i]);
 	}
+	return g_string_free(out, FALSE);
+}
+
+char *bdm_policy_brief(const BdmPolicy *p)
+{
+	GString *out = g_string_new(NULL);
+	guint blocking = 0, warning = 0;
+
+	g_return_val_if_fail(p != NULL, NULL);
+	for (guint r = 0; r < BDM_RULE_COUNT; r++) {
+		if (p->severity[r] == BDM_VERDICT_BLOCK)
+			blocking++;
+		else if (p->severity[r] == BDM_VERDICT_WARN)
+			warning++;
+	}
+	if (*p->version != '\0')
+		g_string_append_printf(out, _("Version %s, from %s\n"), p->version, p->source);
+	else
+		g_string_append_printf(out, _("No version, from %s\n"), p->source);
+	/* Two counts in one sentence: each its own plural. */
+	g_string_append_printf(out, dngettext(GETTEXT_PACKAGE, "%u rule blocks sending",
+	                                      "%u rules block sending", blocking), blocking);
+	g_string_append(out, ", ");
+	g_string_append_printf(out, dngettext(GETTEXT_PACKAGE, "%u rule warns",
+	                                      "%u rules warn", warning), warning);
+	g_string_append(out, ".\n");
 	return g_string_free(out, FALSE);
 }

@@ -171,6 +171,14 @@ static void on_deleting_conversation(PurpleConversation *conv, gpointer data)
 	purple_conversation_set_data(conv, COMPOSE_KEY, NULL);
 }
 
+void bdm_desk_compose_put(PurpleConversation *conv, const char *text)
+{
+	/* The UI owns the string from here; a previous one is ours to free. */
+	g_free(purple_conversation_get_data(conv, COMPOSE_KEY));
+	purple_conversation_set_data(conv, COMPOSE_KEY, g_strdup(text));
+	purple_signal_emit(bdm_desk.plugin, "branddm-compose-insert", conv, text);
+}
+
 static void incoming_shown(BdmConn *conn, const char *customer_id, const char *text,
                            const char *message_id)
 {

@@ -41,6 +41,10 @@ const char *bdm_desk_agent_name(void);
  *  NULL; spec is "s:key" (string or NULL), "i:key" (gint64), "b:key" (gboolean). */
 char *bdm_desk_json_detail(const char *first, ...) G_GNUC_NULL_TERMINATED;
 
+/** Put text into conv's message box: the "branddm-compose" data and the
+ *  "branddm-compose-insert" signal, which the UI helpers act on from the main loop. */
+void bdm_desk_compose_put(PurpleConversation *conv, const char *text);
+
 /* ---- desk_conv.c: per-conversation desk state -------------------------- */
 
 /** Open the store: local alone, the team's with [team] database.

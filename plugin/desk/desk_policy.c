@@ -6,13 +6,16 @@
  * A blocked or warned message is stopped by setting *message to NULL in
  * "sending-im-msg" (conversation.c then sends nothing and echoes nothing);
  * the agent is told in the conversation which rule fired on which part of
- * the text, and the text is repeated so it can be edited.
+ * the text, under one heading: a block is an error, a warning a system
+ * notice.  The text goes back into the message box to be edited rather than
+ * repeated in the notice, where a long one would push the reason away.
  */
 #include <string.h>
 
 #include <account.h>
 #include <cmds.h>
 #include <conversation.h>
+#include <core.h>
 #include <debug.h>
 #include <notify.h>
 #include <request.h>
@@ -25,6 +28,7 @@
 
 #define DEBUG_CAT "branddm-policy"
 #define ACK_STATE_KEY "policy_ack"
+#define FINCH_UI "gnt-purple"    /* purple_core_get_ui() in Finch */
 
 typedef struct {
 	char *warned_text;     /* last text stopped by a warning */
@@ -151,26 +155,56 @@ static void ack_declined(gpointer data, int action)
 	g_free(data);
 }
 
+/* A button label for the running UI.  Pidgin reads "_" as the mnemonic;
+ * Finch's buttons show it as it is ("_Cancel"), so there it goes ("__" is
+ * an underscore in both). */
+static char *button_label(const char *mnemonic)
+{
+	GString *out;
+	const char *p;
+
+	if (g_strcmp0(purple_core_get_ui(), FINCH_UI) != 0)
+		return g_strdup(mnemonic);
+	out = g_string_new(NULL);
+	for (p = mnemonic; *p != '\0'; p++) {
+		if (*p == '_' && p[1] == '_')
+			p++;
+		else if (*p == '_')
+			continue;
+		g_string_append_c(out, *p);
+	}
+	return g_string_free(out, FALSE);
+}
+
 static void ask_for_acknowledgement(BdmConn *conn)
 {
-	char *summary, *primary;
+	char *brief, *secondary, *primary, *cancel, *acknowledge;
 
 	if (pol.ack_request_open)
 		return;
-	summary = bdm_policy_summary(pol.policy);
-	primary = g_strdup_printf(_("The message policy has changed (version %s). Please read it "
-	                            "and acknowledge it before sending."),
-	                          bdm_policy_version(pol.policy));
+	/* A few lines, not the whole policy: the dialog must fit an 80x24
+	 * terminal and a laptop screen with its buttons in view. */
+	brief = bdm_policy_brief(pol.policy);
+	secondary = g_strdup_printf("%s%s", brief,
+	                            _("Type /policy show in a conversation to read the whole "
+	                              "policy."));
+	/* Two lines: Finch does not wrap a label, and 80 columns must hold it. */
+	primary = g_strdup_printf(_("The message policy has changed (version %s).\n"
+	                            "Acknowledge it before sending."), bdm_policy_version(pol.policy));
+	cancel = button_label(_("_Cancel"));
+	acknowledge = button_label(_("I have read and _acknowledge the policy"));
 	/* Headless or unanswered, the request never calls back: sending stays refused. */
-	if (purple_request_action(bdm_desk.plugin, _("BrandDM message policy"), primary, summary, 1,
-	                          conn->account, NULL, NULL,
+	if (purple_request_action(bdm_desk.plugin, _("BrandDM message policy"), primary, secondary,
+	                          1, conn->account, NULL, NULL,
 	                          g_strdup(bdm_policy_version(pol.policy)), 2,
-	                          _("_Cancel"), G_CALLBACK(ack_declined),
-	                          _("I have read and _acknowledge the policy"),
-	                          G_CALLBACK(ack_accepted)) != NULL)
+	                          cancel, G_CALLBACK(ack_declined),
+	                          acknowledge, G_CALLBACK(ack_accepted)) != NULL)
 		pol.ack_request_open = TRUE;
+	g_free(acknowledge);
+	g_free(cancel);
 	g_free(primary);
-	g_free(summary);
+	g_free(secondary);
+	g_free(brief);
 }
 
 /* ---- the check ----------------------------------------------------------- */
@@ -290,15 +324,45 @@ static void log_refusal(BdmConn *conn, const char *who, const char *kind, const 
 	g_free(detail);
 }
 
-/* Decide; on refusal *why explains in plain words.  Consumes an override. */
+/* The notice of a stopped verdict: one heading, the findings, what next.
+ * put_back: the text is back in the agent's message box. */
+static char *verdict_notice(const BdmVerdict *v, const char *text, gboolean put_back)
+{
+	char *description = bdm_verdict_describe(v, text), *notice;
+	const char *heading, *next;
+
+	if (v->level == BDM_VERDICT_WARN) {
+		heading = _("⚠ Check before sending: this message was not sent yet.");
+		next = put_back ? _("Your message is back in the message box: change it, or "
+		                    "replace it with /send-anyway and your reason to send it "
+		                    "unchanged.")
+		                : _("To send it unchanged, type /send-anyway followed by your "
+		                    "reason.");
+	} else {
+		heading = _("Not sent: this message breaks the message policy.");
+		next = put_back ? _("Your message is back in the message box: correct it and "
+		                    "send it again.")
+		                : "";
+	}
+	notice = g_strdup_printf("%s\n%s%s", heading, description, next);
+	g_strchomp(notice);
+	g_free(description);
+	return notice;
+}
+
+/* Decide; on refusal *why explains in plain words and *flags says how to
+ * show it (a warning is a notice, anything else an error).  record: the
+ * agent typed it in a conversation ("sending-im-msg"), so the refusal is
+ * logged and the text goes back into the message box.  Consumes an override. */
 static gboolean decide(BdmConn *conn, const char *who, const char *text, gboolean automated,
-                       gboolean record, char **why)
+                       gboolean record, char **why, int *flags)
 {
 	ConvPolicyState *state = conv_state(conn->account, who, FALSE);
 	BdmVerdict *v;
 	gboolean ok = FALSE;
 
 	*why = NULL;
+	*flags = PURPLE_MESSAGE_ERROR;
 	{
 		char *cmd = mistyped_command(text);
 		if (cmd != NULL) {
@@ -344,21 +408,16 @@ static gboolean decide(BdmConn *conn, const char *who, const char *text, gboolea
 			state->override_text = NULL;
 		}
 	} else {
-		char *description = bdm_verdict_describe(v, text);
 		if (v->level == BDM_VERDICT_WARN) {
 			ConvPolicyState *s = conv_state(conn->account, who, TRUE);
 			g_free(s->warned_text);
 			g_free(s->warned_rules);
 			s->warned_text = g_strdup(text);
 			s->warned_rules = rules_json(v);
-			*why = g_strdup_printf(_("Not sent yet — please check:\n%s\nTo send it unchanged, "
-			                         "type /send-anyway followed by your reason.\nYour message: %s"),
-			                       description, text);
-		} else {
-			*why = g_strdup_printf(_("Not sent — this message breaks the message policy:\n%s\n"
-			                         "Your message, to edit: %s"), description, text);
+			/* Not an error: the agent may send it; Pidgin shows errors in red. */
+			*flags = PURPLE_MESSAGE_SYSTEM;
 		}
-		g_free(description);
+		*why = verdict_notice(v, text, record);
 		if (record)
 			log_verdict(conn, who, v, text);
 	}
@@ -369,8 +428,10 @@ static gboolean decide(BdmConn *conn, const char *who, const char *text, gboolea
 gboolean bdm_desk_may_send(BdmConn *conn, const char *who, const char *text,
                            gboolean automated, char **why)
 {
+	int flags;
+
 	/* Recorded when "sending-im-msg" stopped it; here only bypassing paths arrive. */
-	return decide(conn, who, text, automated, FALSE, why);
+	return decide(conn, who, text, automated, FALSE, why, &flags);
 }
 
 static gboolean on_sending_im(PurpleAccount *account, const char *who, char **message,
@@ -379,16 +440,22 @@ static gboolean on_sending_im(PurpleAccount *account, const char *who, char **me
 	PurpleConnection *gc = purple_account_get_connection(account);
 	BdmConn *conn = bdm_conn_of(gc);
 	char *text, *why = NULL;
+	int flags;
 
 	(void)data;
 	if (conn == NULL || message == NULL || *message == NULL)
 		return FALSE;
 	text = purple_markup_strip_html(*message);
 	g_strstrip(text);
-	if (*text != '\0' && !decide(conn, who, text, FALSE, TRUE, &why)) {
+	if (*text != '\0' && !decide(conn, who, text, FALSE, TRUE, &why, &flags)) {
+		PurpleConversation *conv = bdm_conversation_with(conn, who);
+
 		g_free(*message);
 		*message = NULL;
-		bdm_notice(conn, who, why, PURPLE_MESSAGE_ERROR);
+		bdm_notice_write(conv, why, flags);
+		/* Pidgin and Finch empty the entry once this signal returns; the
+		 * helpers insert from the main loop, after that. */
+		bdm_desk_compose_put(conv, text);
 		g_free(why);
 	}
 	g_free(text);

@@ -24,6 +24,9 @@
 /* Wake at least this often anyway: monotonic timers stand still while a
  * laptop sleeps, but the wall clock (and a customer's wait) does not. */
 #define MAX_SLEEP_S 3600
+/* Customers named in the pop-up: Finch does not scroll a message, and an
+ * 80x24 terminal must still show its OK button. */
+#define POPUP_MAX_LISTED 5
 /* Refuse clock offsets beyond this: a typo, not a test. */
 #define MAX_CLOCK_OFFSET_S (10 * 366 * 24 * 3600LL)
 
@@ -193,6 +196,29 @@ static gboolean timer_cb(gpointer data)
 	return FALSE;
 }
 
+/* The pop-up's text: the first few alerts, then how many more there are
+ * (each is in its conversation as well). */
+static char *popup_text(const char *overdue)
+{
+	char **lines = g_strsplit(overdue, "\n", -1);
+	guint count = g_strv_length(lines);
+	GString *out = g_string_new(NULL);
+
+	for (guint i = 0; i < count && i < POPUP_MAX_LISTED; i++)
+		g_string_append_printf(out, "%s%s", i ? "\n" : "", lines[i]);
+	if (count > POPUP_MAX_LISTED) {
+		guint more = count - POPUP_MAX_LISTED;
+
+		g_string_append_c(out, '\n');
+		g_string_append_printf(out, dngettext(GETTEXT_PACKAGE,
+		                                      "…and %u more customer: see the conversations.",
+		                                      "…and %u more customers: see the conversations.",
+		                                      more), more);
+	}
+	g_strfreev(lines);
+	return g_string_free(out, FALSE);
+}
+
 static void evaluate(void)
 {
 	GString *overdue = g_string_new(NULL);
@@ -209,10 +235,14 @@ static void evaluate(void)
 		if (conn != NULL && conn->connected)
 			evaluate_conn(conn, now, &next, overdue);
 	}
-	if (overdue->len > 0)
+	if (overdue->len > 0) {
+		char *text = popup_text(overdue->str);
+
 		purple_notify_warning(bdm_desk.plugin, _("BrandDM response times"),
 		                      _("Customers are waiting longer than the response-time target."),
-		                      overdue->str);
+		                      text);
+		g_free(text);
+	}
 	g_string_free(overdue, TRUE);
 	if (next > 0)
 		sla.timer = purple_timeout_add_seconds((guint)CLAMP(next - now, 1, MAX_SLEEP_S),

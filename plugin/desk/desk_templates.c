@@ -20,7 +20,6 @@
 #include "branddm/i18n.h"
 #include "desk_features.h"
 
-#define COMPOSE_KEY "branddm-compose"
 /* Expansions remembered per conversation, newest first: enough for an agent
  * who inserts a few before sending one, bounded for one who never sends. */
 #define REMEMBERED_PER_CONV 4
@@ -161,10 +160,7 @@ static void insert_into_compose(PurpleConversation *conv, const char *name, cons
 {
 	char *notice;
 
-	/* The UI owns the string from here; a previous one is ours to free. */
-	g_free(purple_conversation_get_data(conv, COMPOSE_KEY));
-	purple_conversation_set_data(conv, COMPOSE_KEY, g_strdup(text));
-	purple_signal_emit(bdm_desk.plugin, "branddm-compose-insert", conv, text);
+	bdm_desk_compose_put(conv, text);
 	notice = g_strdup_printf(_("Template “%s” is in the message box, ready to edit and send:\n"
 	                           "%s\n(Type /tpl %s send to send it as is.)"), name, text, name);
 	bdm_notice_write(conv, notice, PURPLE_MESSAGE_SYSTEM);

@@ -375,6 +375,29 @@ def test_sla_alerts(t, p, hook):
         quit_clean(t, s)
 
 
+def test_sla_popup_fits(t, p, hook):
+    """Seven customers overdue at once: each conversation says so, and the
+    pop-up (Finch does not scroll it) names five and counts the rest."""
+    customers = [("51%02d" % i, "Customer %d" % i) for i in range(1, 8)]
+    created = int(time.time()) - 60
+    with session(p, hook, customers, created={who: created for who, _ in customers}) as s:
+        mark = s.client.mark()
+        clock(s, 3600 + 60)
+        note = s.client.saw("notify", type="warning", timeout=8, since=mark)
+        secondary = (note or {}).get("secondary") or ""
+        lines = secondary.splitlines()
+        t.eq(len(lines), 6, "five customers and one line for the rest")
+        t.ok(lines and lines[-1].startswith("…and 2 more customers"),
+             "the last line counts the two left out", secondary)
+        t.eq(sum(1 for l in lines if l.startswith("Response time overdue")), 5,
+             "five overdue customers are named")
+        for who, name in customers:
+            breach = s.client.saw("write", conv=who, flags="error", timeout=5, since=mark,
+                                  text=lambda x: "Response time overdue" in x)
+            t.ok(breach is not None, "%s's conversation has its own alert" % name, breach)
+        quit_clean(t, s)
+
+
 def test_waiting_list_order(t, p, hook):
     now = int(time.time())
     created = {ADA[0]: now - 600, GRACE[0]: now - 1800, ALAN[0]: now - 60,
@@ -484,6 +507,7 @@ tests = [("template into the compose box, then sent", test_template_insert_and_s
          ("tags survive a restart; /untag", test_tags_survive_restart),
          ("/resolve with a closing template", test_resolve_with_closing_template),
          ("response-time alerts", test_sla_alerts),
+         ("response-time pop-up fits a terminal", test_sla_popup_fits),
          ("waiting conversations, oldest first", test_waiting_list_order),
          ("out-of-hours acknowledgement", test_out_of_hours_reply),
          ("the account's menu", test_account_menu)]

@@ -1,9 +1,14 @@
 #!/usr/bin/env python3
 """Pre-send policy through a real libpurple core: what is blocked never
 reaches the platform, what warns goes out only after /send-anyway, and the
-log records both."""
+log records both.  The notice has one heading, quotes the offending part
+(masked when it is sensitive) instead of character positions, tells a
+warning from a block, and the refused text goes back into the message box
+instead of being repeated."""
+import html
 import json
 import os
+import re
 
 from protocol_suite import Session, TOKEN
 from platforms import Facebook
@@ -21,6 +26,17 @@ def connected_session(p, who, name, sysconf=None, first_text="Hi, I need help"):
     return s
 
 
+def plain(notice):
+    """A notice as the agent reads it: the write event's HTML as text."""
+    return html.unescape(notice.replace("<br>", "\n"))
+
+
+def compose(s, who):
+    """What the desk put into the conversation's message box (None: nothing)."""
+    return s.client.cmd({"cmd": "compose-get", "protocol": s.p.protocol,
+                         "username": s.p.username, "who": who})["text"]
+
+
 def events(s, kind):
     return s.log_rows("SELECT detail, text FROM record WHERE kind=? ORDER BY id", (kind,))
 
@@ -28,12 +44,23 @@ def events(s, kind):
 def test_card_blocked(t, p):
     who, name = p.customer(1)
     with connected_session(p, who, name) as s:
-        s.send(who, "Thanks, your card %s is on file" % CARD)
+        text = "Thanks, your card %s is on file" % CARD
+        s.send(who, text)
         ev = s.client.wait_event("write", conv=who, flags="error", timeout=10)
-        t.ok("card" in ev["text"].lower(), "agent told a card number was found", ev["text"])
-        t.ok("sensitive.card" in ev["text"] or "Payment card" in ev["text"] or "card number" in ev["text"],
-             "the rule is named in plain words")
-        t.ok("Thanks, your card" in ev["text"], "the text is kept for editing")
+        notice = plain(ev["text"])
+        t.ok("Payment card number" in notice, "the rule is named in plain words", notice)
+        t.eq(notice.count("Not sent"), 1, "one heading: \"Not sent\" once")
+        t.ok(notice.startswith("Not sent") and "was not sent" not in notice,
+             "the heading comes first and is not repeated in other words", notice)
+        t.ok("«•••• •••• •••• 1111»" in notice,
+             "the card number is quoted masked, its last four digits shown", notice)
+        t.ok("4111" not in notice, "the rest of the card number is not shown", notice)
+        t.ok("characters" not in notice and not re.search(r"\d+\s*[–-]\s*\d+", notice),
+             "no character positions", notice)
+        t.ok("Thanks, your card" not in notice and "is on file" not in notice,
+             "the refused text is not repeated in the notice", notice)
+        t.ok("back in the message box" in notice, "the notice says where the text went", notice)
+        t.eq(compose(s, who), text, "the refused text is back in the message box")
         t.ok(s.client.no_event("write", conv=who, flags="send", within=2), "no local echo")
         t.eq(s.emu.sent, [], "blocked message never reached the Send API")
         blocks = events(s, "block")
@@ -47,8 +74,19 @@ def test_warn_then_override(t, p):
     with connected_session(p, who, name) as s:
         text = "Limited time offer: buy now and save!"
         s.send(who, text)
-        ev = s.client.wait_event("write", conv=who, flags="error", timeout=10)
-        t.ok("/send-anyway" in ev["text"], "agent told how to override", ev["text"])
+        ev = s.client.wait_event("write", conv=who, flags="system", timeout=10)
+        notice = plain(ev["text"])
+        t.ok("/send-anyway" in notice, "agent told how to override", notice)
+        t.ok(notice.startswith("⚠ Check before sending"), "a warning has its own heading",
+             notice)
+        t.ok("Not sent" not in notice, "not the heading of a block", notice)
+        t.ok("error" not in ev["flags"], "a warning is a notice, not an error (not red)",
+             ev["flags"])
+        t.ok("«Limited time offer»" in notice or "«buy now»" in notice.lower(),
+             "the promotional words are quoted", notice)
+        t.ok(s.client.no_event("write", conv=who, flags="error", within=1),
+             "and no error notice besides")
+        t.eq(compose(s, who), text, "the warned text is back in the message box")
         t.eq(s.emu.sent, [], "warned message not sent before the override")
         r = s.command(who, "send-anyway")
         t.ok(r.get("status") != "ok" and s.emu.sent == [], "an override needs a reason", r)
@@ -69,8 +107,13 @@ def test_warn_then_override(t, p):
 def test_block_cannot_be_overridden(t, p):
     who, name = p.customer(3)
     with connected_session(p, who, name) as s:
-        s.send(who, "card %s" % CARD)
-        s.client.wait_event("write", conv=who, flags="error", timeout=10)
+        s.send(who, "Buy now: card %s" % CARD)
+        ev = s.client.wait_event("write", conv=who, flags="error", timeout=10)
+        notice = plain(ev["text"])
+        t.ok(notice.startswith("Not sent") and "Check before sending" not in notice,
+             "a block with a warning among its findings has the block's one heading", notice)
+        t.ok("Promotional wording (warning only): «Buy now»" in notice,
+             "the warning among the blocks says it is one", notice)
         r = s.command(who, "send-anyway I really want to")
         t.ok(r.get("status") != "ok", "/send-anyway refuses a blocked message", r)
         t.eq(s.emu.sent, [], "still nothing sent")
@@ -94,15 +137,27 @@ def test_policy_acknowledgement(t, p):
         s.send(who, "Happy to help.")
         req = s.client.wait_event("request", timeout=10)
         t.ok("policy" in (req.get("primary") or "").lower(), "agent asked to acknowledge the new policy", req)
+        secondary = req.get("secondary") or ""
+        t.ok(len(secondary.splitlines()) <= 4,
+             "the dialog's text is a few lines, not the whole policy", secondary)
+        t.ok("2026-11" in secondary and re.search(r"\d+ rules block sending, \d+ rules warn",
+                                                  secondary),
+             "it names the version and counts the rules", secondary)
+        t.ok("/policy show" in secondary, "and says where the whole policy is", secondary)
+        t.ok("Rules:" not in secondary and "Settings:" not in secondary,
+             "the full summary is not in the dialog", secondary)
         ev = s.client.wait_event("write", conv=who, flags="error", timeout=10)
         t.ok("acknowledge" in ev["text"].lower(), "send refused until acknowledged", ev["text"])
+        t.eq(compose(s, who), "Happy to help.", "the refused text is back in the message box")
         t.eq(s.emu.sent, [], "nothing sent before the acknowledgement")
         refusals = [json.loads(d) for d, _ in events(s, "refuse")]
         t.eq([f["rule"] for r in refusals for f in r["findings"]], ["policy.not_acknowledged"],
              "the refusal is logged")
         ack_index = next(i for i, a in enumerate(req["actions"]) if "cknowledge" in a)
         s.client.cmd({"cmd": "request-answer", "request": req["request"], "action": ack_index})
-        s.send(who, "Happy to help.")
+        # Enter on the message box sends what was put back.
+        s.client.cmd({"cmd": "send", "protocol": p.protocol, "username": p.username,
+                      "who": who, "compose": True})
         s.client.wait_event("write", conv=who, flags="send", timeout=15)
         t.eq([m["text"] for m in s.emu.sent], ["Happy to help."], "sent after acknowledging")
         acks = events(s, "policy_ack")

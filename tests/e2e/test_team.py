@@ -212,7 +212,7 @@ def test_assignment(t, pg, hook):
         t.eq(team.sql("SELECT assigned FROM branddm.conversation WHERE customer = '%s'" % who),
              "Alice Martin", "the team database says so")
         bob.send(who, "Hi Ada, Bob here!")
-        warned = bob.client.saw("write", conv=who, flags="error", timeout=10,
+        warned = bob.client.saw("write", conv=who, flags="system", timeout=10,
                                 text=lambda x: "Alice Martin is handling this" in (x or ""))
         t.ok(warned is not None, "Bob is warned that Alice handles the conversation", warned)
         time.sleep(1)

@@ -33,14 +33,12 @@ UNTRANSLATED_LANGUAGE = "fr"
 SOURCE_DIRS = ("include", "plugin", "protocols", "tools")
 
 # The messages a blocked card number shows, outermost first.
-BLOCK_NOTICE = "Not sent — this message breaks the message policy:\n%s\nYour message, to edit: %s"
 BLOCK_PARTS = (
-    BLOCK_NOTICE,
-    "This message was not sent: it breaks the message policy.\n",
+    "Not sent: this message breaks the message policy.",
     "Payment card number",
-    "blocks sending",
     "This looks like a payment card number. Never send card details in chat; point the "
     "customer to the secure payment page instead.",
+    "Your message is back in the message box: correct it and send it again.",
 )
 RELOAD_SINGULAR = "%u template loaded."
 RELOAD_PLURAL = "%u templates loaded."

@@ -2,8 +2,10 @@
 """Finch as an agent uses it, in a terminal (tmux), against the Graph
 emulator: the saved account signs on, a customer's message opens a
 conversation window, replies and templates go through the entry, the
-Templates menu inserts, a card number is stopped on screen and in the log,
-and the Add Account dialog names the protocols and their options.
+Templates menu inserts, a card number is stopped on screen (one heading,
+the number masked) and in the log and goes back into the entry, the Add
+Account dialog names the protocols and their options, and in an 80x24
+terminal the policy acknowledgement shows its buttons, without "_".
 Screen dumps and PNG renderings go to tests/artifacts/finch-*."""
 import os
 import sys
@@ -22,6 +24,7 @@ CLOSING = "Glad we could help, Ann. Have a good day!"
 CARD = "Your card 4111 1111 1111 1111 is on file"
 NOT_A_CARD = "Order 4111 1111 1111 1112 is on its way"
 REPLY = "Thanks Ann, let me look into it."
+POLICY_DIALOG = "BrandDM message policy"
 
 
 def history(tmux):
@@ -119,7 +122,14 @@ def test_policy(t, setup, tmux):
     notice = tmux.wait_for(lambda lines: "Payment card number" in
                            "\n".join(conversation_lines(lines, TITLE) or []), 10)
     t.ok(notice, "a card number is stopped and the reason is on screen", history(tmux))
-    t.ok("Not sent" in history(tmux), "the notice says the message was not sent")
+    t.eq(history(tmux).count("Not sent"), 1, "the notice has one heading, \"Not sent\"")
+    t.ok("«•••• •••• •••• 1111»" in history(tmux),
+         "the card number is quoted masked, its last four digits shown", history(tmux))
+    t.ok("4111" not in history(tmux) and "is on file" not in history(tmux),
+         "the refused text is not repeated in the conversation", history(tmux))
+    t.ok(tmux.wait_for(lambda lines: entry_text(lines, TITLE) == CARD, 5),
+         "the refused text is back in the entry, to edit",
+         "entry: %r" % entry_text(tmux.screen(), TITLE))
     t.ok(CARD not in setup.sent_texts(CUSTOMER_ID), "the card number never reaches the Send API",
          setup.emu.sent)
     blocks = wait_until(lambda: setup.blocks_logged(CUSTOMER_ID), 5) or []
@@ -133,11 +143,77 @@ def test_policy(t, setup, tmux):
          "conversation (replies, card number, nothing)")
     error = save_screen(tmux, setup, "conversation")
     t.ok(error == "", "the screen is rendered to tests/artifacts/finch-conversation.png", error)
+    # Ctrl+U empties the entry (GNT's "delete-start", the cursor being at the end).
+    tmux.send_keys("C-u")
+    t.ok(tmux.wait_for(lambda lines: entry_text(lines, TITLE) == "", 5),
+         "the entry can be emptied", "entry: %r" % entry_text(tmux.screen(), TITLE))
 
     # Near miss: sixteen digits that fail the Luhn check are an order number.
     type_line(tmux, NOT_A_CARD)
     t.ok(wait_until(lambda: NOT_A_CARD in setup.sent_texts(CUSTOMER_ID), 15),
          "sixteen digits failing the Luhn check are sent", setup.emu.sent)
+
+
+def focus_conversation(tmux):
+    """Alt+N until the conversation window is the focused one (80 columns
+    cut its name short in the taskbar)."""
+    name = TITLE[:20]
+    for _ in range(4):
+        if is_focused(tmux.screen_escaped(), name):
+            return True
+        tmux.send_keys("M-n")
+        wait_until(lambda: is_focused(tmux.screen_escaped(), name), 1)
+    return is_focused(tmux.screen_escaped(), name)
+
+
+def test_small_terminal_policy_dialog(t, setup, tmux):
+    """A new policy version in an 80x24 terminal: the acknowledgement dialog
+    fits with its buttons, Enter acknowledges, and the refused reply is back
+    in the entry to send."""
+    t.ok(wait_until(setup.polled_with_token, 30), "Finch signs on in an 80x24 terminal",
+         "\n".join(tmux.screen()))
+    setup.emu.add_customer_message(CUSTOMER_ID, CUSTOMER, QUESTION)
+    t.ok(tmux.wait_for(lambda lines: TITLE[:20] in "\n".join(lines[-2:]), 20),
+         "the conversation window opens (its name in the taskbar)", "\n".join(tmux.screen()))
+    t.ok(focus_conversation(tmux), "the conversation window has the focus",
+         tmux.screen_escaped().split("\n")[-2:])
+    t.ok(tmux.wait_for(lambda lines: find_window(lines, TITLE), 5),
+         "the conversation window is whole on screen", "\n".join(tmux.screen()))
+    type_line(tmux, REPLY)
+    box = tmux.wait_for(lambda lines: find_window(lines, POLICY_DIALOG), 10)
+    lines = tmux.screen()
+    save_screen(tmux, setup, "policy-dialog-80x24")
+    t.ok(box, "the reply opens the policy acknowledgement dialog, whole (all four corners "
+         "on screen)", "\n".join(lines))
+    if not box:
+        return
+    top, left, bottom, right = box
+    dialog = "\n".join(l[left:right + 1] for l in lines[top:bottom + 1])
+    t.ok(bottom < len(lines) - 1 and right < 80,
+         "the dialog fits the 80x24 screen above the taskbar", "\n".join(lines))
+    t.ok("[ Cancel ]" in dialog or "Cancel" in dialog, "its Cancel button is on screen", dialog)
+    t.ok("I have read and acknowledge the policy" in dialog,
+         "its acknowledge button is on screen", dialog)
+    t.ok("_" not in dialog, "no button shows a literal underscore (\"_Cancel\")", dialog)
+    t.ok("/policy show" in dialog, "the dialog says where the whole policy is", dialog)
+    t.ok("2026-11" in dialog and "rules block sending" in dialog,
+         "it names the version and counts the rules", dialog)
+    t.eq(setup.sent_texts(CUSTOMER_ID), [], "nothing is sent before the acknowledgement")
+    # The acknowledge button has the focus (the request's default).
+    tmux.send_keys("Enter")
+    acked = wait_until(lambda: setup.log_rows("SELECT detail FROM record "
+                                              "WHERE kind='policy_ack'"), 5)
+    t.ok(acked and "2026-11" in acked[0][0], "Enter acknowledges the version, in the log",
+         acked)
+    t.ok(tmux.wait_for(lambda lines: not find_window(lines, POLICY_DIALOG), 5),
+         "the dialog closes", "\n".join(tmux.screen()))
+    t.ok(focus_conversation(tmux), "back in the conversation window")
+    t.ok(tmux.wait_for(lambda lines: entry_text(lines, TITLE) == REPLY, 5),
+         "the refused reply is back in the entry",
+         "entry: %r" % entry_text(tmux.screen(), TITLE))
+    tmux.send_keys("Enter")
+    t.ok(wait_until(lambda: REPLY in setup.sent_texts(CUSTOMER_ID), 15),
+         "Enter sends it now that the policy is acknowledged", setup.emu.sent)
 
 
 def buddy_list(lines):
@@ -215,6 +291,26 @@ def test_add_account_dialog(t, setup, tmux):
     save_screen(tmux, setup, "add-account")
 
 
+def client_env(setup):
+    """What goes to Finch only, not to tmux."""
+    return {k: v for k, v in setup.env.items()
+            if k in ("LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTIONS", "BRANDDM_SYSCONFDIR")}
+
+
+def small_terminal(t, log_path):
+    """A second Finch, in 80x24, whose administrator's policy has a version
+    the agent has not acknowledged."""
+    setup = ClientSetup("finch", t)
+    tmux = Tmux(80, 24)
+    with setup:
+        setup.write(os.path.join(setup.sysconf, "policy.conf"), "[policy]\nversion = 2026-11\n")
+        try:
+            tmux.start(["finch", "-c", setup.dir], setup.env, client_env(setup), log_path)
+            t.run("policy dialog in 80x24", test_small_terminal_policy_dialog, setup, tmux)
+        finally:
+            tmux.stop()
+
+
 def main():
     t = Tap()
     setup = ClientSetup("finch", t)
@@ -223,10 +319,7 @@ def main():
     with setup:
         open(log_path, "w").close()
         try:
-            tmux.start(["finch", "-c", setup.dir], setup.env,
-                       {k: v for k, v in setup.env.items()
-                        if k in ("LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTIONS",
-                                 "BRANDDM_SYSCONFDIR")}, log_path)
+            tmux.start(["finch", "-c", setup.dir], setup.env, client_env(setup), log_path)
             t.run("conversation", test_conversation, setup, tmux)
             t.run("templates", test_templates, setup, tmux)
             t.run("policy", test_policy, setup, tmux)
@@ -236,6 +329,7 @@ def main():
             t.ok("[client exited" not in screen, "Finch ran to the end", screen)
         finally:
             tmux.stop()
+    small_terminal(t, log_path)
     with open(log_path, encoding="utf-8", errors="replace") as f:
         stderr = f.read()
     t.ok(not any(m in stderr for m in SANITIZER_MARKERS), "no sanitizer report", stderr[-3000:])

@@ -3,8 +3,10 @@
 xdotool, against the Graph emulator: the saved account signs on, a
 customer's message opens a window titled with the customer's name, typed
 replies and templates (/tpl, the Templates button, Options > Templates) go
-out through the entry, and a card number is stopped, explained in the
-window and recorded in the log.  Screenshots go to tests/artifacts/pidgin-*."""
+out through the entry, a card number is stopped, explained in the window
+(one heading, the number masked), recorded in the log and put back into the
+entry, and the policy acknowledgement dialog fits a 1280x800 screen with its
+buttons.  Screenshots go to tests/artifacts/pidgin-*."""
 import html
 import os
 import re
@@ -25,6 +27,9 @@ REPLY = "Thanks Ann, let me look into it."
 GREETING = "Hi Ann, thanks for waiting & <sorry> for the delay."
 CLOSING = "Glad we could help, Ann. Have a good day!"
 CARD = "Your card 4111 1111 1111 1111 is on file"
+LATER = "Let me check that for you."
+POLICY_DIALOG = "BrandDM message policy"
+SCREEN_W, SCREEN_H = 1280, 800
 
 
 def count_sent(setup, text):
@@ -138,11 +143,66 @@ def test_policy(t, setup, screen, window):
     shown = plain(saved_conversation(screen, window))
     t.ok("Payment card number" in shown and "Not sent" in shown,
          "the window explains why the message was not sent", shown[-1500:])
+    t.eq(shown.count("Not sent"), 1, "the notice has one heading, \"Not sent\"")
+    t.ok("«•••• •••• •••• 1111»" in shown,
+         "the card number is quoted masked, its last four digits shown", shown[-1500:])
+    t.ok("4111" not in shown and "is on file" not in shown,
+         "the refused text is not repeated in the window", shown[-1500:])
+    # The text is back in the entry: Return sends it again, and it is
+    # stopped again, the same text to the letter.
+    screen.focus(window)
+    screen.key("Return")
+    again = wait_until(lambda: len(setup.blocks_logged(CUSTOMER_ID)) == 2, 10)
+    blocks = setup.blocks_logged(CUSTOMER_ID)
+    t.ok(again and blocks[0][0] == blocks[1][0],
+         "the refused text was back in the entry: Return sends exactly it again", blocks)
+    t.eq(count_sent(setup, CARD), 0, "and it is stopped again")
+    # Emptied (Ctrl+A, BackSpace), Return sends nothing.
+    screen.focus(window)
+    screen.key("ctrl+a", "BackSpace", "Return")
+    t.ok(wait_until(lambda: len(setup.blocks_logged(CUSTOMER_ID)) > 2, 2) is None,
+         "the entry can be emptied", setup.blocks_logged(CUSTOMER_ID))
     t.ok(QUESTION in shown, "the customer's markup shows as literal text", shown[:1500])
     # BrandDM's log is the one record: Pidgin keeps no chat log of its own.
     purple_logs = setup.purple_log_text()
     t.eq(purple_logs.strip(), "", "Pidgin keeps no chat log of its own of the BrandDM "
          "conversation (replies, card number, nothing)")
+
+
+def test_policy_dialog(t, setup, screen, window):
+    """A new policy version: the acknowledgement dialog fits the 1280x800
+    screen, its mnemonic acknowledges, and the refused reply is back in the
+    entry to send."""
+    setup.write(os.path.join(setup.sysconf, "policy.conf"), "[policy]\nversion = 2026-11\n")
+    send_line(screen, window, "/policy reload")
+    time.sleep(0.5)
+    send_line(screen, window, LATER)
+    dialog = screen.wait_window("^%s$" % POLICY_DIALOG, 10)
+    t.ok(dialog, "the reply opens the policy acknowledgement dialog")
+    if dialog is None:
+        return
+    time.sleep(0.5)
+    shot = screen.screenshot(setup.artifact("policy-dialog.png"))
+    t.ok(shot == "", "screenshot of the screen with the dialog", shot)
+    box = screen.geometry(dialog)
+    t.ok(box is not None and box[0] >= 0 and box[1] >= 0 and box[0] + box[2] <= SCREEN_W
+         and box[1] + box[3] <= SCREEN_H,
+         "the dialog, buttons included, lies within the %dx%d screen" % (SCREEN_W, SCREEN_H),
+         box)
+    t.eq(count_sent(setup, LATER), 0, "nothing is sent before the acknowledgement")
+    # The button's mnemonic: "I have read and _acknowledge the policy".
+    screen.focus(dialog)
+    screen.key("alt+a")
+    acked = wait_until(lambda: setup.log_rows("SELECT detail FROM record "
+                                              "WHERE kind='policy_ack'"), 5)
+    t.ok(acked and "2026-11" in acked[0][0], "Alt+A acknowledges the version, in the log",
+         acked)
+    t.ok(wait_until(lambda: not screen.windows("^%s$" % POLICY_DIALOG), 5),
+         "the dialog closes")
+    screen.focus(window)
+    screen.key("Return")
+    t.ok(wait_until(lambda: count_sent(setup, LATER) == 1, 15),
+         "the refused reply was back in the entry: Return sends it now", setup.emu.sent)
 
 
 def test_buddy_list(t, setup, screen, window, bus):
@@ -233,6 +293,7 @@ def main():
             if window:
                 t.run("templates", test_templates, setup, screen, window)
                 t.run("policy", test_policy, setup, screen, window)
+                t.run("policy dialog", test_policy_dialog, setup, screen, window)
                 t.run("buddy list", test_buddy_list, setup, screen, window, bus)
             else:
                 t.ok(False, "templates and policy checks need the conversation window")

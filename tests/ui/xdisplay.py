@@ -113,6 +113,20 @@ class Screen:
         if width and height:
             self._run("xdotool", "windowsize", "--sync", window, str(width), str(height))
 
+    def geometry(self, window):
+        """(x, y, width, height) of a window on the screen, from xwininfo;
+        None when it cannot be read."""
+        out = self._run("xwininfo", "-id", window).stdout.decode()
+        keys = ("Absolute upper-left X", "Absolute upper-left Y", "Width", "Height")
+        values = {}
+        for line in out.splitlines():
+            key, _, value = line.strip().partition(":")
+            if key in keys and value.strip().lstrip("-").isdigit():
+                values[key] = int(value)
+        if len(values) != len(keys):
+            return None
+        return tuple(values[k] for k in keys)
+
     def focus(self, window):
         self._run("xdotool", "windowfocus", "--sync", window)
 

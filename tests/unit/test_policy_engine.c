@@ -281,7 +281,7 @@ static void test_invalid_utf8(void)
 	g_assert_cmpuint(f->end, ==, 28);
 	description = bdm_verdict_describe(v, text);
 	g_assert_true(g_utf8_validate(description, -1, NULL));
-	g_assert_nonnull(strstr(description, "«4111 …»"));
+	g_assert_nonnull(strstr(description, "«•••• •••• •••• 1111»"));
 	json = bdm_verdict_to_json(v);
 	g_assert_true(g_utf8_validate(json, -1, NULL));
 	g_free(json);
@@ -337,26 +337,47 @@ static void test_describe(void)
 	in.customer_has_written = FALSE;
 	v = check_input(defaults, &in);
 	d = bdm_verdict_describe(v, text);
-	g_assert_true(g_str_has_prefix(d, "This message was not sent"));
-	g_assert_nonnull(strstr(d, "Payment card number (blocks sending) at characters 19–37: "
-	                           "«4111 …»"));
-	/* The card number itself is never quoted in full. */
-	g_assert_null(strstr(d, "1111 1111"));
+	/* No heading of its own (the caller writes the one heading), no offsets. */
+	g_assert_true(g_str_has_prefix(d, "• "));
+	g_assert_null(strstr(d, "not sent"));
+	g_assert_null(strstr(d, "characters"));
+	g_assert_null(strstr(d, "19"));
+	/* The card number is quoted masked: its shape and last four digits. */
+	g_assert_nonnull(strstr(d, "• Payment card number: «•••• •••• •••• 1111»\n"));
+	g_assert_null(strstr(d, "4111"));
 	g_assert_nonnull(strstr(d, "secure payment page"));
-	g_assert_nonnull(strstr(d, "Promotional wording (warning) at characters 48–54: «Buy now»"));
-	/* A whole-message finding has no position. */
-	g_assert_nonnull(strstr(d, "Unsolicited first contact (blocks sending): The customer has "
-	                           "not written"));
+	/* Among blocks, a warning says it is one; a block says nothing extra. */
+	g_assert_nonnull(strstr(d, "• Promotional wording (warning only): «Buy now»\n"));
+	g_assert_null(strstr(d, "blocks sending"));
+	/* A whole-message finding has nothing to quote. */
+	g_assert_nonnull(strstr(d, "• Unsolicited first contact\n  The customer has not written"));
 	g_free(d);
 	bdm_verdict_free(v);
-	/* Positions count characters, not bytes. */
+	/* Only warnings: none is marked, and the quote is the text itself. */
 	text = "\xc3\xa9\xc3\xa9 sh*t";
 	in.text = text;
 	in.customer_has_written = TRUE;
 	v = check_input(defaults, &in);
 	d = bdm_verdict_describe(v, text);
-	g_assert_true(g_str_has_prefix(d, "Please check this message"));
-	g_assert_nonnull(strstr(d, "at characters 4–7: «sh*t»"));
+	g_assert_nonnull(strstr(d, "«sh*t»"));
+	g_assert_null(strstr(d, "warning only"));
+	g_free(d);
+	bdm_verdict_free(v);
+	/* A secret shows none of its letters; a long one keeps its end, cut. */
+	text = "use password: hunter2hunter2";
+	in.text = text;
+	v = check_input(defaults, &in);
+	d = bdm_verdict_describe(v, text);
+	g_assert_null(strstr(d, "hunter"));
+	g_assert_null(strstr(d, "r2"));
+	g_assert_nonnull(strstr(d, "••••"));
+	g_free(d);
+	bdm_verdict_free(v);
+	text = "IBAN DE89 3704 0044 0532 0130 00 for the refund";
+	in.text = text;
+	v = check_input(defaults, &in);
+	d = bdm_verdict_describe(v, text);
+	g_assert_nonnull(strstr(d, "«•••• •••• •••• •••• ••30 00»"));
 	g_free(d);
 	bdm_verdict_free(v);
 	/* Nothing found. */
@@ -443,6 +464,28 @@ static void test_summary_and_getters(void)
 	g_assert_nonnull(strstr(d, "no site (every link is stopped)"));
 	g_assert_nonnull(strstr(d, "everyone, on every account"));
 	g_assert_nonnull(strstr(d, "bit.ly"));
+	{
+		/* The brief counts what the summary lists, in two lines for a dialog. */
+		char *brief = bdm_policy_brief(p), *want;
+		guint blocking = 0, warning = 0;
+		char **lines = g_strsplit(s, "\n", -1);
+
+		for (guint i = 0; lines[i] != NULL; i++) {
+			blocking += g_str_has_prefix(lines[i], "  block ");
+			warning += g_str_has_prefix(lines[i], "  warn ");
+		}
+		g_strfreev(lines);
+		g_assert_cmpuint(blocking, >, 1);
+		g_assert_cmpuint(warning, >, 1);
+		want = g_strdup_printf("Version 2026-03, from %s\n%u rules block sending, "
+		                       "%u rules warn.\n", bdm_policy_source(p), blocking, warning);
+		g_assert_cmpstr(brief, ==, want);
+		g_free(want);
+		g_free(brief);
+		brief = bdm_policy_brief(defaults);
+		g_assert_true(g_str_has_prefix(brief, "No version, from "));
+		g_free(brief);
+	}
 	g_free(s);
 	g_free(d);
 
