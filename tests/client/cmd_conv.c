@@ -222,6 +222,21 @@ static gboolean cmd_compose_get(BdmClient *client, JsonObject *args, JsonBuilder
 	return TRUE;
 }
 
+/* Close an IM window as the agent would: libpurple destroys the conversation
+ * ("deleting-conversation" first), and what plugins hung on it must go. */
+static gboolean cmd_conv_close(BdmClient *client, JsonObject *args, JsonBuilder *result,
+                               GError **error)
+{
+	PurpleConversation *conv = arg_im(args, FALSE, error);
+
+	(void)client;
+	if (conv == NULL)
+		return FALSE;
+	add_conv(result, conv);
+	purple_conversation_destroy(conv);
+	return TRUE;
+}
+
 static gboolean cmd_compose_set(BdmClient *client, JsonObject *args, JsonBuilder *result,
                                 GError **error)
 {
@@ -303,6 +318,7 @@ const BdmCommand bdm_conv_commands[] = {
 	{ "buddies", cmd_buddies },
 	{ "compose-get", cmd_compose_get },
 	{ "compose-set", cmd_compose_set },
+	{ "conv-close", cmd_conv_close },
 	{ "die-on-write", cmd_die_on_write },
 	{ "typing", cmd_typing },
 	{ NULL, NULL }

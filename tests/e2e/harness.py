@@ -35,6 +35,7 @@ Commands (Client.cmd adds "id"; an account is named by "protocol" + "username"):
                      server_alias, group, online, emblem, tooltip {label: value}}]
                      (emblem and tooltip from the protocol, as the UIs ask)
   compose-get / compose-set   who, text       the "branddm-compose" conversation data
+  conv-close         who                      closes the IM window (purple_conversation_destroy)
   pref-set           path, type string|int|bool, value;  pref-get  path -> type, value
   plugins            -> plugins [{id, name, type, loaded, path, error}]
   plugin-load        plugin
