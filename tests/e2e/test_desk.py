@@ -185,6 +185,12 @@ def test_template_asks(t, p, hook):
         t.ok(r["status"] != "ok" and "{order.state}" in (r.get("cmd_error") or ""),
              "a template that cannot be filled in anyway is refused at once", r)
         t.eq(s.client.saw("request", since=mark, timeout=1), None, "and asks nothing")
+
+        # /resolve sends its closing template without asking: refused, as is.
+        r = command(s, who, "resolve order-status")
+        t.ok(r["status"] != "ok" and "Order number" in (r.get("cmd_error") or ""),
+             "/resolve with a closing template that asks is refused, naming the question", r)
+        t.eq(events(s, "resolve"), [], "and nothing is resolved")
         quit_clean(t, s)
 
 

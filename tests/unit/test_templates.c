@@ -576,21 +576,36 @@ static void test_example_file(void)
 	t = bdm_templates_load("docs/templates.conf.example", NULL, &error);
 	g_assert_no_error(error);
 	names = bdm_templates_list(t, NULL);
-	g_assert_cmpuint(names->len, ==, 6);
+	g_assert_cmpuint(names->len, ==, 7);
 	g_ptr_array_unref(names);
 	ctx.locale = "de_DE.UTF-8";
 	assert_expands(t, "hours", &ctx,
 	               "Unser Team ist Montag bis Freitag, 9–17 Uhr (MEZ) für Sie da.", "de");
-	/* Every template of the example expands with a full context. */
+	/* Every template of the example expands with a full context and an
+	 * answer to each question it asks. */
 	names = bdm_templates_list(t, "");
 	for (i = 0; i < names->len; i++) {
+		GPtrArray *asks = bdm_template_asks(t, g_ptr_array_index(names, i), &ctx, &error);
+		GHashTable *answers = g_hash_table_new(g_str_hash, g_str_equal);
+		guint j;
+
+		g_assert_no_error(error);
+		for (j = 0; j < asks->len; j++)
+			g_hash_table_insert(answers, g_ptr_array_index(asks, j), (gpointer)"A-1");
+		ctx.answers = answers;
 		text = bdm_template_expand(t, g_ptr_array_index(names, i), &ctx, NULL, &error);
+		ctx.answers = NULL;
 		g_assert_no_error(error);
 		g_assert_nonnull(text);
 		g_assert_null(strchr(text, '{'));
 		g_free(text);
+		g_hash_table_destroy(answers);
+		g_ptr_array_unref(asks);
 	}
 	g_ptr_array_unref(names);
+	text = asks_joined(t, "order-shipped", &ctx);
+	g_assert_cmpstr(text, ==, "Bestellnummer|Versanddatum");
+	g_free(text);
 	text = bdm_template_expand_automated(t, "out_of_hours", &ctx, NULL, &error);
 	g_assert_no_error(error);
 	g_assert_true(g_str_has_prefix(text, "Dies ist eine automatische Antwort von Acme"));
