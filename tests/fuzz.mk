@@ -35,9 +35,11 @@ FUZZ_LIBS      := $(PKG_LIBS) -lm
 fuzz_facebook_LINK  := tests/fuzz/fuzz_module.c $(facebook_SRC)
 fuzz_instagram_LINK := tests/fuzz/fuzz_module.c $(instagram_SRC)
 fuzz_x_LINK         := tests/fuzz/fuzz_module.c $(x_SRC)
-fuzz_templates_LINK := tests/fuzz/fuzz_templates.c plugin/core/templates.c plugin/core/conf_file.c
+fuzz_templates_LINK := tests/fuzz/fuzz_templates.c plugin/core/templates.c \
+                       plugin/core/templates_text.c plugin/core/conf_file.c
 fuzz_policy_LINK    := tests/fuzz/fuzz_policy.c $(POLICY_TEST_SRC)
 fuzz_config_LINK    := tests/fuzz/fuzz_config.c $(POLICY_TEST_SRC) plugin/core/templates.c \
+                       plugin/core/templates_text.c \
                        plugin/core/escalation.c $(DESK_CONFIG_SRC)
 fuzz_team_notice_LINK := tests/fuzz/fuzz_team_notice.c plugin/core/team_schema.c plugin/core/team_schema_log.c
 fuzz_team_log_LINK  := tests/fuzz/fuzz_team_log.c plugin/core/team_log.c tools/admin_pg.c \

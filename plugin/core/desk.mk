@@ -3,7 +3,8 @@
 # into the plugin and branddm-admin, and tested on their own.
 
 DESK_SRC := plugin/core/business_hours.c plugin/core/conf_file.c \
-            plugin/core/templates.c plugin/core/desk_config.c \
+            plugin/core/templates.c plugin/core/templates_text.c \
+            plugin/core/desk_config.c \
             plugin/core/desk_config_load.c plugin/core/text_fold.c \
             plugin/core/escalation.c plugin/core/sla.c
 
@@ -17,7 +18,7 @@ DESK_CONFIG_SRC := plugin/core/desk_config.c plugin/core/desk_config_load.c \
 UNIT_TESTS += test_business_hours test_templates test_desk_config test_escalation test_sla
 
 test_business_hours_SRC := tests/unit/test_business_hours.c plugin/core/business_hours.c
-test_templates_SRC := tests/unit/test_templates.c plugin/core/templates.c \
+test_templates_SRC := tests/unit/test_templates.c plugin/core/templates.c plugin/core/templates_text.c \
                       plugin/core/conf_file.c
 test_desk_config_SRC := tests/unit/test_desk_config.c $(DESK_CONFIG_SRC)
 test_escalation_SRC := tests/unit/test_escalation.c plugin/core/escalation.c \

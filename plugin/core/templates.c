@@ -1,6 +1,6 @@
 /*
- * Reply templates: loading the merged library, choosing a locale variant and
- * expanding placeholders.
+ * Reply templates: loading the merged library and expanding its templates
+ * (the text engine, placeholders and locale variants, is templates_text.c).
  *
  * Expansion is all or nothing because a half-expanded "Hello {customer.name}"
  * that reaches a customer is worse than no text: every error path frees the
@@ -13,17 +13,13 @@
 
 #include "branddm/i18n.h"
 #include "conf_file.h"
-#include "templates.h"
+#include "templates_private.h"
 
 #define TEMPLATE_GROUP_PREFIX "template "
 #define CONSTANTS_GROUP "constants"
 #define DEFAULT_CATEGORY "general"
 
-/* A text with its translations, for templates and for constants. */
-typedef struct {
-	char *text;
-	GHashTable *translations; /* locale ("de", "pt_BR") -> text */
-} Localized;
+typedef BdmLocalized Localized;
 
 typedef struct {
 	char *name;
@@ -77,252 +73,6 @@ void bdm_templates_free(BdmTemplates *templates)
 	g_free(templates);
 }
 
-static gboolean is_name_char(char c)
-{
-	return g_ascii_isalnum(c) || c == '_' || c == '-' || c == '.';
-}
-
-static gboolean is_valid_name(const char *name, gsize len)
-{
-	gsize i;
-
-	if (len == 0)
-		return FALSE;
-	for (i = 0; i < len; i++)
-		if (!is_name_char(name[i]))
-			return FALSE;
-	return TRUE;
-}
-
-/* ---- placeholder syntax and expansion ------------------------------------ */
-
-/* Values a placeholder can take in one expansion. */
-typedef struct {
-	const BdmTemplates *templates;
-	const BdmTemplateContext *ctx;
-	const char *template_name;
-	const char *locale;  /* variant chosen for the template text, NULL = untranslated */
-	char *first_name;
-} Values;
-
-/* s when it has something besides white space, else NULL: "no value". */
-static const char *nonempty(const char *s)
-{
-	const char *p;
-
-	for (p = s; p != NULL && *p != '\0'; p = g_utf8_next_char(p))
-		if (!g_unichar_isspace(g_utf8_get_char(p)))
-			return s;
-	return NULL;
-}
-
-/* The first word of a name ("Ana María López" -> "Ana"); the whole name when
- * that word has no letter or digit (a lone emoji, "—"), which is no name. */
-static char *first_name_of(const char *name)
-{
-	char *copy = g_strstrip(g_strdup(name));
-	const char *p;
-	gboolean has_alnum = FALSE;
-
-	for (p = copy; *p != '\0'; p = g_utf8_next_char(p)) {
-		gunichar c = g_utf8_get_char(p);
-
-		if (g_unichar_isspace(c))
-			break;
-		has_alnum = has_alnum || g_unichar_isalnum(c);
-	}
-	if (has_alnum) {
-		char *word = g_strndup(copy, p - copy);
-
-		g_free(copy);
-		return word;
-	}
-	return copy;
-}
-
-static const char *choose_translation(const Localized *l, const char *locale,
-                                      const char **locale_used);
-
-/* The value of placeholder name; sets error when it is unknown or empty. */
-static const char *placeholder_value(Values *v, const char *name, GError **error)
-{
-	const BdmTemplateContext *ctx = v->ctx;
-	const Localized *constant;
-	const char *value = NULL;
-
-	if (strcmp(name, "customer.name") == 0)
-		value = nonempty(ctx->customer_name);
-	else if (strcmp(name, "customer.first_name") == 0) {
-		if (nonempty(ctx->customer_name) != NULL && v->first_name == NULL)
-			v->first_name = first_name_of(ctx->customer_name);
-		value = nonempty(v->first_name);
-	} else if (strcmp(name, "agent.name") == 0)
-		value = nonempty(ctx->agent_name);
-	else if (strcmp(name, "brand") == 0)
-		value = nonempty(ctx->brand);
-	else if (strcmp(name, "platform") == 0)
-		value = nonempty(ctx->platform);
-	else if (strcmp(name, "ticket") == 0)
-		value = nonempty(ctx->ticket);
-	else if ((constant = g_hash_table_lookup(v->templates->constants, name)) != NULL) {
-		const char *unused;
-
-		/* A constant speaks the language the template text was chosen in. */
-		return v->locale != NULL ? choose_translation(constant, v->locale, &unused)
-		                         : constant->text;
-	} else {
-		g_set_error(error, BDM_TEMPLATE_ERROR, BDM_TEMPLATE_ERROR_UNKNOWN_PLACEHOLDER,
-		            _("Template “%s” uses the unknown placeholder {%s}."),
-		            v->template_name, name);
-		return NULL;
-	}
-	if (value == NULL)
-		g_set_error(error, BDM_TEMPLATE_ERROR, BDM_TEMPLATE_ERROR_MISSING_VALUE,
-		            _("Template “%s” needs {%s}, which has no value in this conversation."),
-		            v->template_name, name);
-	return value;
-}
-
-/*
- * Walk text: "{{" and "}}" are literal braces, "{name}" a placeholder.
- * With values NULL only the syntax is checked and *problem (translated) says
- * what is wrong; otherwise out receives the expansion.
- */
-static gboolean walk_text(const char *text, Values *values, GString *out, char **problem,
-                          GError **error)
-{
-	const char *p = text;
-
-	while (*p != '\0') {
-		const char *close, *bar;
-
-		if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
-			if (out != NULL)
-				g_string_append_c(out, p[0]);
-			p += 2;
-			continue;
-		}
-		if (*p == '}') {
-			*problem = g_strdup(_("a “}” without “{” (write “}}” for a literal brace)"));
-			return FALSE;
-		}
-		if (*p != '{') {
-			if (out != NULL)
-				g_string_append_c(out, *p);
-			p++;
-			continue;
-		}
-		close = strchr(p + 1, '}');
-		if (close == NULL) {
-			*problem = g_strdup(_("a “{” without “}” (write “{{” for a literal brace)"));
-			return FALSE;
-		}
-		/* "{name|fallback}": the fallback stands in when name has no value. */
-		bar = memchr(p + 1, '|', close - p - 1);
-		if (!is_valid_name(p + 1, (bar ? bar : close) - p - 1)) {
-			*problem = g_strdup_printf(_("“%.*s” is not a placeholder (names use letters, "
-			                             "digits, “.”, “_” and “-”; write “{{” for a "
-			                             "literal brace)"), (int)(close - p + 1), p);
-			return FALSE;
-		}
-		if (values != NULL) {
-			char *name = g_strndup(p + 1, (bar ? bar : close) - p - 1);
-			GError *missing = NULL;
-			const char *value = placeholder_value(values, name, &missing);
-
-			g_free(name);
-			if (value == NULL && bar != NULL &&
-			    g_error_matches(missing, BDM_TEMPLATE_ERROR, BDM_TEMPLATE_ERROR_MISSING_VALUE)) {
-				g_clear_error(&missing);
-				g_string_append_len(out, bar + 1, close - bar - 1);
-			} else if (value == NULL) {
-				g_propagate_error(error, missing);
-				return FALSE;
-			} else {
-				g_string_append(out, value);
-			}
-		}
-		p = close + 1;
-	}
-	return TRUE;
-}
-
-/* ---- locale variants ----------------------------------------------------- */
-
-/* "de-de" (as platforms send it) -> "de_DE"; the encoding and modifier stay. */
-static char *normalize_locale(const char *locale)
-{
-	char *copy = g_strdup(locale);
-	char *p;
-	gboolean in_language = TRUE, in_territory = FALSE;
-
-	for (p = copy; *p != '\0'; p++) {
-		if (*p == '-' && in_language)
-			*p = '_';
-		if (*p == '_' && in_language) {
-			in_language = FALSE;
-			in_territory = TRUE;
-		} else if (*p == '.' || *p == '@') {
-			in_language = in_territory = FALSE;
-		} else if (in_language) {
-			*p = g_ascii_tolower(*p);
-		} else if (in_territory) {
-			*p = g_ascii_toupper(*p);
-		}
-	}
-	return copy;
-}
-
-static const char *lookup_variants(const Localized *l, const char *locale,
-                                   const char **locale_used)
-{
-	char *normalized = normalize_locale(locale);
-	char **variants = g_get_locale_variants(normalized);
-	const char *text = NULL;
-	char **v;
-
-	for (v = variants; text == NULL && *v != NULL; v++) {
-		gpointer key, value;
-
-		if (g_hash_table_lookup_extended(l->translations, *v, &key, &value)) {
-			text = value;
-			*locale_used = key;
-		}
-	}
-	g_strfreev(variants);
-	g_free(normalized);
-	return text;
-}
-
-/*
- * The conversation's language decides when it is known: a French customer
- * gets the untranslated text rather than the agent's German.  Without it the
- * agent's languages are tried in g_get_language_names() order.
- */
-static const char *choose_translation(const Localized *l, const char *locale,
-                                      const char **locale_used)
-{
-	const char *const *names;
-
-	*locale_used = NULL;
-	if (nonempty(locale) != NULL) {
-		const char *text = lookup_variants(l, locale, locale_used);
-
-		return text != NULL ? text : l->text;
-	}
-	for (names = g_get_language_names(); *names != NULL; names++) {
-		if (strcmp(*names, "C") == 0 || strcmp(*names, "POSIX") == 0)
-			break;
-		gpointer key, value;
-
-		if (g_hash_table_lookup_extended(l->translations, *names, &key, &value)) {
-			*locale_used = key;
-			return value;
-		}
-	}
-	return l->text;
-}
-
 /* ---- loading --------------------------------------------------------------- */
 
 /* The locale of a "key[locale]" key of base, or NULL when key is something else. */
@@ -337,9 +87,11 @@ static const char *locale_of_key(const char *key, const char *base, gsize *local
 	return key + base_len + 1;
 }
 
-/* Read base and base[locale] of group into l, checking brace syntax. */
+/* Read base and base[locale] of group into l, checking brace syntax and
+ * noting in *has_ask whether a variant asks the agent for a value. */
 static gboolean load_localized(const BdmConfFile *cf, const char *group, const char *base,
-                               gboolean check_syntax, Localized *l, GError **error)
+                               gboolean check_syntax, Localized *l, gboolean *has_ask,
+                               GError **error)
 {
 	GKeyFile *kf = bdm_conf_file_keyfile(cf);
 	char **keys = g_key_file_get_keys(kf, group, NULL, NULL);
@@ -362,7 +114,7 @@ static gboolean load_localized(const BdmConfFile *cf, const char *group, const c
 			g_error_free(local);
 			break;
 		}
-		if (check_syntax && !walk_text(text, NULL, NULL, &problem, NULL)) {
+		if (check_syntax && !bdm_template_walk(text, NULL, NULL, &problem, has_ask, NULL)) {
 			ok = bdm_conf_file_fail(cf, group, *k, error, "%s", problem);
 			g_free(problem);
 			g_free(text);
@@ -397,9 +149,10 @@ static gboolean load_template(BdmTemplates *templates, const BdmConfFile *cf,
 	char **keys = g_key_file_get_keys(kf, group, NULL, NULL);
 	Template *t;
 	GError *local = NULL;
+	gboolean has_ask = FALSE;
 	char **k;
 
-	if (!is_valid_name(name, strlen(name))) {
+	if (!bdm_template_valid_name(name, strlen(name))) {
 		g_strfreev(keys);
 		return bdm_conf_file_fail(cf, group, NULL, error,
 		                          _("template names use letters, digits, “.”, “_” "
@@ -419,7 +172,7 @@ static gboolean load_template(BdmTemplates *templates, const BdmConfFile *cf,
 	t = g_new0(Template, 1);
 	t->name = g_strdup(name);
 	g_hash_table_replace(templates->templates, t->name, t);
-	if (!load_localized(cf, group, "text", TRUE, &t->body, error))
+	if (!load_localized(cf, group, "text", TRUE, &t->body, &has_ask, error))
 		return FALSE;
 	if (t->body.text == NULL)
 		return bdm_conf_file_fail(cf, group, NULL, error,
@@ -438,6 +191,10 @@ static gboolean load_template(BdmTemplates *templates, const BdmConfFile *cf,
 			                          _("automated must be true or false"));
 		}
 	}
+	if (t->automated && has_ask)
+		return bdm_conf_file_fail(cf, group, "automated", error,
+		                          _("an automated template cannot use {ask:…}: nobody is "
+		                            "there to answer when it is sent"));
 	return TRUE;
 }
 
@@ -454,7 +211,7 @@ static gboolean load_constants(BdmTemplates *templates, const BdmConfFile *cf,
 
 		if (strchr(*k, '[') != NULL)
 			continue; /* a translation, read with its constant */
-		if (!is_valid_name(*k, strlen(*k)))
+		if (!bdm_template_valid_name(*k, strlen(*k)))
 			ok = bdm_conf_file_fail(cf, CONSTANTS_GROUP, *k, error,
 			                        _("constant names use letters, digits, “.”, “_” "
 			                          "and “-” only"));
@@ -466,7 +223,7 @@ static gboolean load_constants(BdmTemplates *templates, const BdmConfFile *cf,
 		constant = g_new0(Localized, 1);
 		g_hash_table_replace(templates->constants, g_strdup(*k), constant);
 		/* Constants are literal text: braces in them are not placeholders. */
-		ok = load_localized(cf, CONSTANTS_GROUP, *k, FALSE, constant, error);
+		ok = load_localized(cf, CONSTANTS_GROUP, *k, FALSE, constant, NULL, error);
 	}
 	g_strfreev(keys);
 	return ok;
@@ -569,13 +326,15 @@ gboolean bdm_template_is_automated(const BdmTemplates *templates, const char *na
 	return t != NULL && t->automated;
 }
 
-char *bdm_template_expand(const BdmTemplates *templates, const char *name,
-                          const BdmTemplateContext *ctx, char **locale_used,
-                          GError **error)
+/* Expand template name; with asks set, collect its {ask:} labels there
+ * instead of filling them in. */
+static char *expand(const BdmTemplates *templates, const char *name,
+                    const BdmTemplateContext *ctx, char **locale_used, GPtrArray *asks,
+                    GError **error)
 {
 	static const BdmTemplateContext empty_context;
 	const Template *t = find(templates, name);
-	Values values = { 0 };
+	BdmTemplateValues values = { 0 };
 	const char *text;
 	GString *out;
 	char *problem = NULL;
@@ -587,13 +346,14 @@ char *bdm_template_expand(const BdmTemplates *templates, const char *name,
 		            _("There is no template named “%s”."), name != NULL ? name : "");
 		return NULL;
 	}
-	values.templates = templates;
+	values.constants = templates->constants;
 	values.ctx = ctx != NULL ? ctx : &empty_context;
 	values.template_name = t->name;
-	text = choose_translation(&t->body, values.ctx->locale, &values.locale);
+	values.asks = asks;
+	text = bdm_template_choose(&t->body, values.ctx->locale, &values.locale);
 	out = g_string_new(NULL);
 	/* Syntax was checked at load time; a problem here means a value is missing. */
-	if (!walk_text(text, &values, out, &problem, error)) {
+	if (!bdm_template_walk(text, &values, out, &problem, NULL, error)) {
 		if (problem != NULL)
 			g_set_error(error, BDM_TEMPLATE_ERROR, BDM_TEMPLATE_ERROR_SYNTAX,
 			            _("Template “%s”: %s"), t->name, problem);
@@ -606,6 +366,27 @@ char *bdm_template_expand(const BdmTemplates *templates, const char *name,
 	if (locale_used != NULL)
 		*locale_used = g_strdup(values.locale);
 	return g_string_free(out, FALSE);
+}
+
+char *bdm_template_expand(const BdmTemplates *templates, const char *name,
+                          const BdmTemplateContext *ctx, char **locale_used,
+                          GError **error)
+{
+	return expand(templates, name, ctx, locale_used, NULL, error);
+}
+
+GPtrArray *bdm_template_asks(const BdmTemplates *templates, const char *name,
+                             const BdmTemplateContext *ctx, GError **error)
+{
+	GPtrArray *asks = g_ptr_array_new_with_free_func(g_free);
+	char *text = expand(templates, name, ctx, NULL, asks, error);
+
+	if (text == NULL) {
+		g_ptr_array_unref(asks);
+		return NULL;
+	}
+	g_free(text);
+	return asks;
 }
 
 char *bdm_template_expand_automated(const BdmTemplates *templates, const char *name,

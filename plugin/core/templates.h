@@ -21,7 +21,8 @@
  * whole, unless the system template (or [constants]) says locked=true.
  * Placeholders: {customer.name}, {customer.first_name}, {agent.name},
  * {brand}, {platform}, {ticket} and every key of [constants]; "{{" and "}}"
- * stand for literal braces.  Expansion is all or nothing.
+ * stand for literal braces; {ask:Order number} is a value the agent is asked
+ * for when the template is used.  Expansion is all or nothing.
  * Plain C + GLib; no libpurple.
  */
 #ifndef BRANDDM_TEMPLATES_H
@@ -42,15 +43,20 @@ typedef enum {
 	BDM_TEMPLATE_ERROR_UNKNOWN_PLACEHOLDER, /* {name} is neither built in nor a constant */
 	BDM_TEMPLATE_ERROR_MISSING_VALUE,       /* known placeholder, but no value yet */
 	BDM_TEMPLATE_ERROR_NOT_AUTOMATED,       /* auto-reply with a template not marked automated */
-	BDM_TEMPLATE_ERROR_SYNTAX               /* unbalanced brace (loading refuses these first) */
+	BDM_TEMPLATE_ERROR_SYNTAX,              /* unbalanced brace (loading refuses these first) */
+	BDM_TEMPLATE_ERROR_UNANSWERED           /* {ask:LABEL} without the agent's answer */
 } BdmTemplateError;
+
+/** The longest label an {ask:LABEL} placeholder may have, in characters. */
+#define BDM_TEMPLATE_ASK_LABEL_MAX 64
 
 /** The GError domain of BdmTemplateError.
  *  Loading errors use BDM_CONF_ERROR (conf_file.h) instead. */
 GQuark bdm_template_error_quark(void);
 
 /** Values for the placeholders; NULL (or "") means "not known".  locale is
- *  the conversation's language ("de", "pt_BR"), NULL to use the agent's. */
+ *  the conversation's language ("de", "pt_BR"), NULL to use the agent's;
+ *  answers maps an {ask:LABEL} label to what the agent typed (NULL: none). */
 typedef struct {
 	const char *customer_name;
 	const char *agent_name;
@@ -58,6 +64,7 @@ typedef struct {
 	const char *platform;
 	const char *ticket;
 	const char *locale;
+	GHashTable *answers;
 } BdmTemplateContext;
 
 /** Load and merge the system and user libraries (either may be NULL or absent:
@@ -91,6 +98,12 @@ gboolean bdm_template_is_automated(const BdmTemplates *templates, const char *na
 char *bdm_template_expand(const BdmTemplates *templates, const char *name,
                           const BdmTemplateContext *ctx, char **locale_used,
                           GError **error);
+
+/** The labels of the {ask:LABEL} placeholders of the text ctx chooses for template
+ *  name, in order, each once (maybe none; free with g_ptr_array_unref).  NULL +
+ *  error when the template cannot be filled in anyway, so nobody is asked in vain. */
+GPtrArray *bdm_template_asks(const BdmTemplates *templates, const char *name,
+                             const BdmTemplateContext *ctx, GError **error);
 
 /** Expand the auto-reply template name like bdm_template_expand(), but refuse
  *  (BDM_TEMPLATE_ERROR_NOT_AUTOMATED) a template not marked automated=true. */

@@ -5,6 +5,7 @@
 DESK_PLUGIN_SRC := plugin/desk/desk.c plugin/desk/desk_policy.c plugin/desk/desk_features.c \
                    plugin/desk/desk_actions.c plugin/desk/desk_retention.c \
                    plugin/desk/desk_conv.c plugin/desk/desk_templates.c \
+                   plugin/desk/desk_template_ask.c \
                    plugin/desk/desk_escalation.c plugin/desk/desk_sla.c \
                    plugin/desk/desk_webhook.c plugin/desk/desk_autoreply.c \
                    plugin/desk/desk_assign.c plugin/desk/desk_team.c plugin/desk/desk_team_poll.c \

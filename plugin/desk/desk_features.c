@@ -167,6 +167,8 @@ static void on_account_connected(PurpleAccount *account, gpointer data)
 static void on_deleting_conversation(PurpleConversation *conv, gpointer data)
 {
 	(void)data;
+	/* Before anything of conv is gone: its template dialogs call back into it. */
+	bdm_desk_template_ask_close(conv);
 	g_free(purple_conversation_get_data(conv, COMPOSE_KEY));
 	purple_conversation_set_data(conv, COMPOSE_KEY, NULL);
 }

@@ -162,6 +162,22 @@ char *bdm_desk_template_expand(BdmConn *conn, BdmDeskConv *conv, const char *nam
  *  of the message that carries it names the template. */
 void bdm_desk_template_remember(BdmDeskConv *conv, const char *name, const char *text);
 
+/* ---- desk_template_ask.c ------------------------------------------------ */
+
+/** What an {ask:} dialog hands back while pconv is open, at most once: answers
+ *  (label -> what the agent typed), or NULL when the agent cancelled. */
+typedef void (*BdmDeskAskDone)(PurpleConversation *pconv, GHashTable *answers, gpointer data);
+
+/** Ask the agent in pconv for labels (one dialog, a field each) to fill in template
+ *  name, to insert or send; FALSE when this client cannot ask.  destroy frees data. */
+gboolean bdm_desk_template_ask(PurpleConversation *pconv, const char *name, GPtrArray *labels,
+                               gboolean send, BdmDeskAskDone done, gpointer data,
+                               GDestroyNotify destroy);
+
+/** Close the {ask:} dialogs open in pconv (NULL: every one) without calling done.
+ *  For a conversation that closes and for the desk's shutdown. */
+void bdm_desk_template_ask_close(PurpleConversation *pconv);
+
 /* ---- desk_escalation.c -------------------------------------------------- */
 
 /** Register /escalate, /tag, /untag and /resolve.

@@ -98,17 +98,24 @@ const char *bdm_desk_take_template(BdmConn *conn, const char *customer_id, const
 	return NULL;
 }
 
+/* What conv's placeholders stand for (borrowed: valid until conv changes). */
+static void fill_context(BdmTemplateContext *ctx, BdmConn *conn, BdmDeskConv *conv)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->customer_name = bdm_desk_conv_customer_name(conv, conn);
+	ctx->agent_name = bdm_desk_agent_name();
+	ctx->brand = bdm_desk_config_brand(bdm_desk_config());
+	ctx->platform = conv->platform;
+	ctx->ticket = conv->ticket;
+	ctx->locale = conv->language;
+}
+
 char *bdm_desk_template_expand(BdmConn *conn, BdmDeskConv *conv, const char *name,
                                gboolean automated, char **locale_used, GError **error)
 {
-	BdmTemplateContext ctx = { 0 };
+	BdmTemplateContext ctx;
 
-	ctx.customer_name = bdm_desk_conv_customer_name(conv, conn);
-	ctx.agent_name = bdm_desk_agent_name();
-	ctx.brand = bdm_desk_config_brand(bdm_desk_config());
-	ctx.platform = conv->platform;
-	ctx.ticket = conv->ticket;
-	ctx.locale = conv->language;
+	fill_context(&ctx, conn, conv);
 	if (automated)
 		return bdm_template_expand_automated(bdm_desk_templates(), name, &ctx, locale_used,
 		                                     error);
@@ -167,39 +174,124 @@ static void insert_into_compose(PurpleConversation *conv, const char *name, cons
 	g_free(notice);
 }
 
-static PurpleCmdRet use_template(PurpleConversation *pconv, const char *name, gboolean send,
-                                 gchar **error)
+/* The conversation a template is used in, with its connection (NULL when
+ * offline); NULL and a refusal in *error when it cannot be used there. */
+static BdmDeskConv *use_conv(PurpleConversation *pconv, gboolean send, BdmConn **conn,
+                             char **error)
 {
 	PurpleAccount *account = purple_conversation_get_account(pconv);
-	BdmConn *conn = bdm_conn_of(purple_account_get_connection(account));
 	BdmDeskConv *conv = bdm_desk_conv_of_account(account, purple_conversation_get_name(pconv));
+
+	*conn = bdm_conn_of(purple_account_get_connection(account));
+	if (conv == NULL) {
+		*error = g_strdup(_("Templates work in BrandDM conversations only."));
+		return NULL;
+	}
+	if (send && *conn == NULL) {
+		*error = g_strdup(_("This account is not connected."));
+		return NULL;
+	}
+	return conv;
+}
+
+/* Fill template name in with answers (the agent's to its {ask:}, or NULL)
+ * and put it into the compose box or send it; FALSE and *error if refused. */
+static gboolean finish_use(PurpleConversation *pconv, const char *name, gboolean send,
+                           GHashTable *answers, char **error)
+{
+	BdmTemplateContext ctx;
+	BdmConn *conn;
+	BdmDeskConv *conv = use_conv(pconv, send, &conn, error);
 	GError *err = NULL;
 	char *locale = NULL, *text;
 
-	if (conv == NULL) {
-		*error = g_strdup(_("Templates work in BrandDM conversations only."));
-		return PURPLE_CMD_RET_FAILED;
-	}
-	if (send && conn == NULL) {
-		*error = g_strdup(_("This account is not connected."));
-		return PURPLE_CMD_RET_FAILED;
-	}
+	if (conv == NULL)
+		return FALSE;
+	fill_context(&ctx, conn, conv);
+	ctx.answers = answers;
 	/* All or nothing: an unknown placeholder is the agent's problem to fix,
 	 * never a "{order.id}" in front of a customer. */
-	text = bdm_desk_template_expand(conn, conv, name, FALSE, &locale, &err);
+	text = bdm_template_expand(bdm_desk_templates(), name, &ctx, &locale, &err);
 	if (text == NULL) {
 		*error = g_strdup_printf(_("Template not used: %s"), err->message);
 		g_error_free(err);
-		return PURPLE_CMD_RET_FAILED;
+		return FALSE;
 	}
 	bdm_desk_template_remember(conv, name, text);
 	log_template(conn, conv, name, locale, send);
+	/* The answers are the agent's text: sent, they pass the policy like typing. */
 	if (send)
 		bdm_desk_send_as_agent(pconv, text);
 	else
 		insert_into_compose(pconv, name, text);
 	g_free(text);
 	g_free(locale);
+	return TRUE;
+}
+
+/* A template that waited for the agent's answers. */
+typedef struct {
+	char *name;
+	gboolean send;
+} AskedUse;
+
+static void asked_use_free(gpointer p)
+{
+	AskedUse *use = p;
+
+	g_free(use->name);
+	g_free(use);
+}
+
+static void on_answered(PurpleConversation *pconv, GHashTable *answers, gpointer data)
+{
+	AskedUse *use = data;
+	char *message = NULL;
+
+	if (answers == NULL) {
+		message = g_strdup_printf(_("Template “%s” not used: cancelled."), use->name);
+		bdm_notice_write(pconv, message, PURPLE_MESSAGE_SYSTEM);
+	} else if (!finish_use(pconv, use->name, use->send, answers, &message)) {
+		bdm_notice_write(pconv, message, PURPLE_MESSAGE_ERROR);
+	}
+	g_free(message);
+}
+
+static PurpleCmdRet use_template(PurpleConversation *pconv, const char *name, gboolean send,
+                                 gchar **error)
+{
+	BdmTemplateContext ctx;
+	BdmConn *conn;
+	BdmDeskConv *conv = use_conv(pconv, send, &conn, error);
+	AskedUse *use;
+	GError *err = NULL;
+	GPtrArray *asks;
+
+	if (conv == NULL)
+		return PURPLE_CMD_RET_FAILED;
+	fill_context(&ctx, conn, conv);
+	/* Refused before the dialog when it would be refused after it. */
+	asks = bdm_template_asks(bdm_desk_templates(), name, &ctx, &err);
+	if (asks == NULL) {
+		*error = g_strdup_printf(_("Template not used: %s"), err->message);
+		g_error_free(err);
+		return PURPLE_CMD_RET_FAILED;
+	}
+	if (asks->len == 0) {
+		g_ptr_array_unref(asks);
+		return finish_use(pconv, name, send, NULL, error) ? PURPLE_CMD_RET_OK
+		                                                  : PURPLE_CMD_RET_FAILED;
+	}
+	use = g_new0(AskedUse, 1);
+	use->name = g_strdup(name);
+	use->send = send;
+	if (!bdm_desk_template_ask(pconv, name, asks, send, on_answered, use, asked_use_free)) {
+		*error = g_strdup_printf(_("Template “%s” asks for values, and this client cannot "
+		                           "show the dialog."), name);
+		g_ptr_array_unref(asks);
+		return PURPLE_CMD_RET_FAILED;
+	}
+	g_ptr_array_unref(asks);
 	return PURPLE_CMD_RET_OK;
 }
 
@@ -347,6 +439,7 @@ void bdm_desk_templates_init(void)
 
 void bdm_desk_templates_shutdown(void)
 {
+	bdm_desk_template_ask_close(NULL);
 	if (tpl.inserted)
 		g_hash_table_destroy(tpl.inserted);
 	g_free(tpl.taken);

@@ -14,7 +14,7 @@ obj ?= $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 UI_PIDGIN_SO  := $(BUILD)/plugins/branddm-pidgin.so
 UI_FINCH_SO   := $(BUILD)/plugins/branddm-finch.so
 UI_COMMON_SRC := plugin/ui/ui_compose.c plugin/ui/ui_templates.c \
-                 plugin/core/templates.c plugin/core/conf_file.c
+                 plugin/core/templates.c plugin/core/templates_text.c plugin/core/conf_file.c
 UI_PIDGIN_SRC := plugin/ui/pidgin_compose.c $(UI_COMMON_SRC)
 UI_FINCH_SRC  := plugin/ui/finch_compose.c $(UI_COMMON_SRC)
 

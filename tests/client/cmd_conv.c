@@ -222,6 +222,21 @@ static gboolean cmd_compose_get(BdmClient *client, JsonObject *args, JsonBuilder
 	return TRUE;
 }
 
+/* Close an IM window as the agent would: libpurple destroys the conversation
+ * ("deleting-conversation" first), and what plugins hung on it must go. */
+static gboolean cmd_conv_close(BdmClient *client, JsonObject *args, JsonBuilder *result,
+                               GError **error)
+{
+	PurpleConversation *conv = arg_im(args, FALSE, error);
+
+	(void)client;
+	if (conv == NULL)
+		return FALSE;
+	add_conv(result, conv);
+	purple_conversation_destroy(conv);
+	return TRUE;
+}
+
 static gboolean cmd_compose_set(BdmClient *client, JsonObject *args, JsonBuilder *result,
                                 GError **error)
 {
@@ -305,20 +320,6 @@ static gboolean cmd_conv_open(BdmClient *client, JsonObject *args, JsonBuilder *
 	if ((conv = arg_im(args, TRUE, error)) == NULL)
 		return FALSE;
 	add_conv(result, conv);
-	return TRUE;
-}
-
-/* The agent closes a conversation's window or tab. */
-static gboolean cmd_conv_close(BdmClient *client, JsonObject *args, JsonBuilder *result,
-                               GError **error)
-{
-	PurpleConversation *conv;
-
-	(void)client;
-	(void)result;
-	if ((conv = arg_im(args, FALSE, error)) == NULL)
-		return FALSE;
-	purple_conversation_destroy(conv);
 	return TRUE;
 }
 

@@ -26,6 +26,15 @@ text=Your order {order.id} has shipped.
 category=closing
 text=Thanks {customer.first_name}, ticket {ticket} is closed.
 
+[template order-status]
+category=status
+description=Where an order is
+text=Hi {customer.first_name}, order {ask:Order number} ships on {ask:Delivery date}. Reference: {ask:Order number}.
+
+[template order-broken]
+category=status
+text=Order {ask:Order number} is {order.state}.
+
 [template out_of_hours]
 category=automated
 automated=true

@@ -31,7 +31,7 @@ Commands (Client.cmd adds "id"; an account is named by "protocol" + "username"):
   command            who, line (no leading "/")   -> status ok|failed|not-found|
                      wrong-args|wrong-prpl|wrong-type, cmd_error
   conv-open / conv-close   who              the agent opens (as from the buddy
-                     list) or closes the IM conversation with who
+                     list) or closes the IM window with who (purple_conversation_destroy)
   conversations      -> conversations [{account, protocol, conv, title, type, compose}]
   buddies            -> buddies [{account, protocol, name, alias, local_alias,
                      server_alias, group, online, emblem, tooltip {label: value}}]

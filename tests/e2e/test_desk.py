@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """The desk through a real libpurple core: templates into the compose box and
-out through the policy, escalation (by hand, by keyword, to a webhook that
+out through the policy, templates that ask the agent ({ask:Label}: the
+dialog, its answers, cancel, a dialog closed with its conversation),
+escalation (by hand, by keyword, to a webhook that
 works and one that fails), tags that survive a restart, /resolve with a
 closing template, response-time alerts on a shifted clock, the "Waiting
 conversations" list, the out-of-hours acknowledgement and the account's
@@ -122,6 +124,130 @@ def test_unknown_placeholder(t, p, hook):
         t.eq(s.emu.sent, [], "nothing reached the Send API")
         t.eq(events(s, "template"), [], "no template use logged")
         quit_clean(t, s)
+
+def ask_request(s, who, since):
+    """The {ask:} dialog the desk opened in who's conversation after since."""
+    return s.client.saw("request", kind="fields", conv=who, since=since, timeout=10)
+
+
+def answer(s, req, values, action=0):
+    """Answer an {ask:} dialog: values by label, action 0 is OK, 1 Cancel."""
+    ids = {f["label"]: f["id"] for f in req["fields"]}
+    s.client.cmd({"cmd": "request-answer", "request": req["request"], "action": action,
+                  "fields": {ids[label]: value for label, value in values.items()}})
+
+
+def test_template_asks(t, p, hook):
+    """{ask:Label}: one dialog, each label once, in order; the answers are
+    filled in and go into the compose box; cancelled, nothing does."""
+    who, name = ADA
+    with session(p, hook, [ADA]) as s:
+        mark = s.client.mark()
+        r = command(s, who, "tpl order-status")
+        t.eq(r["status"], "ok", "/tpl order-status accepted")
+        req = ask_request(s, who, mark)
+        t.ok(req is not None, "a dialog asks the agent", req)
+        if req is None:
+            return
+        t.eq([(f["label"], f["type"], f["required"]) for f in req["fields"]],
+             [("Order number", "string", True), ("Delivery date", "string", True)],
+             "one required field per label, in order; the label used twice is asked once")
+        t.ok("order-status" in (req["primary"] or ""), "the dialog names the template", req)
+        t.eq(req["actions"], ["Insert", "Cancel"], "Insert or Cancel")
+        t.eq(compose(s, who), None, "nothing is inserted before the answer")
+
+        answer(s, req, {"Order number": " A-1042 ", "Delivery date": "Monday <b>"})
+        s.client.wait_event("request-closed", request=req["request"])
+        notice = system_write(s, who, r"order-status")
+        text = "Hi Ada, order A-1042 ships on Monday <b>. Reference: A-1042."
+        t.eq(compose(s, who), text, "the answers are filled in, as typed and trimmed")
+        t.ok(notice is not None and "Monday &lt;b&gt;. Reference: A-1042." in notice["text"],
+             "the conversation shows the filled-in text, the agent's markup escaped", notice)
+        t.eq([e[1]["name"] for e in events(s, "template")], ["order-status"],
+             "the use is logged once answered")
+        t.eq(s.emu.sent, [], "inserting sends nothing")
+
+        # Cancelled: nothing inserted, nothing logged, a short notice.
+        s.client.cmd({"cmd": "compose-set", "protocol": p.protocol, "username": p.username,
+                      "who": who, "text": None})
+        mark = s.client.mark()
+        command(s, who, "tpl order-status")
+        req = ask_request(s, who, mark)
+        answer(s, req, {}, action=1)
+        notice = system_write(s, who, r"not used")
+        t.ok(notice is not None and "order-status" in notice["text"],
+             "cancelling says the template was not used", notice)
+        t.eq(compose(s, who), None, "cancelled: nothing in the compose box")
+        t.eq(len(events(s, "template")), 1, "cancelled: no template use logged")
+
+        # Refused before anyone is asked, as without {ask:}.
+        mark = s.client.mark()
+        r = command(s, who, "tpl order-broken")
+        t.ok(r["status"] != "ok" and "{order.state}" in (r.get("cmd_error") or ""),
+             "a template that cannot be filled in anyway is refused at once", r)
+        t.eq(s.client.saw("request", since=mark, timeout=1), None, "and asks nothing")
+
+        # /resolve sends its closing template without asking: refused, as is.
+        r = command(s, who, "resolve order-status")
+        t.ok(r["status"] != "ok" and "Order number" in (r.get("cmd_error") or ""),
+             "/resolve with a closing template that asks is refused, naming the question", r)
+        t.eq(events(s, "resolve"), [], "and nothing is resolved")
+        quit_clean(t, s)
+
+
+def test_template_asks_send(t, p, hook):
+    """/tpl NAME send with answers: what the agent typed passes the policy
+    like anything typed: a card number is blocked, an order number sent."""
+    who, name = ADA
+    with session(p, hook, [ADA]) as s:
+        mark = s.client.mark()
+        command(s, who, "tpl order-status send")
+        req = ask_request(s, who, mark)
+        t.eq(req and req["actions"], ["Send", "Cancel"], "Send or Cancel")
+        answer(s, req, {"Order number": "4111 1111 1111 1111", "Delivery date": "Monday"})
+        blocked = s.client.saw("write", conv=who, flags="error", since=mark, timeout=10)
+        t.ok(blocked is not None and "card" in blocked["text"].lower(),
+             "an answer with a card number is blocked by the policy", blocked)
+        time.sleep(1)
+        t.eq(s.emu.sent, [], "nothing reached the Send API")
+
+        mark = s.client.mark()
+        command(s, who, "tpl order-status send")
+        req = ask_request(s, who, mark)
+        answer(s, req, {"Order number": "A-1042", "Delivery date": "Monday"})
+        s.client.wait_event("write", conv=who, flags="send", since=mark, timeout=15)
+        t.eq([m["text"] for m in s.emu.sent],
+             ["Hi Ada, order A-1042 ships on Monday. Reference: A-1042."],
+             "the filled-in template was sent")
+        t.eq([r[2] for r in out_rows(s)], ["order-status"], "the log row names the template")
+        quit_clean(t, s)
+
+
+def test_template_ask_closed(t, p, hook):
+    """A dialog still open when its conversation closes is closed with it,
+    and one still open when the client quits is closed by the desk."""
+    who, name = ADA
+    with session(p, hook, [ADA, GRACE]) as s:
+        mark = s.client.mark()
+        command(s, who, "tpl order-status")
+        req = ask_request(s, who, mark)
+        s.client.cmd({"cmd": "conv-close", "protocol": p.protocol, "username": p.username,
+                      "who": who})
+        closed = s.client.saw("request-closed", request=req["request"], timeout=10)
+        t.ok(closed is not None, "closing the conversation closes its dialog", req)
+        pending = s.client.cmd({"cmd": "requests"})["requests"]
+        t.eq(pending, [], "no dialog is left open")
+
+        # One left open at quit: the desk closes it on unload (a sanitizer
+        # build reports a callback into freed memory or a leak).
+        mark = s.client.mark()
+        command(s, GRACE[0], "tpl order-status")
+        req = ask_request(s, GRACE[0], mark)
+        t.ok(req is not None, "a dialog is open in the other conversation", req)
+        quit_clean(t, s)
+        t.ok(s.client.saw("request-closed", request=req["request"], timeout=1) is not None,
+             "and it was closed when the desk unloaded")
+
 
 def test_history(t, p, hook):
     """/history [N]: earlier messages with the customer from the log, as
@@ -501,6 +627,9 @@ p = Facebook()
 tests = [("template into the compose box, then sent", test_template_insert_and_send),
          ("{agent.name} from [team] agent", test_agent_name_from_team),
          ("unknown placeholder refused", test_unknown_placeholder),
+         ("{ask:} templates ask the agent", test_template_asks),
+         ("{ask:} answers pass the policy when sent", test_template_asks_send),
+         ("{ask:} dialogs close with their conversation", test_template_ask_closed),
          ("/history shows earlier messages", test_history),
          ("keyword escalation and webhook", test_keyword_escalation_webhook),
          ("failing webhook shown to the agent", test_failing_webhook),

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """The shipped example files agree with each other and with README's demo:
-every example template, filled in as an agent would use it, in every
-language it has, passes the example policy without a block; the demo's
-Page (1000) is not read-only under the example [agents] list; and the
-example desk.conf loads (the desk config test parses it too)."""
+every example template, filled in as an agent would use it (answering
+what it asks), in every language it has, passes the example policy without
+a block; the demo's Page (1000) is not read-only under the example
+[agents] list; and the example desk.conf loads (the desk config test
+parses it too)."""
 import configparser
 import os
 import re
@@ -16,6 +17,9 @@ DOCS = os.path.join(ROOT, "docs")
 ADMIN = build_path("branddm-admin")
 SAMPLE = {"customer.first_name": "Ada", "customer.name": "Ada Lovelace", "agent.name": "Alice",
           "brand": "Acme", "ticket": "FB-1042"}
+# What an agent types when a template asks ({ask:Label}), by label.
+ANSWERS = {"Order number": "A-20417", "Shipping date": "12 May",
+           "Bestellnummer": "A-20417", "Versanddatum": "12. Mai"}
 
 
 def check(text, *extra):
@@ -46,10 +50,13 @@ def templates():
                 if base and base.group(3) in (None, lang):
                     if base.group(3) == lang or base.group(1) not in values:
                         values[base.group(1)] = value
-            # "{name|fallback}": the sample value, as a named customer gets it.
-            filled = re.sub(r"\{([\w.]+)(?:\|[^}]*)?\}",
-                            lambda x: values.get(x.group(1), x.group(0)),
+            # "{name|fallback}": the sample value, as a named customer gets it;
+            # "{ask:Label}": what the agent answers.
+            filled = re.sub(r"\{ask:([^}]*)\}",
+                            lambda x: ANSWERS.get(x.group(1).strip(), x.group(0)),
                             text.replace("\\n", "\n"))
+            filled = re.sub(r"\{([\w.]+)(?:\|[^}]*)?\}",
+                            lambda x: values.get(x.group(1), x.group(0)), filled)
             automated = kf.has_option(section, "automated") and \
                 kf.get(section, "automated") == "true"
             yield section[len("template "):], lang or "en", filled, automated

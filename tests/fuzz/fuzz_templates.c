@@ -7,6 +7,8 @@
  * [template fuzz] of a third file (written with GKeyFile, so any bytes fit
  * on its one line) and is expanded with full, empty and translated contexts.
  * Expansion is all or nothing: text and no error, or an error and no text.
+ * A template whose {ask:} labels could be listed expands once every label
+ * has an answer, and one that could not be listed never expands.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +43,37 @@ static void expand_checked(const BdmTemplates *t, const char *name, const BdmTem
 	g_clear_error(&error);
 }
 
+/* The {ask:} questions agree with the expansion that answers them. */
+static void asks_checked(const BdmTemplates *t, const char *name, const BdmTemplateContext *ctx)
+{
+	GHashTable *answers = g_hash_table_new(g_str_hash, g_str_equal);
+	BdmTemplateContext answered = *ctx;
+	GError *error = NULL;
+	GPtrArray *asks = bdm_template_asks(t, name, ctx, &error);
+	char *text;
+	guint i;
+
+	if ((asks == NULL) == (error == NULL))
+		abort();
+	for (i = 0; asks != NULL && i < asks->len; i++) {
+		const char *label = g_ptr_array_index(asks, i);
+
+		if (*label == '\0' || strpbrk(label, "{}|<&_") != NULL ||
+		    g_hash_table_contains(answers, label))
+			abort();   /* a label a dialog can show, asked once */
+		g_hash_table_insert(answers, (gpointer)label, (gpointer)"A-1 {ticket}");
+	}
+	answered.answers = answers;
+	text = bdm_template_expand(t, name, &answered, NULL, NULL);
+	if ((text == NULL) != (asks == NULL))
+		abort();
+	g_free(text);
+	g_hash_table_destroy(answers);
+	if (asks != NULL)
+		g_ptr_array_unref(asks);
+	g_clear_error(&error);
+}
+
 static void exercise(const BdmTemplates *t)
 {
 	GPtrArray *names = bdm_templates_list(t, NULL);
@@ -56,6 +89,8 @@ static void exercise(const BdmTemplates *t)
 		expand_checked(t, name, &full_ctx, FALSE);
 		expand_checked(t, name, &empty_ctx, FALSE);
 		expand_checked(t, name, &full_ctx, TRUE);
+		asks_checked(t, name, &full_ctx);
+		asks_checked(t, name, &empty_ctx);
 	}
 	g_ptr_array_unref(names);
 	g_ptr_array_unref(some);
@@ -73,7 +108,9 @@ static BdmTemplates *load(const char *system_path, const char *user_path)
 	return t;
 }
 
-static void expand_text(const FuzzPart *text, const char *user_path)
+/* The text as [template fuzz], once marked automated (which refuses an
+ * {ask:}) and once not. */
+static void expand_text(const FuzzPart *text, const char *user_path, gboolean automated)
 {
 	GKeyFile *kf = g_key_file_new();
 	BdmTemplates *t;
@@ -82,7 +119,7 @@ static void expand_text(const FuzzPart *text, const char *user_path)
 
 	g_key_file_set_string(kf, "template fuzz", "text", text->text);
 	g_key_file_set_string(kf, "template fuzz", "text[de]", text->text);
-	g_key_file_set_string(kf, "template fuzz", "automated", "true");
+	g_key_file_set_string(kf, "template fuzz", "automated", automated ? "true" : "false");
 	g_key_file_set_string(kf, "constants", "hours", "9–17 {not a placeholder}");
 	bytes = g_key_file_to_data(kf, &len, NULL);
 	path = fuzz_write_file("generated.conf", bytes, len);
@@ -91,6 +128,7 @@ static void expand_text(const FuzzPart *text, const char *user_path)
 		expand_checked(t, "fuzz", &full_ctx, FALSE);
 		expand_checked(t, "fuzz", &empty_ctx, FALSE);
 		expand_checked(t, "fuzz", &full_ctx, TRUE);
+		asks_checked(t, "fuzz", &full_ctx);
 		bdm_templates_free(t);
 	}
 	fuzz_remove_file(path);
@@ -110,8 +148,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		exercise(t);
 		bdm_templates_free(t);
 	}
-	if (n > 2)
-		expand_text(&parts[2], user_path);
+	if (n > 2) {
+		expand_text(&parts[2], user_path, TRUE);
+		expand_text(&parts[2], user_path, FALSE);
+	}
 	fuzz_remove_file(system_path);
 	fuzz_remove_file(user_path);
 	fuzz_parts_free(parts, n);

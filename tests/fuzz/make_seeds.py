@@ -266,6 +266,11 @@ def config_seeds(texts):
           "{{{{}}}} {customer.first_name} {hours")
     write("fuzz_templates", "locked-override", tricky_templates + SEP + tricky_templates +
           SEP + "}{")
+    ask_templates = ("[template order]\ntext=Order {ask:Order number}, {ask: Order number } "
+                     "for {customer.first_name|there}\ntext[de]=Nr. {ask:Bestellnummer}\n\n"
+                     "[template late]\ntext={ask:Date} {ticket}\n")
+    write("fuzz_templates", "ask", ask_templates + SEP + SEP +
+          "{ask:Größe (cm)} {ask:Order number}{{ask:x}} {ask:Order number} {ticket|none}")
     write("fuzz_templates", "binary", b"[template \xff]\ntext=\x00\n" + SEP.encode() +
           b"\n" + SEP.encode() + b"{customer.\xc3}")
 

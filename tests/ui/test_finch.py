@@ -2,9 +2,10 @@
 """Finch as an agent uses it, in a terminal (tmux), against the Graph
 emulator: the saved account signs on, a customer's message opens a
 conversation window, replies and templates go through the entry, the
-Templates menu inserts, a card number is stopped on screen (one heading,
-the number masked) and in the log and goes back into the entry, the Add
-Account dialog names the protocols and their options, and in an 80x24
+Templates menu inserts, a template that asks gets its value from a dialog
+(closed with its conversation), a card number is stopped on screen (one
+heading, the number masked) and in the log and goes back into the entry, the
+Add Account dialog names the protocols and their options, and in an 80x24
 terminal the policy acknowledgement shows its buttons, without "_".
 Screen dumps and PNG renderings go to tests/artifacts/finch-*."""
 import os
@@ -25,6 +26,8 @@ CARD = "Your card 4111 1111 1111 1111 is on file"
 NOT_A_CARD = "Order 4111 1111 1111 1112 is on its way"
 REPLY = "Thanks Ann, let me look into it."
 POLICY_DIALOG = "BrandDM message policy"
+ASK_TITLE = "Fill in the template"
+ASKED = "Hi Ann, order A-1042 is on its way."
 
 
 def history(tmux):
@@ -115,6 +118,54 @@ def test_templates(t, setup, tmux):
     tmux.send_keys("Enter")
     t.ok(wait_until(lambda: CLOSING in setup.sent_texts(CUSTOMER_ID), 15),
          "the menu's template is sent with Enter", setup.emu.sent)
+
+
+def test_template_ask(t, setup, tmux):
+    type_line(tmux, "/tpl order-status")
+    t.ok(tmux.wait_for(lambda lines: find_window(lines, ASK_TITLE), 10),
+         "/tpl order-status opens a dialog that asks the agent", "\n".join(tmux.screen()))
+    dialog = "\n".join(conversation_lines(tmux.screen(), ASK_TITLE) or [])
+    t.ok("order-status" in dialog and "Order number" in dialog,
+         "the dialog names the template and the value it needs", dialog)
+    t.ok("order A-1042" not in "\n".join(tmux.screen()), "nothing is filled in before the answer")
+    tmux.send_text("A-1042")
+    save_screen(tmux, setup, "template-ask")
+    # Tab goes from the field to Insert.
+    tmux.send_keys("Tab", "Enter")
+    t.ok(tmux.wait_for(lambda lines: entry_text(lines, TITLE) == ASKED, 10),
+         "the value typed into the dialog is filled in, the template is in the entry",
+         "\n".join(tmux.screen()))
+    t.ok(not find_window(tmux.screen(), ASK_TITLE), "the dialog is gone")
+    tmux.send_keys("Enter")
+    t.ok(wait_until(lambda: ASKED in setup.sent_texts(CUSTOMER_ID), 15),
+         "Enter sends it", setup.emu.sent)
+
+
+def taskbar(lines):
+    """GNT's taskbar, the screen's last line: every window, covered or not."""
+    return ([line for line in lines if line.strip()] or [""])[-1]
+
+
+def test_template_ask_closed(t, setup, tmux):
+    """The conversation closes while its dialog is open: Finch closes the
+    dialog (and runs its cancel callback while doing so) and lives on."""
+    type_line(tmux, "/tpl order-status")
+    t.ok(tmux.wait_for(lambda lines: find_window(lines, ASK_TITLE), 10),
+         "the dialog is open again", "\n".join(tmux.screen()))
+    # The taskbar cuts the conversation's title short while the dialog is there.
+    for _ in range(4):
+        if is_focused(tmux.screen_escaped(), CUSTOMER):
+            break
+        tmux.send_keys("M-n")
+        wait_until(lambda: is_focused(tmux.screen_escaped(), CUSTOMER), 1)
+    t.ok(is_focused(tmux.screen_escaped(), CUSTOMER) and ASK_TITLE in taskbar(tmux.screen()),
+         "the conversation window has the keyboard, the dialog is still open",
+         tmux.screen_escaped().split("\n")[-2:])
+    tmux.send_keys("M-c")
+    t.ok(tmux.wait_for(lambda lines: CUSTOMER not in taskbar(lines)
+                       and ASK_TITLE not in taskbar(lines), 10),
+         "closing the conversation window closes its dialog", "\n".join(tmux.screen()))
+    t.ok("[client exited" not in "\n".join(tmux.screen()), "Finch lives on")
 
 
 def test_policy(t, setup, tmux):
@@ -322,8 +373,11 @@ def main():
             tmux.start(["finch", "-c", setup.dir], setup.env, client_env(setup), log_path)
             t.run("conversation", test_conversation, setup, tmux)
             t.run("templates", test_templates, setup, tmux)
+            t.run("a template that asks", test_template_ask, setup, tmux)
             t.run("policy", test_policy, setup, tmux)
             t.run("buddy list", test_buddy_list, setup, tmux)
+            t.run("a dialog closed with its conversation", test_template_ask_closed,
+                  setup, tmux)
             t.run("add account dialog", test_add_account_dialog, setup, tmux)
             screen = "\n".join(tmux.screen())
             t.ok("[client exited" not in screen, "Finch ran to the end", screen)

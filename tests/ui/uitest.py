@@ -41,8 +41,8 @@ PAGE_NAME = "Acme"
 PROTOCOL = "prpl-branddm-facebook"
 UI_IDS = {"finch": "gnt-purple", "pidgin": "gtk-gaim"}
 
-# Two templates: one with a placeholder and characters that are markup
-# elsewhere, one to choose from a menu.
+# Three templates: one with a placeholder and characters that are markup
+# elsewhere, one to choose from a menu, one that asks the agent for a value.
 TEMPLATES = """\
 [template greeting]
 category=greeting
@@ -53,6 +53,11 @@ text=Hi {customer.first_name}, thanks for waiting & <sorry> for the delay.
 category=closing
 description=Last answer before resolving
 text=Glad we could help, {customer.first_name}. Have a good day!
+
+[template order-status]
+category=status
+description=Where an order is
+text=Hi {customer.first_name}, order {ask:Order number} is on its way.
 """
 
 # What each client needs besides the BrandDM build, and the Debian package.

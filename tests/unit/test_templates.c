@@ -2,6 +2,7 @@
  * Templates: locale choice, placeholders, escapes, refusals, and the merge
  * of the system and user libraries (override, lock, broken files).
  */
+#include <stdarg.h>
 #include <string.h>
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -248,6 +249,143 @@ static void test_refusals(void)
 	bdm_templates_free(t);
 }
 
+static GHashTable *answers_of(const char *first, ...) G_GNUC_NULL_TERMINATED;
+
+/* label, value, label, value, ..., NULL */
+static GHashTable *answers_of(const char *first, ...)
+{
+	GHashTable *answers = g_hash_table_new(g_str_hash, g_str_equal);
+	const char *label;
+	va_list args;
+
+	va_start(args, first);
+	for (label = first; label != NULL; label = va_arg(args, const char *))
+		g_hash_table_insert(answers, (gpointer)label, va_arg(args, char *));
+	va_end(args);
+	return answers;
+}
+
+/* The labels bdm_template_asks finds, joined with "|" ("" for none). */
+static char *asks_joined(const BdmTemplates *t, const char *name, const BdmTemplateContext *ctx)
+{
+	GError *error = NULL;
+	GPtrArray *asks = bdm_template_asks(t, name, ctx, &error);
+	char *joined;
+
+	g_assert_no_error(error);
+	g_assert_nonnull(asks);
+	g_ptr_array_add(asks, NULL);
+	joined = g_strjoinv("|", (char **)asks->pdata);
+	g_ptr_array_unref(asks);
+	return joined;
+}
+
+/* "{ask:Label}": asked once per label, in order; filled in with the agent's
+ * answer as typed; refused without one. */
+static void test_asks(void)
+{
+	BdmTemplates *t = load_texts(
+		"[template order]\n"
+		"text=Order {ask:Order number} ships {ask: Delivery date }; ref {ask:Order number}, "
+		"{{ask:x}} for {customer.first_name}.\n"
+		"text[de]=Bestellung {ask:Bestellnummer}, {customer.first_name}.\n"
+		"[template plain]\ntext=Hi {customer.first_name}\n"
+		"[template unknown]\ntext={ask:Order number} {order.id}\n"
+		"[template ticket]\ntext={ask:Order number} {ticket}\n",
+		NULL);
+	BdmTemplateContext ctx = full_ctx;
+	GHashTable *answers;
+	GError *error = NULL;
+	char *joined;
+
+	joined = asks_joined(t, "order", &ctx);
+	g_assert_cmpstr(joined, ==, "Order number|Delivery date");
+	g_free(joined);
+	/* The labels are the chosen translation's. */
+	ctx.locale = "de";
+	joined = asks_joined(t, "order", &ctx);
+	g_assert_cmpstr(joined, ==, "Bestellnummer");
+	g_free(joined);
+	ctx.locale = NULL;
+	joined = asks_joined(t, "plain", &ctx);
+	g_assert_cmpstr(joined, ==, "");
+	g_free(joined);
+
+	/* Nobody is asked for a template that would be refused anyway. */
+	g_assert_null(bdm_template_asks(t, "unknown", &ctx, &error));
+	g_assert_error(error, BDM_TEMPLATE_ERROR, BDM_TEMPLATE_ERROR_UNKNOWN_PLACEHOLDER);
+	g_clear_error(&error);
+	ctx.ticket = NULL;
+	g_assert_null(bdm_template_asks(t, "ticket", &ctx, &error));
+	g_assert_error(error, BDM_TEMPLATE_ERROR, BDM_TEMPLATE_ERROR_MISSING_VALUE);
+	g_clear_error(&error);
+	ctx.ticket = full_ctx.ticket;
+	g_assert_null(bdm_template_asks(t, "nosuch", &ctx, &error));
+	g_assert_error(error, BDM_TEMPLATE_ERROR, BDM_TEMPLATE_ERROR_UNKNOWN_TEMPLATE);
+	g_clear_error(&error);
+
+	/* Answers are trimmed and literal: braces in them are no placeholders. */
+	answers = answers_of("Order number", " A-17 ", "Delivery date", "{ticket} Monday", NULL);
+	ctx.answers = answers;
+	assert_expands(t, "order", &ctx,
+	               "Order A-17 ships {ticket} Monday; ref A-17, {ask:x} for Ana.", NULL);
+	g_hash_table_destroy(answers);
+
+	/* Without an answer, or with an empty one, nothing is filled in. */
+	ctx.answers = NULL;
+	assert_refused(t, "order", &ctx, BDM_TEMPLATE_ERROR_UNANSWERED, "Order number");
+	answers = answers_of("Order number", "A-17", NULL);
+	ctx.answers = answers;
+	assert_refused(t, "order", &ctx, BDM_TEMPLATE_ERROR_UNANSWERED, "Delivery date");
+	g_hash_table_insert(answers, (gpointer)"Delivery date", (gpointer)"  ");
+	assert_refused(t, "order", &ctx, BDM_TEMPLATE_ERROR_UNANSWERED, "Delivery date");
+	g_hash_table_destroy(answers);
+	bdm_templates_free(t);
+}
+
+/* A label an agent's dialog cannot show refuses the template at load time,
+ * naming the template, the line and the problem. */
+static void test_ask_labels(void)
+{
+	char *sys = g_build_filename(tmpdir, "system.conf", NULL);
+	char *at_line = g_strdup_printf("%s:2:", sys);
+	GString *long_label = g_string_new(NULL);
+	char *text;
+	BdmTemplates *t;
+
+	assert_load_fails("[template a]\ntext=Order {ask:}\n", NULL, at_line, "asks for nothing");
+	assert_load_fails("[template a]\ntext=Order {ask:   }\n", NULL, "[template a]",
+	                  "asks for nothing");
+	assert_load_fails("[template a]\ntext=Order {ask:a{b}\n", NULL, at_line, "“{”");
+	assert_load_fails("[template a]\ntext=Order {ask:Order|none}\n", NULL, "{ask:Order|none}",
+	                  "“|”");
+	assert_load_fails("[template a]\ntext=Order {ask:<b>Nr</b>}\n", NULL, "[template a]", "“<”");
+	assert_load_fails("[template a]\ntext=Order {ask:Order_id}\n", NULL, "[template a]", "“_”");
+	assert_load_fails("[template a]\ntext=Order {ask:Order number\n", NULL, at_line, "“{”");
+	while (long_label->len < BDM_TEMPLATE_ASK_LABEL_MAX)
+		g_string_append_c(long_label, 'n');
+	/* Exactly the maximum is fine; one more is not. */
+	text = g_strdup_printf("[template a]\ntext={ask:%s}\n", long_label->str);
+	t = load_texts(text, NULL);
+	bdm_templates_free(t);
+	g_free(text);
+	text = g_strdup_printf("[template a]\ntext={ask:%sn}\n", long_label->str);
+	assert_load_fails(text, NULL, at_line, "longer than 64");
+	g_free(text);
+	/* An automated template has nobody to ask, in any of its texts. */
+	assert_load_fails("[template a]\nautomated=true\ntext=Hi\ntext[de]=Nr {ask:Nummer}\n", NULL,
+	                  "automated", "cannot use {ask:");
+	/* Letters of any script, digits and plain punctuation are labels. */
+	t = load_texts("[template a]\ntext={ask:Größe (cm), Nr. 2/3 #?}\n", NULL);
+	text = asks_joined(t, "a", &full_ctx);
+	g_assert_cmpstr(text, ==, "Größe (cm), Nr. 2/3 #?");
+	g_free(text);
+	bdm_templates_free(t);
+	g_string_free(long_label, TRUE);
+	g_free(at_line);
+	g_free(sys);
+}
+
 static void test_list_and_category(void)
 {
 	BdmTemplates *t = load_texts(
@@ -438,21 +576,36 @@ static void test_example_file(void)
 	t = bdm_templates_load("docs/templates.conf.example", NULL, &error);
 	g_assert_no_error(error);
 	names = bdm_templates_list(t, NULL);
-	g_assert_cmpuint(names->len, ==, 6);
+	g_assert_cmpuint(names->len, ==, 7);
 	g_ptr_array_unref(names);
 	ctx.locale = "de_DE.UTF-8";
 	assert_expands(t, "hours", &ctx,
 	               "Unser Team ist Montag bis Freitag, 9–17 Uhr (MEZ) für Sie da.", "de");
-	/* Every template of the example expands with a full context. */
+	/* Every template of the example expands with a full context and an
+	 * answer to each question it asks. */
 	names = bdm_templates_list(t, "");
 	for (i = 0; i < names->len; i++) {
+		GPtrArray *asks = bdm_template_asks(t, g_ptr_array_index(names, i), &ctx, &error);
+		GHashTable *answers = g_hash_table_new(g_str_hash, g_str_equal);
+		guint j;
+
+		g_assert_no_error(error);
+		for (j = 0; j < asks->len; j++)
+			g_hash_table_insert(answers, g_ptr_array_index(asks, j), (gpointer)"A-1");
+		ctx.answers = answers;
 		text = bdm_template_expand(t, g_ptr_array_index(names, i), &ctx, NULL, &error);
+		ctx.answers = NULL;
 		g_assert_no_error(error);
 		g_assert_nonnull(text);
 		g_assert_null(strchr(text, '{'));
 		g_free(text);
+		g_hash_table_destroy(answers);
+		g_ptr_array_unref(asks);
 	}
 	g_ptr_array_unref(names);
+	text = asks_joined(t, "order-shipped", &ctx);
+	g_assert_cmpstr(text, ==, "Bestellnummer|Versanddatum");
+	g_free(text);
 	text = bdm_template_expand_automated(t, "out_of_hours", &ctx, NULL, &error);
 	g_assert_no_error(error);
 	g_assert_true(g_str_has_prefix(text, "Dies ist eine automatische Antwort von Acme"));
@@ -475,6 +628,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/templates/first_name", test_first_name);
 	g_test_add_func("/templates/refusals", test_refusals);
 	g_test_add_func("/templates/fallbacks", test_fallbacks);
+	g_test_add_func("/templates/asks", test_asks);
+	g_test_add_func("/templates/ask_labels", test_ask_labels);
 	g_test_add_func("/templates/list_and_category", test_list_and_category);
 	g_test_add_func("/templates/missing_files", test_missing_files);
 	g_test_add_func("/templates/user_overrides", test_user_overrides);
