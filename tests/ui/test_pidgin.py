@@ -73,11 +73,13 @@ def test_conversation(t, setup, screen):
     t.ok(wait_until(setup.polled_with_token, 30),
          "Pidgin signs the saved account on: the emulator is polled with its token")
     setup.emu.add_customer_message(CUSTOMER_ID, CUSTOMER, QUESTION)
-    window = screen.wait_window("^%s$" % CUSTOMER, 20)
+    window = screen.wait_window(r"^%s( \[waiting\])?$" % CUSTOMER, 20)
     t.ok(window, "the customer's message opens a conversation window")
     if window is None:
         return None
-    t.eq(screen.name(window), CUSTOMER, "the window is titled with the customer's name")
+    t.ok(wait_until(lambda: screen.name(window) == CUSTOMER + " [waiting]", 10),
+         "the window is titled with the customer's name, and that they wait for an answer",
+         screen.name(window))
     t.ok(not screen.windows("^%s$" % CUSTOMER_ID), "no window is titled with the bare id")
     buddy_list = screen.wait_window("^Buddy List$", 5)
     if buddy_list:
