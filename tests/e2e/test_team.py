@@ -96,7 +96,7 @@ def test_trigger_once(t, pg, hook):
         t.eq(len(hook.posts_to("/legal")), 1, "the legal webhook was called once by the team")
         t.ok(posts, "it was called")
         for n, s in enumerate(team.sessions):
-            t.eq(wait_alias(s, who, name + " [legal, urgent]"), name + " [legal, urgent]",
+            t.eq(wait_alias(s, who, name + " [waiting, legal, urgent]"), name + " [waiting, legal, urgent]",
                  "client %d shows the escalation" % (n + 1))
         tickets = team.sql("SELECT ticket FROM branddm.conversation WHERE customer = '%s'" % who)
         t.eq(tickets, "FACEBOOK-1", "the conversation has the team's first ticket")
@@ -148,13 +148,14 @@ def test_tag_reaches_colleague(t, pg, hook):
         for s in team.sessions:
             s.received(who)
         t.eq(command(alice, who, "tag vip")["status"], "ok", "Alice tags the conversation")
-        t.eq(wait_alias(bob, who, name + " [vip]", timeout=5), name + " [vip]",
+        t.eq(wait_alias(bob, who, name + " [waiting, vip]", timeout=5), name + " [waiting, vip]",
              "Bob's buddy list shows the tag")
         t.eq(command(bob, who, "untag vip")["status"], "ok", "Bob removes it")
-        t.eq(wait_alias(alice, who, name, timeout=5), name, "Alice's buddy list follows")
+        t.eq(wait_alias(alice, who, name + " [waiting]", timeout=5), name + " [waiting]",
+             "Alice's buddy list follows")
         t.eq(command(alice, who, "escalate billing double charge")["status"], "ok",
              "Alice escalates to billing")
-        t.eq(wait_alias(bob, who, name + " [billing]", timeout=5), name + " [billing]",
+        t.eq(wait_alias(bob, who, name + " [waiting, billing]", timeout=5), name + " [waiting, billing]",
              "Bob sees the escalation")
         t.eq(command(bob, who, "resolve")["status"], "ok", "Bob resolves the conversation")
         t.eq(wait_alias(alice, who, name, timeout=5), name, "it is resolved for Alice too")
@@ -249,13 +250,14 @@ def test_alerts_and_waiting(t, pg, hook):
             s.received(ADA[0])
             s.received(GRACE[0])
         # The seconds waited may tick between the two clients' lists.
-        lists = [re.sub(r"waiting \d+ s", "waiting N s", action(s, "Waiting conversations")["text"])
+        lists = [re.sub(r"\| \d+ s \|", "| N s |", action(s, "Waiting conversations")["text"])
                  for s in team.sessions]
         t.ok(ADA[1] in lists[0] and GRACE[1] in lists[0], "Alice's list has both customers",
              lists[0])
         t.eq(lists[1], lists[0], "Bob's waiting list is the same as Alice's")
         t.eq(command(alice, ADA[0], "assign")["status"], "ok", "Alice takes Ada")
-        t.eq(wait_alias(bob, ADA[0], ADA[1] + " [@Alice Martin]"), ADA[1] + " [@Alice Martin]",
+        t.eq(wait_alias(bob, ADA[0], ADA[1] + " [waiting, @Alice Martin]"),
+             ADA[1] + " [waiting, @Alice Martin]",
              "Bob sees that Alice handles Ada")
         marks = [s.client.mark() for s in team.sessions]
         for s in team.sessions:
@@ -434,6 +436,50 @@ def test_database_away(t, pg, hook):
         team.close()
 
 
+def test_search_the_team(t, pg, hook):
+    """/search reads the team's messages too: a message recorded before this
+    client joined (older than the backfill) is found; with the database away
+    the log's matches come alone, with a note."""
+    team = Team(Facebook(), pg, hook, AGENTS[:1], db="search").start()
+    s = team.sessions[0]
+    try:
+        who, name = ADA
+        team.emu.add_customer_message(who, name, "My parcel 88 is late")
+        s.received(who)
+        team.sql("INSERT INTO branddm.message (platform, account, message_id, customer, "
+                 "from_brand, text, created, recorded_at) VALUES ('facebook', '%s', 'm_old', "
+                 "'%s', false, 'Where is parcel 77? 100%% paid', %d, now() - interval '30 days')"
+                 % (s.p.username, GRACE[0], int(time.time()) - 30 * 86400))
+        mark = s.client.mark()
+        t.eq(command(s, who, "search PARCEL")["status"], "ok", "/search runs in team mode")
+        ev = s.client.wait_event("notify", since=mark, timeout=15)
+        rows = ev.get("rows") or []
+        t.eq([r[4] for r in rows], ["My parcel 88 is late", "Where is parcel 77? 100% paid"],
+             "the log's match and the team's older one, each once, newest first")
+        t.ok(len(rows) == 2 and rows[1][1] == GRACE[0] and rows[1][2] == "customer",
+             "the team's match names its customer (by id: the team knows no name)", rows)
+        mark = s.client.mark()
+        command(s, who, "search 100%")
+        ev = s.client.wait_event("notify", since=mark, timeout=15)
+        t.eq([r[4] for r in ev.get("rows") or []], ["Where is parcel 77? 100% paid"],
+             "% is searched for literally, not as a wildcard")
+        pg.pause()
+        s.client.wait_event("notify", timeout=30, primary=lambda p: "unreachable" in (p or ""))
+        mark = s.client.mark()
+        command(s, who, "search parcel")
+        ev = s.client.wait_event("notify", since=mark, timeout=15)
+        t.eq([r[4] for r in ev.get("rows") or []], ["My parcel 88 is late"],
+             "with the database away, the log's match still comes")
+        t.ok("not reachable" in (ev.get("secondary") or ""), "with a note saying the team "
+             "database was not searched", ev.get("secondary"))
+        pg.resume()
+        quit_clean(t, s)
+    finally:
+        if not pg.running:
+            pg.resume()
+        team.close()
+
+
 t = Tap()
 with PgServer() as pg:
     run_team_tests(t, pg, [("one acknowledgement from three clients", test_one_auto_reply),
@@ -448,5 +494,6 @@ with PgServer() as pg:
                            ("one poller per account", test_one_poller),
                            ("a colleague is replying", test_colleague_typing),
                            ("an old team schema", test_old_schema),
-                           ("the team database away and back", test_database_away)])
+                           ("the team database away and back", test_database_away),
+                           ("/search reaches the team's messages", test_search_the_team)])
 t.done()
