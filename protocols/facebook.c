@@ -90,6 +90,7 @@ static const BdmModule facebook_module = {
 	.check_send = fb_check_send,
 	.build_send = fb_build_send,
 	.parse_send = fb_parse_send,
+	.platform_label = "Facebook",
 };
 
 G_MODULE_EXPORT const BdmModule *branddm_module_entry(void);

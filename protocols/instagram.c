@@ -102,6 +102,7 @@ static const BdmModule instagram_module = {
 	.check_send = ig_check_send,
 	.build_send = ig_build_send,
 	.parse_send = ig_parse_send,
+	.platform_label = "Instagram",
 };
 
 G_MODULE_EXPORT const BdmModule *branddm_module_entry(void);

@@ -193,6 +193,7 @@ static const BdmModule x_module = {
 	.check_send = x_check_send,
 	.build_send = x_build_send,
 	.parse_send = x_parse_send,
+	.platform_label = "X",
 };
 
 G_MODULE_EXPORT const BdmModule *branddm_module_entry(void);

@@ -92,4 +92,8 @@ const char *bdm_conn_account_id(const BdmConn *conn);
  *  Owned by conn. */
 const char *bdm_conn_customer_name(const BdmConn *conn, const char *customer_id);
 
+/** A customer as the buddy list and the conversation title name them: name
+ *  and the account's platform, "Ada Lovelace · X" (g_free it). */
+char *bdm_customer_title(PurpleAccount *account, const char *name);
+
 #endif /* BRANDDM_CONN_H */

@@ -14,6 +14,7 @@
 #include "branddm/i18n.h"
 #include "conn.h"
 #include "host_signals.h"
+#include "module_load.h"
 #include "protocol_info.h"
 #include "send.h"
 
@@ -27,6 +28,19 @@ static const char *bdm_list_icon(PurpleAccount *account, PurpleBuddy *buddy)
 	if (proto && strcmp(proto->module->platform, "facebook") == 0)
 		return "facebook";
 	return "jabber";
+}
+
+char *bdm_customer_title(PurpleAccount *account, const char *name)
+{
+	const char *id = purple_account_get_protocol_id(account);
+	PurplePlugin *prpl = g_str_has_prefix(id, "prpl-branddm-") ? purple_find_prpl(id) : NULL;
+	const BdmProtocol *proto = prpl ? prpl->extra : NULL;
+
+	if (proto == NULL)
+		return g_strdup(name);
+	/* TRANSLATORS: a customer's name and the platform they wrote on, as the
+	 * buddy list and the conversation's title show them: "Ada Lovelace · X". */
+	return g_strdup_printf(_("%s · %s"), name, bdm_module_platform_label(proto->module));
 }
 
 static GList *bdm_status_types(PurpleAccount *account)

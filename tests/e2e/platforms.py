@@ -9,6 +9,7 @@ from x_emulator import XEmulator
 class Facebook(Platform):
     protocol = "prpl-branddm-facebook"
     username = "1000"
+    label = "Facebook"
 
     def make_emulator(self):
         return GraphEmulator(platform="messenger", page_id=self.username, token=TOKEN,
@@ -18,6 +19,7 @@ class Facebook(Platform):
 class Instagram(Platform):
     protocol = "prpl-branddm-instagram"
     username = "1784000"
+    label = "Instagram"
 
     def make_emulator(self):
         return GraphEmulator(platform="instagram", page_id=self.username, token=TOKEN,
@@ -27,6 +29,7 @@ class Instagram(Platform):
 class X(Platform):
     protocol = "prpl-branddm-x"
     username = "2000"
+    label = "X"
     poll_interval = 5       # the module's minimum: X allows 300 reads per 15 minutes
 
     def make_emulator(self):

@@ -26,6 +26,7 @@ class Platform:
     """What the suite needs to know about one platform."""
     protocol = None          # "prpl-branddm-facebook"
     username = None          # the brand account id
+    label = None             # the platform after a customer's name: "Facebook"
     poll_interval = 2        # seconds (clamped by the module's minimum)
 
     def make_emulator(self):
@@ -33,6 +34,10 @@ class Platform:
 
     def account_options(self, emu):
         return {"api_base": emu.base_url, "poll_interval": self.poll_interval}
+
+    def titled(self, name):
+        """A customer's name as the buddy list and conversation title show it."""
+        return "%s · %s" % (name, self.label)
 
     def customer(self, n):
         """(customer id, display name) of the n-th test customer."""
@@ -132,10 +137,11 @@ def test_receive_and_reply(t, p):
         t.ok("<b>" not in ev["text"] and "<a href" not in ev["text"] and "<script>" not in ev["text"],
              "customer markup is escaped before libpurple shows it", ev["text"])
         t.ok("&lt;b&gt;" in ev["text"] and "&amp;" in ev["text"], "escaped text keeps the characters")
-        t.eq(ev["alias"], name, "conversation shows the customer's display name")
+        t.eq(ev["alias"], p.titled(name),
+             "conversation shows the customer's display name and the platform")
         buddies = s.client.cmd({"cmd": "buddies"})["buddies"]
-        t.ok(any(b["name"] == who and b["alias"] == name for b in buddies),
-             "customer is a buddy named from the platform", buddies)
+        t.ok(any(b["name"] == who and b["alias"] == p.titled(name) for b in buddies),
+             "customer is a buddy named from the platform, the platform beside", buddies)
         t.ok(any(b["name"] == who and b["online"] for b in buddies),
              "customer shows as available (buddy lists hide offline buddies)", buddies)
 

@@ -15,7 +15,7 @@ from platforms import Facebook
 from harness import Tap
 from desk_fixtures import (ADA, GRACE, ALAN, KATHERINE, Webhook, action, buddy_alias, clock,
                            command, compose, events, out_rows, quit_clean, session, sysconf,
-                           system_write, wait_alias)
+                           listed, system_write, wait_alias)
 
 
 # ---- templates ---------------------------------------------------------------
@@ -176,7 +176,7 @@ def test_keyword_escalation_webhook(t, p, hook):
              "posted as application/json")
         t.ok(posts and "authorization" not in posts[0]["headers"],
              "the platform token never goes to a webhook")
-        t.eq(wait_alias(s, who, name + " [legal, urgent]"), name + " [legal, urgent]",
+        t.eq(wait_alias(s, who, listed(name, "legal, urgent")), listed(name, "legal, urgent"),
              "the buddy alias shows the escalation")
         escalations = events(s, "escalate")
         t.eq([(e[0], e[1]["department"], e[1]["trigger"]) for e in escalations],
@@ -188,7 +188,7 @@ def test_keyword_escalation_webhook(t, p, hook):
              "the webhook's success is logged")
         t.eq(s.received(other)["text"], "I have an issue with my parcel",
              "the other customer's message arrived")
-        t.eq(buddy_alias(s, other), other_name, "\"issue\" does not fire \"sue\"")
+        t.eq(buddy_alias(s, other), listed(other_name), "\"issue\" does not fire \"sue\"")
 
         # The same keyword again: no second escalation, no second POST.
         s.emu.add_customer_message(who, name, "My lawyer says hi")
@@ -198,8 +198,8 @@ def test_keyword_escalation_webhook(t, p, hook):
         s.emu.add_customer_message(who, name, "and I want my money back")
         tagged = system_write(s, who, r"Tagged “refund” automatically", timeout=20)
         t.ok(tagged is not None, "a tag-only trigger tags the conversation", tagged)
-        t.eq(wait_alias(s, who, name + " [legal, urgent, refund]"),
-             name + " [legal, urgent, refund]", "the tag joins the badge")
+        t.eq(wait_alias(s, who, listed(name, "legal, urgent, refund")),
+             listed(name, "legal, urgent, refund"), "the tag joins the badge")
         quit_clean(t, s)
 
 
@@ -250,7 +250,7 @@ def test_tags_survive_restart(t, p, hook):
     with session(p, hook, [ADA]) as s:
         t.eq(command(s, who, "tag vip")["status"], "ok", "/tag vip accepted")
         t.ok(system_write(s, who, r"Tagged “vip”") is not None, "the tag is shown")
-        t.eq(wait_alias(s, who, name + " [vip]"), name + " [vip]", "alias shows the tag")
+        t.eq(wait_alias(s, who, listed(name, "vip")), listed(name, "vip"), "alias shows the tag")
         r = command(s, who, "tag vipp")
         t.ok(r["status"] != "ok" and "vip, refund, bug" in (r.get("cmd_error") or ""),
              "an unknown label is refused with the valid ones", r)
@@ -258,12 +258,13 @@ def test_tags_survive_restart(t, p, hook):
         t.ok(r["status"] != "ok", "tagging twice is refused", r)
         t.eq(command(s, who, "escalate technical App crashes on login")["status"], "ok",
              "/escalate technical accepted")
-        t.eq(wait_alias(s, who, name + " [technical, vip]"), name + " [technical, vip]",
+        t.eq(wait_alias(s, who, listed(name, "technical, vip")), listed(name, "technical, vip"),
              "alias shows department and tag")
 
         s.client.restart()
         s.connected()
-        t.eq(buddy_alias(s, who), name + " [technical, vip]", "the alias is back after a restart")
+        t.eq(buddy_alias(s, who), listed(name, "technical, vip"),
+             "the alias is back after a restart")
         row = [b for b in s.client.cmd({"cmd": "buddies"})["buddies"] if b["name"] == who]
         t.eq(row[0]["emblem"] if row else None, "external",
              "the buddy-list emblem marks the escalated conversation (a globe)")
@@ -277,10 +278,10 @@ def test_tags_survive_restart(t, p, hook):
              "the escalation survived the restart", listing["text"])
         s.emu.add_customer_message(who, name, "any news?")
         s.received(who)
-        t.eq(buddy_alias(s, who), name + " [technical, vip]", "a poll does not wipe the badge")
+        t.eq(buddy_alias(s, who), listed(name, "technical, vip"), "a poll does not wipe the badge")
         r = command(s, who, "untag vip")
         t.eq(r["status"], "ok", "/untag vip works on the tag from the last session")
-        t.eq(wait_alias(s, who, name + " [technical]"), name + " [technical]",
+        t.eq(wait_alias(s, who, listed(name, "technical")), listed(name, "technical"),
              "the alias loses the tag")
         r = command(s, who, "untag vip")
         t.ok(r["status"] != "ok", "untagging what is not tagged is refused", r)
@@ -301,17 +302,17 @@ def test_resolve_with_closing_template(t, p, hook):
              "/escalate legal urgent accepted")
         t.ok(system_write(s, who, r"Escalated to legal, urgent: Threatens to sue\. Ticket "
                           r"FACEBOOK-1\.") is not None, "escalation shown with its ticket")
-        t.eq(wait_alias(s, who, name + " [legal, urgent]"), name + " [legal, urgent]",
+        t.eq(wait_alias(s, who, listed(name, "legal, urgent")), listed(name, "legal, urgent"),
              "alias shows the escalation")
         r = command(s, who, "resolve nosuch")
         t.ok(r["status"] != "ok", "an unknown closing template is refused", r)
-        t.eq(buddy_alias(s, who), name + " [legal, urgent]", "and nothing was resolved")
+        t.eq(buddy_alias(s, who), listed(name, "legal, urgent"), "and nothing was resolved")
 
         t.eq(command(s, who, "resolve closing")["status"], "ok", "/resolve closing accepted")
         s.client.wait_event("write", conv=who, flags="send", timeout=15)
         t.eq([m["text"] for m in s.emu.sent], ["Thanks Ada, ticket FACEBOOK-1 is closed."],
              "the closing template went out, with the ticket")
-        t.eq(wait_alias(s, who, name), name, "the badge is gone")
+        t.eq(wait_alias(s, who, listed(name)), listed(name), "the badge is gone")
         resolved = events(s, "resolve")
         t.eq([(e[1]["department"], e[1]["ticket"], e[1]["template"]) for e in resolved],
              [("legal", "FACEBOOK-1", "closing")], "resolve logged")
