@@ -27,6 +27,8 @@ typedef struct {
 	PurplePluginInfo info;
 	PurplePluginProtocolInfo prpl_info;
 	char *summary;
+	char *list_icon;            /* "branddm-<platform>": icon file and chat-log folder name */
+	int slot;                   /* protocol_info.c's per-protocol callbacks, -1 if none */
 } BdmProtocol;
 
 typedef struct BdmPoll BdmPoll;
