@@ -180,7 +180,7 @@ static const BdmModule x_module = {
 	.username_label = N_("X user ID (numeric)"),
 	.password_label = N_("OAuth 2.0 user access token"),
 	.options = x_options,
-	.flags = BDM_MODULE_NEWEST_FIRST,
+	.flags = BDM_MODULE_NEWEST_FIRST | BDM_MODULE_NUMERIC_USERNAME,
 	.text_limit = X_TEXT_LIMIT,
 	.text_limit_in_bytes = 0,
 	/* One read per 3 s exhausts the 15-minute allowance; leave room

@@ -189,7 +189,10 @@ typedef struct {
 enum {
 	/* Poll pages come newest first and are complete: the host stops following
 	 * next cursors once a page holds a message it has already delivered. */
-	BDM_MODULE_NEWEST_FIRST = 1 << 0
+	BDM_MODULE_NEWEST_FIRST = 1 << 0,
+	/* The username is a numeric platform id: the host refuses anything else
+	 * before contacting the platform, naming what the username must be. */
+	BDM_MODULE_NUMERIC_USERNAME = 1 << 1
 };
 
 /*
