@@ -109,6 +109,18 @@ gboolean bdm_conn_result_usable(const BdmHttpResult *result, BdmError *err)
 	}
 }
 
+/* What the username and the password are, for messages (labels are optional
+ * in the module ABI). */
+static const char *username_means(const BdmModule *m)
+{
+	return m->username_label ? _(m->username_label) : _("account ID");
+}
+
+static const char *password_means(const BdmModule *m)
+{
+	return m->password_label ? _(m->password_label) : _("access token");
+}
+
 /* A platform's own message as a sentence: it may lack the full stop. */
 static char *sentence(const char *text)
 {
@@ -130,7 +142,7 @@ gboolean bdm_conn_fatal_error(BdmConn *conn, const BdmError *err)
 	/* TRANSLATORS: the second %s is what the password is, "Page access token". */
 	text = g_strdup_printf(_("Authentication failed: %s Enter a valid %s as the account's "
 	                         "password (Accounts, Manage Accounts, Modify)."),
-	                       why, _(conn->proto->module->password_label));
+	                       why, password_means(conn->proto->module));
 	purple_connection_error_reason(conn->gc, PURPLE_CONNECTION_ERROR_AUTHENTICATION_FAILED, text);
 	g_free(text);
 	g_free(why);
@@ -183,14 +195,14 @@ static void on_whoami(const BdmHttpResult *result, gpointer data)
 	    m->parse_whoami(&conn->ctx, &result->response, &me, &err) != 0) {
 		if (!bdm_conn_fatal_error(conn, &err) && !retry_login(conn, &err)) {
 			char *why = sentence(err.message ? err.message : _("Unknown error."));
-			char *text = g_strdup_printf(_("Could not sign in to %s: %s Check the account's "
-			                               "settings, then enable it again."), m->name, why);
-
-			g_free(why);
+			char *text = g_strdup_printf(_("Could not sign in to %s: %s Check the username and "
+			                               "the account's advanced settings, or try again "
+			                               "later."), m->name, why);
 			PurpleConnectionError reason = err.cls == BDM_ERR_INVALID || err.cls == BDM_ERR_REFUSED
 				? PURPLE_CONNECTION_ERROR_OTHER_ERROR : PURPLE_CONNECTION_ERROR_NETWORK_ERROR;
 			purple_connection_error_reason(conn->gc, reason, text);
 			g_free(text);
+			g_free(why);
 		}
 		bdm_error_clear(&err);
 		return;
@@ -259,8 +271,8 @@ void bdm_account_login(PurpleAccount *account)
 		char *text = g_strdup_printf(_("The username must be the %s, digits only (for example "
 		                               "104857600123), and the password the %s. Correct them "
 		                               "in the account's settings."),
-		                             _(proto->module->username_label),
-		                             _(proto->module->password_label));
+		                             username_means(proto->module),
+		                             password_means(proto->module));
 		purple_connection_error_reason(gc, PURPLE_CONNECTION_ERROR_INVALID_SETTINGS, text);
 		g_free(text);
 		return;
