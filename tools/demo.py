@@ -66,7 +66,7 @@ urgent=true
 
 
 # Finch: a buddy list wide enough for "Katherine Johnson · Facebook [legal,
-# urgent]", conversations to its right.
+# urge…", conversations to its right, wide enough for a customer's line.
 PREFS_XML = """\
 <?xml version='1.0' encoding='UTF-8' ?>
 <pref version='1' name='/'>
@@ -78,6 +78,8 @@ PREFS_XML = """\
     <pref name='y' type='int' value='0'/></pref>
   </pref>
   <pref name='conversations'>
+   <pref name='size'><pref name='width' type='int' value='88'/>
+    <pref name='height' type='int' value='24'/></pref>
    <pref name='position'><pref name='x' type='int' value='49'/>
     <pref name='y' type='int' value='0'/></pref>
   </pref>
