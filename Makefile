@@ -54,7 +54,7 @@ obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 .DEFAULT_GOAL := all
 
 include $(sort $(wildcard plugin/host/*.mk plugin/desk/*.mk plugin/core/*.mk protocols/*.mk \
-                          tools/*.mk tests/*.mk po/*.mk))
+                          tools/*.mk tests/*.mk po/*.mk data/*.mk))
 
 # Quiet by default, like the kernel and git; `make V=1` shows the commands.
 ifeq ($(V),1)

@@ -75,11 +75,11 @@ static const BdmModule facebook_module = {
 	.name = "Facebook Page Messenger",
 	.platform = "facebook",
 	.default_api_base = GRAPH_DEFAULT_API_BASE,
-	.username_label = N_("Page ID"),
+	.username_label = N_("Facebook Page ID"),
 	.password_label = N_("Page access token"),
 	.options = facebook_options,
 	/* Graph does not promise an order, so the host dedupes every page. */
-	.flags = 0,
+	.flags = BDM_MODULE_NUMERIC_USERNAME,
 	.text_limit = 2000,
 	.text_limit_in_bytes = 0,
 	.min_poll_interval = 2,
@@ -90,6 +90,7 @@ static const BdmModule facebook_module = {
 	.check_send = fb_check_send,
 	.build_send = fb_build_send,
 	.parse_send = fb_parse_send,
+	.platform_label = "Facebook",
 };
 
 G_MODULE_EXPORT const BdmModule *branddm_module_entry(void);

@@ -87,11 +87,11 @@ static const BdmModule instagram_module = {
 	.name = "Instagram",
 	.platform = "instagram",
 	.default_api_base = GRAPH_DEFAULT_API_BASE,
-	.username_label = N_("Instagram account or Page ID"),
+	.username_label = N_("Instagram account ID or Page ID"),
 	.password_label = N_("Page access token"),
 	.options = instagram_options,
 	/* Graph does not promise an order, so the host dedupes every page. */
-	.flags = 0,
+	.flags = BDM_MODULE_NUMERIC_USERNAME,
 	.text_limit = 1000,
 	.text_limit_in_bytes = 1,
 	.min_poll_interval = 2,
@@ -102,6 +102,7 @@ static const BdmModule instagram_module = {
 	.check_send = ig_check_send,
 	.build_send = ig_build_send,
 	.parse_send = ig_parse_send,
+	.platform_label = "Instagram",
 };
 
 G_MODULE_EXPORT const BdmModule *branddm_module_entry(void);

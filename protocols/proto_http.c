@@ -43,9 +43,7 @@ int proto_error_from_status(const BdmResponse *resp, const char *platform,
 		                           platform);
 	} else if (status == 401) {
 		cls = BDM_ERR_AUTH;
-		fallback = g_strdup_printf(_("%s did not accept the access token; "
-		                             "enter a new one in the account settings."),
-		                           platform);
+		fallback = g_strdup_printf(_("%s did not accept the access token."), platform);
 	} else if (status == 403) {
 		cls = BDM_ERR_REFUSED;
 		fallback = g_strdup_printf(_("%s refused the request (HTTP 403: no permission)."),

@@ -180,7 +180,7 @@ static const BdmModule x_module = {
 	.username_label = N_("X user ID (numeric)"),
 	.password_label = N_("OAuth 2.0 user access token"),
 	.options = x_options,
-	.flags = BDM_MODULE_NEWEST_FIRST,
+	.flags = BDM_MODULE_NEWEST_FIRST | BDM_MODULE_NUMERIC_USERNAME,
 	.text_limit = X_TEXT_LIMIT,
 	.text_limit_in_bytes = 0,
 	/* One read per 3 s exhausts the 15-minute allowance; leave room
@@ -193,6 +193,7 @@ static const BdmModule x_module = {
 	.check_send = x_check_send,
 	.build_send = x_build_send,
 	.parse_send = x_parse_send,
+	.platform_label = "X",
 };
 
 G_MODULE_EXPORT const BdmModule *branddm_module_entry(void);

@@ -65,20 +65,22 @@ urgent=true
 """
 
 
-# Finch: a buddy list wide enough for "Katherine Johnson [legal, urgent]",
-# conversations to its right.
+# Finch: a buddy list wide enough for "Katherine Johnson · Facebook [legal,
+# urge…", conversations to its right, wide enough for a customer's line.
 PREFS_XML = """\
 <?xml version='1.0' encoding='UTF-8' ?>
 <pref version='1' name='/'>
  <pref name='finch'>
   <pref name='blist'>
-   <pref name='size'><pref name='width' type='int' value='38'/>
+   <pref name='size'><pref name='width' type='int' value='48'/>
     <pref name='height' type='int' value='24'/></pref>
    <pref name='position'><pref name='x' type='int' value='0'/>
     <pref name='y' type='int' value='0'/></pref>
   </pref>
   <pref name='conversations'>
-   <pref name='position'><pref name='x' type='int' value='39'/>
+   <pref name='size'><pref name='width' type='int' value='88'/>
+    <pref name='height' type='int' value='24'/></pref>
+   <pref name='position'><pref name='x' type='int' value='49'/>
     <pref name='y' type='int' value='0'/></pref>
   </pref>
  </pref>

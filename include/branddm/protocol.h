@@ -34,7 +34,7 @@ extern "C" {
 /** First four bytes of every BdmModule: "BDM1" — rejects a stray symbol. */
 #define BDM_MODULE_MAGIC 0x42444d31u
 /** The ABI version this header describes; modules set abi_version to it. */
-#define BDM_ABI_VERSION 1
+#define BDM_ABI_VERSION 2
 /** The oldest module ABI a host built from this header still accepts. */
 #define BDM_ABI_VERSION_MIN 1
 /** Name of the one symbol a module exports: const BdmModule *(*)(void). */
@@ -189,7 +189,10 @@ typedef struct {
 enum {
 	/* Poll pages come newest first and are complete: the host stops following
 	 * next cursors once a page holds a message it has already delivered. */
-	BDM_MODULE_NEWEST_FIRST = 1 << 0
+	BDM_MODULE_NEWEST_FIRST = 1 << 0,
+	/* The username is a numeric platform id: the host refuses anything else
+	 * before contacting the platform, naming what the username must be. */
+	BDM_MODULE_NUMERIC_USERNAME = 1 << 1
 };
 
 /*
@@ -237,11 +240,19 @@ typedef struct BdmModule {
 	/* Parse the send response. */
 	int (*parse_send)(const BdmAccountCtx *ctx, const BdmResponse *resp,
 	                  BdmSendResult *out, BdmError *err);
+	/* ---- ABI version 2 ---- */
+	/* The platform as agents and customers call it, shown after a customer's
+	 * name so two customers called alike on two platforms differ: "Facebook",
+	 * "X".  Untranslated (a name).  NULL: the host shows name instead. */
+	const char *platform_label;
 	/* ---- later ABI versions append fields here ---- */
 } BdmModule;
 
 /** Byte size of the version-1 part of BdmModule; hosts require at least this. */
 #define BDM_MODULE_V1_SIZE (offsetof(BdmModule, parse_send) + sizeof(void (*)(void)))
+
+/** Byte size of BdmModule up to and including the version-2 fields. */
+#define BDM_MODULE_V2_SIZE (offsetof(BdmModule, platform_label) + sizeof(const char *))
 
 /** Type of the exported entry point. */
 typedef const BdmModule *(*BdmModuleEntryFunc)(void);

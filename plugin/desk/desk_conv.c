@@ -353,24 +353,26 @@ void bdm_desk_conv_refresh_alias(BdmDeskConv *conv, PurpleAccount *account)
 	PurpleBuddy *buddy = purple_find_buddy(account, conv->customer);
 	PurpleConnection *gc = purple_account_get_connection(account);
 	const char *name = bdm_desk_conv_customer_name(conv, bdm_conn_of(gc));
-	char *badge, *alias;
+	char *badge, *title, *alias;
 
 	if (buddy == NULL)
 		return;
 	badge = bdm_desk_conv_badge(conv);
 	/* Without a known name the id is the base: never the old alias, which
 	 * would stack "[vip] [vip]". */
-	alias = g_strconcat(name ? name : conv->customer, badge, NULL);
+	title = bdm_customer_title(account, name ? name : conv->customer);
+	alias = g_strconcat(title, badge, NULL);
 	if (g_strcmp0(purple_buddy_get_server_alias(buddy), alias) != 0)
 		purple_blist_server_alias_buddy(buddy, alias);
 	g_free(alias);
+	g_free(title);
 	g_free(badge);
 }
 
 char *bdm_desk_buddy_alias(BdmConn *conn, const char *customer_id, const char *name)
 {
 	BdmDeskConv *conv = bdm_desk_conv_of(conn, customer_id);
-	char *badge, *alias;
+	char *badge, *title, *alias;
 
 	if (name != NULL && *name != '\0' && g_strcmp0(conv->customer_name, name) != 0) {
 		GError *error = NULL;
@@ -384,7 +386,9 @@ char *bdm_desk_buddy_alias(BdmConn *conn, const char *customer_id, const char *n
 		}
 	}
 	badge = bdm_desk_conv_badge(conv);
-	alias = g_strconcat(name ? name : customer_id, badge, NULL);
+	title = bdm_customer_title(conn->account, name ? name : customer_id);
+	alias = g_strconcat(title, badge, NULL);
+	g_free(title);
 	g_free(badge);
 	return alias;
 }

@@ -109,18 +109,43 @@ gboolean bdm_conn_result_usable(const BdmHttpResult *result, BdmError *err)
 	}
 }
 
+/* What the username and the password are, for messages (labels are optional
+ * in the module ABI). */
+static const char *username_means(const BdmModule *m)
+{
+	return m->username_label ? _(m->username_label) : _("account ID");
+}
+
+static const char *password_means(const BdmModule *m)
+{
+	return m->password_label ? _(m->password_label) : _("access token");
+}
+
+/* A platform's own message as a sentence: it may lack the full stop. */
+static char *sentence(const char *text)
+{
+	gsize n = strlen(text);
+
+	if (n > 0 && strchr(".!?", text[n - 1]) == NULL)
+		return g_strconcat(text, ".", NULL);
+	return g_strdup(text);
+}
+
 gboolean bdm_conn_fatal_error(BdmConn *conn, const BdmError *err)
 {
-	char *text;
+	char *text, *why;
 
 	if (err->cls != BDM_ERR_AUTH)
 		return FALSE;
 	/* AUTHENTICATION_FAILED is fatal for the UIs: no reconnect loop on a dead token. */
-	text = g_strdup_printf(_("Authentication failed: %s Enter a new access token in the "
-	                         "account settings."),
-	                       err->message ? err->message : _("the access token was refused."));
+	why = sentence(err->message ? err->message : _("The access token was refused."));
+	/* TRANSLATORS: the second %s is what the password is, "Page access token". */
+	text = g_strdup_printf(_("Authentication failed: %s Enter a valid %s as the account's "
+	                         "password (Accounts, Manage Accounts, Modify)."),
+	                       why, password_means(conn->proto->module));
 	purple_connection_error_reason(conn->gc, PURPLE_CONNECTION_ERROR_AUTHENTICATION_FAILED, text);
 	g_free(text);
+	g_free(why);
 	return TRUE;
 }
 
@@ -169,12 +194,15 @@ static void on_whoami(const BdmHttpResult *result, gpointer data)
 	if (!bdm_conn_result_usable(result, &err) ||
 	    m->parse_whoami(&conn->ctx, &result->response, &me, &err) != 0) {
 		if (!bdm_conn_fatal_error(conn, &err) && !retry_login(conn, &err)) {
-			char *text = g_strdup_printf(_("Could not reach %s: %s"), m->name,
-			                             err.message ? err.message : _("unknown error"));
+			char *why = sentence(err.message ? err.message : _("Unknown error."));
+			char *text = g_strdup_printf(_("Could not sign in to %s: %s Check the username and "
+			                               "the account's advanced settings, or try again "
+			                               "later."), m->name, why);
 			PurpleConnectionError reason = err.cls == BDM_ERR_INVALID || err.cls == BDM_ERR_REFUSED
 				? PURPLE_CONNECTION_ERROR_OTHER_ERROR : PURPLE_CONNECTION_ERROR_NETWORK_ERROR;
 			purple_connection_error_reason(conn->gc, reason, text);
 			g_free(text);
+			g_free(why);
 		}
 		bdm_error_clear(&err);
 		return;
@@ -193,6 +221,11 @@ static void on_whoami(const BdmHttpResult *result, gpointer data)
 	bdm_purple_logs_connected(conn->account);
 	bdm_signals_emit_account(BDM_SIGNAL_ACCOUNT_CONNECTED, conn->account);
 	bdm_poll_start(conn);
+}
+
+static gboolean is_number(const char *text)
+{
+	return text != NULL && *text != '\0' && text[strspn(text, "0123456789")] == '\0';
 }
 
 void bdm_account_login(PurpleAccount *account)
@@ -230,9 +263,24 @@ void bdm_account_login(PurpleAccount *account)
 	conn->ctx.host_data = conn;
 	conn->ctx.now = bdm_now();
 
+	if ((proto->module->flags & BDM_MODULE_NUMERIC_USERNAME) && !is_number(conn->ctx.account_id)) {
+		/* Said before any request: a name typed as the username would
+		 * otherwise come back as a puzzling "no such object" from the API. */
+		/* TRANSLATORS: %s are what the username and the password are:
+		 * "Facebook Page ID", "Page access token". */
+		char *text = g_strdup_printf(_("The username must be the %s, digits only (for example "
+		                               "104857600123), and the password the %s. Correct them "
+		                               "in the account's settings."),
+		                             username_means(proto->module),
+		                             password_means(proto->module));
+		purple_connection_error_reason(gc, PURPLE_CONNECTION_ERROR_INVALID_SETTINGS, text);
+		g_free(text);
+		return;
+	}
 	if (!bdm_http_url_allowed(conn->api_base)) {
-		char *text = g_strdup_printf(_("The API base URL \"%s\" is not allowed: use https "
-		                               "(plain http only to this computer)."), conn->api_base);
+		char *text = g_strdup_printf(_("The API base URL \"%s\" is not allowed. Use an "
+		                               "https address (plain http only to this computer) "
+		                               "in the account's advanced settings."), conn->api_base);
 		purple_connection_error_reason(gc, PURPLE_CONNECTION_ERROR_INVALID_SETTINGS, text);
 		g_free(text);
 		return;

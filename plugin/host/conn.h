@@ -27,6 +27,8 @@ typedef struct {
 	PurplePluginInfo info;
 	PurplePluginProtocolInfo prpl_info;
 	char *summary;
+	char *list_icon;            /* "branddm-<platform>": icon file and chat-log folder name */
+	int slot;                   /* protocol_info.c's per-protocol callbacks, -1 if none */
 } BdmProtocol;
 
 typedef struct BdmPoll BdmPoll;
@@ -91,5 +93,9 @@ const char *bdm_conn_account_id(const BdmConn *conn);
 /** The customer's display name as the platform last gave it, else NULL.
  *  Owned by conn. */
 const char *bdm_conn_customer_name(const BdmConn *conn, const char *customer_id);
+
+/** A customer as the buddy list and the conversation title name them: name
+ *  and the account's platform, "Ada Lovelace · X" (g_free it). */
+char *bdm_customer_title(PurpleAccount *account, const char *name);
 
 #endif /* BRANDDM_CONN_H */

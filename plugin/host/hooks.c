@@ -44,7 +44,7 @@ char *bdm_hooks_buddy_alias(BdmConn *conn, const char *customer_id, const char *
 	if (installed != NULL && installed->buddy_alias != NULL)
 		alias = installed->buddy_alias(conn, customer_id, name);
 	if (alias == NULL)
-		alias = g_strdup(name && *name ? name : customer_id);
+		alias = bdm_customer_title(conn->account, name && *name ? name : customer_id);
 	return alias;
 }
 

@@ -20,6 +20,9 @@ char *bdm_module_check(const BdmModule *m)
 	if (m->struct_size < BDM_MODULE_V1_SIZE)
 		return g_strdup_printf("module description is %zu bytes, ABI %d needs %zu",
 		                       m->struct_size, m->abi_version, (size_t)BDM_MODULE_V1_SIZE);
+	if (m->abi_version >= 2 && m->struct_size < BDM_MODULE_V2_SIZE)
+		return g_strdup_printf("module description is %zu bytes, ABI %d needs %zu",
+		                       m->struct_size, m->abi_version, (size_t)BDM_MODULE_V2_SIZE);
 	if (m->protocol_id == NULL || !g_str_has_prefix(m->protocol_id, "prpl-branddm-") ||
 	    m->name == NULL || m->platform == NULL || m->default_api_base == NULL)
 		return g_strdup("module lacks its protocol id (prpl-branddm-*), name, platform or API base");
@@ -28,6 +31,15 @@ char *bdm_module_check(const BdmModule *m)
 	    m->parse_send == NULL)
 		return g_strdup("module lacks one of the required functions");
 	return NULL;
+}
+
+const char *bdm_module_platform_label(const BdmModule *m)
+{
+	/* A version-1 module has no such field: reading it would run off its struct. */
+	if (m->abi_version >= 2 && m->struct_size >= BDM_MODULE_V2_SIZE &&
+	    m->platform_label != NULL && *m->platform_label != '\0')
+		return m->platform_label;
+	return m->name;
 }
 
 const BdmModule *bdm_module_open(const char *path, GModule **handle, char **error)

@@ -18,4 +18,8 @@ const BdmModule *bdm_module_open(const char *path, GModule **handle, char **erro
  *  Returns NULL when usable, else a newly allocated reason. */
 char *bdm_module_check(const BdmModule *module);
 
+/** The platform's name to show beside a customer's ("X"): the module's
+ *  platform_label, or its name when the module predates ABI 2. */
+const char *bdm_module_platform_label(const BdmModule *module);
+
 #endif /* BRANDDM_MODULE_LOAD_H */

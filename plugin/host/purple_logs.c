@@ -74,14 +74,46 @@ static void delete_below(const char *dir, gint64 older_than, gboolean remove_dir
 		purple_debug_warning(DEBUG_CAT, "cannot delete a chat-log folder\n");
 }
 
+/* Before BrandDM had icons of its own, its protocols borrowed Pidgin's
+ * "facebook" and "jabber", and libpurple named chat-log folders after them:
+ * logs/facebook/<account>/ for Messenger, logs/jabber/<account>/ for the
+ * others (never a real XMPP account's folder: those are user@server).
+ * Erasure and retention visit that folder too.  account_dir is the folder
+ * under the current name, logs/<icon>/<account>. */
+static char *legacy_account_dir(PurpleAccount *account, const char *account_dir)
+{
+	const char *id = purple_account_get_protocol_id(account);
+	const char *old_name = strcmp(id, "prpl-branddm-facebook") == 0 ? "facebook" : "jabber";
+	char *icon_dir = g_path_get_dirname(account_dir);
+	char *logs = g_path_get_dirname(icon_dir);
+	char *base = g_path_get_basename(account_dir);
+	char *legacy = g_build_filename(logs, old_name, base, NULL);
+
+	g_free(base);
+	g_free(logs);
+	g_free(icon_dir);
+	return legacy;
+}
+
 static void forget_on_account(PurpleAccount *account, const char *customer)
 {
 	char *dir = purple_log_get_log_dir(PURPLE_LOG_IM, customer, account);
 	PurpleConversation *conv;
 	GSList *buddies, *l;
 
-	if (dir != NULL)
+	if (dir != NULL) {
+		char *account_dir = g_path_get_dirname(dir);
+		char *legacy = legacy_account_dir(account, account_dir);
+		char *base = g_path_get_basename(dir);
+		char *old = g_build_filename(legacy, base, NULL);
+
 		delete_below(dir, G_MAXINT64, TRUE);
+		delete_below(old, G_MAXINT64, TRUE);
+		g_free(old);
+		g_free(base);
+		g_free(legacy);
+		g_free(account_dir);
+	}
 	g_free(dir);
 	buddies = purple_find_buddies(account, customer);
 	for (l = buddies; l != NULL; l = l->next)
@@ -126,6 +158,18 @@ static char *account_log_dir(PurpleAccount *account)
 	return account_dir;
 }
 
+/* The names of dir's subfolders (customers' ids), if it exists. */
+static void add_folder_names(GHashTable *names, const char *dir)
+{
+	GDir *d = g_dir_open(dir, 0, NULL);
+	const char *name;
+
+	while (d != NULL && (name = g_dir_read_name(d)) != NULL)
+		g_hash_table_add(names, g_strdup(name));
+	if (d != NULL)
+		g_dir_close(d);
+}
+
 /* An erase by branddm-admin left a marker per customer (a hash, not the id):
  * the names this account knows are checked against them at sign-on. */
 static void forget_marked(PurpleAccount *account)
@@ -137,7 +181,6 @@ static void forget_marked(PurpleAccount *account)
 	char *account_dir;
 	GHashTableIter iter;
 	gpointer name;
-	GDir *d;
 
 	if (marked == NULL || g_hash_table_size(marked) == 0) {
 		if (marked != NULL)
@@ -150,11 +193,13 @@ static void forget_marked(PurpleAccount *account)
 		g_hash_table_add(names, g_strdup(purple_buddy_get_name(l->data)));
 	g_slist_free(buddies);
 	account_dir = account_log_dir(account);
-	d = account_dir ? g_dir_open(account_dir, 0, NULL) : NULL;
-	while (d != NULL && (name = (gpointer)g_dir_read_name(d)) != NULL)
-		g_hash_table_add(names, g_strdup(name));
-	if (d != NULL)
-		g_dir_close(d);
+	if (account_dir != NULL) {
+		char *old = legacy_account_dir(account, account_dir);
+
+		add_folder_names(names, account_dir);
+		add_folder_names(names, old);
+		g_free(old);
+	}
 	g_hash_table_iter_init(&iter, names);
 	while (g_hash_table_iter_next(&iter, &name, NULL)) {
 		char *key = bdm_log_forget_key(name);
@@ -196,8 +241,13 @@ void bdm_purple_logs_prune(gint64 older_than)
 		if (!is_branddm_account(account))
 			continue;
 		account_dir = account_log_dir(account);
-		if (account_dir != NULL)
+		if (account_dir != NULL) {
+			char *old = legacy_account_dir(account, account_dir);
+
 			delete_below(account_dir, older_than, FALSE);
+			delete_below(old, older_than, FALSE);
+			g_free(old);
+		}
 		g_free(account_dir);
 	}
 }

@@ -205,6 +205,12 @@ def buddy_alias(s, who):
     return None
 
 
+def listed(name, badge=None, label="Facebook"):
+    """A customer's row in the buddy list: name, platform, then the badge."""
+    row = "%s · %s" % (name, label)
+    return row + " [%s]" % badge if badge else row
+
+
 def wait_alias(s, who, want, timeout=10):
     deadline = time.monotonic() + timeout
     alias = buddy_alias(s, who)

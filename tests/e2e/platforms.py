@@ -9,6 +9,9 @@ from x_emulator import XEmulator
 class Facebook(Platform):
     protocol = "prpl-branddm-facebook"
     username = "1000"
+    label = "Facebook"
+    username_means = "Facebook Page ID"
+    password_means = "Page access token"
 
     def make_emulator(self):
         return GraphEmulator(platform="messenger", page_id=self.username, token=TOKEN,
@@ -18,6 +21,9 @@ class Facebook(Platform):
 class Instagram(Platform):
     protocol = "prpl-branddm-instagram"
     username = "1784000"
+    label = "Instagram"
+    username_means = "Instagram account ID or Page ID"
+    password_means = "Page access token"
 
     def make_emulator(self):
         return GraphEmulator(platform="instagram", page_id=self.username, token=TOKEN,
@@ -27,6 +33,9 @@ class Instagram(Platform):
 class X(Platform):
     protocol = "prpl-branddm-x"
     username = "2000"
+    label = "X"
+    username_means = "X user ID (numeric)"
+    password_means = "OAuth 2.0 user access token"
     poll_interval = 5       # the module's minimum: X allows 300 reads per 15 minutes
 
     def make_emulator(self):

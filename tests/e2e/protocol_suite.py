@@ -26,6 +26,9 @@ class Platform:
     """What the suite needs to know about one platform."""
     protocol = None          # "prpl-branddm-facebook"
     username = None          # the brand account id
+    label = None             # the platform after a customer's name: "Facebook"
+    username_means = None    # what the username is, as the errors name it
+    password_means = None    # what the password is
     poll_interval = 2        # seconds (clamped by the module's minimum)
 
     def make_emulator(self):
@@ -33,6 +36,10 @@ class Platform:
 
     def account_options(self, emu):
         return {"api_base": emu.base_url, "poll_interval": self.poll_interval}
+
+    def titled(self, name):
+        """A customer's name as the buddy list and conversation title show it."""
+        return "%s · %s" % (name, self.label)
 
     def customer(self, n):
         """(customer id, display name) of the n-th test customer."""
@@ -132,10 +139,11 @@ def test_receive_and_reply(t, p):
         t.ok("<b>" not in ev["text"] and "<a href" not in ev["text"] and "<script>" not in ev["text"],
              "customer markup is escaped before libpurple shows it", ev["text"])
         t.ok("&lt;b&gt;" in ev["text"] and "&amp;" in ev["text"], "escaped text keeps the characters")
-        t.eq(ev["alias"], name, "conversation shows the customer's display name")
+        t.eq(ev["alias"], p.titled(name),
+             "conversation shows the customer's display name and the platform")
         buddies = s.client.cmd({"cmd": "buddies"})["buddies"]
-        t.ok(any(b["name"] == who and b["alias"] == name for b in buddies),
-             "customer is a buddy named from the platform", buddies)
+        t.ok(any(b["name"] == who and b["alias"] == p.titled(name) for b in buddies),
+             "customer is a buddy named from the platform, the platform beside", buddies)
         t.ok(any(b["name"] == who and b["online"] for b in buddies),
              "customer shows as available (buddy lists hide offline buddies)", buddies)
 
@@ -232,9 +240,30 @@ def test_expired_token_at_login(t, p):
         t.eq(ev["reason_name"], "authentication-failed", "expired token is an authentication failure")
         t.ok("Authentication failed" in ev["description"], "agent is told in plain words",
              ev["description"])
+        t.ok("Enter a valid %s as the account's password" % p.password_means in ev["description"],
+             "and which field to correct, with what", ev["description"])
         before = len(s.emu.requests)
         time.sleep(3)
         t.eq(len(s.emu.requests), before, "no reconnect loop on a dead token")
+
+
+def test_username_not_an_id(t, p):
+    """A name typed where the platform's numeric id belongs is refused before
+    anything is asked of the platform, saying what both fields must hold."""
+    with Session(p) as s:
+        s.client.start()
+        s.client.cmd({"cmd": "account-add", "protocol": p.protocol, "username": "Acme Support",
+                      "password": TOKEN, "options": p.account_options(s.emu)})
+        s.client.cmd({"cmd": "account-enable", "protocol": p.protocol,
+                      "username": "Acme Support"})
+        ev = s.client.wait_event("connection-error", timeout=15)
+        t.eq(ev["reason_name"], "invalid-settings", "a username that is not an id is a setting "
+             "to correct")
+        want = ("The username must be the %s, digits only (for example 104857600123), and the "
+                "password the %s. Correct them in the account's settings."
+                % (p.username_means, p.password_means))
+        t.eq(ev["description"], want, "the error says what Username and Password must be")
+        t.eq(len(s.emu.requests), 0, "nothing was sent to the platform")
 
 
 def test_token_expires_while_connected(t, p):
@@ -319,6 +348,7 @@ ALL_TESTS = [
     ("kill -9: no duplicate", test_kill9_no_duplicate),
     ("paging", test_paging),
     ("expired token at login", test_expired_token_at_login),
+    ("username that is not an id", test_username_not_an_id),
     ("token expires while connected", test_token_expires_while_connected),
     ("rate limit", test_rate_limit),
     ("server errors", test_server_errors),

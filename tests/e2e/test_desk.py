@@ -18,7 +18,7 @@ from platforms import Facebook
 from harness import Tap
 from desk_fixtures import (ADA, GRACE, ALAN, KATHERINE, Webhook, action, buddy_alias, clock,
                            command, compose, events, out_rows, quit_clean, session, sysconf,
-                           system_write, wait_alias)
+                           listed, system_write, wait_alias)
 
 
 # ---- templates ---------------------------------------------------------------
@@ -303,7 +303,7 @@ def test_keyword_escalation_webhook(t, p, hook):
              "posted as application/json")
         t.ok(posts and "authorization" not in posts[0]["headers"],
              "the platform token never goes to a webhook")
-        t.eq(wait_alias(s, who, name + " [waiting, legal, urgent]"), name + " [waiting, legal, urgent]",
+        t.eq(wait_alias(s, who, listed(name, "waiting, legal, urgent")), listed(name, "waiting, legal, urgent"),
              "the buddy alias shows the escalation")
         escalations = events(s, "escalate")
         t.eq([(e[0], e[1]["department"], e[1]["trigger"]) for e in escalations],
@@ -315,7 +315,7 @@ def test_keyword_escalation_webhook(t, p, hook):
              "the webhook's success is logged")
         t.eq(s.received(other)["text"], "I have an issue with my parcel",
              "the other customer's message arrived")
-        t.eq(buddy_alias(s, other), other_name + " [waiting]", "\"issue\" does not fire \"sue\"")
+        t.eq(buddy_alias(s, other), listed(other_name, "waiting"), "\"issue\" does not fire \"sue\"")
 
         # The same keyword again: no second escalation, no second POST.
         s.emu.add_customer_message(who, name, "My lawyer says hi")
@@ -325,8 +325,8 @@ def test_keyword_escalation_webhook(t, p, hook):
         s.emu.add_customer_message(who, name, "and I want my money back")
         tagged = system_write(s, who, r"Tagged “refund” automatically", timeout=20)
         t.ok(tagged is not None, "a tag-only trigger tags the conversation", tagged)
-        t.eq(wait_alias(s, who, name + " [waiting, legal, urgent, refund]"),
-             name + " [waiting, legal, urgent, refund]", "the tag joins the badge")
+        t.eq(wait_alias(s, who, listed(name, "waiting, legal, urgent, refund")),
+             listed(name, "waiting, legal, urgent, refund"), "the tag joins the badge")
         quit_clean(t, s)
 
 
@@ -377,7 +377,7 @@ def test_tags_survive_restart(t, p, hook):
     with session(p, hook, [ADA]) as s:
         t.eq(command(s, who, "tag vip")["status"], "ok", "/tag vip accepted")
         t.ok(system_write(s, who, r"Tagged “vip”") is not None, "the tag is shown")
-        t.eq(wait_alias(s, who, name + " [waiting, vip]"), name + " [waiting, vip]", "alias shows the tag")
+        t.eq(wait_alias(s, who, listed(name, "waiting, vip")), listed(name, "waiting, vip"), "alias shows the tag")
         r = command(s, who, "tag vipp")
         t.ok(r["status"] != "ok" and "vip, refund, bug" in (r.get("cmd_error") or ""),
              "an unknown label is refused with the valid ones", r)
@@ -385,12 +385,13 @@ def test_tags_survive_restart(t, p, hook):
         t.ok(r["status"] != "ok", "tagging twice is refused", r)
         t.eq(command(s, who, "escalate technical App crashes on login")["status"], "ok",
              "/escalate technical accepted")
-        t.eq(wait_alias(s, who, name + " [waiting, technical, vip]"), name + " [waiting, technical, vip]",
+        t.eq(wait_alias(s, who, listed(name, "waiting, technical, vip")), listed(name, "waiting, technical, vip"),
              "alias shows department and tag")
 
         s.client.restart()
         s.connected()
-        t.eq(buddy_alias(s, who), name + " [waiting, technical, vip]", "the alias is back after a restart")
+        t.eq(buddy_alias(s, who), listed(name, "waiting, technical, vip"),
+             "the alias is back after a restart")
         row = [b for b in s.client.cmd({"cmd": "buddies"})["buddies"] if b["name"] == who]
         t.eq(row[0]["emblem"] if row else None, "external",
              "the buddy-list emblem marks the escalated conversation (a globe)")
@@ -404,10 +405,10 @@ def test_tags_survive_restart(t, p, hook):
              "the escalation survived the restart", listing["text"])
         s.emu.add_customer_message(who, name, "any news?")
         s.received(who)
-        t.eq(buddy_alias(s, who), name + " [waiting, technical, vip]", "a poll does not wipe the badge")
+        t.eq(buddy_alias(s, who), listed(name, "waiting, technical, vip"), "a poll does not wipe the badge")
         r = command(s, who, "untag vip")
         t.eq(r["status"], "ok", "/untag vip works on the tag from the last session")
-        t.eq(wait_alias(s, who, name + " [waiting, technical]"), name + " [waiting, technical]",
+        t.eq(wait_alias(s, who, listed(name, "waiting, technical")), listed(name, "waiting, technical"),
              "the alias loses the tag")
         r = command(s, who, "untag vip")
         t.ok(r["status"] != "ok", "untagging what is not tagged is refused", r)
@@ -428,17 +429,17 @@ def test_resolve_with_closing_template(t, p, hook):
              "/escalate legal urgent accepted")
         t.ok(system_write(s, who, r"Escalated to legal, urgent: Threatens to sue\. Ticket "
                           r"FACEBOOK-1\.") is not None, "escalation shown with its ticket")
-        t.eq(wait_alias(s, who, name + " [waiting, legal, urgent]"), name + " [waiting, legal, urgent]",
+        t.eq(wait_alias(s, who, listed(name, "waiting, legal, urgent")), listed(name, "waiting, legal, urgent"),
              "alias shows the escalation")
         r = command(s, who, "resolve nosuch")
         t.ok(r["status"] != "ok", "an unknown closing template is refused", r)
-        t.eq(buddy_alias(s, who), name + " [waiting, legal, urgent]", "and nothing was resolved")
+        t.eq(buddy_alias(s, who), listed(name, "waiting, legal, urgent"), "and nothing was resolved")
 
         t.eq(command(s, who, "resolve closing")["status"], "ok", "/resolve closing accepted")
         s.client.wait_event("write", conv=who, flags="send", timeout=15)
         t.eq([m["text"] for m in s.emu.sent], ["Thanks Ada, ticket FACEBOOK-1 is closed."],
              "the closing template went out, with the ticket")
-        t.eq(wait_alias(s, who, name), name, "the badge is gone")
+        t.eq(wait_alias(s, who, listed(name)), listed(name), "the badge is gone")
         resolved = events(s, "resolve")
         t.eq([(e[1]["department"], e[1]["ticket"], e[1]["template"]) for e in resolved],
              [("legal", "FACEBOOK-1", "closing")], "resolve logged")
@@ -471,7 +472,7 @@ def test_sla_alerts(t, p, hook):
         t.ok(warn is not None, "warned at 75 % by the timer, without a clock jump", warn)
         t.ok(warn and "75 %" in warn["text"] and "1 h" in warn["text"],
              "the warning says how far and the target", warn and warn["text"])
-        t.eq(wait_alias(s, who, name + " [due soon]"), name + " [due soon]",
+        t.eq(wait_alias(s, who, listed(name, "due soon")), listed(name, "due soon"),
              "the buddy-list row says the answer is due soon")
         mark = s.client.mark()
         clock(s, 3600 + 60)
@@ -481,7 +482,7 @@ def test_sla_alerts(t, p, hook):
         note = s.client.saw("notify", type="warning", timeout=5, since=mark)
         t.ok(note is not None and name in (note.get("secondary") or ""),
              "and a warning dialog", note)
-        t.eq(wait_alias(s, who, name + " [overdue]"), name + " [overdue]",
+        t.eq(wait_alias(s, who, listed(name, "overdue")), listed(name, "overdue"),
              "the buddy-list row says overdue")
         clock(s, 3600 + 120)
         t.ok(s.client.no_event("write", conv=who, within=1.5,
@@ -497,7 +498,7 @@ def test_sla_alerts(t, p, hook):
         s.client.wait_event("write", conv=who, flags="send", timeout=15)
         waiting = action(s, "Waiting conversations")
         t.ok("Ada" not in waiting["text"], "a reply stops the clock", waiting["text"])
-        t.eq(wait_alias(s, who, name), name, "and the row no longer says overdue")
+        t.eq(wait_alias(s, who, listed(name)), listed(name), "and the row no longer says overdue")
         quit_clean(t, s)
 
 
@@ -545,7 +546,7 @@ def test_waiting_list_order(t, p, hook):
         t.ok(due == sorted(due), "the due times ascend", rows)
         t.eq(rows[0][1] if rows else None, "30 min", "Grace has waited half an hour")
         t.eq(listing["buttons"], ["im"], "each row can be opened")
-        t.eq(buddy_alias(s, GRACE[0]), GRACE[1] + " [waiting]",
+        t.eq(buddy_alias(s, GRACE[0]), listed(GRACE[1], "waiting"),
              "the buddy-list row says the customer is waiting")
         mark = s.client.mark()
         s.client.cmd({"cmd": "conv-close", "protocol": p.protocol, "username": p.username,

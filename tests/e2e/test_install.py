@@ -24,6 +24,13 @@ def plugindir():
                           stdout=subprocess.PIPE, check=True).stdout.decode().strip()
 
 
+def pidgin_icondir():
+    """Where Pidgin reads protocol icons: its DATADIR, not PREFIX."""
+    datadir = subprocess.run(["pkg-config", "--variable=datadir", "pidgin"],
+                             stdout=subprocess.PIPE).stdout.decode().strip()
+    return os.path.join(datadir or "/usr/share", "pixmaps", "pidgin", "protocols")
+
+
 def test_system_install(t):
     dest = tempfile.mkdtemp(prefix="bdm-destdir-")
     try:
@@ -37,6 +44,11 @@ def test_system_install(t):
         t.ok(os.access(dest + "/opt/bdm/bin/branddm-admin", os.X_OK), "admin tool in PREFIX/bin")
         t.ok(os.path.exists(dest + "/opt/bdm/share/locale/de/LC_MESSAGES/branddm.mo"),
              "German catalogue in PREFIX/share/locale")
+        icons = dest + pidgin_icondir()
+        wanted = ["%s/branddm-%s.png" % (size, platform) for size in ("16", "22", "48")
+                  for platform in ("facebook", "instagram", "x")]
+        missing = [w for w in wanted if not os.path.exists(os.path.join(icons, w))]
+        t.eq(missing, [], "protocol icons at each size Pidgin reads, in Pidgin's data directory")
         code, out = make("uninstall", "DESTDIR=" + dest, "PREFIX=/opt/bdm")
         t.ok(code == 0, "make uninstall succeeds", out)
         left = [os.path.join(r, f) for r, _, fs in os.walk(dest) for f in fs]

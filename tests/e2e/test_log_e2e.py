@@ -164,11 +164,15 @@ def test_retention(t, p):
         s.received(who)
         t.eq(len(s.log_rows("SELECT id FROM record WHERE kind='message'")), 1, "message logged")
         # libpurple chat logs an earlier version left: one written now, one
-        # (by its time stamp) two days from now.
+        # (by its time stamp) two days from now; in the folder named after
+        # the icon BrandDM borrowed then ("facebook") and after its own.
         old_dir = os.path.join(s.client.purple_dir, "logs", "facebook", p.username, who)
-        os.makedirs(old_dir, exist_ok=True)
+        own_dir = os.path.join(s.client.purple_dir, "logs", "branddm-facebook", p.username, who)
+        for d in (old_dir, own_dir):
+            os.makedirs(d, exist_ok=True)
         old, recent = (os.path.join(old_dir, n) for n in ("old.txt", "recent.txt"))
-        for path in (old, recent):
+        own_old = os.path.join(own_dir, "old.txt")
+        for path in (old, recent, own_old):
             with open(path, "w") as f:
                 f.write("an old question\n")
         later = time.time() + 2 * 86400 + 3600
@@ -182,6 +186,7 @@ def test_retention(t, p):
         t.eq(len(s.log_rows("SELECT id FROM record WHERE kind='purge'")), 1, "the purge is recorded")
         t.ok(not os.path.exists(old) and os.path.exists(recent),
              "libpurple chat logs older than the retention period are deleted too, newer kept")
+        t.ok(not os.path.exists(own_old), "also in the folder named after BrandDM's own icon")
         t.ok(s.client.no_event("write", conv=who, flags="recv", within=p.poll_interval * 2.5),
              "a purged message is not delivered again")
         db = os.path.join(s.client.purple_dir, "branddm", "log.sqlite")
@@ -229,10 +234,12 @@ def test_one_record(t, p):
              "the user's other account still logs as before", files_under(logs))
 
         # What an earlier version left behind for this customer.
-        old_dir = os.path.join(logs, "facebook", p.username, who)
-        os.makedirs(old_dir, exist_ok=True)
-        with open(os.path.join(old_dir, "2026-11-01.120000+0000UTC.txt"), "w") as f:
-            f.write("Conversation with %s\n(12:00:00) %s: My parcel 7781 is late\n" % (name, name))
+        for icon in ("facebook", "branddm-facebook"):
+            old_dir = os.path.join(logs, icon, p.username, who)
+            os.makedirs(old_dir, exist_ok=True)
+            with open(os.path.join(old_dir, "2026-11-01.120000+0000UTC.txt"), "w") as f:
+                f.write("Conversation with %s\n(12:00:00) %s: My parcel 7781 is late\n"
+                        % (name, name))
         buddies = s.client.cmd({"cmd": "buddies"})["buddies"]
         t.ok(any(b["name"] == who for b in buddies), "the customer is a buddy", buddies)
         time.sleep(6)   # libpurple saves blist.xml and accounts.xml a few seconds after a change

@@ -9,8 +9,8 @@ change made in one client (a tag) reaches the others by NOTIFY."""
 import re
 import time
 
-from desk_fixtures import (ADA, GRACE, action, clock, command, quit_clean, system_write,
-                           wait_alias)
+from desk_fixtures import (ADA, GRACE, action, clock, command, listed, quit_clean,
+                           system_write, wait_alias)
 from harness import Tap
 from pgserver import PgServer
 from platforms import Facebook
@@ -96,7 +96,8 @@ def test_trigger_once(t, pg, hook):
         t.eq(len(hook.posts_to("/legal")), 1, "the legal webhook was called once by the team")
         t.ok(posts, "it was called")
         for n, s in enumerate(team.sessions):
-            t.eq(wait_alias(s, who, name + " [waiting, legal, urgent]"), name + " [waiting, legal, urgent]",
+            escalated = listed(name, "waiting, legal, urgent")
+            t.eq(wait_alias(s, who, escalated), escalated,
                  "client %d shows the escalation" % (n + 1))
         tickets = team.sql("SELECT ticket FROM branddm.conversation WHERE customer = '%s'" % who)
         t.eq(tickets, "FACEBOOK-1", "the conversation has the team's first ticket")
@@ -148,17 +149,18 @@ def test_tag_reaches_colleague(t, pg, hook):
         for s in team.sessions:
             s.received(who)
         t.eq(command(alice, who, "tag vip")["status"], "ok", "Alice tags the conversation")
-        t.eq(wait_alias(bob, who, name + " [waiting, vip]", timeout=5), name + " [waiting, vip]",
+        t.eq(wait_alias(bob, who, listed(name, "waiting, vip"), timeout=5), listed(name, "waiting, vip"),
              "Bob's buddy list shows the tag")
         t.eq(command(bob, who, "untag vip")["status"], "ok", "Bob removes it")
-        t.eq(wait_alias(alice, who, name + " [waiting]", timeout=5), name + " [waiting]",
+        t.eq(wait_alias(alice, who, listed(name, "waiting"), timeout=5), listed(name, "waiting"),
              "Alice's buddy list follows")
         t.eq(command(alice, who, "escalate billing double charge")["status"], "ok",
              "Alice escalates to billing")
-        t.eq(wait_alias(bob, who, name + " [waiting, billing]", timeout=5), name + " [waiting, billing]",
+        t.eq(wait_alias(bob, who, listed(name, "waiting, billing"), timeout=5), listed(name, "waiting, billing"),
              "Bob sees the escalation")
         t.eq(command(bob, who, "resolve")["status"], "ok", "Bob resolves the conversation")
-        t.eq(wait_alias(alice, who, name, timeout=5), name, "it is resolved for Alice too")
+        t.eq(wait_alias(alice, who, listed(name), timeout=5), listed(name),
+             "it is resolved for Alice too")
         t.eq(team.sql("SELECT status, coalesce(department, '-'), coalesce(ticket, '-') FROM "
                       "branddm.conversation WHERE customer = '%s'" % who), "resolved|-|-",
              "the team database says resolved, no escalation, no ticket")
@@ -207,7 +209,7 @@ def test_assignment(t, pg, hook):
             s.received(who)
         alice.send(who, "Hello Ada, I am on it.")
         alice.client.wait_event("write", conv=who, flags="send", timeout=15)
-        mine = name + " [@Alice Martin]"
+        mine = listed(name, "@Alice Martin")
         t.eq(wait_alias(alice, who, mine), mine, "Alice's buddy list shows her as the assignee")
         t.eq(wait_alias(bob, who, mine), mine, "so does Bob's")
         t.eq(team.sql("SELECT assigned FROM branddm.conversation WHERE customer = '%s'" % who),
@@ -223,7 +225,7 @@ def test_assignment(t, pg, hook):
              "Alice hands the conversation over")
         note = system_write(alice, who, r"Handed over to Bob Keller: she wants a call back")
         t.ok(note is not None, "Alice's window says so, with the note", note)
-        bobs = name + " [@Bob Keller]"
+        bobs = listed(name, "@Bob Keller")
         t.eq(wait_alias(bob, who, bobs), bobs, "Bob's buddy list shows him as the assignee")
         t.eq(wait_alias(alice, who, bobs), bobs, "and Alice's")
         bob.send(who, "Hi Ada, Bob here!")
@@ -231,7 +233,8 @@ def test_assignment(t, pg, hook):
                               text=lambda x: "Bob here" in (x or ""))
         t.eq(len(team.emu.sent), 2, "now Bob's reply goes out")
         t.eq(command(bob, who, "unassign")["status"], "ok", "Bob unassigns it")
-        t.eq(wait_alias(alice, who, name), name, "nobody handles it, in Alice's list too")
+        t.eq(wait_alias(alice, who, listed(name)), listed(name),
+             "nobody handles it, in Alice's list too")
         for s in team.sessions:
             quit_clean(t, s)
     finally:
@@ -256,8 +259,8 @@ def test_alerts_and_waiting(t, pg, hook):
              lists[0])
         t.eq(lists[1], lists[0], "Bob's waiting list is the same as Alice's")
         t.eq(command(alice, ADA[0], "assign")["status"], "ok", "Alice takes Ada")
-        t.eq(wait_alias(bob, ADA[0], ADA[1] + " [waiting, @Alice Martin]"),
-             ADA[1] + " [waiting, @Alice Martin]",
+        assigned = listed(ADA[1], "waiting, @Alice Martin")
+        t.eq(wait_alias(bob, ADA[0], assigned), assigned,
              "Bob sees that Alice handles Ada")
         marks = [s.client.mark() for s in team.sessions]
         for s in team.sessions:

@@ -41,7 +41,7 @@ def main():
         t.ok(wait_until(lambda: "has not arrived yet" in text(tmux), 20),
              "her message opens a conversation", text(tmux))
         # New windows do not take the focus: bring Ada's forward (Alt+N).
-        title = "Ada Lovelace (1000"
+        title = "Ada Lovelace · Facebook (1000"
         for _ in range(12):
             if is_focused(tmux.screen_escaped(), title):
                 break
@@ -53,7 +53,7 @@ def main():
         tmux.send_keys("Enter")
         t.ok(wait_until(lambda: REPLY in text(tmux), 20), "the agent's reply shows as sent",
              text(tmux))
-        t.ok(wait_until(lambda: "Katherine Johnson [legal" in text(tmux), 40),
+        t.ok(wait_until(lambda: "Katherine Johnson · Facebook [legal" in text(tmux), 40),
              "the customer who names a lawyer is escalated to legal in the buddy list",
              text(tmux))
         tmux.send_keys("M-q")

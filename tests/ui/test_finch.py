@@ -13,12 +13,15 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from uitest import ClientSetup, Tap, SANITIZER_MARKERS, TOKEN, PAGE_ID, wait_until  # noqa: E402
+from uitest import (ClientSetup, Tap, SANITIZER_MARKERS, TOKEN, PAGE_ID, UI_IDS,  # noqa: E402
+                    PROTOCOL, wait_until)
+import purple_profile  # noqa: E402
 from finch_screen import (Tmux, conversation_lines, entry_text, find_window,  # noqa: E402
                           is_focused, render_png)
 
 CUSTOMER_ID, CUSTOMER = "5001", "Ann Customer"
-TITLE = "%s (%s -- Facebook Page Messenger)" % (CUSTOMER, PAGE_ID)
+LISTED = CUSTOMER + " · Facebook"       # the name and the platform
+TITLE = "%s (%s -- Facebook Page Messenger)" % (LISTED, PAGE_ID)
 QUESTION = "Where is my <b>order</b> & the receipt?"
 GREETING = "Hi Ann, thanks for waiting & <sorry> for the delay."
 CLOSING = "Glad we could help, Ann. Have a good day!"
@@ -54,7 +57,7 @@ def test_conversation(t, setup, tmux):
 
     setup.emu.add_customer_message(CUSTOMER_ID, CUSTOMER, QUESTION)
     t.ok(tmux.wait_for(lambda lines: find_window(lines, TITLE), 20),
-         "the customer's message opens a window titled with the customer's name",
+         "the customer's message opens a window titled with the customer's name and platform",
          "\n".join(tmux.screen()))
     shown = tmux.wait_for(lambda lines: QUESTION in "\n".join(
         conversation_lines(lines, TITLE) or []), 5)
@@ -273,14 +276,13 @@ def buddy_list(lines):
 
 
 def test_buddy_list(t, setup, tmux):
-    # Finch's buddy list is narrow: a short name fits the row whole.
-    row = CUSTOMER + " [billing, @Bo]"
-    t.ok(tmux.wait_for(lambda lines: CUSTOMER in buddy_list(lines), 5),
-         "the buddy list shows the customer by name (available, so shown without "
-         "\"Show Offline Buddies\")", buddy_list(tmux.screen()))
+    row = LISTED + " [billing, @Bo]"
+    t.ok(tmux.wait_for(lambda lines: LISTED in buddy_list(lines), 5),
+         "the buddy list shows the customer by name and platform (available, so shown "
+         "without \"Show Offline Buddies\")", buddy_list(tmux.screen()))
     t.ok(row not in buddy_list(tmux.screen()), "no tags before the escalation")
     type_line(tmux, "/escalate billing Charged twice for order 1234")
-    t.ok(tmux.wait_for(lambda lines: CUSTOMER + " [billing]" in buddy_list(lines), 10),
+    t.ok(tmux.wait_for(lambda lines: LISTED + " [billing]" in buddy_list(lines), 10),
          "/escalate puts the department after the name in the buddy list",
          buddy_list(tmux.screen()))
     type_line(tmux, "/assign Bo")
@@ -289,7 +291,7 @@ def test_buddy_list(t, setup, tmux):
     error = save_screen(tmux, setup, "buddy-list")
     t.ok(error == "", "the screen is rendered to tests/artifacts/finch-buddy-list.png", error)
     type_line(tmux, "/resolve")
-    t.ok(tmux.wait_for(lambda lines: CUSTOMER in buddy_list(lines)
+    t.ok(tmux.wait_for(lambda lines: LISTED in buddy_list(lines)
                        and row not in buddy_list(lines), 10),
          "/resolve takes them (and the assignee) off again", buddy_list(tmux.screen()))
 
@@ -362,6 +364,34 @@ def small_terminal(t, log_path):
             tmux.stop()
 
 
+def test_setup_explained(t):
+    """An account saved with a name where the Page ID belongs: at its first
+    connection Finch shows what Username and Password must hold."""
+    setup = ClientSetup("finch", t)
+    tmux = Tmux()
+    with setup:
+        setup.write("accounts.xml", purple_profile.accounts_xml(
+            PROTOCOL, "Acme Support", TOKEN, setup.emu.base_url, UI_IDS.values()))
+        try:
+            tmux.start(["finch", "-c", setup.dir], setup.env,
+                       {k: v for k, v in setup.env.items() if k == "BRANDDM_SYSCONFDIR"},
+                       setup.artifact("setup-stderr.log"))
+            # Finch wraps the text in its window: compare without line breaks.
+            want = ("The username must be the Facebook Page ID, digits only (for example "
+                    "104857600123), and the password the Page access token.")
+
+            def flat(lines):
+                return " ".join("".join(c for c in line if c not in "│┃") .strip()
+                                for line in lines)
+            shown = tmux.wait_for(lambda lines: want in " ".join(flat(lines).split()), 20)
+            t.ok(shown, "Finch shows what the username and the password must be",
+                 "\n".join(tmux.screen()))
+            save_screen(tmux, setup, "setup-error")
+            t.eq(setup.emu.requests, [], "nothing was sent to the platform with that username")
+        finally:
+            tmux.stop()
+
+
 def main():
     t = Tap()
     setup = ClientSetup("finch", t)
@@ -388,6 +418,7 @@ def main():
         stderr = f.read()
     t.ok(not any(m in stderr for m in SANITIZER_MARKERS), "no sanitizer report", stderr[-3000:])
     t.ok(TOKEN not in stderr, "the access token is not in Finch's output")
+    t.run("setup explained", test_setup_explained)
     t.done()
 
 

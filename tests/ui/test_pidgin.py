@@ -10,6 +10,8 @@ buttons.  Screenshots go to tests/artifacts/pidgin-*."""
 import html
 import os
 import re
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -17,11 +19,13 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from uitest import (ClientSetup, Tap, SANITIZER_MARKERS, TOKEN, PAGE_ID, PROTOCOL,  # noqa: E402
-                    wait_until)
-from xdisplay import Client, Screen, Xvfb, pixels_differing  # noqa: E402
+                    REPO_ROOT, wait_until)
+from xdisplay import Client, Screen, Xvfb, find_image, pixels_differing, rgba  # noqa: E402
 from purple_dbus import SessionBus, buddy_state  # noqa: E402
 
 CUSTOMER_ID, CUSTOMER = "5001", "Ann Customer"
+TITLE = "Ann Customer · Facebook"       # the name and the platform
+ICONS = os.path.join(REPO_ROOT, "data", "icons")
 QUESTION = "Where is my <b>order</b> & the receipt?"
 REPLY = "Thanks Ann, let me look into it."
 GREETING = "Hi Ann, thanks for waiting & <sorry> for the delay."
@@ -73,13 +77,13 @@ def test_conversation(t, setup, screen):
     t.ok(wait_until(setup.polled_with_token, 30),
          "Pidgin signs the saved account on: the emulator is polled with its token")
     setup.emu.add_customer_message(CUSTOMER_ID, CUSTOMER, QUESTION)
-    window = screen.wait_window(r"^%s( \[waiting\])?$" % CUSTOMER, 20)
+    window = screen.wait_window(r"^%s( \[waiting\])?$" % TITLE, 20)
     t.ok(window, "the customer's message opens a conversation window")
     if window is None:
         return None
-    t.ok(wait_until(lambda: screen.name(window) == CUSTOMER + " [waiting]", 10),
-         "the window is titled with the customer's name, and that they wait for an answer",
-         screen.name(window))
+    t.ok(wait_until(lambda: screen.name(window) == TITLE + " [waiting]", 10),
+         "the window is titled with the customer's name, the platform, and that they wait "
+         "for an answer", screen.name(window))
     t.ok(not screen.windows("^%s$" % CUSTOMER_ID), "no window is titled with the bare id")
     buddy_list = screen.wait_window("^Buddy List$", 5)
     if buddy_list:
@@ -211,7 +215,7 @@ def test_buddy_list(t, setup, screen, window, bus):
     def state():
         return buddy_state(bus, PAGE_ID, PROTOCOL, CUSTOMER_ID)
 
-    t.eq(wait_until(state, 10), (CUSTOMER, True),
+    t.eq(wait_until(state, 10), (TITLE, True),
          "the buddy list has the customer, by name, as available (shown without "
          "\"Show Offline Buddies\")")
     buddy_list = screen.wait_window("^Buddy List$", 5)
@@ -222,11 +226,11 @@ def test_buddy_list(t, setup, screen, window, bus):
         before = os.path.join(tmp, "before.png")
         before_error = screen.screenshot(before, buddy_list)
         send_line(screen, window, "/escalate billing urgent Charged twice for order 1234")
-        tagged = wait_until(lambda: state() == (CUSTOMER + " [billing, urgent]", True), 10)
+        tagged = wait_until(lambda: state() == (TITLE + " [billing, urgent]", True), 10)
         t.ok(tagged, "/escalate puts the department and urgency after the customer's name "
              "in the buddy list", state())
         send_line(screen, window, "/assign Alice Martin")
-        assigned = wait_until(lambda: state() == (CUSTOMER + " [billing, urgent, @Alice Martin]",
+        assigned = wait_until(lambda: state() == (TITLE + " [billing, urgent, @Alice Martin]",
                                                   True), 10)
         t.ok(assigned, "/assign puts the assignee after the tags", state())
         time.sleep(0.5)
@@ -237,8 +241,24 @@ def test_buddy_list(t, setup, screen, window, bus):
         t.ok(changed is not None and changed > 50,
              "the buddy list redrew the customer's row with the tags", changed)
     send_line(screen, window, "/resolve")
-    t.ok(wait_until(lambda: state() == (CUSTOMER, True), 10),
+    t.ok(wait_until(lambda: state() == (TITLE, True), 10),
          "/resolve takes the tags and the assignee off the buddy list again", state())
+
+
+def hint_pixels(path, top, bottom, left=360, right=596):
+    """Pixels of Pidgin's greyed hint colour (#888a85) between rows top and
+    bottom of a dialog screenshot: the text of a hint in an entry."""
+    image = rgba(path)
+    if image is None:
+        return None
+    width, height, data = image
+    count = 0
+    for y in range(top, min(bottom, height)):
+        for x in range(left, min(right, width)):
+            r, g, b = data[(y * width + x) * 4:(y * width + x) * 4 + 3]
+            if abs(r - 0x88) <= 14 and abs(g - 0x8a) <= 14 and abs(b - 0x85) <= 14:
+                count += 1
+    return count
 
 
 def test_add_account_dialog(t, setup, screen):
@@ -254,6 +274,16 @@ def test_add_account_dialog(t, setup, screen):
     if accounts is None:
         return
     screen.place(accounts, 0, 0, 420, 300)
+    time.sleep(0.5)
+    shot = setup.artifact("accounts.png")
+    error = screen.screenshot(shot, accounts)
+    t.ok(error == "", "screenshot of the Accounts window", error)
+    # Pidgin draws the account list's protocol icons at 22 pixels.
+    found = find_image(shot, os.path.join(ICONS, "22", "branddm-facebook.png"))
+    t.ok(found is not None, "the account list shows BrandDM's own Facebook icon, pixel for "
+         "pixel as shipped", shot)
+    t.ok(find_image(shot, os.path.join(ICONS, "22", "branddm-x.png")) is None,
+         "and not X's (the icons differ)")
     screen.focus(accounts)
     screen.key("alt+a")
     dialog = screen.wait_window("^Add Account$", 5)
@@ -267,11 +297,55 @@ def test_add_account_dialog(t, setup, screen):
     screen.key("Down", "Return")
     # The dialog grows with the protocol's fields.
     screen.place(dialog, 430, 0, 600, 360)
-    shots = [screen.screenshot(setup.artifact("add-account.png"), dialog)]
+    time.sleep(0.5)
+    basic = setup.artifact("add-account.png")
+    shots = [screen.screenshot(basic, dialog)]
+    # The drop-down's icons are asked for with no account: each protocol
+    # must answer for itself.
+    t.ok(find_image(basic, os.path.join(ICONS, "16", "branddm-facebook.png")) is not None,
+         "the protocol drop-down shows Facebook Page Messenger with its own icon", basic)
+    # Username and Password rows (the dialog at 600x360): the Username
+    # field holds the greyed hint "Facebook Page ID", the Password field nothing.
+    username, password = hint_pixels(basic, 105, 130), hint_pixels(basic, 136, 161)
+    t.ok(username is not None and password is not None and username > 15 and password < 5,
+         "the empty Username field shows the hint (what the username is) in grey",
+         (username, password))
     screen.key("alt+v")
     shots.append(screen.screenshot(setup.artifact("add-account-advanced.png"), dialog))
     t.ok(shots == ["", ""], "screenshots of the Add Account dialog, Basic and Advanced", shots)
     screen.key("Escape")
+
+
+def pidgin_icondir():
+    """Where Pidgin reads protocol icons: its DATADIR, fixed when it was built."""
+    datadir = subprocess.run(["pkg-config", "--variable=datadir", "pidgin"],
+                             stdout=subprocess.PIPE).stdout.decode().strip()
+    return os.path.join(datadir or "/usr/share", "pixmaps", "pidgin", "protocols")
+
+
+def with_icons(argv, tmp):
+    """argv run so that Pidgin finds BrandDM's icons as after `make install`,
+    without touching the system: `make install-icons` into a copy of Pidgin's
+    icon directory, which a private mount namespace puts in its place for
+    this Pidgin alone (unshare -m as root, else in a user namespace)."""
+    icondir = pidgin_icondir()
+    overlay = os.path.join(tmp, "protocols")
+    env = dict(os.environ, MAKEFLAGS="", MFLAGS="")
+    made = subprocess.run(["make", "-s", "-C", REPO_ROOT, "install-icons", "DESTDIR=" + tmp,
+                           "PIDGIN_ICONDIR=/protocols"], env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT)
+    if made.returncode != 0:
+        raise RuntimeError("make install-icons failed: " + made.stdout.decode())
+    # Pidgin's own icons stay: copies, since links would point into the mount.
+    for sub in os.listdir(icondir):
+        for name in os.listdir(os.path.join(icondir, sub)):
+            target = os.path.join(overlay, sub, name)
+            if not os.path.exists(target):
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                shutil.copy(os.path.join(icondir, sub, name), target)
+    namespace = ["unshare", "-m"] if os.geteuid() == 0 else ["unshare", "-r", "-m"]
+    return namespace + ["sh", "-c", 'mount --bind "$1" "$2" && shift 2 && exec "$@"', "sh",
+                        overlay, icondir] + argv
 
 
 def main():
@@ -280,6 +354,7 @@ def main():
     xvfb = Xvfb()
     bus = SessionBus()
     pidgin = None
+    icons_tmp = None
     log_path = setup.artifact("debug.log")
     with setup:
         try:
@@ -287,7 +362,9 @@ def main():
             bus.start()
             # NO_AT_BRIDGE: no accessibility bus to wait for on a bare X server.
             env = dict(setup.env, DISPLAY=display, NO_AT_BRIDGE="1", **bus.env())
-            pidgin = Client(["pidgin", "-c", setup.dir, "-d"], env, log_path)
+            icons_tmp = tempfile.mkdtemp(prefix="bdm-pidgin-icons-")
+            pidgin = Client(with_icons(["pidgin", "-c", setup.dir, "-d"], icons_tmp), env,
+                            log_path)
             screen = Screen(display)
             found = []
             t.run("conversation", lambda t_: found.append(test_conversation(t_, setup, screen)))
@@ -306,6 +383,8 @@ def main():
                 pidgin.stop()
             xvfb.stop()
             bus.stop()
+            if icons_tmp:
+                shutil.rmtree(icons_tmp, ignore_errors=True)
     with open(log_path, encoding="utf-8", errors="replace") as f:
         log = f.read()
     t.ok(not any(m in log for m in SANITIZER_MARKERS), "no sanitizer report", log[-3000:])

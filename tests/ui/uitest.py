@@ -138,15 +138,15 @@ PREFS_XML = """\
 <pref version='1' name='/'>
  <pref name='finch'>
   <pref name='blist'>
-   <pref name='size'><pref name='width' type='int' value='34'/>
+   <pref name='size'><pref name='width' type='int' value='44'/>
     <pref name='height' type='int' value='30'/></pref>
    <pref name='position'><pref name='x' type='int' value='0'/>
     <pref name='y' type='int' value='0'/></pref>
   </pref>
   <pref name='conversations'>
-   <pref name='size'><pref name='width' type='int' value='104'/>
+   <pref name='size'><pref name='width' type='int' value='94'/>
     <pref name='height' type='int' value='30'/></pref>
-   <pref name='position'><pref name='x' type='int' value='36'/>
+   <pref name='position'><pref name='x' type='int' value='46'/>
     <pref name='y' type='int' value='0'/></pref>
   </pref>
  </pref>

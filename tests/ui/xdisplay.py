@@ -164,3 +164,45 @@ def pixels_differing(first, second):
         return int(float(text))
     except ValueError:
         return None
+
+
+def rgba(path):
+    """(width, height, RGBA bytes) of an image file (ImageMagick), or None."""
+    size = subprocess.run(["identify", "-format", "%w %h", path + "[0]"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    data = subprocess.run(["convert", path + "[0]", "-depth", "8", "rgba:-"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        width, height = (int(v) for v in size.stdout.decode().split())
+    except ValueError:
+        return None
+    if data.returncode != 0 or len(data.stdout) != width * height * 4:
+        return None
+    return width, height, data.stdout
+
+
+def find_image(screenshot, icon, tolerance=6):
+    """Where (x, y) icon appears in screenshot, or None: every fully opaque
+    pixel of the icon must be there within tolerance per channel (the
+    semi-transparent edge is blended with whatever is behind it)."""
+    shot, small = rgba(screenshot), rgba(icon)
+    if shot is None or small is None:
+        return None
+    sw, sh, sp = shot
+    iw, ih, ip = small
+    opaque = [(x, y, ip[(y * iw + x) * 4:(y * iw + x) * 4 + 3])
+              for y in range(ih) for x in range(iw) if ip[(y * iw + x) * 4 + 3] == 255]
+    if not opaque:
+        return None
+
+    def close(at, want):
+        return all(abs(sp[at + i] - want[i]) <= tolerance for i in range(3))
+
+    fx, fy, first = opaque[0]
+    for oy in range(sh - ih + 1):
+        for ox in range(sw - iw + 1):
+            if not close(((oy + fy) * sw + ox + fx) * 4, first):
+                continue
+            if all(close(((oy + y) * sw + ox + x) * 4, want) for x, y, want in opaque):
+                return ox, oy
+    return None

@@ -31,7 +31,7 @@ static void test_metadata(void)
 	g_assert_cmpstr(m->name, ==, "Facebook Page Messenger");
 	g_assert_cmpstr(m->platform, ==, "facebook");
 	g_assert_cmpstr(m->default_api_base, ==, BASE);
-	g_assert_cmpstr(m->username_label, ==, "Page ID");
+	g_assert_cmpstr(m->username_label, ==, "Facebook Page ID");
 	g_assert_cmpstr(m->password_label, ==, "Page access token");
 	g_assert_cmpuint(m->text_limit, ==, 2000);
 	g_assert_cmpint(m->text_limit_in_bytes, ==, 0);

@@ -25,7 +25,7 @@ static void test_metadata(void)
 	g_assert_cmpstr(m->protocol_id, ==, "prpl-branddm-instagram");
 	g_assert_cmpstr(m->name, ==, "Instagram");
 	g_assert_cmpstr(m->platform, ==, "instagram");
-	g_assert_cmpstr(m->username_label, ==, "Instagram account or Page ID");
+	g_assert_cmpstr(m->username_label, ==, "Instagram account ID or Page ID");
 	g_assert_cmpuint(m->text_limit, ==, 1000);
 	g_assert_cmpint(m->text_limit_in_bytes, ==, 1);
 	g_assert_cmpuint(m->flags, ==, 0);

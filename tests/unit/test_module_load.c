@@ -1,7 +1,8 @@
 /*
  * The loader refuses broken protocol modules with a reason and never crashes:
  * a corrupt file, no entry point, a wrong magic, a newer ABI, a truncated
- * description, a missing function.  A well-formed module is accepted.
+ * description, a missing function.  A well-formed module is accepted, of
+ * this ABI or of version 1 (which has no platform label: its name stands in).
  */
 #include <string.h>
 #include <glib.h>
@@ -92,6 +93,61 @@ static void test_check_null(void)
 	g_free(why);
 }
 
+/* Never called: bdm_module_check only looks at whether they are there. */
+static int never_called(void)
+{
+	g_assert_not_reached();
+	return -1;
+}
+
+/* A module as an ABI-version built it, in memory. */
+static BdmModule module_of_version(int version, size_t size)
+{
+	BdmModule m;
+
+	memset(&m, 0, sizeof(m));
+	m.magic = BDM_MODULE_MAGIC;
+	m.abi_version = version;
+	m.struct_size = size;
+	m.protocol_id = "prpl-branddm-fake";
+	m.name = "Fake Messenger";
+	m.platform = "fake";
+	m.default_api_base = "https://fake.invalid";
+	m.build_whoami = (void *)never_called;
+	m.parse_whoami = (void *)never_called;
+	m.build_poll = (void *)never_called;
+	m.parse_poll = (void *)never_called;
+	m.check_send = (void *)never_called;
+	m.build_send = (void *)never_called;
+	m.parse_send = (void *)never_called;
+	return m;
+}
+
+static void test_platform_label(void)
+{
+	BdmModule v2 = module_of_version(2, sizeof(BdmModule));
+	BdmModule v1 = module_of_version(1, BDM_MODULE_V1_SIZE);
+	BdmModule short_v2 = module_of_version(2, BDM_MODULE_V1_SIZE);
+	char *why;
+
+	v2.platform_label = "Fake";
+	g_assert_null(bdm_module_check(&v2));
+	g_assert_cmpstr(bdm_module_platform_label(&v2), ==, "Fake");
+	v2.platform_label = "";
+	g_assert_cmpstr(bdm_module_platform_label(&v2), ==, "Fake Messenger");
+
+	/* Version 1 is still accepted; the field past its end is never read,
+	 * even when the memory there says otherwise. */
+	v1.platform_label = "must not be read";
+	g_assert_null(bdm_module_check(&v1));
+	g_assert_cmpstr(bdm_module_platform_label(&v1), ==, "Fake Messenger");
+
+	why = bdm_module_check(&short_v2);
+	g_assert_nonnull(why);
+	g_assert_nonnull(strstr(why, "bytes"));
+	g_free(why);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -104,5 +160,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/module-load/short-struct", test_short_struct);
 	g_test_add_func("/module-load/missing-function", test_missing_function);
 	g_test_add_func("/module-load/check-null", test_check_null);
+	g_test_add_func("/module-load/platform-label", test_platform_label);
 	return g_test_run();
 }
