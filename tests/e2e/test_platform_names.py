@@ -51,13 +51,18 @@ def main():
             t.ok(on_fb["alias"] != on_x["alias"], "the two customers are told apart",
                  (on_fb["alias"], on_x["alias"]))
 
-            rows = buddy_rows(s)
-            t.eq((rows.get((fb.protocol, FB_ID)), rows.get((x.protocol, X_ID))),
-                 ("Ada Lovelace · Facebook", "Ada Lovelace · X"),
+            # Both wait for an answer: the badge says so, after the platform.
+            want = ("Ada Lovelace · Facebook [waiting]", "Ada Lovelace · X [waiting]")
+            rows = {}
+            for _ in range(50):
+                rows = buddy_rows(s)
+                if (rows.get((fb.protocol, FB_ID)), rows.get((x.protocol, X_ID))) == want:
+                    break
+                time.sleep(0.2)
+            t.eq((rows.get((fb.protocol, FB_ID)), rows.get((x.protocol, X_ID))), want,
                  "the buddy list names each with its platform")
             shown = titles(s)
-            t.eq((shown.get((fb.protocol, FB_ID)), shown.get((x.protocol, X_ID))),
-                 ("Ada Lovelace · Facebook", "Ada Lovelace · X"),
+            t.eq((shown.get((fb.protocol, FB_ID)), shown.get((x.protocol, X_ID))), want,
                  "each conversation's title says the platform")
 
             r = s.client.cmd({"cmd": "command", "protocol": x.protocol, "username": x.username,
@@ -66,18 +71,18 @@ def main():
             rows = {}
             for _ in range(50):
                 rows = buddy_rows(s)
-                if rows.get((x.protocol, X_ID)) == "Ada Lovelace · X [vip]":
+                if rows.get((x.protocol, X_ID)) == "Ada Lovelace · X [waiting, vip]":
                     break
                 time.sleep(0.2)
             t.eq((rows.get((x.protocol, X_ID)), rows.get((fb.protocol, FB_ID))),
-                 ("Ada Lovelace · X [vip]", "Ada Lovelace · Facebook"),
+                 ("Ada Lovelace · X [waiting, vip]", "Ada Lovelace · Facebook [waiting]"),
                  "the badge follows the platform; the other Ada keeps hers")
 
             s.client.restart()
             s.connected()
             rows = buddy_rows(s)
             t.eq((rows.get((fb.protocol, FB_ID)), rows.get((x.protocol, X_ID))),
-                 ("Ada Lovelace · Facebook", "Ada Lovelace · X [vip]"),
+                 ("Ada Lovelace · Facebook [waiting]", "Ada Lovelace · X [waiting, vip]"),
                  "after a restart, before any new message, both keep their platform")
             t.eq(s.client.quit(), 0, "the client quits cleanly")
     finally:
