@@ -30,11 +30,25 @@ static const char *author_of(const BdmLogRecord *r, const char *customer)
 	const char *brand = bdm_desk_config_brand(bdm_desk_config());
 
 	if (r->direction == BDM_DIR_OUT)
-		return brand != NULL ? brand : _("brand");
+		return brand != NULL ? brand : _("Brand");
 	return r->customer_name != NULL ? r->customer_name : customer;
 }
 
-static char *history_line(const BdmLogRecord *r, const char *customer)
+/* One earlier message as shown: its line and its own time. */
+typedef struct {
+	char *text;
+	gint64 when;
+} HistoryLine;
+
+static void history_line_free(gpointer data)
+{
+	HistoryLine *line = data;
+
+	g_free(line->text);
+	g_free(line);
+}
+
+static char *history_text(const BdmLogRecord *r, const char *customer)
 {
 	GDateTime *when = g_date_time_new_from_unix_local(r->platform_time > 0 ? r->platform_time
 	                                                                       : r->logged_time);
@@ -55,7 +69,7 @@ static char *history_line(const BdmLogRecord *r, const char *customer)
 	return line;
 }
 
-/* The last n messages with customer on conn's account as lines, oldest
+/* The last n messages with customer on conn's account as HistoryLines, oldest
  * first; the cursor streams, only n lines are kept.  Messages of the
  * delivery turn being shown are left out: they are about to appear anyway. */
 static GQueue *last_messages(BdmConn *conn, const char *customer, guint n, GError **error)
@@ -73,9 +87,13 @@ static GQueue *last_messages(BdmConn *conn, const char *customer, guint n, GErro
 		if (strcmp(r->kind, "message") != 0 || r->erased || r->text == NULL ||
 		    bdm_poll_showing(conn, r->platform_message_id))
 			continue;
-		g_queue_push_tail(lines, history_line(r, customer));
+		HistoryLine *line = g_new0(HistoryLine, 1);
+
+		line->text = history_text(r, customer);
+		line->when = r->platform_time > 0 ? r->platform_time : r->logged_time;
+		g_queue_push_tail(lines, line);
 		if (lines->length > n)
-			g_free(g_queue_pop_head(lines));
+			history_line_free(g_queue_pop_head(lines));
 	}
 	bdm_log_cursor_free(cursor);
 	return lines;
@@ -85,8 +103,12 @@ static void write_lines(PurpleConversation *pconv, GQueue *lines)
 {
 	GList *l;
 
-	for (l = lines->head; l != NULL; l = l->next)
-		bdm_notice_write(pconv, l->data, PURPLE_MESSAGE_SYSTEM | PURPLE_MESSAGE_DELAYED);
+	for (l = lines->head; l != NULL; l = l->next) {
+		const HistoryLine *line = l->data;
+
+		bdm_notice_write_at(pconv, line->text, PURPLE_MESSAGE_SYSTEM | PURPLE_MESSAGE_DELAYED,
+		                    (time_t)line->when);
+	}
 }
 
 static PurpleCmdRet cmd_history(PurpleConversation *pconv, const gchar *cmd, gchar **args,
@@ -118,14 +140,14 @@ static PurpleCmdRet cmd_history(PurpleConversation *pconv, const gchar *cmd, gch
 	if (read_error != NULL) {
 		*error = g_strdup_printf(_("The history cannot be read: %s"), read_error->message);
 		g_error_free(read_error);
-		g_queue_free_full(lines, g_free);
+		g_queue_free_full(lines, history_line_free);
 		return PURPLE_CMD_RET_FAILED;
 	}
 	if (g_queue_is_empty(lines))
 		bdm_notice_write(pconv, _("No earlier messages with this customer in the log."),
 		                 PURPLE_MESSAGE_SYSTEM);
 	write_lines(pconv, lines);
-	g_queue_free_full(lines, g_free);
+	g_queue_free_full(lines, history_line_free);
 	return PURPLE_CMD_RET_OK;
 }
 
@@ -153,7 +175,7 @@ static void on_conversation_created(PurpleConversation *pconv, gpointer data)
 	} else {
 		write_lines(pconv, lines);
 	}
-	g_queue_free_full(lines, g_free);
+	g_queue_free_full(lines, history_line_free);
 }
 
 void bdm_desk_history_init(void)

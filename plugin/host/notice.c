@@ -16,14 +16,19 @@ char *bdm_text_to_html(const char *text)
 	return html;
 }
 
-void bdm_notice_write(PurpleConversation *conv, const char *text, int flags)
+void bdm_notice_write_at(PurpleConversation *conv, const char *text, int flags, time_t when)
 {
 	char *html = bdm_text_to_html(text);
 
 	/* Our notices are not the conversation: libpurple's own log skips them. */
 	purple_conversation_write(conv, NULL, html, (PurpleMessageFlags)flags | PURPLE_MESSAGE_NO_LOG,
-	                          time(NULL));
+	                          when);
 	g_free(html);
+}
+
+void bdm_notice_write(PurpleConversation *conv, const char *text, int flags)
+{
+	bdm_notice_write_at(conv, text, flags, time(NULL));
 }
 
 PurpleConversation *bdm_conversation_with(BdmConn *conn, const char *who)

@@ -18,6 +18,10 @@ char *bdm_text_to_html(const char *text);
  *  _ERROR, ...); libpurple's own conversation log skips it. */
 void bdm_notice_write(PurpleConversation *conv, const char *text, int flags);
 
+/** bdm_notice_write stamped with when instead of now (Unix seconds):
+ *  an earlier message shown again keeps its own time in the window. */
+void bdm_notice_write_at(PurpleConversation *conv, const char *text, int flags, time_t when);
+
 /** The IM conversation of conn's account with who, created if needed.
  *  Owned by libpurple. */
 PurpleConversation *bdm_conversation_with(BdmConn *conn, const char *who);

@@ -171,6 +171,42 @@ def test_template_ask_closed(t, setup, tmux):
     t.ok("[client exited" not in "\n".join(tmux.screen()), "Finch lives on")
 
 
+def conversation_title(lines):
+    """The full title of the customer's conversation window ("Ann Customer ·
+    Facebook [waiting] (1000 -- ...)"), or None while it is not open."""
+    for line in lines:
+        at = line.find("┤" + LISTED)
+        if at >= 0 and line.find("├", at) > at:
+            return line[at + 1:line.find("├", at)]
+    return None
+
+
+def test_history(t, setup, tmux):
+    """The agent closed the conversation; the customer writes again: the
+    window opens with the earlier messages first, marked, and the new one
+    once, after them."""
+    t.ok(tmux.wait_for(lambda lines: conversation_title(lines) is None, 5),
+         "the conversation window is closed", "\n".join(tmux.screen()))
+    setup.emu.add_customer_message(CUSTOMER_ID, CUSTOMER, "any news?")
+    title = tmux.wait_for(lambda lines: conversation_title(lines), 30) and \
+        conversation_title(tmux.screen())
+    t.ok(title, "the customer's message opens the window again", "\n".join(tmux.screen()))
+    if not title:
+        return
+    tmux.wait_for(lambda lines: any("any news?" in x
+                                    for x in conversation_lines(lines, title) or []), 10)
+    save_screen(tmux, setup, "history")
+    text = conversation_lines(tmux.screen(), title) or []
+    earlier = [i for i, x in enumerate(text) if "[earlier, " in x]
+    news = [i for i, x in enumerate(text) if "any news?" in x]
+    t.ok(len(earlier) >= 3, "earlier messages are shown first, each marked as earlier",
+         "\n".join(text))
+    t.ok(len(news) == 1 and earlier and news[0] > earlier[-1],
+         "the new message once, after them", "\n".join(text))
+    t.ok(bool(earlier) and ("Ann Customer" in text[earlier[0]] or "Acme" in text[earlier[0]]),
+         "each names who wrote it", "\n".join(text))
+
+
 def test_policy(t, setup, tmux):
     type_line(tmux, CARD)
     notice = tmux.wait_for(lambda lines: "Payment card number" in
@@ -408,6 +444,7 @@ def main():
             t.run("buddy list", test_buddy_list, setup, tmux)
             t.run("a dialog closed with its conversation", test_template_ask_closed,
                   setup, tmux)
+            t.run("history when the conversation opens again", test_history, setup, tmux)
             t.run("add account dialog", test_add_account_dialog, setup, tmux)
             screen = "\n".join(tmux.screen())
             t.ok("[client exited" not in screen, "Finch ran to the end", screen)

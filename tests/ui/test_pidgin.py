@@ -96,6 +96,33 @@ def test_conversation(t, setup, screen):
     return window
 
 
+def test_history(t, setup, screen, window):
+    """The agent closes the conversation; the customer writes again: the new
+    window shows the earlier messages first, marked, and the new one once.
+    Returns the new window."""
+    screen.focus(window)
+    screen.key("ctrl+w")
+    t.ok(wait_until(lambda: not screen.windows(r"^%s( \[.*\])?$" % TITLE), 10),
+         "Ctrl+W closes the conversation window")
+    setup.emu.add_customer_message(CUSTOMER_ID, CUSTOMER, "any news?")
+    window = screen.wait_window(r"^%s( \[.*\])?$" % TITLE, 30)
+    t.ok(window, "the customer's message opens it again")
+    if window is None:
+        return None
+    screen.place(window, 330, 0, 820, 700)
+    time.sleep(1)
+    text = plain(saved_conversation(screen, window)).splitlines()
+    earlier = [i for i, x in enumerate(text) if "[earlier, " in x]
+    news = [i for i, x in enumerate(text) if "any news?" in x]
+    t.ok(len(earlier) >= 3 and any(QUESTION in text[i] for i in earlier),
+         "earlier messages are shown first, each marked as earlier", "\n".join(text))
+    t.ok(len(news) == 1 and earlier and news[0] > earlier[-1],
+         "the new message once, after them", "\n".join(text))
+    error = screen.screenshot(setup.artifact("history.png"), window)
+    t.eq(error, "", "screenshot of the reopened conversation with its history")
+    return window
+
+
 def test_templates(t, setup, screen, window):
     send_line(screen, window, "/tpl greeting")
     # The helper inserts from the main loop, just after the command returns.
@@ -374,6 +401,9 @@ def main():
                 t.run("policy", test_policy, setup, screen, window)
                 t.run("policy dialog", test_policy_dialog, setup, screen, window)
                 t.run("buddy list", test_buddy_list, setup, screen, window, bus)
+                reopened = []
+                t.run("history", lambda t_: reopened.append(test_history(t_, setup, screen,
+                                                                          window)))
             else:
                 t.ok(False, "templates and policy checks need the conversation window")
             t.run("add account dialog", test_add_account_dialog, setup, screen)
