@@ -207,6 +207,43 @@ def test_history(t, setup, tmux):
          "each names who wrote it", "\n".join(text))
 
 
+def focus(tmux, title):
+    """Alt+N until the taskbar shows title as the focused window."""
+    for _ in range(6):
+        if is_focused(tmux.screen_escaped(), title):
+            return True
+        tmux.send_keys("M-n")
+        wait_until(lambda: is_focused(tmux.screen_escaped(), title), 1)
+    return is_focused(tmux.screen_escaped(), title)
+
+
+def test_search(t, setup, tmux):
+    """/search lists matching messages in a window; its IM button opens the
+    conversation again after the agent closed it."""
+    t.ok(focus(tmux, LISTED), "the conversation has the keyboard", tmux.screen_escaped()[-300:])
+    type_line(tmux, "/search any news")
+    # Finch opens new windows behind the one being typed in.
+    t.ok(tmux.wait_for(lambda lines: "Search" in taskbar(lines), 10) and focus(tmux, "Search")
+         and tmux.wait_for(lambda lines: find_window(lines, "Search"), 5),
+         "the matches open in a Search window", "\n".join(tmux.screen()))
+    listing = "\n".join(conversation_lines(tmux.screen(), "Search") or [])
+    t.ok("any news?" in listing and "Ann Customer (" in listing and "When" in listing
+         and "IM" in listing, "it lists the message with its customer, and an IM button",
+         listing)
+    save_screen(tmux, setup, "search")
+    t.ok(focus(tmux, LISTED), "back to the conversation", tmux.screen_escaped()[-300:])
+    tmux.send_keys("M-c")
+    t.ok(tmux.wait_for(lambda lines: conversation_title(lines) is None, 10),
+         "the agent closes the conversation", "\n".join(tmux.screen()))
+    t.ok(focus(tmux, "Search"), "the Search window has the keyboard",
+         tmux.screen_escaped()[-300:])
+    tmux.send_keys("Tab")
+    tmux.send_keys("Enter")
+    t.ok(tmux.wait_for(lambda lines: conversation_title(lines) is not None, 10),
+         "IM on the selected row opens the conversation again", "\n".join(tmux.screen()))
+    tmux.send_keys("M-c") if focus(tmux, "Search") else None
+
+
 def test_policy(t, setup, tmux):
     type_line(tmux, CARD)
     notice = tmux.wait_for(lambda lines: "Payment card number" in
@@ -445,6 +482,7 @@ def main():
             t.run("a dialog closed with its conversation", test_template_ask_closed,
                   setup, tmux)
             t.run("history when the conversation opens again", test_history, setup, tmux)
+            t.run("search", test_search, setup, tmux)
             t.run("add account dialog", test_add_account_dialog, setup, tmux)
             screen = "\n".join(tmux.screen())
             t.ok("[client exited" not in screen, "Finch ran to the end", screen)
