@@ -65,22 +65,22 @@ urgent=true
 """
 
 
-# Finch: a buddy list wide enough for "Katherine Johnson · Facebook [legal,
-# urge…", conversations to its right, wide enough for a customer's line.
+# Finch: a buddy list wide enough for "Katherine Johnson · Facebook [waiting,
+# legal…", conversations to its right, wide enough for a customer's line.
 PREFS_XML = """\
 <?xml version='1.0' encoding='UTF-8' ?>
 <pref version='1' name='/'>
  <pref name='finch'>
   <pref name='blist'>
-   <pref name='size'><pref name='width' type='int' value='48'/>
+   <pref name='size'><pref name='width' type='int' value='56'/>
     <pref name='height' type='int' value='24'/></pref>
    <pref name='position'><pref name='x' type='int' value='0'/>
     <pref name='y' type='int' value='0'/></pref>
   </pref>
   <pref name='conversations'>
-   <pref name='size'><pref name='width' type='int' value='88'/>
+   <pref name='size'><pref name='width' type='int' value='82'/>
     <pref name='height' type='int' value='24'/></pref>
-   <pref name='position'><pref name='x' type='int' value='49'/>
+   <pref name='position'><pref name='x' type='int' value='57'/>
     <pref name='y' type='int' value='0'/></pref>
   </pref>
  </pref>

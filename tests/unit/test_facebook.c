@@ -36,7 +36,7 @@ static void test_metadata(void)
 	g_assert_cmpuint(m->text_limit, ==, 2000);
 	g_assert_cmpint(m->text_limit_in_bytes, ==, 0);
 	g_assert_cmpint(m->min_poll_interval, ==, 2);
-	g_assert_cmpuint(m->flags, ==, 0);
+	g_assert_cmpuint(m->flags, ==, BDM_MODULE_NUMERIC_USERNAME);
 	for (o = m->options; o->key; o++) {
 		if (strcmp(o->key, "api_base") == 0) {
 			g_assert_cmpint(o->type, ==, BDM_OPT_STRING);

@@ -28,7 +28,7 @@ static void test_metadata(void)
 	g_assert_cmpstr(m->username_label, ==, "Instagram account ID or Page ID");
 	g_assert_cmpuint(m->text_limit, ==, 1000);
 	g_assert_cmpint(m->text_limit_in_bytes, ==, 1);
-	g_assert_cmpuint(m->flags, ==, 0);
+	g_assert_cmpuint(m->flags, ==, BDM_MODULE_NUMERIC_USERNAME);
 	g_assert_cmpstr(m->default_api_base, ==, BASE);
 	for (o = m->options; o->key; o++) {
 		if (strcmp(o->key, "human_agent") == 0) {

@@ -21,9 +21,12 @@ typedef struct {
 } Expected;
 
 static const Expected modules[] = {
-	{ "branddm-facebook.bdm", "prpl-branddm-facebook", "facebook", 2000, 0, 0 },
-	{ "branddm-instagram.bdm", "prpl-branddm-instagram", "instagram", 1000, 1, 0 },
-	{ "branddm-x.bdm", "prpl-branddm-x", "x", 10000, 0, BDM_MODULE_NEWEST_FIRST },
+	{ "branddm-facebook.bdm", "prpl-branddm-facebook", "facebook", 2000, 0,
+	  BDM_MODULE_NUMERIC_USERNAME },
+	{ "branddm-instagram.bdm", "prpl-branddm-instagram", "instagram", 1000, 1,
+	  BDM_MODULE_NUMERIC_USERNAME },
+	{ "branddm-x.bdm", "prpl-branddm-x", "x", 10000, 0,
+	  BDM_MODULE_NEWEST_FIRST | BDM_MODULE_NUMERIC_USERNAME },
 };
 
 static char *plugin_dir;

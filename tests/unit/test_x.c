@@ -29,7 +29,7 @@ static void test_metadata(void)
 	g_assert_cmpstr(m->default_api_base, ==, BASE);
 	g_assert_cmpstr(m->username_label, ==, "X user ID (numeric)");
 	g_assert_cmpstr(m->password_label, ==, "OAuth 2.0 user access token");
-	g_assert_cmpuint(m->flags, ==, BDM_MODULE_NEWEST_FIRST);
+	g_assert_cmpuint(m->flags, ==, BDM_MODULE_NEWEST_FIRST | BDM_MODULE_NUMERIC_USERNAME);
 	g_assert_cmpuint(m->text_limit, ==, 10000);
 	g_assert_cmpint(m->text_limit_in_bytes, ==, 0);
 	for (o = m->options; o->key; o++) {
