@@ -246,6 +246,16 @@ def action(s, label):
     return ev
 
 
+def run_desk_tests(t, p, tests):
+    """Run each (name, fn) as fn(t, p, hook), each with a webhook receiver of its own."""
+    for test_name, fn in tests:
+        hook = Webhook()
+        try:
+            t.run(test_name, fn, p, hook)
+        finally:
+            hook.close()
+
+
 def quit_clean(t, s):
     """Quit the client as an agent would: libpurple unloads the desk (timers,
     webhooks, commands, signals), and a sanitizer build reports leaks."""

@@ -16,9 +16,9 @@ import urllib.parse
 from protocol_suite import Session
 from platforms import Facebook
 from harness import Tap
-from desk_fixtures import (ADA, GRACE, ALAN, KATHERINE, Webhook, action, buddy_alias, clock,
+from desk_fixtures import (ADA, GRACE, ALAN, KATHERINE, action, buddy_alias, clock,
                            command, compose, events, out_rows, quit_clean, session, sysconf,
-                           listed, system_write, wait_alias)
+                           listed, run_desk_tests, system_write, wait_alias)
 
 
 # ---- templates ---------------------------------------------------------------
@@ -641,10 +641,5 @@ tests = [("template into the compose box, then sent", test_template_insert_and_s
          ("waiting conversations, oldest first", test_waiting_list_order),
          ("out-of-hours acknowledgement", test_out_of_hours_reply),
          ("the account's menu", test_account_menu)]
-for test_name, fn in tests:
-    hook = Webhook()
-    try:
-        t.run(test_name, fn, p, hook)
-    finally:
-        hook.close()
+run_desk_tests(t, p, tests)
 t.done()

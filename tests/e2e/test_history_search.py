@@ -10,7 +10,7 @@ import time
 from protocol_suite import Session
 from platforms import Facebook
 from harness import Tap
-from desk_fixtures import (ADA, GRACE, Webhook, command, quit_clean, session, sysconf)
+from desk_fixtures import (ADA, GRACE, command, quit_clean, run_desk_tests, session, sysconf)
 
 
 def conv_writes(s, who, since):
@@ -207,10 +207,5 @@ p = Facebook()
 tests = [("history when a conversation opens", test_history_when_opened),
          ("/search", test_search),
          ("[desk] history", test_history_setting)]
-for test_name, fn in tests:
-    hook = Webhook()
-    try:
-        t.run(test_name, fn, p, hook)
-    finally:
-        hook.close()
+run_desk_tests(t, p, tests)
 t.done()
