@@ -28,6 +28,15 @@ UNIT_TESTS += test_module_call
 test_module_call_SRC := tests/unit/test_module_call.c plugin/host/module_call.c \
                         plugin/host/module_load.c
 
+# A working module of ABI version 1, built against the frozen v1 header
+# (its include path comes first), for tests/e2e/test_module_v1.py.
+V1_MODULE_FILE := $(BUILD)/tests/v1-plugins/branddm-oldfake.bdm
+$(V1_MODULE_FILE): tests/unit/fixtures/v1_module.c tests/unit/fixtures/v1/branddm/protocol.h
+	@mkdir -p $(dir $@)
+	$(CC) -Itests/unit/fixtures/v1 $(ALL_CFLAGS) -shared -o $@ $< $(MODULE_LIBS)
+CHECK_DEPS += $(V1_MODULE_FILE)
+TESTS += tests/e2e/test_module_v1.py
+
 UNIT_TESTS += test_http_rules
 test_http_rules_SRC := tests/unit/test_http_rules.c plugin/host/http.c
 
