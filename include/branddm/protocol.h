@@ -297,6 +297,7 @@ static inline size_t bdm_module_declared_size(const BdmModule *m)
 		limit = BDM_MODULE_V1_SIZE;
 	else if (m->abi_version == 2 && limit > BDM_MODULE_V2_SIZE)
 		limit = BDM_MODULE_V2_SIZE;
+	/* ABI 3 adds its line here, with BDM_MODULE_V3_SIZE. */
 	return limit;
 }
 
