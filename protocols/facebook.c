@@ -27,46 +27,6 @@ static const BdmAccountOption facebook_options[] = {
 	{ NULL, NULL, 0, NULL, 0 }
 };
 
-static int fb_build_whoami(const BdmAccountCtx *ctx, BdmRequest *out, BdmError *err)
-{
-	return graph_build_whoami(&messenger, ctx, out, err);
-}
-
-static int fb_parse_whoami(const BdmAccountCtx *ctx, const BdmResponse *resp,
-                           BdmIdentity *out, BdmError *err)
-{
-	return graph_parse_whoami(&messenger, ctx, resp, out, err);
-}
-
-static int fb_build_poll(const BdmAccountCtx *ctx, const char *cursor, BdmRequest *out,
-                         BdmError *err)
-{
-	return graph_build_poll(&messenger, ctx, cursor, out, err);
-}
-
-static int fb_parse_poll(const BdmAccountCtx *ctx, const BdmResponse *resp,
-                         BdmPollPage *out, BdmError *err)
-{
-	return graph_parse_poll(&messenger, ctx, resp, out, err);
-}
-
-static int fb_check_send(const BdmAccountCtx *ctx, const BdmSendInput *in, BdmError *err)
-{
-	return graph_check_send(&messenger, ctx, in, err);
-}
-
-static int fb_build_send(const BdmAccountCtx *ctx, const BdmSendInput *in,
-                         BdmRequest *out, BdmError *err)
-{
-	return graph_build_send(&messenger, ctx, in, out, err);
-}
-
-static int fb_parse_send(const BdmAccountCtx *ctx, const BdmResponse *resp,
-                         BdmSendResult *out, BdmError *err)
-{
-	return graph_parse_send(&messenger, ctx, resp, out, err);
-}
-
 static const BdmModule facebook_module = {
 	.magic = BDM_MODULE_MAGIC,
 	.abi_version = BDM_ABI_VERSION,
@@ -83,14 +43,15 @@ static const BdmModule facebook_module = {
 	.text_limit = 2000,
 	.text_limit_in_bytes = 0,
 	.min_poll_interval = 2,
-	.build_whoami = fb_build_whoami,
-	.parse_whoami = fb_parse_whoami,
-	.build_poll = fb_build_poll,
-	.parse_poll = fb_parse_poll,
-	.check_send = fb_check_send,
-	.build_send = fb_build_send,
-	.parse_send = fb_parse_send,
+	.build_whoami = graph_build_whoami,
+	.parse_whoami = graph_parse_whoami,
+	.build_poll = graph_build_poll,
+	.parse_poll = graph_parse_poll,
+	.check_send = graph_check_send,
+	.build_send = graph_build_send,
+	.parse_send = graph_parse_send,
 	.platform_label = "Facebook",
+	.module_data = &messenger,
 };
 
 G_MODULE_EXPORT const BdmModule *branddm_module_entry(void);

@@ -53,11 +53,25 @@ static GString *account_url(const GraphFlavor *flavor, const BdmAccountCtx *ctx,
 	return url;
 }
 
-int graph_build_whoami(const GraphFlavor *flavor, const BdmAccountCtx *ctx,
-                       BdmRequest *out, BdmError *err)
+const GraphFlavor *graph_flavor(const BdmAccountCtx *ctx, BdmError *err)
 {
-	GString *url = account_url(flavor, ctx, err);
+	if (!ctx->module_data) {
+		bdm_error_set(err, BDM_ERR_INVALID, 0,
+		              _("The Graph module was called without its settings; "
+		                "update the branddm plugin."));
+		return NULL;
+	}
+	return ctx->module_data;
+}
 
+int graph_build_whoami(const BdmAccountCtx *ctx, BdmRequest *out, BdmError *err)
+{
+	const GraphFlavor *flavor = graph_flavor(ctx, err);
+	GString *url;
+
+	if (!flavor)
+		return -1;
+	url = account_url(flavor, ctx, err);
 	if (!url)
 		return -1;
 	proto_url_append_param(url, "fields", flavor->whoami_fields, ",");
@@ -65,15 +79,18 @@ int graph_build_whoami(const GraphFlavor *flavor, const BdmAccountCtx *ctx,
 	return 0;
 }
 
-int graph_parse_whoami(const GraphFlavor *flavor, const BdmAccountCtx *ctx,
-                       const BdmResponse *resp, BdmIdentity *out, BdmError *err)
+int graph_parse_whoami(const BdmAccountCtx *ctx, const BdmResponse *resp, BdmIdentity *out,
+                       BdmError *err)
 {
-	JsonNode *root = graph_check_response(flavor, resp, err);
+	const GraphFlavor *flavor = graph_flavor(ctx, err);
+	JsonNode *root;
 	JsonObject *obj;
 	const char *name;
 	char *id;
 
-	(void)ctx;
+	if (!flavor)
+		return -1;
+	root = graph_check_response(flavor, resp, err);
 	if (!root)
 		return -1;
 	obj = proto_json_object(root);
@@ -96,12 +113,15 @@ int graph_parse_whoami(const GraphFlavor *flavor, const BdmAccountCtx *ctx,
 	return 0;
 }
 
-int graph_build_poll(const GraphFlavor *flavor, const BdmAccountCtx *ctx,
-                     const char *cursor, BdmRequest *out, BdmError *err)
+int graph_build_poll(const BdmAccountCtx *ctx, const char *cursor, BdmRequest *out,
+                     BdmError *err)
 {
+	const GraphFlavor *flavor = graph_flavor(ctx, err);
 	GString *url;
 	char *base, *link;
 
+	if (!flavor)
+		return -1;
 	if (!cursor) {
 		url = account_url(flavor, ctx, err);
 		if (!url)
@@ -206,11 +226,13 @@ static int check_and_classify(const GraphFlavor *flavor, const BdmAccountCtx *ct
 	return reply_kind(flavor, ctx, in, kind, err);
 }
 
-int graph_check_send(const GraphFlavor *flavor, const BdmAccountCtx *ctx,
-                     const BdmSendInput *in, BdmError *err)
+int graph_check_send(const BdmAccountCtx *ctx, const BdmSendInput *in, BdmError *err)
 {
+	const GraphFlavor *flavor = graph_flavor(ctx, err);
 	GraphReplyKind kind;
 
+	if (!flavor)
+		return -1;
 	return check_and_classify(flavor, ctx, in, &kind, err);
 }
 
@@ -244,14 +266,15 @@ static JsonNode *send_body(const BdmSendInput *in, GraphReplyKind kind)
 	return node;
 }
 
-int graph_build_send(const GraphFlavor *flavor, const BdmAccountCtx *ctx,
-                     const BdmSendInput *in, BdmRequest *out, BdmError *err)
+int graph_build_send(const BdmAccountCtx *ctx, const BdmSendInput *in, BdmRequest *out,
+                     BdmError *err)
 {
+	const GraphFlavor *flavor = graph_flavor(ctx, err);
 	GraphReplyKind kind;
 	JsonNode *body;
 	GString *url;
 
-	if (check_and_classify(flavor, ctx, in, &kind, err) < 0)
+	if (!flavor || check_and_classify(flavor, ctx, in, &kind, err) < 0)
 		return -1;
 	url = account_url(flavor, ctx, err);
 	if (!url)
@@ -265,13 +288,16 @@ int graph_build_send(const GraphFlavor *flavor, const BdmAccountCtx *ctx,
 	return 0;
 }
 
-int graph_parse_send(const GraphFlavor *flavor, const BdmAccountCtx *ctx,
-                     const BdmResponse *resp, BdmSendResult *out, BdmError *err)
+int graph_parse_send(const BdmAccountCtx *ctx, const BdmResponse *resp, BdmSendResult *out,
+                     BdmError *err)
 {
-	JsonNode *root = graph_check_response(flavor, resp, err);
+	const GraphFlavor *flavor = graph_flavor(ctx, err);
+	JsonNode *root;
 	char *message_id;
 
-	(void)ctx;
+	if (!flavor)
+		return -1;
+	root = graph_check_response(flavor, resp, err);
 	if (!root)
 		return -1;
 	message_id = proto_json_dup_id(proto_json_object(root), "message_id");

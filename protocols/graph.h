@@ -5,7 +5,9 @@
  * Both platforms use the same edges (/{id}/conversations, /{id}/messages),
  * the same error envelope and the same 24-hour window with the HUMAN_AGENT
  * tag; they differ in a few numbers and names, which a GraphFlavor carries.
- * Each module wraps these functions in its own BdmModule.
+ * Each module puts its GraphFlavor in BdmModule.module_data and these
+ * functions straight into its table: the host hands the flavor back in
+ * every call as ctx->module_data.
  *
  * Tokens: requests never carry access_token; the host adds the bearer
  * header.  Paging links from responses are followed only on the API base's
@@ -42,6 +44,11 @@ typedef struct {
 	const char *extra_self_option;
 } GraphFlavor;
 
+/** The calling module's flavor (ctx->module_data), or NULL with err set when
+ *  the host gave none (a host older than ABI 2 never calls an ABI-2 module). */
+G_GNUC_INTERNAL
+const GraphFlavor *graph_flavor(const BdmAccountCtx *ctx, BdmError *err);
+
 /** Parse a Graph response: the owned JSON root object on success, or NULL
  *  with err classified from error.code/error_subcode (status as fallback). */
 G_GNUC_INTERNAL
@@ -56,43 +63,41 @@ gboolean graph_is_brand(const GraphFlavor *flavor, const BdmAccountCtx *ctx, con
 /** GET {api_base}/{account_id}?fields=...: checks the token, learns the name.
  *  Fails with BDM_ERR_INVALID when the account id or API base is unusable. */
 G_GNUC_INTERNAL
-int graph_build_whoami(const GraphFlavor *flavor, const BdmAccountCtx *ctx,
-                       BdmRequest *out, BdmError *err);
+int graph_build_whoami(const BdmAccountCtx *ctx, BdmRequest *out, BdmError *err);
 
 /** Identity from a whoami response; the name falls back to username.
  *  A response without an id is BDM_ERR_MALFORMED. */
 G_GNUC_INTERNAL
-int graph_parse_whoami(const GraphFlavor *flavor, const BdmAccountCtx *ctx,
-                       const BdmResponse *resp, BdmIdentity *out, BdmError *err);
+int graph_parse_whoami(const BdmAccountCtx *ctx, const BdmResponse *resp, BdmIdentity *out,
+                       BdmError *err);
 
 /** The conversations list (cursor NULL), or the paging link a previous
  *  parse put in next: refused (BDM_ERR_INVALID) unless on the API origin. */
 G_GNUC_INTERNAL
-int graph_build_poll(const GraphFlavor *flavor, const BdmAccountCtx *ctx,
-                     const char *cursor, BdmRequest *out, BdmError *err);
+int graph_build_poll(const BdmAccountCtx *ctx, const char *cursor, BdmRequest *out,
+                     BdmError *err);
 
 /** Parse a conversations page or a /{conversation-id}/messages page (told
  *  apart by the items' shape).  Bad items are skipped and set page.gap. */
 G_GNUC_INTERNAL
-int graph_parse_poll(const GraphFlavor *flavor, const BdmAccountCtx *ctx,
-                     const BdmResponse *resp, BdmPollPage *out, BdmError *err);
+int graph_parse_poll(const BdmAccountCtx *ctx, const BdmResponse *resp, BdmPollPage *out,
+                     BdmError *err);
 
 /** Length, recipient and reply-window rules for a send.
  *  BDM_ERR_WINDOW carries a plain explanation of what the agent can do. */
 G_GNUC_INTERNAL
-int graph_check_send(const GraphFlavor *flavor, const BdmAccountCtx *ctx,
-                     const BdmSendInput *in, BdmError *err);
+int graph_check_send(const BdmAccountCtx *ctx, const BdmSendInput *in, BdmError *err);
 
 /** POST {api_base}/{account_id}/messages as RESPONSE or HUMAN_AGENT tag.
  *  Not idempotent: a repeated POST sends the message twice. */
 G_GNUC_INTERNAL
-int graph_build_send(const GraphFlavor *flavor, const BdmAccountCtx *ctx,
-                     const BdmSendInput *in, BdmRequest *out, BdmError *err);
+int graph_build_send(const BdmAccountCtx *ctx, const BdmSendInput *in, BdmRequest *out,
+                     BdmError *err);
 
 /** message_id from {"recipient_id","message_id"}; errors as classified.
  *  A success without message_id is BDM_ERR_MALFORMED. */
 G_GNUC_INTERNAL
-int graph_parse_send(const GraphFlavor *flavor, const BdmAccountCtx *ctx,
-                     const BdmResponse *resp, BdmSendResult *out, BdmError *err);
+int graph_parse_send(const BdmAccountCtx *ctx, const BdmResponse *resp, BdmSendResult *out,
+                     BdmError *err);
 
 #endif /* BRANDDM_GRAPH_H */

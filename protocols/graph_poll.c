@@ -228,9 +228,10 @@ static char *messages_page_owner(PollParse *p, JsonObject *paging)
 	return NULL;
 }
 
-int graph_parse_poll(const GraphFlavor *flavor, const BdmAccountCtx *ctx,
-                     const BdmResponse *resp, BdmPollPage *out, BdmError *err)
+int graph_parse_poll(const BdmAccountCtx *ctx, const BdmResponse *resp, BdmPollPage *out,
+                     BdmError *err)
 {
+	const GraphFlavor *flavor = graph_flavor(ctx, err);
 	PollParse p = { flavor, ctx, NULL, NULL };
 	JsonNode *root;
 	JsonObject *obj, *paging;
@@ -238,6 +239,8 @@ int graph_parse_poll(const GraphFlavor *flavor, const BdmAccountCtx *ctx,
 	char *owner = NULL;
 	guint i, n;
 
+	if (!flavor)
+		return -1;
 	root = graph_check_response(flavor, resp, err);
 	if (!root)
 		return -1;

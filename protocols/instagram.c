@@ -39,46 +39,6 @@ static const BdmAccountOption instagram_options[] = {
 	{ NULL, NULL, 0, NULL, 0 }
 };
 
-static int ig_build_whoami(const BdmAccountCtx *ctx, BdmRequest *out, BdmError *err)
-{
-	return graph_build_whoami(&instagram, ctx, out, err);
-}
-
-static int ig_parse_whoami(const BdmAccountCtx *ctx, const BdmResponse *resp,
-                           BdmIdentity *out, BdmError *err)
-{
-	return graph_parse_whoami(&instagram, ctx, resp, out, err);
-}
-
-static int ig_build_poll(const BdmAccountCtx *ctx, const char *cursor, BdmRequest *out,
-                         BdmError *err)
-{
-	return graph_build_poll(&instagram, ctx, cursor, out, err);
-}
-
-static int ig_parse_poll(const BdmAccountCtx *ctx, const BdmResponse *resp,
-                         BdmPollPage *out, BdmError *err)
-{
-	return graph_parse_poll(&instagram, ctx, resp, out, err);
-}
-
-static int ig_check_send(const BdmAccountCtx *ctx, const BdmSendInput *in, BdmError *err)
-{
-	return graph_check_send(&instagram, ctx, in, err);
-}
-
-static int ig_build_send(const BdmAccountCtx *ctx, const BdmSendInput *in,
-                         BdmRequest *out, BdmError *err)
-{
-	return graph_build_send(&instagram, ctx, in, out, err);
-}
-
-static int ig_parse_send(const BdmAccountCtx *ctx, const BdmResponse *resp,
-                         BdmSendResult *out, BdmError *err)
-{
-	return graph_parse_send(&instagram, ctx, resp, out, err);
-}
-
 static const BdmModule instagram_module = {
 	.magic = BDM_MODULE_MAGIC,
 	.abi_version = BDM_ABI_VERSION,
@@ -95,14 +55,15 @@ static const BdmModule instagram_module = {
 	.text_limit = 1000,
 	.text_limit_in_bytes = 1,
 	.min_poll_interval = 2,
-	.build_whoami = ig_build_whoami,
-	.parse_whoami = ig_parse_whoami,
-	.build_poll = ig_build_poll,
-	.parse_poll = ig_parse_poll,
-	.check_send = ig_check_send,
-	.build_send = ig_build_send,
-	.parse_send = ig_parse_send,
+	.build_whoami = graph_build_whoami,
+	.parse_whoami = graph_parse_whoami,
+	.build_poll = graph_build_poll,
+	.parse_poll = graph_parse_poll,
+	.check_send = graph_check_send,
+	.build_send = graph_build_send,
+	.parse_send = graph_parse_send,
 	.platform_label = "Instagram",
+	.module_data = &instagram,
 };
 
 G_MODULE_EXPORT const BdmModule *branddm_module_entry(void);

@@ -12,6 +12,12 @@
  * fields are only ever appended; a host reads a field only when both the
  * version and the size say it is there.  A host refuses a module whose
  * abi_version is newer than it knows or older than BDM_ABI_VERSION_MIN.
+ * Read optional or newer fields with BDM_MODULE_HAS() only.
+ *
+ * The account context (BdmAccountCtx) is the host's: a module only reads
+ * it, so the host may append fields to it freely.  A module built against
+ * version N sees the fields of version N, and a host never runs a module
+ * newer than itself, so every field a module knows of is there.
  *
  * Memory: every string and array a module hands out is allocated with GLib
  * (g_malloc/g_strdup) and released by the host with the bdm_*_clear()
@@ -23,6 +29,7 @@
 #ifndef BRANDDM_PROTOCOL_H
 #define BRANDDM_PROTOCOL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
 #include <glib.h>
@@ -98,7 +105,16 @@ typedef struct {
 
 /* ---- account context ---------------------------------------------------- */
 
-/** What a module may know about the account it works for. */
+typedef struct BdmModule BdmModule;
+
+/** How much a debug line matters; the host maps it to purple_debug's levels. */
+typedef enum {
+	BDM_DEBUG_INFO = 0,
+	BDM_DEBUG_WARNING,
+	BDM_DEBUG_ERROR
+} BdmDebugLevel;
+
+/** What a module may know about the account it works for; owned by the host. */
 typedef struct BdmAccountCtx BdmAccountCtx;
 struct BdmAccountCtx {
 	const char *api_base;   /* no trailing slash, e.g. https://graph.facebook.com/v25.0 */
@@ -108,6 +124,17 @@ struct BdmAccountCtx {
 	/* Value of an account option declared in BdmModule.options, or NULL. */
 	const char *(*get_option)(const BdmAccountCtx *ctx, const char *key);
 	void *host_data;        /* for get_option; opaque to the module */
+	/* ---- ABI version 2 ---- */
+	/* The module being called and its module_data (NULL when it has none),
+	 * so one implementation can serve several modules (Facebook and
+	 * Instagram share the Graph code and differ only in their data). */
+	const BdmModule *module;
+	const void *module_data;
+	/* Log one line (no newline) through the host's debug log, or NULL.  The
+	 * host writes it to purple_debug under the module's platform, so a
+	 * module needs no libpurple.  Modules never see tokens and must not log
+	 * customer text: request descriptions, counts and reasons only. */
+	void (*debug)(const BdmAccountCtx *ctx, BdmDebugLevel level, const char *line);
 };
 
 /* ---- normalized data ---------------------------------------------------- */
@@ -198,10 +225,13 @@ enum {
 /*
  * Every function returns 0 on success and -1 on failure, in which case it
  * has filled *err (the caller zero-initialises it and clears it after).
- * Output structs are zero-initialised by the caller and owned by it after a
- * successful return.
+ * Output structs (BdmRequest, BdmIdentity, BdmPollPage, BdmSendResult) are
+ * zero-initialised by the caller and owned by it after a successful return.
+ * On failure the output is empty: a module should leave it as it found it,
+ * and the host clears it with the matching bdm_*_clear() all the same, so
+ * whatever a failing module left there is freed once and never used.
  */
-typedef struct BdmModule {
+struct BdmModule {
 	/* ---- ABI version 1 ---- */
 	unsigned int magic;         /* BDM_MODULE_MAGIC */
 	int abi_version;            /* BDM_ABI_VERSION the module was built with */
@@ -245,14 +275,64 @@ typedef struct BdmModule {
 	 * name so two customers called alike on two platforms differ: "Facebook",
 	 * "X".  Untranslated (a name).  NULL: the host shows name instead. */
 	const char *platform_label;
+	/* Anything the module wants back in every call as ctx->module_data
+	 * (e.g. which variant of a shared implementation it is), or NULL. */
+	const void *module_data;
 	/* ---- later ABI versions append fields here ---- */
-} BdmModule;
+};
 
 /** Byte size of the version-1 part of BdmModule; hosts require at least this. */
 #define BDM_MODULE_V1_SIZE (offsetof(BdmModule, parse_send) + sizeof(void (*)(void)))
 
 /** Byte size of BdmModule up to and including the version-2 fields. */
-#define BDM_MODULE_V2_SIZE (offsetof(BdmModule, platform_label) + sizeof(const char *))
+#define BDM_MODULE_V2_SIZE (offsetof(BdmModule, module_data) + sizeof(const void *))
+
+/** How many bytes of m the host may read: what its struct_size declares, but
+ *  never more than its abi_version defines (fields appended later are not its). */
+static inline size_t bdm_module_declared_size(const BdmModule *m)
+{
+	size_t limit = m->struct_size;
+
+	if (m->abi_version <= 1 && limit > BDM_MODULE_V1_SIZE)
+		limit = BDM_MODULE_V1_SIZE;
+	else if (m->abi_version == 2 && limit > BDM_MODULE_V2_SIZE)
+		limit = BDM_MODULE_V2_SIZE;
+	/* ABI 3 adds its line here, with BDM_MODULE_V3_SIZE. */
+	return limit;
+}
+
+/** TRUE when module m declares field (by its size and version) and it is not
+ *  NULL, like libpurple's PURPLE_PROTOCOL_PLUGIN_HAS_FUNC; for optional fields. */
+#define BDM_MODULE_HAS(m, field) \
+	(bdm_module_declared_size(m) >= offsetof(BdmModule, field) + sizeof((m)->field) && \
+	 (m)->field != NULL)
+
+/** Point ctx at module m and its module_data, as the host does before every
+ *  call; tests and fuzzers that build their own context call it too. */
+static inline void bdm_ctx_bind(BdmAccountCtx *ctx, const BdmModule *m)
+{
+	ctx->module = m;
+	ctx->module_data = m != NULL && BDM_MODULE_HAS(m, module_data) ? m->module_data : NULL;
+}
+
+/** Log a printf-style line through ctx->debug when the host gave one.
+ *  Never pass a token or customer text (see BdmAccountCtx.debug). */
+static inline void bdm_debug(const BdmAccountCtx *ctx, BdmDebugLevel level,
+                             const char *format, ...) G_GNUC_PRINTF(3, 4);
+static inline void bdm_debug(const BdmAccountCtx *ctx, BdmDebugLevel level,
+                             const char *format, ...)
+{
+	va_list args;
+	char *line;
+
+	if (ctx == NULL || ctx->debug == NULL)
+		return;
+	va_start(args, format);
+	line = g_strdup_vprintf(format, args);
+	va_end(args);
+	ctx->debug(ctx, level, line);
+	g_free(line);
+}
 
 /** Type of the exported entry point. */
 typedef const BdmModule *(*BdmModuleEntryFunc)(void);
@@ -266,13 +346,17 @@ static inline void bdm_error_clear(BdmError *e)
 	memset(e, 0, sizeof(*e));
 }
 
-/** Fill an error; message is copied.  Returns -1 so callers can `return bdm_error_set(...)`. */
+/** Replace the whole error (subcode and retry_after reset to 0); message is
+ *  copied.  Returns -1 so callers can `return bdm_error_set(...)`. */
 static inline int bdm_error_set(BdmError *e, BdmErrorClass cls, int code, const char *message)
 {
-	g_free(e->message);
+	/* Copy first: message may be e->message itself. */
+	char *copy = g_strdup(message);
+
+	bdm_error_clear(e);
 	e->cls = cls;
 	e->code = code;
-	e->message = g_strdup(message);
+	e->message = copy;
 	return -1;
 }
 

@@ -24,6 +24,7 @@
 #include "branddm/i18n.h"
 #include "desk_features.h"
 #include "desk_internal.h"
+#include "module_call.h"
 #include "policy.h"
 
 #define DEBUG_CAT "branddm-policy"
@@ -211,7 +212,6 @@ static void ask_for_acknowledgement(BdmConn *conn)
 
 static char *window_refusal(BdmConn *conn, const char *who, const char *text, gboolean automated)
 {
-	const BdmModule *m = conn->proto->module;
 	BdmSendInput in = { 0 };
 	BdmError err = { 0 };
 	char *why = NULL;
@@ -222,7 +222,7 @@ static char *window_refusal(BdmConn *conn, const char *who, const char *text, gb
 	in.allow_human_agent = purple_account_get_bool(conn->account, "human_agent", FALSE);
 	in.automated = automated;
 	conn->ctx.now = bdm_now();
-	if (m->check_send(&conn->ctx, &in, &err) != 0 && err.cls == BDM_ERR_WINDOW)
+	if (bdm_call_check_send(&conn->ctx, &in, &err) != 0 && err.cls == BDM_ERR_WINDOW)
 		why = g_strdup(err.message ? err.message : _("The platform's reply window is closed."));
 	bdm_error_clear(&err);
 	return why;

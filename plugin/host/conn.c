@@ -9,6 +9,7 @@
 
 #include "branddm/i18n.h"
 #include "conn.h"
+#include "module_call.h"
 #include "purple_logs.h"
 #include "host_signals.h"
 #include "journal.h"
@@ -49,6 +50,24 @@ static const char *ctx_get_option(const BdmAccountCtx *ctx, const char *key)
 {
 	BdmConn *conn = ctx->host_data;
 	return purple_account_get_string(conn->account, key, NULL);
+}
+
+/* Modules log through here, as they do not link libpurple.  One module
+ * line stays one log line: control characters (a newline in something a
+ * server sent) become spaces. */
+static void ctx_debug(const BdmAccountCtx *ctx, BdmDebugLevel level, const char *line)
+{
+	PurpleDebugLevel purple_level = level == BDM_DEBUG_ERROR ? PURPLE_DEBUG_ERROR :
+	                                level == BDM_DEBUG_WARNING ? PURPLE_DEBUG_WARNING :
+	                                PURPLE_DEBUG_INFO;
+	char *clean = g_strdup(line ? line : "");
+	char *c;
+
+	for (c = clean; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = ' ';
+	purple_debug(purple_level, DEBUG_CAT, "%s: %s\n", ctx->module->platform, clean);
+	g_free(clean);
 }
 
 /* ---- HTTP calls owned by a connection ---------------------------------- */
@@ -192,7 +211,7 @@ static void on_whoami(const BdmHttpResult *result, gpointer data)
 
 	conn->ctx.now = bdm_now();
 	if (!bdm_conn_result_usable(result, &err) ||
-	    m->parse_whoami(&conn->ctx, &result->response, &me, &err) != 0) {
+	    bdm_call_parse_whoami(&conn->ctx, &result->response, &me, &err) != 0) {
 		if (!bdm_conn_fatal_error(conn, &err) && !retry_login(conn, &err)) {
 			char *why = sentence(err.message ? err.message : _("Unknown error."));
 			char *text = g_strdup_printf(_("Could not sign in to %s: %s Check the username and "
@@ -262,6 +281,8 @@ void bdm_account_login(PurpleAccount *account)
 	conn->ctx.get_option = ctx_get_option;
 	conn->ctx.host_data = conn;
 	conn->ctx.now = bdm_now();
+	conn->ctx.debug = ctx_debug;
+	bdm_ctx_bind(&conn->ctx, proto->module);
 
 	if ((proto->module->flags & BDM_MODULE_NUMERIC_USERNAME) && !is_number(conn->ctx.account_id)) {
 		/* Said before any request: a name typed as the username would
@@ -296,7 +317,7 @@ static void send_whoami(BdmConn *conn)
 
 	purple_connection_update_progress(conn->gc, _("Checking access token"), 1, 3);
 	conn->ctx.now = bdm_now();
-	if (conn->proto->module->build_whoami(&conn->ctx, &req, &err) != 0) {
+	if (bdm_call_build_whoami(&conn->ctx, &req, &err) != 0) {
 		purple_connection_error_reason(conn->gc, PURPLE_CONNECTION_ERROR_INVALID_SETTINGS,
 		                               err.message ? err.message : _("Invalid account settings."));
 		bdm_error_clear(&err);

@@ -1,7 +1,7 @@
 # The protocol host (plugin/host/): module loading, the libpurple protocol
 # made of each module, connections, HTTP, polling, sending and the delivery
 # journal.  It knows nothing of the desk (see plugin/host/README.md).
-HOST_SRC := plugin/host/module_load.c plugin/host/protocol_info.c plugin/host/conn.c \
+HOST_SRC := plugin/host/module_load.c plugin/host/module_call.c plugin/host/protocol_info.c plugin/host/conn.c \
             plugin/host/poller.c plugin/host/send.c plugin/host/send_retry.c \
             plugin/host/http.c plugin/host/i18n_init.c plugin/host/clock.c \
             plugin/host/notice.c plugin/host/hooks.c plugin/host/host_signals.c \

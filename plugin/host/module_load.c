@@ -36,8 +36,7 @@ char *bdm_module_check(const BdmModule *m)
 const char *bdm_module_platform_label(const BdmModule *m)
 {
 	/* A version-1 module has no such field: reading it would run off its struct. */
-	if (m->abi_version >= 2 && m->struct_size >= BDM_MODULE_V2_SIZE &&
-	    m->platform_label != NULL && *m->platform_label != '\0')
+	if (BDM_MODULE_HAS(m, platform_label) && *m->platform_label != '\0')
 		return m->platform_label;
 	return m->name;
 }

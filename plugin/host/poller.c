@@ -15,6 +15,7 @@
 #include "hooks.h"
 #include "host_signals.h"
 #include "journal.h"
+#include "module_call.h"
 #include "notice.h"
 #include "poller.h"
 
@@ -434,7 +435,7 @@ static void on_page(const BdmHttpResult *result, gpointer data)
 	conn->ctx.now = bdm_now();
 	poll->pages++;
 	if (bdm_conn_result_usable(result, &err) &&
-	    conn->proto->module->parse_poll(&conn->ctx, &result->response, &page, &err) == 0) {
+	    bdm_call_parse_poll(&conn->ctx, &result->response, &page, &err) == 0) {
 		collect_page(conn, &page);
 		bdm_poll_page_clear(&page);
 		fetch_next_page(conn);
@@ -480,7 +481,7 @@ static void fetch_next_page(BdmConn *conn)
 	}
 	cursor = g_queue_pop_head(&poll->cursors);
 	conn->ctx.now = bdm_now();
-	if (conn->proto->module->build_poll(&conn->ctx, cursor, &req, &err) != 0) {
+	if (bdm_call_build_poll(&conn->ctx, cursor, &req, &err) != 0) {
 		purple_debug_error(DEBUG_CAT, "cannot build poll request: %s\n",
 		                   err.message ? err.message : "?");
 		bdm_error_clear(&err);

@@ -17,6 +17,7 @@
 #include "hooks.h"
 #include "host_signals.h"
 #include "journal.h"
+#include "module_call.h"
 #include "notice.h"
 #include "send.h"
 #include "send_retry.h"
@@ -122,7 +123,7 @@ static void on_sent(const BdmHttpResult *result, gpointer data)
 
 	conn->ctx.now = bdm_now();
 	if (bdm_conn_result_usable(result, &err) &&
-	    conn->proto->module->parse_send(&conn->ctx, &result->response, &sent, &err) == 0) {
+	    bdm_call_parse_send(&conn->ctx, &result->response, &sent, &err) == 0) {
 		confirmed(ps, &sent);
 		goto done;
 	}
@@ -170,7 +171,6 @@ done:
 static void attempt_send(PendingSend *ps)
 {
 	BdmConn *conn = ps->conn;
-	const BdmModule *m = conn->proto->module;
 	BdmSendInput in = { 0 };
 	BdmRequest req = { 0 };
 	BdmError err = { 0 };
@@ -190,7 +190,7 @@ static void attempt_send(PendingSend *ps)
 	in.allow_human_agent = purple_account_get_bool(conn->account, "human_agent", FALSE);
 	in.automated = ps->automated;
 	conn->ctx.now = bdm_now();
-	if (m->build_send(&conn->ctx, &in, &req, &err) != 0) {
+	if (bdm_call_build_send(&conn->ctx, &in, &req, &err) != 0) {
 		report_failure(ps, &err, _("Not sent:"));
 		bdm_error_clear(&err);
 		forget(ps);

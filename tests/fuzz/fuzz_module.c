@@ -52,6 +52,7 @@ static void account_for(const BdmModule *m, BdmAccountCtx *ctx, long long now)
 	ctx->self_id = ctx->account_id;
 	ctx->now = now;
 	ctx->get_option = fuzz_option;
+	bdm_ctx_bind(ctx, m);
 }
 
 /* Read every byte of a string a module handed out. */

@@ -66,7 +66,7 @@ static void test_whoami_request(void)
 	BdmRequest req = { 0 };
 	BdmError err = { 0 };
 
-	test_account_init(&acct, BASE, PAGE, NULL, NOW);
+	test_account_init(&acct, m, BASE, PAGE, NULL, NOW);
 	g_assert_cmpint(m->build_whoami(&acct.ctx, &req, &err), ==, 0);
 	g_assert_cmpstr(req.method, ==, "GET");
 	g_assert_cmpstr(req.url, ==, BASE "/1000?fields=id,name");
@@ -115,7 +115,7 @@ static void test_whoami_parse(void)
 	BdmError err = { 0 };
 	BdmResponse resp;
 
-	test_account_init(&acct, BASE, PAGE, NULL, NOW);
+	test_account_init(&acct, m, BASE, PAGE, NULL, NOW);
 	resp = test_response(200, "{\"id\":\"1000\",\"name\":\"Acme <Support>\"}", NOW, NULL, 0);
 	g_assert_cmpint(m->parse_whoami(&acct.ctx, &resp, &id, &err), ==, 0);
 	g_assert_cmpstr(id.id, ==, "1000");
@@ -160,7 +160,7 @@ static void test_poll_request(void)
 	BdmError err = { 0 };
 	char *v;
 
-	test_account_init(&acct, BASE, PAGE, "1000", NOW);
+	test_account_init(&acct, m, BASE, PAGE, "1000", NOW);
 	g_assert_cmpint(m->build_poll(&acct.ctx, NULL, &req, &err), ==, 0);
 	g_assert_cmpstr(req.method, ==, "GET");
 	g_assert_true(g_str_has_prefix(req.url, BASE "/1000/conversations?"));
@@ -250,7 +250,7 @@ static void test_poll_parse_conversations(void)
 	const BdmMessage *msg;
 	size_t i;
 
-	test_account_init(&acct, BASE, PAGE, "1000", NOW);
+	test_account_init(&acct, m, BASE, PAGE, "1000", NOW);
 	g_assert_cmpint(parse_page(conversations_page, 200, &acct, &page, &err), ==, 0);
 
 	g_assert_cmpuint(page.n_conversations, ==, 2);
@@ -324,7 +324,7 @@ static void test_poll_parse_nested_messages_page(void)
 		"  \"from\":{\"id\":\"501\"}}],"
 		"\"paging\":{\"previous\":\"" BASE "/t_9/messages?before=Z\"}}";
 
-	test_account_init(&acct, BASE, PAGE, "1000", NOW);
+	test_account_init(&acct, m, BASE, PAGE, "1000", NOW);
 	g_assert_cmpint(parse_page(body, 200, &acct, &page, &err), ==, 0);
 	g_assert_cmpuint(page.n_conversations, ==, 0);
 	g_assert_cmpuint(page.n_messages, ==, 2);
@@ -360,7 +360,7 @@ static void test_poll_parse_spoofed_next(void)
 	};
 	size_t i;
 
-	test_account_init(&acct, BASE, PAGE, "1000", NOW);
+	test_account_init(&acct, m, BASE, PAGE, "1000", NOW);
 	for (i = 0; i < G_N_ELEMENTS(links); i++) {
 		char *body = g_strdup_printf(
 			"{\"data\":[{\"id\":\"t_5\",\"participants\":{\"data\":[{\"id\":\"505\"}]},"
@@ -396,7 +396,7 @@ static void test_poll_parse_dedupe(void)
 		"  {\"id\":\"m_9\",\"message\":\"b\",\"from\":{\"id\":\"501\"},\"created_time\":1795250001}]}}"
 		"]}";
 
-	test_account_init(&acct, BASE, PAGE, NULL, NOW);
+	test_account_init(&acct, m, BASE, PAGE, NULL, NOW);
 	g_assert_cmpint(parse_page(body, 200, &acct, &page, &err), ==, 0);
 	/* One conversation, each message once, and the repeat's new one kept. */
 	g_assert_cmpuint(page.n_conversations, ==, 1);
@@ -429,7 +429,7 @@ static void test_poll_parse_hostile_items(void)
 		" {\"id\":\"t_2\",\"updated_time\":{\"x\":1},\"messages\":[]}"
 		"],\"paging\":\"nope\"}";
 
-	test_account_init(&acct, BASE, PAGE, NULL, NOW);
+	test_account_init(&acct, m, BASE, PAGE, NULL, NOW);
 	g_assert_cmpint(parse_page(body, 200, &acct, &page, &err), ==, 0);
 	g_assert_cmpint(page.gap, ==, 1);
 	g_assert_cmpuint(page.n_messages, ==, 3);
@@ -471,7 +471,7 @@ static void test_poll_parse_malformed_bodies(void)
 	char *garbage;
 	size_t i;
 
-	test_account_init(&acct, BASE, PAGE, NULL, NOW);
+	test_account_init(&acct, m, BASE, PAGE, NULL, NOW);
 	for (i = 0; i < G_N_ELEMENTS(bodies); i++) {
 		g_assert_cmpint(parse_page(bodies[i], 200, &acct, &page, &err), ==, -1);
 		g_assert_cmpint(err.cls, ==, BDM_ERR_MALFORMED);

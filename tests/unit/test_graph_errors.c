@@ -79,7 +79,7 @@ static void test_errors(void)
 	TestAccount acct;
 	size_t i;
 
-	test_account_init(&acct, BASE, PAGE, NULL, NOW);
+	test_account_init(&acct, m, BASE, PAGE, NULL, NOW);
 	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
 		BdmHeader h[] = { { "retry-after", (char *)cases[i].retry_after } };
 		BdmResponse resp = test_response(cases[i].status, cases[i].body, NOW, h,
@@ -111,7 +111,7 @@ static void test_error_messages(void)
 	BdmPollPage page = { 0 };
 	BdmError err = { 0 };
 
-	test_account_init(&acct, BASE, PAGE, NULL, NOW);
+	test_account_init(&acct, m, BASE, PAGE, NULL, NOW);
 	/* error_user_msg wins over the developer message. */
 	g_assert_cmpint(parse_page("{\"error\":{\"message\":\"(#10) dev text\",\"code\":10,"
 	                           "\"error_subcode\":2018278,\"error_user_title\":\"T\","
@@ -201,7 +201,7 @@ static void test_recorded(void)
 	};
 	TestAccount acct;
 
-	test_account_init(&acct, BASE, PAGE, NULL, NOW);
+	test_account_init(&acct, m, BASE, PAGE, NULL, NOW);
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
 		test_replay_error(m, &acct, cases[i].source, cases[i].status, cases[i].body,
 		                  cases[i].cls, cases[i].code);

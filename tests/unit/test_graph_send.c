@@ -48,7 +48,7 @@ static void test_send_window(void)
 	TestAccount acct;
 	size_t i;
 
-	test_account_init(&acct, BASE, PAGE, NULL, NOW);
+	test_account_init(&acct, m, BASE, PAGE, NULL, NOW);
 	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
 		BdmSendInput in = { "501", "t_1", "Hello", 0, cases[i].human_agent,
 		                    cases[i].automated };
@@ -100,7 +100,7 @@ static char *window_message(long long age, int human_agent, int automated)
 	BdmError err = { 0 };
 	char *msg;
 
-	test_account_init(&acct, BASE, PAGE, NULL, NOW);
+	test_account_init(&acct, m, BASE, PAGE, NULL, NOW);
 	in.last_customer_message = age < 0 ? 0 : NOW - age;
 	g_assert_cmpint(m->check_send(&acct.ctx, &in, &err), ==, -1);
 	g_assert_cmpint(err.cls, ==, BDM_ERR_WINDOW);
@@ -142,7 +142,7 @@ static void test_send_request(void)
 	JsonNode *root;
 	JsonObject *o;
 
-	test_account_init(&acct, BASE, PAGE, NULL, NOW);
+	test_account_init(&acct, m, BASE, PAGE, NULL, NOW);
 	g_assert_cmpint(m->build_send(&acct.ctx, &in, &req, &err), ==, 0);
 	g_assert_cmpstr(req.method, ==, "POST");
 	g_assert_cmpstr(req.url, ==, BASE "/1000/messages");
@@ -171,7 +171,7 @@ static void test_send_text_rules(void)
 	GString *text = g_string_new(NULL);
 	int i;
 
-	test_account_init(&acct, BASE, PAGE, NULL, NOW);
+	test_account_init(&acct, m, BASE, PAGE, NULL, NOW);
 	/* 2000 characters of 2 bytes each: within the character limit. */
 	for (i = 0; i < 2000; i++)
 		g_string_append(text, "é");
@@ -212,7 +212,7 @@ static void test_send_parse(void)
 	BdmError err = { 0 };
 	BdmResponse resp;
 
-	test_account_init(&acct, BASE, PAGE, NULL, NOW);
+	test_account_init(&acct, m, BASE, PAGE, NULL, NOW);
 	resp = test_response(200, "{\"recipient_id\":\"501\",\"message_id\":\"m_AbC\"}", NOW, NULL, 0);
 	g_assert_cmpint(m->parse_send(&acct.ctx, &resp, &res, &err), ==, 0);
 	g_assert_cmpstr(res.message_id, ==, "m_AbC");

@@ -51,7 +51,7 @@ static void test_requests(void)
 	BdmError err = { 0 };
 	char *v;
 
-	test_account_init(&acct, BASE, "17841400000000000", NULL, NOW);
+	test_account_init(&acct, m, BASE, "17841400000000000", NULL, NOW);
 	g_assert_cmpint(m->build_whoami(&acct.ctx, &req, &err), ==, 0);
 	g_assert_cmpstr(req.url, ==, BASE "/17841400000000000?fields=id,name,username");
 	bdm_request_clear(&req);
@@ -73,7 +73,7 @@ static void test_whoami_username(void)
 	BdmResponse resp = test_response(200, "{\"id\":\"178\",\"username\":\"acme.shop\"}",
 	                                 NOW, NULL, 0);
 
-	test_account_init(&acct, BASE, "178", NULL, NOW);
+	test_account_init(&acct, m, BASE, "178", NULL, NOW);
 	g_assert_cmpint(m->parse_whoami(&acct.ctx, &resp, &id, &err), ==, 0);
 	g_assert_cmpstr(id.name, ==, "acme.shop");
 	bdm_identity_clear(&id);
@@ -123,7 +123,7 @@ static void test_gap_rule(void)
 	BdmPollPage page = { 0 };
 	char *body;
 
-	test_account_init(&acct, BASE, "178", NULL, NOW);
+	test_account_init(&acct, m, BASE, "178", NULL, NOW);
 	body = conversation_body(20, NULL, "178");
 	poll_with(&acct, body, &page);
 	g_assert_cmpuint(page.n_messages, ==, 20);
@@ -161,7 +161,7 @@ static void test_brand_id_option(void)
 
 	/* Username is the Page id: without the option the brand's Instagram
 	 * id is unknown, so the brand could pass for the customer. */
-	test_account_init(&acct, BASE, "1000", "1000", NOW);
+	test_account_init(&acct, m, BASE, "1000", "1000", NOW);
 	poll_with(&acct, body, &page);
 	g_assert_cmpstr(page.conversations[0].customer_id, ==, "17841400000000000");
 	bdm_poll_page_clear(&page);
@@ -202,7 +202,7 @@ static void test_byte_limit(void)
 	GString *text = g_string_new(NULL);
 	int i;
 
-	test_account_init(&acct, BASE, "178", NULL, NOW);
+	test_account_init(&acct, m, BASE, "178", NULL, NOW);
 	for (i = 0; i < 500; i++)
 		g_string_append(text, "é");            /* 1000 bytes, 500 characters */
 	in.text = text->str;
@@ -242,7 +242,7 @@ static void test_window(void)
 	BdmSendResult res = { 0 };
 	JsonNode *root;
 
-	test_account_init(&acct, BASE, "178", NULL, NOW);
+	test_account_init(&acct, m, BASE, "178", NULL, NOW);
 	g_assert_cmpint(m->build_send(&acct.ctx, &in, &req, &err), ==, 0);
 	root = test_request_json(&req);
 	g_assert_cmpstr(json_object_get_string_member(json_node_get_object(root), "tag"), ==,

@@ -148,6 +148,39 @@ static void test_platform_label(void)
 	g_free(why);
 }
 
+/* BDM_MODULE_HAS believes neither a size nor a version alone. */
+static void test_module_has(void)
+{
+	BdmModule v2 = module_of_version(2, sizeof(BdmModule));
+	BdmModule v1 = module_of_version(1, BDM_MODULE_V1_SIZE);
+	BdmModule v1_large = module_of_version(1, sizeof(BdmModule));
+	BdmModule v2_short = module_of_version(2, BDM_MODULE_V1_SIZE);
+	BdmAccountCtx ctx = { 0 };
+	static const int data = 7;
+
+	g_assert_true(BDM_MODULE_HAS(&v2, parse_send));
+	g_assert_false(BDM_MODULE_HAS(&v2, platform_label));
+	v2.platform_label = "Fake";
+	v2.module_data = &data;
+	g_assert_true(BDM_MODULE_HAS(&v2, platform_label));
+	g_assert_true(BDM_MODULE_HAS(&v2, module_data));
+
+	/* Memory past a v1 module's end is not its, whatever it holds. */
+	v1.platform_label = v1_large.platform_label = v2_short.platform_label = "junk";
+	v1.module_data = v1_large.module_data = v2_short.module_data = &data;
+	g_assert_true(BDM_MODULE_HAS(&v1, parse_send));
+	g_assert_false(BDM_MODULE_HAS(&v1, platform_label));
+	g_assert_false(BDM_MODULE_HAS(&v1_large, platform_label));
+	g_assert_false(BDM_MODULE_HAS(&v1_large, module_data));
+	g_assert_false(BDM_MODULE_HAS(&v2_short, platform_label));
+
+	bdm_ctx_bind(&ctx, &v1_large);
+	g_assert_true(ctx.module == &v1_large);
+	g_assert_null(ctx.module_data);
+	bdm_ctx_bind(&ctx, &v2);
+	g_assert_true(ctx.module_data == &data);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -161,5 +194,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/module-load/missing-function", test_missing_function);
 	g_test_add_func("/module-load/check-null", test_check_null);
 	g_test_add_func("/module-load/platform-label", test_platform_label);
+	g_test_add_func("/module-load/module-has", test_module_has);
 	return g_test_run();
 }

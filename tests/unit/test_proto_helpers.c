@@ -13,8 +13,8 @@ static const char *lookup_option(const BdmAccountCtx *ctx, const char *key)
 	return g_hash_table_lookup(acct->options, key);
 }
 
-void test_account_init(TestAccount *acct, const char *api_base, const char *account_id,
-                       const char *self_id, long long now)
+void test_account_init(TestAccount *acct, const BdmModule *m, const char *api_base,
+                       const char *account_id, const char *self_id, long long now)
 {
 	memset(acct, 0, sizeof(*acct));
 	acct->options = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
@@ -24,6 +24,7 @@ void test_account_init(TestAccount *acct, const char *api_base, const char *acco
 	acct->ctx.now = now;
 	acct->ctx.get_option = lookup_option;
 	acct->ctx.host_data = acct;
+	bdm_ctx_bind(&acct->ctx, m);
 }
 
 void test_account_set_option(TestAccount *acct, const char *key, const char *value)

@@ -14,10 +14,10 @@ typedef struct {
 	GHashTable *options;
 } TestAccount;
 
-/** Fill acct for api_base/account_id/self_id at clock now.
- *  Free with test_account_clear(). */
-void test_account_init(TestAccount *acct, const char *api_base, const char *account_id,
-                       const char *self_id, long long now);
+/** Fill acct for module m (NULL: none) and api_base/account_id/self_id at
+ *  clock now, bound to m as the host binds it.  Free with test_account_clear(). */
+void test_account_init(TestAccount *acct, const BdmModule *m, const char *api_base,
+                       const char *account_id, const char *self_id, long long now);
 
 /** Set (or with value NULL, remove) an account option.
  *  The module sees it through ctx.get_option. */

@@ -285,7 +285,7 @@ static void test_url_api_base(void)
 	BdmError err = { 0 };
 	char *base;
 
-	test_account_init(&acct, "https://graph.facebook.com/v25.0//", "1", NULL, 0);
+	test_account_init(&acct, NULL, "https://graph.facebook.com/v25.0//", "1", NULL, 0);
 	base = proto_url_api_base(&acct.ctx, "https://fallback/v1", &err);
 	g_assert_cmpstr(base, ==, "https://graph.facebook.com/v25.0");
 	g_free(base);

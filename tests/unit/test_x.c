@@ -55,7 +55,7 @@ static void test_whoami(void)
 	BdmError err = { 0 };
 	BdmResponse resp;
 
-	test_account_init(&acct, BASE, ME, NULL, NOW);
+	test_account_init(&acct, m, BASE, ME, NULL, NOW);
 	g_assert_cmpint(m->build_whoami(&acct.ctx, &req, &err), ==, 0);
 	g_assert_cmpstr(req.method, ==, "GET");
 	g_assert_cmpstr(req.url, ==, BASE "/users/me");
@@ -96,7 +96,7 @@ static void test_poll_request(void)
 	BdmError err = { 0 };
 	char *v;
 
-	test_account_init(&acct, "http://127.0.0.1:9999/2", ME, ME, NOW);
+	test_account_init(&acct, m, "http://127.0.0.1:9999/2", ME, ME, NOW);
 	g_assert_cmpint(m->build_poll(&acct.ctx, NULL, &req, &err), ==, 0);
 	g_assert_true(g_str_has_prefix(req.url, "http://127.0.0.1:9999/2/dm_events?"));
 	v = test_url_param(req.url, "dm_event.fields");
@@ -177,7 +177,7 @@ static void test_poll_parse(void)
 	BdmError err = { 0 };
 	const BdmConversation *conv;
 
-	test_account_init(&acct, BASE, ME, ME, NOW);
+	test_account_init(&acct, m, BASE, ME, ME, NOW);
 	g_assert_cmpint(parse(&acct, 200, events_page, NULL, 0, &page, &err), ==, 0);
 	/* The join event and the group conversation are not messages here. */
 	g_assert_cmpuint(page.n_messages, ==, 3);
@@ -242,7 +242,7 @@ static void test_poll_empty_and_rate_headers(void)
 	BdmHeader stale[] = { { "x-rate-limit-remaining", "0" },
 	                      { "x-rate-limit-reset", "1795255000" } };
 
-	test_account_init(&acct, BASE, ME, ME, NOW);
+	test_account_init(&acct, m, BASE, ME, ME, NOW);
 	g_assert_cmpint(parse(&acct, 200, "{\"meta\":{\"result_count\":0}}", spent, 3,
 	                      &page, &err), ==, 0);
 	g_assert_cmpuint(page.n_messages, ==, 0);
@@ -288,7 +288,7 @@ static void test_poll_hostile(void)
 	char *garbage;
 	size_t i;
 
-	test_account_init(&acct, BASE, ME, ME, NOW);
+	test_account_init(&acct, m, BASE, ME, ME, NOW);
 	g_assert_cmpint(parse(&acct, 200, items, NULL, 0, &page, &err), ==, 0);
 	g_assert_cmpuint(page.n_messages, ==, 1);
 	g_assert_cmpstr(page.messages[0].id, ==, "13");
@@ -356,7 +356,7 @@ static void test_errors(void)
 	TestAccount acct;
 	size_t i;
 
-	test_account_init(&acct, BASE, ME, ME, NOW);
+	test_account_init(&acct, m, BASE, ME, ME, NOW);
 	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
 		BdmHeader h[] = { { "x-rate-limit-reset", (char *)cases[i].reset },
 		                  { "x-rate-limit-remaining", "0" } };
@@ -409,7 +409,7 @@ static void test_recorded_errors(void)
 	};
 	TestAccount acct;
 
-	test_account_init(&acct, BASE, ME, ME, NOW);
+	test_account_init(&acct, m, BASE, ME, ME, NOW);
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
 		test_replay_error(m, &acct, cases[i].source, cases[i].status, cases[i].body,
 		                  cases[i].cls, -1);
@@ -425,7 +425,7 @@ static void test_send(void)
 	JsonNode *root;
 	JsonObject *o;
 
-	test_account_init(&acct, BASE, ME, ME, NOW);
+	test_account_init(&acct, m, BASE, ME, ME, NOW);
 	/* No reply window on X: never written, or a month ago, automated or not. */
 	g_assert_cmpint(m->check_send(&acct.ctx, &in, &err), ==, 0);
 	in.last_customer_message = NOW - 30 * 86400;
@@ -452,7 +452,7 @@ static void test_send_limits(void)
 	GString *text = g_string_new(NULL);
 	int i;
 
-	test_account_init(&acct, BASE, ME, ME, NOW);
+	test_account_init(&acct, m, BASE, ME, ME, NOW);
 	for (i = 0; i < 10000; i++)
 		g_string_append(text, "é");
 	in.text = text->str;
@@ -484,7 +484,7 @@ static void test_send_parse(void)
 	BdmError err = { 0 };
 	BdmResponse resp;
 
-	test_account_init(&acct, BASE, ME, ME, NOW);
+	test_account_init(&acct, m, BASE, ME, ME, NOW);
 	resp = test_response(201, "{\"data\":{\"dm_conversation_id\":\"2000-3001\","
 	                     "\"dm_event_id\":\"1900000000000000099\"}}", NOW, NULL, 0);
 	g_assert_cmpint(m->parse_send(&acct.ctx, &resp, &res, &err), ==, 0);
