@@ -17,6 +17,7 @@
 #define BRANDDM_MEDIA_H
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 #include "branddm/protocol.h"
 #include "http.h"
 
@@ -95,6 +96,10 @@ char *bdm_media_safe_name(const char *name);
 /** The HTML lines (markup-escaped) telling the agent about items; a safe inline
  *  image adds an <img id> whose imgstore id is appended to img_ids (caller unrefs). */
 char *bdm_media_html(const GPtrArray *items, GArray *img_ids);
+
+/** Add the member "attachments" (kind, name, type, declared type, size, sha256,
+ *  platform id, saved, reason of each item) to the object b is building. */
+void bdm_media_detail_add(JsonBuilder *b, const GPtrArray *items);
 
 /** The directory media are saved in, <purple user dir>/branddm/media.
  *  Newly allocated. */

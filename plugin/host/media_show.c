@@ -113,3 +113,43 @@ char *bdm_media_html(const GPtrArray *items, GArray *img_ids)
 	}
 	return g_string_free(out, FALSE);
 }
+
+static void add_string(JsonBuilder *b, const char *name, const char *value)
+{
+	if (value == NULL)
+		return;
+	json_builder_set_member_name(b, name);
+	json_builder_add_string_value(b, value);
+}
+
+void bdm_media_detail_add(JsonBuilder *b, const GPtrArray *items)
+{
+	static const char *const kinds[] = { "file", "image", "video", "audio", "sticker" };
+	guint i;
+
+	json_builder_set_member_name(b, "attachments");
+	json_builder_begin_array(b);
+	for (i = 0; i < items->len; i++) {
+		const BdmMedia *m = g_ptr_array_index(items, i);
+
+		json_builder_begin_object(b);
+		add_string(b, "kind", (guint)m->kind < G_N_ELEMENTS(kinds) ? kinds[m->kind] : "file");
+		add_string(b, "name", m->name);
+		add_string(b, "type", m->type);
+		add_string(b, "declared_type", m->declared_type);
+		if (m->state == BDM_MEDIA_SAVED) {
+			json_builder_set_member_name(b, "size");
+			json_builder_add_int_value(b, (gint64)m->size);
+		}
+		add_string(b, "sha256", m->state == BDM_MEDIA_SAVED ? m->sha256 : NULL);
+		add_string(b, "platform_id", m->platform_id);
+		json_builder_set_member_name(b, "saved");
+		json_builder_add_boolean_value(b, m->state == BDM_MEDIA_SAVED);
+		add_string(b, "reason", m->reason);
+		/* A link only for what the agent must open elsewhere: signed CDN
+		 * links expire and are not worth keeping. */
+		add_string(b, "url", m->state == BDM_MEDIA_LINK_ONLY ? m->url : NULL);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+}

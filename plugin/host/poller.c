@@ -165,11 +165,12 @@ static const char *name_for(BdmConn *conn, const BdmMessage *msg, const char *cu
  * to be shown: new, or logged before a crash that may have kept it off screen. */
 static gboolean log_one(BdmConn *conn, const BdmMessage *msg, const char *customer)
 {
+	const GPtrArray *media = g_hash_table_lookup(conn->poll->media, msg->id);
 	BdmRecordResult rec;
 
 	if (msg->from_brand)
-		return bdm_journal_record_brand_seen(conn, msg, customer) == BDM_RECORD_NEW;
-	rec = bdm_journal_record_incoming(conn, msg, name_for(conn, msg, customer));
+		return bdm_journal_record_brand_seen(conn, msg, customer, media) == BDM_RECORD_NEW;
+	rec = bdm_journal_record_incoming(conn, msg, name_for(conn, msg, customer), media);
 	return rec == BDM_RECORD_NEW ||
 	       (rec == BDM_RECORD_DUPLICATE && bdm_journal_interrupted(conn, msg->id));
 }

@@ -7,8 +7,10 @@ without Content-Length, a program named .png, a decompression-bomb PNG, a
 truncated body, expired links, a redirect to another host, a slow server)
 must give its own clear line, and nothing may crash or hang."""
 import hashlib
+import json
 import os
 import stat
+import subprocess
 
 from protocol_suite import Session, TOKEN
 from platforms import Facebook, X
@@ -148,6 +150,65 @@ def test_x(t, cdn):
         check_no_token(t, cdn, "X")
 
 
+def admin(*args):
+    build = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__)))), os.environ.get("BUILD", "build"))
+    proc = subprocess.run([os.path.join(build, "branddm-admin")] + list(args),
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120,
+                          env=dict(os.environ, LC_ALL="C.UTF-8", LANGUAGE=""))
+    return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
+
+
+def test_log_export_erase(t, cdn):
+    p = Facebook()
+    with Session(p) as s:
+        a, a_name = p.customer(80)
+        b, b_name = p.customer(81)
+        photo = {"kind": "image", "url": cdn.url("photo.png"), "mime_type": "image/png",
+                 "name": "broken.png"}
+        a_mid = s.emu.add_customer_message(a, a_name, "see photo", attachments=[photo])
+        s.emu.add_customer_message(b, b_name, "same photo and a manual", attachments=[
+            photo, {"kind": "file", "url": cdn.url("manual.pdf"), "mime_type": "application/pdf",
+                    "name": "manual.pdf"}])
+        s.start()
+        s.connected()
+        s.received(a, timeout=30)
+        s.received(b, timeout=30)
+        png_sha = hashlib.sha256(cdn.files["photo.png"][1]).hexdigest()
+        pdf_sha = hashlib.sha256(cdn.files["manual.pdf"][1]).hexdigest()
+        rows = s.log_rows("SELECT detail FROM record WHERE platform_message_id = ?", (a_mid,))
+        detail = json.loads(rows[0][0]) if rows and rows[0][0] else {}
+        att = (detail.get("attachments") or [{}])[0]
+        t.eq((att.get("name"), att.get("type"), att.get("size"), att.get("sha256"),
+              att.get("platform_id"), att.get("saved")),
+             ("broken.png", "image/png", len(cdn.files["photo.png"][1]), png_sha,
+              a_mid + "_att0", True), "the log record carries the attachment's metadata")
+        log = os.path.join(s.client.purple_dir, "branddm", "log.sqlite")
+        s.client.quit()
+        rc, out, err = admin("verify", "--db", log)
+        t.eq(rc, 0, "the chain verifies with attachment records (%s)" % err.strip())
+        rc, out, err = admin("export", "--db", log, "--format", "csv")
+        t.ok(rc == 0 and png_sha in out and pdf_sha in out and "broken.png" in out,
+             "export lists the attachments", out[-800:] + err)
+        rc, out, err = admin("subject-export", "--customer", b, "--db", log)
+        t.ok(rc == 0 and pdf_sha in out and "manual.pdf" in out,
+             "subject-export lists the customer's attachments", out[-800:] + err)
+        png = os.path.join(media_dir(s), png_sha + ".png")
+        pdf = os.path.join(media_dir(s), pdf_sha + ".pdf")
+        rc, out, err = admin("erase", "--customer", a, "--db", log)
+        t.ok(rc == 0 and os.path.exists(png),
+             "erasing one customer keeps a file another customer's record names", out + err)
+        rc, out, err = admin("erase", "--customer", b, "--db", log)
+        t.ok(rc == 0 and not os.path.exists(png) and not os.path.exists(pdf),
+             "erasing the last customer who sent them deletes the files", out + err)
+        t.ok("deleted 2 attachment files" in out, "erase says how many files it deleted", out)
+        rc, out, err = admin("verify", "--db", log)
+        t.eq(rc, 0, "the chain still verifies after the erase (%s)" % err.strip())
+        rows = s.log_rows("SELECT detail FROM record WHERE kind = 'message'")
+        t.ok(all(png_sha not in (r[0] or "") for r in rows),
+             "erased records no longer name the files", rows)
+
+
 def main():
     t = Tap()
     cdn = CdnEmulator().start()
@@ -155,6 +216,7 @@ def main():
     try:
         t.run("Graph attachments and hostile files", test_graph, cdn)
         t.run("X attachments", test_x, cdn)
+        t.run("log, export and erase", test_log_export_erase, cdn)
     finally:
         cdn.stop()
     t.done()
