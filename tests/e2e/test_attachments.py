@@ -148,6 +148,7 @@ def test_x(t, cdn):
         t.ok(any("attachments.media_keys" in r["query"].get("expansions", "") for r in reqs),
              "X: the poll asks for attachments.media_keys", [r["query"] for r in reqs][:2])
         check_no_token(t, cdn, "X")
+        t.eq(s.client.sanitizer_report(), None, "X: no sanitizer report")
 
 
 def admin(*args):
@@ -185,6 +186,7 @@ def test_log_export_erase(t, cdn):
               a_mid + "_att0", True), "the log record carries the attachment's metadata")
         log = os.path.join(s.client.purple_dir, "branddm", "log.sqlite")
         s.client.quit()
+        t.eq(s.client.sanitizer_report(), None, "no sanitizer report, exit included")
         rc, out, err = admin("verify", "--db", log)
         t.eq(rc, 0, "the chain verifies with attachment records (%s)" % err.strip())
         rc, out, err = admin("export", "--db", log, "--format", "csv")
