@@ -9,6 +9,7 @@ there is none) and still answered, since a real CDN ignores them too.
 Paths (GET /media/NAME):
   photo.png       a valid 4×3 PNG          photo.jpg   a valid 8×8 JPEG
   manual.pdf      a PDF                    sticker.png a 2×2 PNG
+  cup.png         a 160×100 red PNG (big enough to find on a screenshot)
   big.bin         30 MB with Content-Length (a client must stop at the header)
   stream.bin      30 MB with no Content-Length (a client must stop while reading)
   exe.png         a Windows program served as image/png (wrong magic bytes)
@@ -76,6 +77,7 @@ class CdnEmulator:
         self.files = {
             "photo.png": ("image/png", png(4, 3)),
             "sticker.png": ("image/png", png(2, 2)),
+            "cup.png": ("image/png", png(160, 100)),
             "photo.jpg": ("image/jpeg", JPEG),
             "manual.pdf": ("application/pdf", PDF),
             "exe.png": ("image/png", EXE),
