@@ -17,10 +17,14 @@
 
 #define DEBUG_CAT "branddm-media"
 #define SAFE_NAME_MAX 80
+/* Downloads at once: each may hold 25 MB in memory until it is checked. */
+#define MAX_RUNNING 4
 
 struct BdmMediaBatch {
 	GPtrArray *items;          /* BdmMedia*, not owned */
-	guint pending;
+	guint next;                /* index in items of the next one to start */
+	guint running;
+	int timeout_s;
 	guint idle;                /* the done callback, from the loop */
 	BdmMediaDone done;
 	gpointer user_data;
@@ -323,14 +327,16 @@ static gboolean batch_done_cb(gpointer data)
 	return FALSE;
 }
 
+static void start_more(BdmMediaBatch *batch);
+
 static void item_ended(BdmMedia *m)
 {
 	BdmMediaBatch *batch = m->batch;
 
 	m->call = NULL;
 	m->batch = NULL;
-	if (--batch->pending == 0)
-		batch->idle = purple_timeout_add(0, batch_done_cb, batch);
+	batch->running--;
+	start_more(batch);
 }
 
 static void on_download(const BdmHttpResult *r, gpointer data)
@@ -347,20 +353,14 @@ static void on_download(const BdmHttpResult *r, gpointer data)
 	item_ended(m);
 }
 
-BdmMediaBatch *bdm_media_fetch(GPtrArray *items, int timeout_s, BdmMediaDone done,
-                               gpointer user_data)
+/* Settle what needs no download at once; start downloads up to MAX_RUNNING;
+ * once nothing runs and nothing is left, call done from the loop. */
+static void start_more(BdmMediaBatch *batch)
 {
-	BdmMediaBatch *batch = g_new0(BdmMediaBatch, 1);
-	guint i;
-
-	batch->items = g_ptr_array_new();
-	batch->done = done;
-	batch->user_data = user_data;
-	for (i = 0; i < items->len; i++) {
-		BdmMedia *m = g_ptr_array_index(items, i);
+	while (batch->running < MAX_RUNNING && batch->next < batch->items->len) {
+		BdmMedia *m = g_ptr_array_index(batch->items, batch->next++);
 		BdmRequest req = { 0 };
 
-		g_ptr_array_add(batch->items, m);
 		if (m->state != BDM_MEDIA_PENDING)
 			continue;
 		if (m->flags & BDM_ATTACHMENT_NEEDS_USER_AUTH) {
@@ -376,14 +376,26 @@ BdmMediaBatch *bdm_media_fetch(GPtrArray *items, int timeout_s, BdmMediaDone don
 		}
 		req.method = (char *)"GET";
 		req.url = m->url;
-		req.timeout_seconds = timeout_s > 0 ? timeout_s : BDM_MEDIA_TIMEOUT_DEFAULT_S;
+		req.timeout_seconds = batch->timeout_s;
 		m->batch = batch;
-		batch->pending++;
+		batch->running++;
 		/* No token: the file is on a CDN host, which must never see it. */
 		m->call = bdm_http_start_capped(&req, NULL, BDM_MEDIA_MAX_BYTES, on_download, m);
 	}
-	if (batch->pending == 0)
+	if (batch->running == 0 && batch->next >= batch->items->len && batch->idle == 0)
 		batch->idle = purple_timeout_add(0, batch_done_cb, batch);
+}
+
+BdmMediaBatch *bdm_media_fetch(GPtrArray *items, int timeout_s, BdmMediaDone done,
+                               gpointer user_data)
+{
+	BdmMediaBatch *batch = g_new0(BdmMediaBatch, 1);
+
+	batch->items = g_ptr_array_copy(items, NULL, NULL);
+	batch->timeout_s = timeout_s > 0 ? timeout_s : BDM_MEDIA_TIMEOUT_DEFAULT_S;
+	batch->done = done;
+	batch->user_data = user_data;
+	start_more(batch);
 	return batch;
 }
 

@@ -75,7 +75,7 @@ void bdm_media_free(gpointer item);
 /** Called once when every item of a batch has ended. */
 typedef void (*BdmMediaDone)(gpointer user_data);
 
-/** Fetch every pending item of items (BdmMedia*, not owned) at once, each
+/** Fetch the pending items of items (BdmMedia*, not owned), a few at once, each
  *  within timeout_s; done runs from the main loop (never from this call). */
 BdmMediaBatch *bdm_media_fetch(GPtrArray *items, int timeout_s, BdmMediaDone done,
                                gpointer user_data);
