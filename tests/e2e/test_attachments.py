@@ -11,6 +11,7 @@ import json
 import os
 import stat
 import subprocess
+import time
 
 from protocol_suite import Session, TOKEN
 from platforms import Facebook, X
@@ -211,6 +212,36 @@ def test_log_export_erase(t, cdn):
              "erased records no longer name the files", rows)
 
 
+def test_sign_off_mid_download(t, cdn):
+    """The agent signs off while a download runs: it is cancelled, the
+    message stays unseen (it comes again at the next sign-on), nothing crashes."""
+    p = Facebook()
+    with Session(p) as s:
+        who, name = p.customer(90)
+        s.emu.add_customer_message(who, name, "slow photo", attachments=[
+            {"kind": "image", "url": cdn.url("slow.png", "oe=1&case=signoff"),
+             "mime_type": "image/png"}])
+        s.start()
+        s.connected()
+        asked = False
+        for _ in range(150):
+            asked = any(r["query"].get("case") == "signoff" for r in cdn.requests)
+            if asked:
+                break
+            time.sleep(0.1)
+        t.ok(asked, "the download started")
+        s.client.cmd({"cmd": "account-disable", "protocol": p.protocol, "username": p.username})
+        t.ok(s.client.no_event("write", within=2, conv=who),
+             "the message is not shown while its download was cut off")
+        t.ok(s.client.running(), "the client survives signing off mid-download")
+        s.client.cmd({"cmd": "account-enable", "protocol": p.protocol, "username": p.username})
+        ev = s.received(who, timeout=40)
+        t.ok(ev["text"].startswith("slow photo") and "<img" in ev["text"],
+             "at the next sign-on the message comes with its photo", ev["text"])
+        s.client.quit()
+        t.eq(s.client.sanitizer_report(), None, "no sanitizer report")
+
+
 def main():
     t = Tap()
     cdn = CdnEmulator().start()
@@ -219,6 +250,7 @@ def main():
         t.run("Graph attachments and hostile files", test_graph, cdn)
         t.run("X attachments", test_x, cdn)
         t.run("log, export and erase", test_log_export_erase, cdn)
+        t.run("sign-off mid-download", test_sign_off_mid_download, cdn)
     finally:
         cdn.stop()
     t.done()
