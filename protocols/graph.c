@@ -13,9 +13,10 @@
 #include "proto_url.h"
 
 /* What the conversations edge returns; nested messages carry what a
- * BdmMessage needs and nothing more. */
+ * BdmMessage and its attachments need and nothing more (Graph leaves
+ * attachments out unless asked). */
 #define GRAPH_CONVERSATION_FIELDS \
-	"participants,updated_time,messages{id,message,from,to,created_time}"
+	"participants,updated_time,messages{id,message,from,to,created_time,attachments,sticker}"
 
 gboolean graph_is_brand(const GraphFlavor *flavor, const BdmAccountCtx *ctx, const char *id)
 {

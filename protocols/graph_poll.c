@@ -85,6 +85,89 @@ static char *first_recipient(PollParse *p, JsonObject *msg, gboolean from_brand)
 	return first;
 }
 
+/* A declared number that must fit an int and be positive, else 0. */
+static int small_int(JsonObject *obj, const char *name)
+{
+	gint64 v = 0;
+
+	if (!proto_json_get_int(obj, name, &v) || v <= 0 || v > G_MAXINT)
+		return 0;
+	return (int)v;
+}
+
+static BdmAttachmentKind kind_of(const char *mime, JsonObject *item)
+{
+	if (proto_json_get_object(item, "image_data") || (mime && g_str_has_prefix(mime, "image/")))
+		return BDM_ATTACHMENT_IMAGE;
+	if (proto_json_get_object(item, "video_data") || (mime && g_str_has_prefix(mime, "video/")))
+		return BDM_ATTACHMENT_VIDEO;
+	if (mime && g_str_has_prefix(mime, "audio/"))
+		return BDM_ATTACHMENT_AUDIO;
+	return BDM_ATTACHMENT_FILE;
+}
+
+/* One item of attachments.data; FALSE when it gives nothing to fetch. */
+static gboolean read_attachment(JsonObject *item, const char *message_id, BdmAttachment *a)
+{
+	JsonObject *image = proto_json_get_object(item, "image_data");
+	JsonObject *video = proto_json_get_object(item, "video_data");
+	const char *url = proto_json_get_string(image, "url");
+	gint64 size = 0;
+
+	if (!url)
+		url = proto_json_get_string(video, "url");
+	if (!url)
+		url = proto_json_get_string(item, "file_url");
+	if (!url || !*url)
+		return FALSE;
+	a->message_id = g_strdup(message_id);
+	a->url = g_strdup(url);
+	a->mime_type = g_strdup(proto_json_get_string(item, "mime_type"));
+	a->kind = kind_of(a->mime_type, item);
+	a->name = proto_json_dup_text(item, "name");
+	a->platform_id = proto_json_dup_id(item, "id");
+	a->preview_url = g_strdup(proto_json_get_string(image, "preview_url"));
+	a->width = small_int(image, "width");
+	a->height = small_int(image, "height");
+	if (proto_json_get_int(item, "size", &size) && size > 0)
+		a->size = size;
+	return TRUE;
+}
+
+/* The message's attachments and sticker, added after the message itself;
+ * an item we cannot read marks the gap and is skipped. */
+static void parse_attachments(PollParse *p, JsonObject *item, const char *message_id)
+{
+	JsonArray *list = proto_json_get_array(proto_json_get_object(item, "attachments"), "data");
+	const char *sticker = proto_json_get_string(item, "sticker");
+	guint i, n = list ? json_array_get_length(list) : 0;
+
+	for (i = 0; i < n; i++) {
+		BdmAttachment a = { 0 };
+
+		if (read_attachment(proto_json_array_object(list, i), message_id, &a))
+			proto_page_add_attachment(p->page, &a);
+		else
+			proto_page_set_gap(p->page);
+	}
+	if (sticker && *sticker) {
+		BdmAttachment a = { 0 };
+
+		a.message_id = g_strdup(message_id);
+		a.kind = BDM_ATTACHMENT_STICKER;
+		a.url = g_strdup(sticker);
+		proto_page_add_attachment(p->page, &a);
+	}
+}
+
+static gboolean has_attachments(JsonObject *item)
+{
+	JsonArray *list = proto_json_get_array(proto_json_get_object(item, "attachments"), "data");
+	const char *sticker = proto_json_get_string(item, "sticker");
+
+	return (list && json_array_get_length(list) > 0) || (sticker && *sticker);
+}
+
 /* Parse one message into the page.  *customer (when NULL) receives the
  * customer's id and name seen on it, for conversations without participants. */
 static void parse_message(PollParse *p, JsonObject *item, const char *conversation_id,
@@ -92,7 +175,7 @@ static void parse_message(PollParse *p, JsonObject *item, const char *conversati
 {
 	JsonObject *from = proto_json_get_object(item, "from");
 	BdmMessage msg = { 0 };
-	char *text;
+	char *text, *id;
 
 	msg.id = proto_json_dup_id(item, "id");
 	msg.sender_id = proto_json_dup_id(from, "id");
@@ -107,9 +190,13 @@ static void parse_message(PollParse *p, JsonObject *item, const char *conversati
 	msg.sender_name = g_strdup(person_name(from));
 	msg.recipient_id = first_recipient(p, item, msg.from_brand);
 	msg.conversation_id = g_strdup(conversation_id);
-	/* Photos, stickers and shares arrive without text. */
+	/* Photos and stickers arrive without text: their lines say it all.
+	 * Shares and other kinds we cannot fetch keep the notice. */
 	text = proto_json_dup_text(item, "message");
-	msg.text = text && *text ? text : g_strdup(proto_text_attachment_notice());
+	if (!text)
+		text = g_strdup("");
+	msg.text = *text || has_attachments(item) ? text :
+	           g_strdup(proto_text_attachment_notice());
 	if (msg.text != text)
 		g_free(text);
 	/* Unknown time: "when we first saw it" is the best honest estimate. */
@@ -125,7 +212,10 @@ static void parse_message(PollParse *p, JsonObject *item, const char *conversati
 			*customer = g_strdup(msg.recipient_id);
 		}
 	}
-	proto_page_add_message(p->page, &msg);
+	id = g_strdup(msg.id);
+	if (proto_page_add_message(p->page, &msg))
+		parse_attachments(p, item, id);
+	g_free(id);
 }
 
 static void parse_participants(PollParse *p, JsonObject *item, BdmConversation *conv)

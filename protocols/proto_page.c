@@ -9,6 +9,7 @@ struct ProtoPage {
 	GArray *conversations;    /* of BdmConversation */
 	GArray *messages;         /* of BdmMessage */
 	GPtrArray *next;          /* of char * */
+	GArray *attachments;      /* of BdmAttachment */
 	GHashTable *seen;         /* "c:" / "m:" / "n:" + id: what is in the page */
 	int gap;
 };
@@ -20,6 +21,7 @@ ProtoPage *proto_page_new(void)
 	page->conversations = g_array_new(FALSE, TRUE, sizeof(BdmConversation));
 	page->messages = g_array_new(FALSE, TRUE, sizeof(BdmMessage));
 	page->next = g_ptr_array_new_with_free_func(g_free);
+	page->attachments = g_array_new(FALSE, TRUE, sizeof(BdmAttachment));
 	page->seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	return page;
 }
@@ -45,6 +47,9 @@ void proto_page_free(ProtoPage *page)
 	g_array_free(page->conversations, TRUE);
 	g_array_free(page->messages, TRUE);
 	g_ptr_array_free(page->next, TRUE);
+	for (i = 0; i < page->attachments->len; i++)
+		bdm_attachment_clear(&g_array_index(page->attachments, BdmAttachment, i));
+	g_array_free(page->attachments, TRUE);
 	g_hash_table_destroy(page->seen);
 	g_free(page);
 }
@@ -83,6 +88,18 @@ gboolean proto_page_add_message(ProtoPage *page, BdmMessage *msg)
 	return TRUE;
 }
 
+void proto_page_add_attachment(ProtoPage *page, BdmAttachment *a)
+{
+	if (!a->message_id || page->attachments->len >= PROTO_PAGE_MAX_ATTACHMENTS) {
+		if (a->message_id)
+			page->gap = 1;
+		bdm_attachment_clear(a);
+		return;
+	}
+	g_array_append_val(page->attachments, *a);
+	memset(a, 0, sizeof(*a));
+}
+
 void proto_page_add_next(ProtoPage *page, const char *cursor)
 {
 	if (!cursor || !*cursor || !remember(page->seen, 'n', cursor))
@@ -104,6 +121,8 @@ void proto_page_finish(ProtoPage *page, long long not_before, BdmPollPage *out)
 	out->messages = (BdmMessage *)(void *)g_array_free(page->messages, FALSE);
 	out->n_next = page->next->len;
 	out->next = (char **)g_ptr_array_free(page->next, FALSE);
+	out->n_attachments = page->attachments->len;
+	out->attachments = (BdmAttachment *)(void *)g_array_free(page->attachments, FALSE);
 	out->not_before = not_before;
 	out->gap = page->gap;
 	g_hash_table_destroy(page->seen);

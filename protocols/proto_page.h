@@ -33,6 +33,15 @@ void proto_page_add_conversation(ProtoPage *page, BdmConversation *conv);
 G_GNUC_INTERNAL
 gboolean proto_page_add_message(ProtoPage *page, BdmMessage *msg);
 
+/** Add an attachment, taking over a's strings (a is zeroed).
+ *  Call only after its message was added (a repeat's are dropped with it). */
+G_GNUC_INTERNAL
+void proto_page_add_attachment(ProtoPage *page, BdmAttachment *a);
+
+/** Largest number of attachments kept per page; the rest mark the gap.
+ *  A hostile page must not make the host fetch without end. */
+#define PROTO_PAGE_MAX_ATTACHMENTS 200
+
 /** Add a cursor for the host to fetch next (copied); repeats are dropped.
  *  NULL and empty cursors are ignored. */
 G_GNUC_INTERNAL

@@ -19,7 +19,9 @@
 #define X_TEXT_LIMIT 10000
 
 /* Everything a BdmMessage needs; names of senders come as an expansion. */
-#define X_EVENT_FIELDS "id,text,event_type,dm_conversation_id,created_at,sender_id"
+#define X_EVENT_FIELDS "id,text,event_type,dm_conversation_id,created_at,sender_id,attachments"
+/* Media of DMs come as includes.media, joined on attachments.media_keys. */
+#define X_MEDIA_FIELDS "media_key,url,type,preview_image_url,variants,width,height"
 
 const char *x_own_id(const BdmAccountCtx *ctx)
 {
@@ -91,7 +93,8 @@ static int x_build_poll(const BdmAccountCtx *ctx, const char *cursor, BdmRequest
 	if (!url)
 		return -1;
 	proto_url_append_param(url, "dm_event.fields", X_EVENT_FIELDS, ",");
-	proto_url_append_param(url, "expansions", "sender_id", NULL);
+	proto_url_append_param(url, "expansions", "sender_id,attachments.media_keys", ",");
+	proto_url_append_param(url, "media.fields", X_MEDIA_FIELDS, ",");
 	proto_url_append_param(url, "user.fields", "name,username", ",");
 	proto_url_append_param(url, "max_results", "100", NULL);
 	/* The token is X's own opaque string: escaped like any value. */

@@ -21,6 +21,7 @@ typedef struct {
 	const BdmAccountCtx *ctx;
 	const char *own_id;
 	GHashTable *names;          /* user id -> display name (borrowed from JSON) */
+	GHashTable *media;          /* media_key -> JsonObject * (borrowed from JSON) */
 	GHashTable *conversations;  /* conversation id -> BdmConversation * */
 	GPtrArray *order;           /* BdmConversation *, in first-seen order */
 	ProtoPage *page;
@@ -50,6 +51,104 @@ static void read_users(XParse *p, JsonObject *root)
 			name = proto_json_get_string(user, "username");
 		if (id && *id && name && *name)
 			g_hash_table_replace(p->names, (gpointer)id, (gpointer)name);
+	}
+}
+
+static void read_media(XParse *p, JsonObject *root)
+{
+	JsonArray *media = proto_json_get_array(proto_json_get_object(root, "includes"), "media");
+	guint i, n = media ? json_array_get_length(media) : 0;
+
+	for (i = 0; i < n; i++) {
+		JsonObject *item = proto_json_array_object(media, i);
+		const char *key = proto_json_get_string(item, "media_key");
+
+		if (key && *key)
+			g_hash_table_replace(p->media, (gpointer)key, item);
+	}
+}
+
+/* A video's best playable variant: the highest bit rate of video/mp4. */
+static const char *best_variant(JsonObject *item, const char **mime)
+{
+	JsonArray *variants = proto_json_get_array(item, "variants");
+	guint i, n = variants ? json_array_get_length(variants) : 0;
+	const char *best = NULL;
+	gint64 best_rate = -1;
+
+	for (i = 0; i < n; i++) {
+		JsonObject *v = proto_json_array_object(variants, i);
+		const char *type = proto_json_get_string(v, "content_type");
+		const char *url = proto_json_get_string(v, "url");
+		gint64 rate = 0;
+
+		if (!url || !*url || g_strcmp0(type, "video/mp4") != 0)
+			continue;
+		if (!proto_json_get_int(v, "bit_rate", &rate))
+			rate = 0;
+		if (rate > best_rate) {
+			best = url;
+			best_rate = rate;
+			*mime = type;
+		}
+	}
+	return best;
+}
+
+static int small_int(JsonObject *obj, const char *name)
+{
+	gint64 v = 0;
+
+	if (!proto_json_get_int(obj, name, &v) || v <= 0 || v > G_MAXINT)
+		return 0;
+	return (int)v;
+}
+
+/* X serves DM media from ton.twitter.com only to user-signed (OAuth 1.0a)
+ * requests: an OAuth 2 bearer is refused, so the host shows the link. */
+static gboolean needs_user_auth(const char *url)
+{
+	return g_str_has_prefix(url, "https://ton.twitter.com/") ||
+	       g_str_has_prefix(url, "https://ton.x.com/");
+}
+
+/* Attachments of one event, joined with includes.media; a key with no
+ * media item (or one without a link) marks the gap. */
+static void parse_attachments(XParse *p, JsonObject *event, const char *message_id)
+{
+	JsonArray *keys = proto_json_get_array(proto_json_get_object(event, "attachments"),
+	                                       "media_keys");
+	guint i, n = keys ? json_array_get_length(keys) : 0;
+
+	for (i = 0; i < n; i++) {
+		JsonNode *node = json_array_get_element(keys, i);
+		const char *key = JSON_NODE_HOLDS_VALUE(node) &&
+		                  json_node_get_value_type(node) == G_TYPE_STRING ?
+		                  json_node_get_string(node) : NULL;
+		JsonObject *item = key ? g_hash_table_lookup(p->media, key) : NULL;
+		const char *type = proto_json_get_string(item, "type");
+		const char *url = proto_json_get_string(item, "url"), *mime = NULL;
+		BdmAttachment a = { 0 };
+
+		if (g_strcmp0(type, "video") == 0 || g_strcmp0(type, "animated_gif") == 0) {
+			url = best_variant(item, &mime);
+			a.kind = BDM_ATTACHMENT_VIDEO;
+		} else {
+			a.kind = BDM_ATTACHMENT_IMAGE;
+		}
+		if (!url || !*url) {
+			proto_page_set_gap(p->page);
+			continue;
+		}
+		a.message_id = g_strdup(message_id);
+		a.url = g_strdup(url);
+		a.mime_type = g_strdup(mime);
+		a.platform_id = g_strdup(key);
+		a.preview_url = g_strdup(proto_json_get_string(item, "preview_image_url"));
+		a.width = small_int(item, "width");
+		a.height = small_int(item, "height");
+		a.flags = needs_user_auth(url) ? BDM_ATTACHMENT_NEEDS_USER_AUTH : 0;
+		proto_page_add_attachment(p->page, &a);
 	}
 }
 
@@ -92,7 +191,9 @@ static void parse_event(XParse *p, JsonObject *event)
 	const char *type = proto_json_get_string(event, "event_type");
 	const char *conversation = proto_json_get_string(event, "dm_conversation_id");
 	BdmMessage msg = { 0 };
-	char *customer, *text;
+	JsonArray *keys = proto_json_get_array(proto_json_get_object(event, "attachments"),
+	                                       "media_keys");
+	char *customer, *text, *id;
 
 	/* Joins and leaves are events, not messages. */
 	if (type && strcmp(type, "MessageCreate") != 0)
@@ -115,7 +216,10 @@ static void parse_event(XParse *p, JsonObject *event)
 	msg.sender_name = g_strdup(g_hash_table_lookup(p->names, msg.sender_id));
 	msg.conversation_id = g_strdup(conversation);
 	text = proto_json_dup_text(event, "text");
-	msg.text = text && *text ? text : g_strdup(proto_text_attachment_notice());
+	if (!text)
+		text = g_strdup("");
+	msg.text = *text || (keys && json_array_get_length(keys) > 0) ? text :
+	           g_strdup(proto_text_attachment_notice());
 	if (msg.text != text)
 		g_free(text);
 	/* Unknown time: "when we first saw it" is the best honest estimate. */
@@ -123,7 +227,10 @@ static void parse_event(XParse *p, JsonObject *event)
 		msg.created = p->ctx->now;
 	note_conversation(p, conversation, customer, msg.created);
 	g_free(customer);
-	proto_page_add_message(p->page, &msg);
+	id = g_strdup(msg.id);
+	if (proto_page_add_message(p->page, &msg))
+		parse_attachments(p, event, id);
+	g_free(id);
 }
 
 /* X says how many requests are left; at zero the host must wait for reset. */
@@ -140,7 +247,7 @@ static long long not_before(const BdmResponse *resp)
 int x_parse_poll(const BdmAccountCtx *ctx, const BdmResponse *resp,
                  BdmPollPage *out, BdmError *err)
 {
-	XParse p = { ctx, x_own_id(ctx), NULL, NULL, NULL, NULL };
+	XParse p = { ctx, x_own_id(ctx), NULL, NULL, NULL, NULL, NULL };
 	JsonNode *root;
 	JsonObject *obj;
 	JsonArray *data;
@@ -166,7 +273,9 @@ int x_parse_poll(const BdmAccountCtx *ctx, const BdmResponse *resp,
 	p.conversations = g_hash_table_new(g_str_hash, g_str_equal);
 	p.order = g_ptr_array_new_with_free_func(conversation_free);
 	p.page = proto_page_new();
+	p.media = g_hash_table_new(g_str_hash, g_str_equal);
 	read_users(&p, obj);
+	read_media(&p, obj);
 
 	n = data ? json_array_get_length(data) : 0;
 	for (i = 0; i < n; i++) {
@@ -186,6 +295,7 @@ int x_parse_poll(const BdmAccountCtx *ctx, const BdmResponse *resp,
 	g_hash_table_destroy(p.conversations);
 	g_ptr_array_free(p.order, TRUE);
 	g_hash_table_destroy(p.names);
+	g_hash_table_destroy(p.media);
 	json_node_unref(root);
 	return 0;
 }

@@ -112,6 +112,8 @@ static gboolean erase_one(const char *path, const SubjectOptions *o, const char 
 	bdm_log_close(log);
 	printf(_("%s: erased %u records and %u state entries\n"), path, res.records,
 	       res.state_entries);
+	if (res.media_files > 0)
+		printf(_("%s: deleted %u attachment files\n"), path, res.media_files);
 	if (!res.wal_truncated)
 		bdm_admin_fail(_("%s: another program has the log open, so old copies of the "
 		                 "erased pages stay in %s-wal until it closes; run erase again "

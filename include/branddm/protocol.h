@@ -90,6 +90,8 @@ typedef struct {
 	size_t body_len;
 	char *content_type;     /* of body, NULL for none */
 	int idempotent;         /* non-zero: safe to repeat after a transient failure */
+	/* ---- ABI version 2 (a v1 module leaves it 0: the host's default) ---- */
+	int timeout_seconds;    /* whole-request time limit; 0 = host default */
 } BdmRequest;
 
 /** What the host received; all pointers stay valid only during the parse call. */
@@ -165,6 +167,39 @@ typedef struct {
 	int from_brand;         /* non-zero when the account itself sent it */
 } BdmMessage;
 
+/** What an attachment is, as the platform declared it (the host checks content). */
+typedef enum {
+	BDM_ATTACHMENT_FILE = 0,
+	BDM_ATTACHMENT_IMAGE,
+	BDM_ATTACHMENT_VIDEO,
+	BDM_ATTACHMENT_AUDIO,
+	BDM_ATTACHMENT_STICKER
+} BdmAttachmentKind;
+
+/** Attachment flags. */
+enum {
+	/* The platform serves it only to a user-signed request (X's
+	 * ton.twitter.com): the host shows the link and says why instead. */
+	BDM_ATTACHMENT_NEEDS_USER_AUTH = 1 << 0
+};
+
+/** One attachment of a message on a poll page (ABI version 2).  Every
+ *  string is platform-declared and untrusted: the host never sends the
+ *  token to url or preview_url and checks the content itself. */
+typedef struct {
+	char *message_id;       /* BdmMessage.id it belongs to */
+	BdmAttachmentKind kind;
+	char *url;              /* where to fetch it (a CDN link), may be NULL */
+	char *name;             /* original file name, may be NULL */
+	char *mime_type;        /* as declared, may be NULL */
+	long long size;         /* declared bytes, 0 = unknown */
+	char *platform_id;      /* the platform's attachment/media id, may be NULL */
+	char *preview_url;      /* may be NULL */
+	int width;              /* declared pixels, 0 = unknown */
+	int height;
+	unsigned int flags;     /* BDM_ATTACHMENT_* */
+} BdmAttachment;
+
 /** One parsed page of a poll. */
 typedef struct {
 	BdmConversation *conversations;
@@ -175,6 +210,9 @@ typedef struct {
 	size_t n_next;
 	long long not_before;   /* Unix seconds before which the host must not call again, 0 = none */
 	int gap;                /* non-zero: the platform may have dropped messages we never saw */
+	/* ---- ABI version 2: a v1 module leaves them zero (the host zeroes the page) ---- */
+	BdmAttachment *attachments;
+	size_t n_attachments;
 } BdmPollPage;
 
 /** What the agent (or an automated reply) wants to send. */
@@ -405,6 +443,18 @@ static inline void bdm_message_clear(BdmMessage *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/** Free one attachment's strings and zero it. */
+static inline void bdm_attachment_clear(BdmAttachment *a)
+{
+	g_free(a->message_id);
+	g_free(a->url);
+	g_free(a->name);
+	g_free(a->mime_type);
+	g_free(a->platform_id);
+	g_free(a->preview_url);
+	memset(a, 0, sizeof(*a));
+}
+
 /** Free everything a poll page owns and zero it. */
 static inline void bdm_poll_page_clear(BdmPollPage *p)
 {
@@ -421,6 +471,9 @@ static inline void bdm_poll_page_clear(BdmPollPage *p)
 	for (i = 0; i < p->n_next; i++)
 		g_free(p->next[i]);
 	g_free(p->next);
+	for (i = 0; i < p->n_attachments; i++)
+		bdm_attachment_clear(&p->attachments[i]);
+	g_free(p->attachments);
 	memset(p, 0, sizeof(*p));
 }
 

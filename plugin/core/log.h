@@ -177,6 +177,7 @@ typedef struct {
 	guint records;        /* records whose personal fields were blanked */
 	guint state_entries;  /* state keys naming the customer, deleted */
 	gboolean wal_truncated; /* FALSE: another process kept old pages in the WAL */
+	guint media_files;    /* attachment files of the customer's deleted (log dir/media) */
 } BdmLogEraseResult;
 
 /** Blank text, names and ids of every record about customer_id (on one platform,

@@ -2,7 +2,8 @@
 
 LOG_SRC := plugin/core/log.c plugin/core/log_schema.c plugin/core/log_write.c \
            plugin/core/log_chain.c plugin/core/log_state.c plugin/core/log_read.c \
-           plugin/core/log_erase.c plugin/core/log_retention.c plugin/core/log_untrusted.c
+           plugin/core/log_erase.c plugin/core/log_retention.c plugin/core/log_untrusted.c \
+           plugin/core/log_media.c
 CORE_SRC += $(LOG_SRC)
 POTFILES += $(LOG_SRC)
 

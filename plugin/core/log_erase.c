@@ -135,7 +135,7 @@ void bdm_log_erasure_clear(BdmLogErasure *erasure)
 /* Read every not yet erased record about the customer before changing any:
  * the selection itself depends on the ids being blanked. */
 static gboolean collect(BdmLog *log, const char *platform, const char *customer_id, GArray *blanked,
-                        GHashTable *conversations, GError **error)
+                        GHashTable *conversations, GHashTable *media, GError **error)
 {
 	sqlite3_stmt *stmt = NULL;
 	int rc;
@@ -152,6 +152,7 @@ static gboolean collect(BdmLog *log, const char *platform, const char *customer_
 			Blanked b;
 
 			bdm_log_record_from_row(stmt, &r);
+			bdm_log_media_of_detail(r.detail_json, media);
 			bdm_log_erasure_of(&r, &e);
 			b.id = r.id;
 			memcpy(b.personal, e.personal_hash, BDM_HASH_LEN);
@@ -307,6 +308,7 @@ gboolean bdm_log_erase_customer(BdmLog *log, const char *platform, const char *c
 {
 	GArray *blanked = g_array_new(FALSE, FALSE, sizeof(Blanked));
 	GHashTable *conversations = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	GHashTable *media = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	BdmLogEraseResult res = { 0 };
 	char *tombstone;
 	gboolean ok;
@@ -317,6 +319,7 @@ gboolean bdm_log_erase_customer(BdmLog *log, const char *platform, const char *c
 		            _("%s: no customer id to erase"), log->path);
 		g_array_unref(blanked);
 		g_hash_table_unref(conversations);
+		g_hash_table_unref(media);
 		return FALSE;
 	}
 	g_array_set_clear_func(blanked, blanked_clear);
@@ -328,7 +331,7 @@ gboolean bdm_log_erase_customer(BdmLog *log, const char *platform, const char *c
 		 * (chat logs, buddy) when it next runs: see purple_logs.h. */
 		char *forget = bdm_log_forget_key(customer_id);
 
-		ok = collect(log, platform, customer_id, blanked, conversations, error) &&
+		ok = collect(log, platform, customer_id, blanked, conversations, media, error) &&
 		     blank(log, blanked, tombstone, error) &&
 		     forget_state(log, customer_id, conversations, &res.state_entries, error) &&
 		     bdm_log_state_set(log, forget, "1", error);
@@ -343,6 +346,8 @@ gboolean bdm_log_erase_customer(BdmLog *log, const char *platform, const char *c
 	}
 	if (ok) {
 		res.records = blanked->len;
+		/* The files go once the records naming them are blanked for good. */
+		res.media_files = bdm_log_media_delete(log, media);
 		res.wal_truncated = bdm_log_truncate_wal(log);
 		if (result)
 			*result = res;
@@ -350,5 +355,6 @@ gboolean bdm_log_erase_customer(BdmLog *log, const char *platform, const char *c
 	g_free(tombstone);
 	g_array_unref(blanked);
 	g_hash_table_unref(conversations);
+	g_hash_table_unref(media);
 	return ok;
 }

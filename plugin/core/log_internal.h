@@ -168,4 +168,12 @@ gboolean bdm_log_head_flush(BdmLog *log, GError **error);
 /** Current Unix time in seconds: the default logged_time. */
 gint64 bdm_log_now(void);
 
+/** Add to shas (a set of g_malloc'ed strings) every attachment digest a
+ *  record's detail names; forged or malformed entries are skipped. */
+void bdm_log_media_of_detail(const char *detail, GHashTable *shas);
+
+/** Delete <log dir>/media/<sha>.* for each of shas no kept record names any
+ *  more; call after the commit that dropped them.  Returns files deleted. */
+guint bdm_log_media_delete(BdmLog *log, GHashTable *shas);
+
 #endif /* BRANDDM_LOG_INTERNAL_H */

@@ -95,6 +95,27 @@ static gboolean delete_prefix(BdmLog *log, gint64 last, const guint8 anchor[BDM_
 	return TRUE;
 }
 
+/* The attachments named by the records about to be purged. */
+static gboolean media_of_prefix(BdmLog *log, gint64 last, GHashTable *media, GError **error)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(log->db, "SELECT detail FROM record WHERE id <= ?1 AND"
+	                        " detail LIKE '%\"attachments\"%'", -1, &stmt, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(stmt, 1, last);
+		while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+			bdm_log_media_of_detail((const char *)sqlite3_column_text(stmt, 0), media);
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		bdm_log_set_db_error(log, error, rc, _("cannot read old records"));
+		return FALSE;
+	}
+	return TRUE;
+}
+
 static gboolean append_purge_record(BdmLog *log, gint64 older_than, guint removed, gint64 anchor_id,
                                     const guint8 anchor[BDM_HASH_LEN], GError **error)
 {
@@ -121,6 +142,7 @@ gboolean bdm_log_purge(BdmLog *log, gint64 older_than, guint *removed, GError **
 {
 	guint8 anchor[BDM_HASH_LEN];
 	gint64 head_id = 0, anchor_id = 0, last = 0;
+	GHashTable *media;
 	guint n = 0;
 
 	g_return_val_if_fail(log != NULL, FALSE);
@@ -128,19 +150,26 @@ gboolean bdm_log_purge(BdmLog *log, gint64 older_than, guint *removed, GError **
 		*removed = 0;
 	if (!bdm_log_begin_write_alone(log, error))
 		return FALSE;
+	media = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	if (!bdm_log_head(log, &head_id, NULL, &anchor_id, NULL, error) ||
 	    !find_cut(log, older_than, head_id, &last, error))
 		goto fail;
 	if (last <= anchor_id) {
 		bdm_log_rollback(log);
+		g_hash_table_unref(media);
 		return TRUE;
 	}
-	if (!record_hash(log, last, anchor, error) ||
+	if (!media_of_prefix(log, last, media, error) ||
+	    !record_hash(log, last, anchor, error) ||
 	    !delete_prefix(log, last, anchor, &n, error) ||
 	    !append_purge_record(log, older_than, n, last, anchor, error))
 		goto fail;
-	if (!bdm_log_commit(log, error))
+	if (!bdm_log_commit(log, error)) {
+		g_hash_table_unref(media);
 		return FALSE;
+	}
+	bdm_log_media_delete(log, media);
+	g_hash_table_unref(media);
 	bdm_log_truncate_wal(log);
 	if (removed)
 		*removed = n;
@@ -148,5 +177,6 @@ gboolean bdm_log_purge(BdmLog *log, gint64 older_than, guint *removed, GError **
 
 fail:
 	bdm_log_rollback(log);
+	g_hash_table_unref(media);
 	return FALSE;
 }

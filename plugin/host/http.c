@@ -27,6 +27,7 @@ struct BdmHttpCall {
 	BdmHttpCallback cb;
 	gpointer user_data;
 	gboolean too_large;
+	size_t max_body;           /* bytes; more aborts the transfer */
 	guint refuse_timer;        /* pending refusal callback, see refuse_later */
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -155,7 +156,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
 	BdmHttpCall *call = userp;
 	size_t n = size * nmemb;
 
-	if (call->body->len + n > BDM_HTTP_MAX_BODY) {
+	if (n > call->max_body || call->body->len > call->max_body - n) {
 		call->too_large = TRUE;
 		return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
 	}
@@ -175,6 +176,15 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userp)
 		g_ptr_array_set_size(call->resp_headers, 0);
 	if (colon == NULL || call->resp_headers->len >= 200)
 		return n;
+	/* A declared length over the cap ends the call before the body comes. */
+	if ((size_t)(colon - data) == 14 && g_ascii_strncasecmp(data, "content-length", 14) == 0) {
+		guint64 declared = g_ascii_strtoull(colon + 1, NULL, 10);
+
+		if (declared > call->max_body) {
+			call->too_large = TRUE;
+			return 0;
+		}
+	}
 	h = g_new0(BdmHeader, 1);
 	h->name = g_ascii_strdown(data, colon - data);
 	h->value = g_strstrip(g_strndup(colon + 1, n - (colon + 1 - data)));
@@ -296,6 +306,8 @@ static void finish_call(BdmHttpCall *call, CURLcode code)
 		                  call->safe_url, status, call->body->len, seconds);
 	} else {
 		result.outcome = classify_failure(code, call);
+		result.timed_out = code == CURLE_OPERATION_TIMEDOUT;
+		result.partial = code == CURLE_PARTIAL_FILE;
 		result.error = call->too_large ? "response too large" :
 		               (call->errbuf[0] ? call->errbuf : curl_easy_strerror(code));
 		purple_debug_warning(DEBUG_CAT, "%s %s failed: %s\n", call->method, call->safe_url,
@@ -387,7 +399,8 @@ static gboolean configure_easy(BdmHttpCall *call, const BdmRequest *req, const c
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT_S);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT, TOTAL_TIMEOUT_S);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT,
+	                 req->timeout_seconds > 0 ? (long)req->timeout_seconds : TOTAL_TIMEOUT_S);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "BrandDM/" BRANDDM_VERSION);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
@@ -452,6 +465,12 @@ static gboolean refuse_later(gpointer data)
 BdmHttpCall *bdm_http_start(const BdmRequest *req, const char *token,
                             BdmHttpCallback cb, gpointer user_data)
 {
+	return bdm_http_start_capped(req, token, BDM_HTTP_MAX_BODY, cb, user_data);
+}
+
+BdmHttpCall *bdm_http_start_capped(const BdmRequest *req, const char *token, size_t max_body,
+                                   BdmHttpCallback cb, gpointer user_data)
+{
 	BdmHttpCall *call;
 
 	g_return_val_if_fail(engine.multi != NULL, NULL);
@@ -459,6 +478,7 @@ BdmHttpCall *bdm_http_start(const BdmRequest *req, const char *token,
 
 	call = g_new0(BdmHttpCall, 1);
 	call->body = g_string_new(NULL);
+	call->max_body = MIN(max_body, (size_t)BDM_HTTP_MAX_BODY);
 	call->resp_headers = g_ptr_array_new_with_free_func(free_header);
 	call->safe_url = bdm_http_redact_url(req->url);
 	call->method = g_strdup(req->method);

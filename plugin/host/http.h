@@ -6,7 +6,8 @@
  * slow or dead platform never blocks Pidgin's or Finch's main loop.  Rules
  * that hold for every request: TLS peers are always verified, plain http is
  * refused unless the host is a loopback address (our emulators), redirects
- * are never followed (a bearer token must not travel to another host), and
+ * are never followed (a bearer token must not travel to another host, nor a
+ * download to a host nobody checked), a request may set its own timeout, and
  * the token never appears in debug output.
  */
 #ifndef BRANDDM_HTTP_H
@@ -32,6 +33,8 @@ typedef struct {
 	const char *error;          /* plain text when outcome != OK */
 	BdmResponse response;       /* status 0 unless outcome == OK */
 	double seconds;             /* total time */
+	gboolean timed_out;         /* the request's time limit ended it */
+	gboolean partial;           /* the body ended before its declared length */
 } BdmHttpResult;
 
 typedef void (*BdmHttpCallback)(const BdmHttpResult *result, gpointer user_data);
@@ -48,6 +51,11 @@ void bdm_http_shutdown(void);
  *  is non-NULL; cb runs exactly once from the main loop unless cancelled. */
 BdmHttpCall *bdm_http_start(const BdmRequest *req, const char *token,
                             BdmHttpCallback cb, gpointer user_data);
+
+/** bdm_http_start with a smaller body cap: a larger declared Content-Length or
+ *  body ends the call as BDM_HTTP_TOO_LARGE (for downloads of customers' files). */
+BdmHttpCall *bdm_http_start_capped(const BdmRequest *req, const char *token, size_t max_body,
+                                   BdmHttpCallback cb, gpointer user_data);
 
 /** Cancel a call that has not called back yet; its callback never runs.
  *  Passing a call that already finished is a programming error. */

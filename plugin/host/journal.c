@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "hooks.h"
 #include "journal.h"
+#include "media.h"
 
 #define DEBUG_CAT "branddm-journal"
 /* Tell the agent about a failing log at most this often. */
@@ -118,10 +119,33 @@ static BdmRecordResult record(BdmConn *conn, const BdmLogMessage *lm, const char
 	return inserted ? BDM_RECORD_NEW : BDM_RECORD_DUPLICATE;
 }
 
+/* The detail of a message with attachments, NULL without: old-style
+ * records stay byte for byte what they were (and hash as before). */
+static char *media_detail(const GPtrArray *media)
+{
+	JsonBuilder *b;
+	JsonNode *root;
+	char *detail;
+
+	if (media == NULL || media->len == 0)
+		return NULL;
+	b = json_builder_new();
+	json_builder_begin_object(b);
+	bdm_media_detail_add(b, media);
+	json_builder_end_object(b);
+	root = json_builder_get_root(b);
+	detail = json_to_string(root, FALSE);
+	json_node_unref(root);
+	g_object_unref(b);
+	return detail;
+}
+
 BdmRecordResult bdm_journal_record_incoming(BdmConn *conn, const BdmMessage *msg,
-                                            const char *customer_name)
+                                            const char *customer_name, const GPtrArray *media)
 {
 	BdmLogMessage lm = { 0 };
+	BdmRecordResult rec;
+	char *detail = media_detail(media);
 
 	lm.platform = bdm_conn_platform(conn);
 	lm.account = bdm_conn_account_id(conn);
@@ -133,7 +157,10 @@ BdmRecordResult bdm_journal_record_incoming(BdmConn *conn, const BdmMessage *msg
 	lm.platform_message_id = msg->id;
 	lm.platform_time = msg->created;
 	lm.logged_time = bdm_now();
-	return record(conn, &lm, _("A customer message could not be written to the log."));
+	lm.detail_json = detail;
+	rec = record(conn, &lm, _("A customer message could not be written to the log."));
+	g_free(detail);
+	return rec;
 }
 
 /* A brand message: sent here, or (with detail) seen by polling. */
@@ -167,7 +194,7 @@ BdmRecordResult bdm_journal_record_outgoing(BdmConn *conn, const char *customer_
 }
 
 BdmRecordResult bdm_journal_record_brand_seen(BdmConn *conn, const BdmMessage *msg,
-                                              const char *customer_id)
+                                              const char *customer_id, const GPtrArray *media)
 {
 	const char *author = bdm_hooks_reply_author(conn, customer_id, msg->id, msg->text);
 	JsonBuilder *b = json_builder_new();
@@ -183,6 +210,8 @@ BdmRecordResult bdm_journal_record_brand_seen(BdmConn *conn, const BdmMessage *m
 		json_builder_set_member_name(b, "author");
 		json_builder_add_string_value(b, author);
 	}
+	if (media != NULL && media->len > 0)
+		bdm_media_detail_add(b, media);
 	json_builder_end_object(b);
 	root = json_builder_get_root(b);
 	json_generator_set_root(gen, root);

@@ -56,10 +56,10 @@ gboolean bdm_journal_writable(BdmConn *conn);
  *  and is not waiting in the display marker. */
 gboolean bdm_journal_seen(BdmConn *conn, const char *message_id);
 
-/** Record a customer's message before it is shown.
- *  On BDM_RECORD_FAILED the agent has been told why. */
+/** Record a customer's message, with its attachments (BdmMedia*, may be NULL),
+ *  before it is shown.  On BDM_RECORD_FAILED the agent has been told why. */
 BdmRecordResult bdm_journal_record_incoming(BdmConn *conn, const BdmMessage *msg,
-                                            const char *customer_name);
+                                            const char *customer_name, const GPtrArray *media);
 
 /** Record a reply this client sent (its platform id, or NULL when the send
  *  failed).  The desk names the template, if any. */
@@ -70,7 +70,7 @@ BdmRecordResult bdm_journal_record_outgoing(BdmConn *conn, const char *customer_
 /** Record a brand message polling found that this client did not send (a
  *  colleague's, another tool's): kept as sent elsewhere, with the author if known. */
 BdmRecordResult bdm_journal_record_brand_seen(BdmConn *conn, const BdmMessage *msg,
-                                              const char *customer_id);
+                                              const char *customer_id, const GPtrArray *media);
 
 /** Unix time of the customer's last message, 0 if never.
  *  The platforms' reply windows count from it. */

@@ -8,6 +8,7 @@
 #include <blist.h>
 #include <conversation.h>
 #include <debug.h>
+#include <imgstore.h>
 #include <server.h>
 #include <util.h>
 
@@ -15,6 +16,7 @@
 #include "hooks.h"
 #include "host_signals.h"
 #include "journal.h"
+#include "media.h"
 #include "module_call.h"
 #include "notice.h"
 #include "poller.h"
@@ -41,6 +43,8 @@ struct BdmPoll {
 	GPtrArray *showing;      /* the turn being shown (logged): NULL between turns */
 	guint showing_next;      /* index in showing of the first not yet on screen */
 	gboolean cycle_ok;       /* every page of this cycle arrived */
+	GHashTable *media;       /* message id -> GPtrArray of BdmMedia*, this cycle's */
+	BdmMediaBatch *fetching; /* downloads the cycle's delivery waits for */
 };
 
 /* Where a message of this cycle came from. */
@@ -162,11 +166,12 @@ static const char *name_for(BdmConn *conn, const BdmMessage *msg, const char *cu
  * to be shown: new, or logged before a crash that may have kept it off screen. */
 static gboolean log_one(BdmConn *conn, const BdmMessage *msg, const char *customer)
 {
+	const GPtrArray *media = g_hash_table_lookup(conn->poll->media, msg->id);
 	BdmRecordResult rec;
 
 	if (msg->from_brand)
-		return bdm_journal_record_brand_seen(conn, msg, customer) == BDM_RECORD_NEW;
-	rec = bdm_journal_record_incoming(conn, msg, name_for(conn, msg, customer));
+		return bdm_journal_record_brand_seen(conn, msg, customer, media) == BDM_RECORD_NEW;
+	rec = bdm_journal_record_incoming(conn, msg, name_for(conn, msg, customer), media);
 	return rec == BDM_RECORD_NEW ||
 	       (rec == BDM_RECORD_DUPLICATE && bdm_journal_interrupted(conn, msg->id));
 }
@@ -221,12 +226,43 @@ static BdmDelivery delivery_of(BdmConn *conn, const BdmMessage *msg)
 	return d;
 }
 
+/* The message's HTML: its escaped text, then a line per attachment (and
+ * the safe images inline), so text and files arrive as one message, in order. */
+static char *with_attachments(BdmConn *conn, const BdmMessage *msg, const char *escaped,
+                              GArray *img_ids)
+{
+	GPtrArray *items = msg->id ? g_hash_table_lookup(conn->poll->media, msg->id) : NULL;
+	char *lines, *html;
+
+	if (items == NULL || items->len == 0)
+		return g_strdup(escaped);
+	lines = bdm_media_html(items, img_ids);
+	/* Without text the first line opens the message: no empty line above it. */
+	if (*escaped == '\0' && g_str_has_prefix(lines, "<br>"))
+		html = g_strdup(lines + 4);
+	else
+		html = g_strconcat(escaped, lines, NULL);
+	g_free(lines);
+	return html;
+}
+
+/* The conversation window holds its own references to inline images now. */
+static void release_images(GArray *img_ids)
+{
+	guint i;
+
+	for (i = 0; i < img_ids->len; i++)
+		purple_imgstore_unref_by_id(g_array_index(img_ids, int, i));
+	g_array_free(img_ids, TRUE);
+}
+
 /* Sent by the brand from elsewhere (another agent or tool), logged: show it
  * where the conversation is open, so the agent sees the whole thread. */
 static void show_outgoing(BdmConn *conn, const BdmMessage *msg)
 {
 	PurpleConversation *conv;
-	char *escaped, *sender;
+	char *escaped, *sender, *html;
+	GArray *img_ids;
 
 	conv = purple_find_conversation_with_account(PURPLE_CONV_TYPE_IM, customer_of(msg),
 	                                             conn->account);
@@ -235,10 +271,14 @@ static void show_outgoing(BdmConn *conn, const BdmMessage *msg)
 	/* "Acme (Alice Martin)" when the desk knows which colleague wrote it. */
 	sender = bdm_hooks_brand_sender(conn, customer_of(msg), msg->id, msg->text);
 	escaped = purple_markup_escape_text(msg->text ? msg->text : "", -1);
+	img_ids = g_array_new(FALSE, FALSE, sizeof(int));
+	html = with_attachments(conn, msg, escaped, img_ids);
 	purple_conv_im_write(PURPLE_CONV_IM(conv),
 	                     sender ? sender : purple_connection_get_display_name(conn->gc),
-	                     escaped, PURPLE_MESSAGE_SEND | PURPLE_MESSAGE_REMOTE_SEND,
+	                     html, PURPLE_MESSAGE_SEND | PURPLE_MESSAGE_REMOTE_SEND,
 	                     (time_t)msg->created);
+	release_images(img_ids);
+	g_free(html);
 	g_free(escaped);
 	g_free(sender);
 }
@@ -246,7 +286,8 @@ static void show_outgoing(BdmConn *conn, const BdmMessage *msg)
 static void show_incoming(BdmConn *conn, const BdmMessage *msg)
 {
 	const char *customer = customer_of(msg);
-	char *escaped;
+	char *escaped, *html;
+	GArray *img_ids;
 
 	ensure_buddy(conn, customer, name_for(conn, msg, customer));
 	/* Better shown twice than lost: say so, in case it was on screen already. */
@@ -256,8 +297,13 @@ static void show_incoming(BdmConn *conn, const BdmMessage *msg)
 		                             "repeat."), PURPLE_MESSAGE_SYSTEM);
 	/* Customers' text is text, never markup: "<a href=…>" must show as typed. */
 	escaped = purple_markup_escape_text(msg->text ? msg->text : "", -1);
-	serv_got_im(conn->gc, customer, escaped, PURPLE_MESSAGE_RECV,
+	img_ids = g_array_new(FALSE, FALSE, sizeof(int));
+	html = with_attachments(conn, msg, escaped, img_ids);
+	serv_got_im(conn->gc, customer, html,
+	            PURPLE_MESSAGE_RECV | (img_ids->len > 0 ? PURPLE_MESSAGE_IMAGES : 0),
 	            msg->created > 0 ? (time_t)msg->created : (time_t)bdm_now());
+	release_images(img_ids);
+	g_free(html);
 	g_free(escaped);
 	bdm_journal_shown(conn, msg->id);
 }
@@ -336,21 +382,57 @@ static void deliver_batch(BdmConn *conn)
 	                  poll->pages, poll->collected->len, poll->delivered);
 	g_ptr_array_set_size(poll->collected, 0);
 	g_hash_table_remove_all(poll->cycle_ids);
+	g_hash_table_remove_all(poll->media);
 	g_queue_clear_full(&poll->cursors, g_free);
 	poll->running = FALSE;
 	poll->failures = poll->cycle_ok ? 0 : poll->failures + 1;
 	schedule_next(conn);
 }
 
-static void finish_cycle(BdmConn *conn, gboolean ok)
+static void deliver_cycle(BdmConn *conn)
 {
 	BdmPoll *poll = conn->poll;
 
 	g_ptr_array_sort(poll->collected, by_time_then_id);
 	poll->next_delivery = 0;
 	poll->delivered = 0;
-	poll->cycle_ok = ok;
 	deliver_batch(conn);
+}
+
+static void media_fetched(gpointer data)
+{
+	BdmConn *conn = data;
+
+	conn->poll->fetching = NULL;
+	deliver_cycle(conn);
+}
+
+/* The cycle's messages wait for their attachments (each download bounded
+ * by the account's timeout): the log record names the saved files, and it
+ * is written before anything is shown.  A "downloading…" line with a later
+ * follow-up would split one message in two and put lines in the conversation
+ * that the log does not have. */
+static void finish_cycle(BdmConn *conn, gboolean ok)
+{
+	BdmPoll *poll = conn->poll;
+	GPtrArray *all = g_ptr_array_new();
+	GHashTableIter it;
+	gpointer items;
+
+	poll->cycle_ok = ok;
+	g_hash_table_iter_init(&it, poll->media);
+	while (g_hash_table_iter_next(&it, NULL, &items))
+		g_ptr_array_extend(all, items, NULL, NULL);
+	if (all->len == 0) {
+		g_ptr_array_free(all, TRUE);
+		deliver_cycle(conn);
+		return;
+	}
+	poll->fetching = bdm_media_fetch(all, purple_account_get_int(conn->account,
+	                                                             BDM_MEDIA_TIMEOUT_OPTION,
+	                                                             BDM_MEDIA_TIMEOUT_DEFAULT_S),
+	                                 media_fetched, conn);
+	g_ptr_array_free(all, TRUE);
 }
 
 /* TRUE when msg is neither in this cycle already nor delivered before;
@@ -386,6 +468,7 @@ static void collect_page(BdmConn *conn, BdmPollPage *page)
 	BdmPoll *poll = conn->poll;
 	const BdmModule *m = conn->proto->module;
 	gboolean page_had_known = FALSE;
+	GHashTable *taken = g_hash_table_new(g_str_hash, g_str_equal);
 	size_t i;
 
 	for (i = 0; i < page->n_conversations; i++) {
@@ -408,7 +491,24 @@ static void collect_page(BdmConn *conn, BdmPollPage *page)
 		*copy = *msg;
 		memset(msg, 0, sizeof(*msg));
 		collect(conn, copy, FROM_POLL);
+		g_hash_table_add(taken, copy->id);
 	}
+	/* Only the attachments of messages this page brought: a repeat's were
+	 * taken with its first copy. */
+	for (i = 0; i < page->n_attachments; i++) {
+		const BdmAttachment *a = &page->attachments[i];
+		GPtrArray *items;
+
+		if (a->message_id == NULL || !g_hash_table_contains(taken, a->message_id))
+			continue;
+		items = g_hash_table_lookup(poll->media, a->message_id);
+		if (items == NULL) {
+			items = g_ptr_array_new_with_free_func(bdm_media_free);
+			g_hash_table_insert(poll->media, g_strdup(a->message_id), items);
+		}
+		g_ptr_array_add(items, bdm_media_new(a));
+	}
+	g_hash_table_destroy(taken);
 	if ((m->flags & BDM_MODULE_NEWEST_FIRST) && page_had_known)
 		poll->stop_paging = TRUE;
 	if (page->not_before > poll->not_before)
@@ -581,6 +681,8 @@ void bdm_poll_start(BdmConn *conn)
 	g_queue_init(&poll->cursors);
 	poll->collected = g_ptr_array_new_with_free_func(free_message);
 	poll->cycle_ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	poll->media = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	                                    (GDestroyNotify)g_ptr_array_unref);
 	conn->poll = poll;
 	begin_cycle(conn);
 }
@@ -596,6 +698,8 @@ void bdm_poll_stop(BdmConn *conn)
 	if (poll == NULL)
 		return;
 	g_queue_clear_full(&poll->cursors, g_free);
+	bdm_media_batch_cancel(poll->fetching);
+	g_hash_table_destroy(poll->media);
 	g_ptr_array_free(poll->collected, TRUE);
 	g_hash_table_destroy(poll->cycle_ids);
 	g_free(poll);

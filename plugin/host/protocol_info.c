@@ -15,6 +15,7 @@
 #include "conn.h"
 #include "host_signals.h"
 #include "module_load.h"
+#include "media.h"
 #include "protocol_info.h"
 #include "send.h"
 
@@ -178,6 +179,11 @@ static GList *bdm_protocol_options(const BdmModule *m)
 	if (!has_base)
 		opts = g_list_prepend(opts, purple_account_option_string_new(_("API base URL"), "api_base",
 		                                                            m->default_api_base));
+	/* Customers' files are fetched while their message waits: a slow CDN
+	 * must not hold it for long (see media.h). */
+	opts = g_list_append(opts, purple_account_option_int_new(_("Attachment download timeout (seconds)"),
+	                                                         BDM_MEDIA_TIMEOUT_OPTION,
+	                                                         BDM_MEDIA_TIMEOUT_DEFAULT_S));
 	return opts;
 }
 

@@ -31,7 +31,8 @@ HUMAN_AGENT_WINDOW = 7 * 24 * 3600
 INSTAGRAM_KEEP = 20
 TEXT_LIMIT = {"messenger": (2000, "characters"), "instagram": (1000, "bytes")}
 # Fields the emulator knows; Graph answers others with code 100.  Listed
-# but never present here: attachments, sticker, tags (text-only messages).
+# but never present here: tags.  attachments and sticker appear only when
+# asked for, as Graph's do.
 MESSAGE_FIELDS = {"id", "message", "from", "to", "created_time", "attachments", "sticker",
                   "tags"}
 CONVERSATION_FIELDS = {"id", "participants", "updated_time", "messages", "message_count",
@@ -137,8 +138,11 @@ class GraphEmulator(EmulatorBase):
             # Instagram can only ever show the 20 newest messages.
             del conv["messages"][:-INSTAGRAM_KEEP]
 
-    def add_customer_message(self, customer_id, name, text, created=None):
-        """A customer writes to the Page; returns the new message id."""
+    def add_customer_message(self, customer_id, name, text, created=None, attachments=None,
+                             sticker=None):
+        """A customer writes to the Page; returns the new message id.  attachments:
+        dicts with url, and optionally kind (image/video/audio/file), mime_type,
+        name, size, width, height; sticker: an image URL."""
         with self.lock:
             self._customers[customer_id] = name
             conv = self._conversation_for(customer_id)
@@ -146,7 +150,8 @@ class GraphEmulator(EmulatorBase):
             self._store(conv, {
                 "id": mid, "from": customer_id, "to": self.page_id, "text": text,
                 "created": int(created if created is not None else time.time()),
-                "seq": self._next_id,
+                "seq": self._next_id, "attachments": list(attachments or []),
+                "sticker": sticker,
             })
             return mid
 
@@ -247,7 +252,30 @@ class GraphEmulator(EmulatorBase):
                 out["to"] = {"data": [self._person(msg["to"])]}
             elif name == "created_time":
                 out["created_time"] = graph_time(msg["created"])
+            elif name == "attachments" and msg.get("attachments"):
+                out["attachments"] = {"data": [self._render_attachment(msg["id"], i, a)
+                                               for i, a in enumerate(msg["attachments"])]}
+            elif name == "sticker" and msg.get("sticker"):
+                out["sticker"] = msg["sticker"]
         out.setdefault("id", msg["id"])
+        return out
+
+    @staticmethod
+    def _render_attachment(mid, index, a):
+        """Graph's attachment shape: image_data for images, video_data for
+        videos, file_url for the rest."""
+        out = {"id": "%s_att%d" % (mid, index)}
+        for key in ("mime_type", "name", "size"):
+            if key in a:
+                out[key] = a[key]
+        kind = a.get("kind", "file")
+        if kind == "image":
+            out["image_data"] = {"url": a["url"], "preview_url": a["url"],
+                                 "width": a.get("width", 0), "height": a.get("height", 0)}
+        elif kind == "video":
+            out["video_data"] = {"url": a["url"], "preview_url": a.get("preview_url", "")}
+        else:
+            out["file_url"] = a["url"]
         return out
 
     def _paging(self, path, query, offset, shown, total, limit):

@@ -28,6 +28,8 @@ DEFAULT_EVENT_FIELDS = ("id", "event_type", "text")
 EXPANSIONS = {"sender_id", "participant_ids", "referenced_tweets.id", "attachments.media_keys"}
 USER_FIELDS = {"id", "name", "username", "created_at", "description", "profile_image_url",
                "protected", "verified"}
+MEDIA_FIELDS = {"media_key", "type", "url", "preview_image_url", "variants", "width", "height",
+                "duration_ms", "alt_text"}
 PROBLEMS = "https://api.twitter.com/2/problems/"
 
 
@@ -74,6 +76,7 @@ class XEmulator(EmulatorBase):
         self.users = {user_id: {"name": name,
                                 "username": username or name.lower().replace(" ", "")}}
         self._events = []           # newest last
+        self._media = {}            # media_key -> includes.media item
         self._next_id = 1900000000000000000
         self._limits = {"read": 300, "send": 200}
         self._calls = {"read": [], "send": []}
@@ -84,14 +87,24 @@ class XEmulator(EmulatorBase):
         self._next_id += 1
         return str(self._next_id)
 
-    def add_customer_message(self, customer_id, name, text, created=None):
-        """A customer sends the brand a DM; returns the dm_event id."""
+    def add_customer_message(self, customer_id, name, text, created=None, media=None):
+        """A customer sends the brand a DM; returns the dm_event id.  media: dicts
+        with type (photo/video/animated_gif), url (photos) or variants (videos),
+        and optionally width, height, preview_image_url."""
         if not str(customer_id).isdigit():
             raise ValueError("X user ids are numeric")
         with self.lock:
             self.users[customer_id] = {"name": name, "username": name.lower().replace(" ", "_")}
-            return self._add_event(customer_id, conversation_id(customer_id, self.user_id),
-                                   text, created)
+            eid = self._add_event(customer_id, conversation_id(customer_id, self.user_id),
+                                  text, created)
+            if media:
+                keys = []
+                for i, item in enumerate(media):
+                    key = "3_%s%d" % (eid, i)
+                    self._media[key] = dict(item, media_key=key)
+                    keys.append(key)
+                self._event_by_id(eid)["media_keys"] = keys
+            return eid
 
     def add_participants_join(self, conversation, participant_ids, created=None):
         """A group-conversation event that is not a message (clients must skip it)."""
@@ -102,6 +115,9 @@ class XEmulator(EmulatorBase):
                                  "participant_ids": list(participant_ids),
                                  "created": int(created if created is not None else time.time())})
             return eid
+
+    def _event_by_id(self, eid):
+        return next(e for e in self._events if e["id"] == eid)
 
     def _add_event(self, sender, conv, text, created=None):
         eid = self._new_id()
@@ -214,6 +230,9 @@ class XEmulator(EmulatorBase):
         user_fields, error = self._list_param(request, "user.fields", USER_FIELDS)
         if error:
             return error
+        media_fields, error = self._list_param(request, "media.fields", MEDIA_FIELDS)
+        if error:
+            return error
         raw_max = request.query.get("max_results", "100")
         if not raw_max.isdigit() or not 1 <= int(raw_max) <= 100:
             return invalid_request("max_results", raw_max, "The `max_results` query parameter "
@@ -244,6 +263,12 @@ class XEmulator(EmulatorBase):
                 if "sender_id" in e and e["sender_id"] not in senders:
                     senders.append(e["sender_id"])
             body["includes"] = {"users": [self._render_user(u, user_fields) for u in senders]}
+        keys = [k for e in shown for k in e.get("media_keys", [])]
+        if keys and "attachments.media_keys" in expansions:
+            wanted_media = {"media_key", "type"} | set(media_fields)
+            body.setdefault("includes", {})["media"] = [
+                {k: v for k, v in self._media[key].items() if k in wanted_media}
+                for key in keys]
         return Response(200, body)
 
     @staticmethod
@@ -255,6 +280,8 @@ class XEmulator(EmulatorBase):
                 out[name] = event[name]
         if "created_at" in wanted:
             out["created_at"] = x_time(event["created"])
+        if "attachments" in wanted and event.get("media_keys"):
+            out["attachments"] = {"media_keys": list(event["media_keys"])}
         return out
 
     @staticmethod

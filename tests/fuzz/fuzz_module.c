@@ -100,6 +100,19 @@ static size_t touch_page(const BdmPollPage *page)
 	}
 	for (i = 0; i < page->n_next; i++)
 		n += touch(page->next[i]);
+	for (i = 0; i < page->n_attachments; i++) {
+		const BdmAttachment *a = &page->attachments[i];
+
+		n += touch(a->message_id) + touch(a->url) + touch(a->name) + touch(a->mime_type) +
+		     touch(a->platform_id) + touch(a->preview_url);
+		/* Every attachment belongs to a message of the page, with a link
+		 * (the host fetches it) and sane declared numbers. */
+		if (!a->message_id || !a->url || a->size < 0 || a->width < 0 || a->height < 0 ||
+		    (unsigned)a->kind > BDM_ATTACHMENT_STICKER)
+			abort();
+		if (a->name && !g_utf8_validate(a->name, -1, NULL))
+			abort();
+	}
 	return n;
 }
 

@@ -73,6 +73,34 @@ def captured(host, origin, real_origin):
     return out
 
 
+def graph_attachment_seeds(msg, conv):
+    """Poll pages whose messages carry attachments, well- and ill-formed."""
+    cdn = "https://scontent.xx.fbcdn.net/v/t1.png?oe=6A1B2C3D"
+    image = {"id": "a1", "mime_type": "image/png", "name": "photo.png", "size": 1234,
+             "image_data": {"url": cdn, "preview_url": cdn, "width": 640, "height": 480}}
+    video = {"id": "a2", "mime_type": "video/mp4", "name": "clip.mp4", "size": 99,
+             "video_data": {"url": cdn + "&v=1"}}
+    file_ = {"id": "a3", "mime_type": "application/pdf", "name": "../../receipt\u202e.pdf",
+             "file_url": cdn + "&f=1"}
+
+    def page(**fields):
+        return {"data": [dict(conv, messages={"data": [dict(msg, message="", **fields)]})]}
+    return {
+        "good": page(attachments={"data": [image, video, file_]}, sticker=cdn + "&s=1"),
+        "no-url": page(attachments={"data": [{"id": "a4", "mime_type": "image/png"}]}),
+        "wrong-types": page(attachments={"data": [
+            {"id": ["x"], "mime_type": 5, "name": {"a": 1}, "size": "huge",
+             "image_data": {"url": 7, "width": -5, "height": 1e300}},
+            {"image_data": [], "video_data": "x", "file_url": None}, 3, None]},
+            sticker=12),
+        "not-a-list": page(attachments={"data": {"id": "a5"}}),
+        "null": page(attachments=None),
+        "numbers-overflow": page(attachments={"data": [dict(image, size=1e99, image_data={
+            "url": cdn, "width": 99999999999999999999, "height": -1})]}),
+        "many": page(attachments={"data": [dict(image, id="a%d" % i) for i in range(300)]}),
+    }
+
+
 def graph_seeds(target, platform, page_id, module):
     emu = GraphEmulator(platform=platform, page_id=page_id, token=TOKEN, page_name="Acme")
     emu.start()
@@ -150,6 +178,8 @@ def graph_seeds(target, platform, page_id, module):
         "messages-edge": {"data": [msg, dict(msg, id="m_4", created_time="2026-11-18T10:00:00Z")],
                           "paging": {"cursors": {"after": "QVFI"}}},
     }
+    for name, body in graph_attachment_seeds(msg, conv).items():
+        hostile["attachments-" + name] = body
     for name, body in hostile.items():
         write(target, "hostile-" + name, seed("p", 200, json.dumps(body)))
     write(target, "hostile-html-200", seed("p", 200, "<html><body>Service Unavailable</body>"
@@ -221,6 +251,23 @@ def x_seeds():
     write(target, "next-token-evil", seed("p", 200, json.dumps({
         "data": [], "meta": {"result_count": 0,
                              "next_token": "x&pagination_token=y#@evil.example/"}})))
+    media_event = {"id": "9", "event_type": "MessageCreate", "text": "",
+                   "dm_conversation_id": "3000-2000", "sender_id": "3000",
+                   "created_at": "2026-11-18T10:00:00.000Z",
+                   "attachments": {"media_keys": ["3_1", "3_2", "3_missing", 5]}}
+    media = [{"media_key": "3_1", "type": "photo", "width": 4, "height": 3,
+              "url": "https://ton.twitter.com/1.1/ton/data/dm/1/2/a.jpg"},
+             {"media_key": "3_2", "type": "video", "preview_image_url": "https://pbs.twimg.com/p.jpg",
+              "variants": [{"bit_rate": 1, "content_type": "video/mp4", "url": "https://video.twimg.com/a.mp4"},
+                           {"bit_rate": "x", "content_type": "video/mp4", "url": 5},
+                           {"content_type": "application/x-mpegURL", "url": "https://video.twimg.com/a.m3u8"}]},
+             {"media_key": 7, "type": ["photo"]}, None]
+    write(target, "media", seed("p", 200, json.dumps({
+        "data": [media_event], "includes": {"media": media}, "meta": {"result_count": 1}})))
+    write(target, "media-wrong-types", seed("p", 200, json.dumps({
+        "data": [dict(media_event, attachments={"media_keys": "3_1"}),
+                 dict(media_event, id="10", attachments=[1])],
+        "includes": {"media": {"media_key": "3_1"}}, "meta": {"result_count": 2}})))
     write(target, "send-201-no-event", seed("s", 201, '{"data":{"dm_conversation_id":"1-2"}}'))
     write(target, "cursor-token", "c 0\n%%\n7140dibdnow9c7btw3w29grvxfcgvpb9n9coehpk7xz5i")
     write(target, "text-long", "t 0\n%%\n" + "x" * 10001)

@@ -17,6 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from uitest import (ClientSetup, Tap, SANITIZER_MARKERS, TOKEN, PAGE_ID, UI_IDS,  # noqa: E402
                     PROTOCOL, wait_until)
 import purple_profile  # noqa: E402
+from cdn_emulator import CdnEmulator  # noqa: E402
 from finch_screen import (Tmux, conversation_lines, entry_text, find_window,  # noqa: E402
                           is_focused, render_png)
 
@@ -468,11 +469,45 @@ def test_setup_explained(t):
             tmux.stop()
 
 
+def photo_title(lines, name="Bea Photo"):
+    """The full title of the photo customer's conversation window, or None."""
+    for line in lines:
+        at = line.find("┤" + name)
+        if at >= 0 and line.find("├", at) > at:
+            return line[at + 1:line.find("├", at)]
+    return None
+
+
+def test_attachment(t, setup, tmux, cdn):
+    """Finch shows text only: a customer's file arrives as its line, with
+    name, type and where it was saved."""
+    setup.emu.add_customer_message("5009", "Bea Photo", "the receipt", attachments=[
+        {"kind": "file", "url": cdn.url("manual.pdf"), "mime_type": "application/pdf",
+         "name": "receipt.pdf"}])
+    # New windows open behind the one in use: bring it forward first.
+    wait_until(lambda: "Bea Photo" in tmux.screen()[-1], 30)
+    focus(tmux, "Bea Photo")
+    title = tmux.wait_for(lambda lines: photo_title(lines), 10) and photo_title(tmux.screen())
+    t.ok(title, "the customer's message with a file opens a window", "\n".join(tmux.screen()))
+    if not title:
+        return
+
+    def compact():
+        return "".join("".join(conversation_lines(tmux.screen(), title) or []).split())
+    tmux.wait_for(lambda lines: "receipt.pdf" in compact(), 15)
+    save_screen(tmux, setup, "attachment")
+    text = compact()
+    t.ok("thereceipt" in text and "Attachment“receipt.pdf”(application/pdf," in text and
+         "savedas" in text and "/branddm/media/" in text,
+         "the file's line: name, type and saved path", "\n".join(tmux.screen()))
+
+
 def main():
     t = Tap()
     setup = ClientSetup("finch", t)
     tmux = Tmux()
     log_path = setup.artifact("stderr.log")
+    cdn = CdnEmulator().start()
     with setup:
         open(log_path, "w").close()
         try:
@@ -486,11 +521,13 @@ def main():
                   setup, tmux)
             t.run("history when the conversation opens again", test_history, setup, tmux)
             t.run("search", test_search, setup, tmux)
+            t.run("attachment", test_attachment, setup, tmux, cdn)
             t.run("add account dialog", test_add_account_dialog, setup, tmux)
             screen = "\n".join(tmux.screen())
             t.ok("[client exited" not in screen, "Finch ran to the end", screen)
         finally:
             tmux.stop()
+            cdn.stop()
     small_terminal(t, log_path)
     with open(log_path, encoding="utf-8", errors="replace") as f:
         stderr = f.read()

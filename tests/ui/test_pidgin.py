@@ -22,6 +22,7 @@ from uitest import (ClientSetup, Tap, SANITIZER_MARKERS, TOKEN, PAGE_ID, PROTOCO
                     REPO_ROOT, wait_until)
 from xdisplay import Client, Screen, Xvfb, find_image, pixels_differing, rgba  # noqa: E402
 from purple_dbus import SessionBus, buddy_state  # noqa: E402
+from cdn_emulator import CdnEmulator  # noqa: E402
 
 CUSTOMER_ID, CUSTOMER = "5001", "Ann Customer"
 TITLE = "Ann Customer · Facebook"       # the name and the platform
@@ -375,6 +376,37 @@ def with_icons(argv, tmp):
                         overlay, icondir] + argv
 
 
+def test_attachment(t, setup, screen, cdn, open_window):
+    """A customer's photo is shown inline under their text, with its line.
+    The open conversation is closed first: a new one would be a tab of it."""
+    if open_window:
+        screen.focus(open_window)
+        screen.key("ctrl+w")
+        wait_until(lambda: not screen.windows(r"^%s( \[.*\])?$" % TITLE), 10)
+    setup.emu.add_customer_message("5009", "Bea Photo", "my cup arrived broken", attachments=[
+        {"kind": "image", "url": cdn.url("cup.png"), "mime_type": "image/png",
+         "name": "cup.png"}])
+    window = screen.wait_window(r"^Bea Photo · Facebook( \[.*\])?$", 30)
+    t.ok(window, "the customer's photo message opens a conversation window")
+    if window is None:
+        return
+    screen.place(window, 330, 0, 820, 700)
+    time.sleep(1.5)
+    shot = setup.artifact("attachment.png")
+    t.eq(screen.screenshot(shot, window), "", "screenshot of the conversation with the photo")
+    image = rgba(shot)
+    red = 0
+    if image is not None:
+        pixels = image[2]
+        red = sum(1 for i in range(0, len(pixels), 4)
+                  if pixels[i] > 240 and pixels[i + 1] < 15 and pixels[i + 2] < 15)
+    t.ok(red >= 160 * 100 * 9 // 10, "the photo is drawn inline in the conversation",
+         "%d red pixels" % red)
+    text = plain(saved_conversation(screen, window))
+    t.ok("my cup arrived broken" in text and "Attachment “cup.png” (image/png" in text and
+         "saved as " in text, "the line names the file, its type and where it is saved", text)
+
+
 def main():
     t = Tap()
     setup = ClientSetup("pidgin", t)
@@ -383,6 +415,7 @@ def main():
     pidgin = None
     icons_tmp = None
     log_path = setup.artifact("debug.log")
+    cdn = CdnEmulator().start()
     with setup:
         try:
             display = xvfb.start()
@@ -407,12 +440,15 @@ def main():
             else:
                 t.ok(False, "templates and policy checks need the conversation window")
             t.run("add account dialog", test_add_account_dialog, setup, screen)
+            t.run("attachment", test_attachment, setup, screen, cdn,
+                  reopened[0] if window and reopened else window)
             t.ok(pidgin.running(), "Pidgin ran to the end")
         finally:
             if pidgin is not None:
                 pidgin.stop()
             xvfb.stop()
             bus.stop()
+            cdn.stop()
             if icons_tmp:
                 shutil.rmtree(icons_tmp, ignore_errors=True)
     with open(log_path, encoding="utf-8", errors="replace") as f:

@@ -168,7 +168,7 @@ static void test_poll_request(void)
 	g_assert_cmpstr(v, ==, "messenger");
 	g_free(v);
 	v = test_url_param(req.url, "fields");
-	g_assert_cmpstr(v, ==, "participants,updated_time,messages{id,message,from,to,created_time}");
+	g_assert_cmpstr(v, ==, "participants,updated_time,messages{id,message,from,to,created_time,attachments,sticker}");
 	g_free(v);
 	g_assert_true(req.idempotent);
 	test_request_assert_no_token(&req);
@@ -407,6 +407,57 @@ static void test_poll_parse_dedupe(void)
 	test_account_clear(&acct);
 }
 
+static void test_poll_parse_attachments(void)
+{
+	TestAccount acct;
+	BdmPollPage page = { 0 };
+	BdmError err = { 0 };
+	const char body[] =
+		"{\"data\":[{\"id\":\"t_1\",\"participants\":{\"data\":[{\"id\":\"501\"}]},"
+		" \"messages\":{\"data\":["
+		"  {\"id\":\"m_1\",\"from\":{\"id\":\"501\"},\"created_time\":1795250000,"
+		"   \"attachments\":{\"data\":["
+		"    {\"id\":\"a1\",\"mime_type\":\"image/png\",\"name\":\"p.png\",\"size\":12,"
+		"     \"image_data\":{\"url\":\"https://cdn.example/p.png\",\"width\":640,\"height\":\"480\"}},"
+		"    {\"id\":\"a2\",\"mime_type\":\"application/pdf\",\"file_url\":\"https://cdn.example/f\","
+		"     \"size\":-4},"
+		"    {\"id\":\"a3\",\"mime_type\":\"image/png\"},"
+		"    {\"id\":[1],\"image_data\":{\"url\":7}}, 5]}},"
+		"  {\"id\":\"m_1\",\"from\":{\"id\":\"501\"},\"created_time\":1795250000,"
+		"   \"attachments\":{\"data\":[{\"file_url\":\"https://cdn.example/again\"}]}},"
+		"  {\"id\":\"m_2\",\"from\":{\"id\":\"501\"},\"created_time\":1795250001,"
+		"   \"sticker\":\"https://cdn.example/s.png\"},"
+		"  {\"id\":\"m_3\",\"from\":{\"id\":\"501\"},\"created_time\":1795250002,"
+		"   \"attachments\":{\"data\":{\"id\":\"x\"}}}]}}]}";
+
+	test_account_init(&acct, BASE, PAGE, NULL, NOW);
+	g_assert_cmpint(parse_page(body, 200, &acct, &page, &err), ==, 0);
+	g_assert_cmpuint(page.n_messages, ==, 3);
+	/* A message that is its attachments has no text of its own... */
+	g_assert_cmpstr(find_message(&page, "m_1")->text, ==, "");
+	g_assert_cmpstr(find_message(&page, "m_2")->text, ==, "");
+	/* ...one whose attachments cannot be read keeps the notice. */
+	g_assert_cmpstr(find_message(&page, "m_3")->text, !=, "");
+	/* The repeat's attachment is dropped with it; items without a link
+	 * are skipped and mark the gap. */
+	g_assert_cmpuint(page.n_attachments, ==, 3);
+	g_assert_true(page.gap);
+	g_assert_cmpstr(page.attachments[0].message_id, ==, "m_1");
+	g_assert_cmpint(page.attachments[0].kind, ==, BDM_ATTACHMENT_IMAGE);
+	g_assert_cmpstr(page.attachments[0].url, ==, "https://cdn.example/p.png");
+	g_assert_cmpstr(page.attachments[0].name, ==, "p.png");
+	g_assert_cmpstr(page.attachments[0].platform_id, ==, "a1");
+	g_assert_cmpint(page.attachments[0].size, ==, 12);
+	g_assert_cmpint(page.attachments[0].width, ==, 640);
+	g_assert_cmpint(page.attachments[0].height, ==, 480);
+	g_assert_cmpint(page.attachments[1].kind, ==, BDM_ATTACHMENT_FILE);
+	g_assert_cmpint(page.attachments[1].size, ==, 0);
+	g_assert_cmpstr(page.attachments[2].message_id, ==, "m_2");
+	g_assert_cmpint(page.attachments[2].kind, ==, BDM_ATTACHMENT_STICKER);
+	bdm_poll_page_clear(&page);
+	test_account_clear(&acct);
+}
+
 static void test_poll_parse_hostile_items(void)
 {
 	TestAccount acct;
@@ -505,6 +556,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/facebook/poll/nested-messages-page", test_poll_parse_nested_messages_page);
 	g_test_add_func("/facebook/poll/spoofed-next", test_poll_parse_spoofed_next);
 	g_test_add_func("/facebook/poll/dedupe", test_poll_parse_dedupe);
+	g_test_add_func("/facebook/poll/attachments", test_poll_parse_attachments);
 	g_test_add_func("/facebook/poll/hostile-items", test_poll_parse_hostile_items);
 	g_test_add_func("/facebook/poll/malformed-bodies", test_poll_parse_malformed_bodies);
 	return g_test_run();

@@ -239,6 +239,88 @@ static void test_purge_leaves_no_text(Fixture *f, gconstpointer data)
 	g_assert_no_error(error);
 }
 
+static void media_message(BdmLog *log, const char *customer, const char *id, gint64 when,
+                          const char *sha)
+{
+	BdmLogMessage m = { 0 };
+	GError *error = NULL;
+	gboolean inserted = FALSE;
+	char *detail = g_strdup_printf("{\"attachments\":[{\"name\":\"p.png\",\"sha256\":\"%s\"},"
+	                               "{\"sha256\":\"../log.sqlite\"}]}", sha);
+
+	m.platform = "messenger";
+	m.account = "1000";
+	m.customer_id = customer;
+	m.direction = BDM_DIR_IN;
+	m.text = "photo";
+	m.platform_message_id = id;
+	m.platform_time = when;
+	m.logged_time = when;
+	m.detail_json = detail;
+	g_assert_true(bdm_log_message(log, &m, &inserted, &error));
+	g_assert_no_error(error);
+	g_assert_true(inserted);
+	g_free(detail);
+}
+
+static char *media_file(const char *dir, const char *name)
+{
+	char *media = g_build_filename(dir, "media", NULL);
+	char *path = g_build_filename(media, name, NULL);
+
+	g_assert_cmpint(g_mkdir_with_parents(media, 0700), ==, 0);
+	g_assert_true(g_file_set_contents(path, "x", 1, NULL));
+	g_free(media);
+	return path;
+}
+
+/* Retention and erase delete the attachment files of the records they
+ * drop, and only those no kept record names; a forged digest names nothing. */
+static void test_media_files(TlogFixture *f, gconstpointer data)
+{
+	const char *a = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+	const char *b = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+	char *a_png, *a_pdf, *b_png, *other;
+	char *a_name = g_strconcat(a, ".png", NULL), *a_pdf_name = g_strconcat(a, ".pdf", NULL);
+	char *b_name = g_strconcat(b, ".png", NULL);
+	BdmLogEraseResult res = { 0 };
+	GError *error = NULL;
+	guint removed = 0;
+
+	(void)data;
+	a_png = media_file(f->dir, a_name);
+	a_pdf = media_file(f->dir, a_pdf_name);
+	b_png = media_file(f->dir, b_name);
+	other = media_file(f->dir, "log.sqlite.png");
+	media_message(f->log, "c1", "m1", 1000, a);
+	media_message(f->log, "c1", "m2", 1000, b);
+	media_message(f->log, "c2", "m3", 2000, b);
+
+	g_assert_true(bdm_log_purge(f->log, 1500, &removed, &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(removed, ==, 2);
+	g_assert_false(g_file_test(a_png, G_FILE_TEST_EXISTS));
+	g_assert_false(g_file_test(a_pdf, G_FILE_TEST_EXISTS));
+	/* m3 is kept and names b. */
+	g_assert_true(g_file_test(b_png, G_FILE_TEST_EXISTS));
+
+	g_assert_true(bdm_log_erase_customer(f->log, NULL, "c2", NULL, &res, &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(res.media_files, ==, 1);
+	g_assert_false(g_file_test(b_png, G_FILE_TEST_EXISTS));
+	g_assert_true(g_file_test(other, G_FILE_TEST_EXISTS));
+	g_assert_true(g_file_test(f->path, G_FILE_TEST_EXISTS));
+	g_assert_true(bdm_log_verify(f->log, NULL, &error));
+	g_assert_no_error(error);
+	g_free(a_png);
+	g_free(a_pdf);
+	g_free(b_png);
+	g_free(other);
+	g_free(a_name);
+	g_free(a_pdf_name);
+	g_free(b_name);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -248,5 +330,7 @@ int main(int argc, char **argv)
 	ADD("/log-erase/needs-customer", test_erase_needs_customer);
 	ADD("/log-erase/purge-leaves-no-text", test_purge_leaves_no_text);
 #undef ADD
+	g_test_add("/log-erase/media-files", TlogFixture, NULL, tlog_fixture_setup, test_media_files,
+	           tlog_fixture_teardown);
 	return g_test_run();
 }

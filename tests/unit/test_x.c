@@ -100,10 +100,13 @@ static void test_poll_request(void)
 	g_assert_cmpint(m->build_poll(&acct.ctx, NULL, &req, &err), ==, 0);
 	g_assert_true(g_str_has_prefix(req.url, "http://127.0.0.1:9999/2/dm_events?"));
 	v = test_url_param(req.url, "dm_event.fields");
-	g_assert_cmpstr(v, ==, "id,text,event_type,dm_conversation_id,created_at,sender_id");
+	g_assert_cmpstr(v, ==, "id,text,event_type,dm_conversation_id,created_at,sender_id,attachments");
 	g_free(v);
 	v = test_url_param(req.url, "expansions");
-	g_assert_cmpstr(v, ==, "sender_id");
+	g_assert_cmpstr(v, ==, "sender_id,attachments.media_keys");
+	g_free(v);
+	v = test_url_param(req.url, "media.fields");
+	g_assert_cmpstr(v, ==, "media_key,url,type,preview_image_url,variants,width,height");
 	g_free(v);
 	v = test_url_param(req.url, "user.fields");
 	g_assert_cmpstr(v, ==, "name,username");
