@@ -430,7 +430,7 @@ static void test_poll_parse_attachments(void)
 		"  {\"id\":\"m_3\",\"from\":{\"id\":\"501\"},\"created_time\":1795250002,"
 		"   \"attachments\":{\"data\":{\"id\":\"x\"}}}]}}]}";
 
-	test_account_init(&acct, BASE, PAGE, NULL, NOW);
+	test_account_init(&acct, m, BASE, PAGE, NULL, NOW);
 	g_assert_cmpint(parse_page(body, 200, &acct, &page, &err), ==, 0);
 	g_assert_cmpuint(page.n_messages, ==, 3);
 	/* A message that is its attachments has no text of its own... */
