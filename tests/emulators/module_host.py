@@ -4,7 +4,7 @@ through ctypes and performs its requests with urllib.
 It exists so tests can check that the C modules and the emulators speak the
 same API: the module builds a request, this host adds the bearer token (as
 the real plugin does) and performs it, and the module parses the answer.
-The ctypes structures mirror include/branddm/protocol.h (ABI version 1).
+The ctypes structures mirror include/branddm/protocol.h (ABI version 2).
 """
 import ctypes
 import ctypes.util
@@ -39,7 +39,8 @@ class BdmRequest(ctypes.Structure):
     _fields_ = [("method", c_char_p), ("url", c_char_p),
                 ("headers", ctypes.POINTER(BdmHeader)), ("n_headers", c_size_t),
                 ("body", ctypes.c_void_p), ("body_len", c_size_t),
-                ("content_type", c_char_p), ("idempotent", c_int)]
+                ("content_type", c_char_p), ("idempotent", c_int),
+                ("timeout_seconds", c_int)]
 
 
 class BdmResponse(ctypes.Structure):
@@ -53,9 +54,13 @@ class BdmAccountCtx(ctypes.Structure):
 
 
 GET_OPTION = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.POINTER(BdmAccountCtx), c_char_p)
+DEBUG = ctypes.CFUNCTYPE(None, ctypes.POINTER(BdmAccountCtx), c_int, c_char_p)
 BdmAccountCtx._fields_ = [("api_base", c_char_p), ("account_id", c_char_p),
                           ("self_id", c_char_p), ("now", c_longlong),
-                          ("get_option", GET_OPTION), ("host_data", ctypes.c_void_p)]
+                          ("get_option", GET_OPTION), ("host_data", ctypes.c_void_p),
+                          # ABI 2: the module called and its data (bdm_ctx_bind)
+                          ("module", ctypes.c_void_p), ("module_data", ctypes.c_void_p),
+                          ("debug", DEBUG)]
 
 
 class BdmIdentity(ctypes.Structure):
@@ -78,7 +83,9 @@ class BdmPollPage(ctypes.Structure):
                 ("n_conversations", c_size_t),
                 ("messages", ctypes.POINTER(BdmMessage)), ("n_messages", c_size_t),
                 ("next", ctypes.POINTER(ctypes.c_void_p)), ("n_next", c_size_t),
-                ("not_before", c_longlong), ("gap", c_int)]
+                ("not_before", c_longlong), ("gap", c_int),
+                # ABI 2
+                ("attachments", ctypes.c_void_p), ("n_attachments", c_size_t)]
 
 
 class BdmSendInput(ctypes.Structure):
@@ -111,6 +118,8 @@ class BdmModule(ctypes.Structure):
         ("check_send", ctypes.CFUNCTYPE(c_int, _CTX, _P(BdmSendInput), _ERR)),
         ("build_send", ctypes.CFUNCTYPE(c_int, _CTX, _P(BdmSendInput), _P(BdmRequest), _ERR)),
         ("parse_send", ctypes.CFUNCTYPE(c_int, _CTX, _P(BdmResponse), _P(BdmSendResult), _ERR)),
+        # ABI 2
+        ("platform_label", c_char_p), ("module_data", ctypes.c_void_p),
     ]
 
 
@@ -156,6 +165,9 @@ class ModuleHost:
         self.ctx.account_id = self._keep[1]
         self._get_option = GET_OPTION(self._option)
         self.ctx.get_option = self._get_option
+        # As the host's bdm_ctx_bind: every call knows its module and data.
+        self.ctx.module = ctypes.addressof(self.module)
+        self.ctx.module_data = self.module.module_data
         self.requests = []   # (method, url, headers dict) as the module built them
 
     def _option(self, _ctx, key):
