@@ -5,7 +5,7 @@ import subprocess
 import time
 
 from desk_fixtures import Webhook, sysconf
-from harness import build_dir
+from harness import build_dir, timeout_scale
 from protocol_suite import Session
 
 AGENTS = ["Alice Martin", "Bob Keller", "Chen Wei"]
@@ -64,7 +64,8 @@ class Team:
 
 
 def wait_for(fn, timeout=15):
-    deadline = time.monotonic() + timeout
+    """fn() until it is true or timeout (scaled by BDM_TIMEOUT_SCALE) passed."""
+    deadline = time.monotonic() + timeout * timeout_scale()
     value = fn()
     while not value and time.monotonic() < deadline:
         time.sleep(0.2)

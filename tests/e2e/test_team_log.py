@@ -313,7 +313,14 @@ def test_erasure(t, pg, hook):
         t.ok(wait_for(lambda: alice.log_rows("SELECT count(*) FROM record WHERE text LIKE"
                                              " '%5521%'")[0][0] == 0, timeout=20),
              "Alice's client, connected, applied the order to its own log")
-        code, out, _ = admin("erase", "--status", "--db", team.conninfo)
+        # Her client tells the team after blanking its own log: wait for that too.
+        status = []
+
+        def applied_by_alice():
+            status[:] = [admin("erase", "--status", "--db", team.conninfo)[1]]
+            return "applied by: Alice Martin" in status[0]
+        wait_for(applied_by_alice, timeout=20)
+        out = status[0] if status else ""
         t.ok("applied by: Alice Martin" in out and "waiting for: Bob Keller" in out,
              "erase --status: Alice applied it, Bob's client not yet", out)
         t.ok(b"5521" in bob.log_file_bytes(), "Bob's offline log still has it (for now)")

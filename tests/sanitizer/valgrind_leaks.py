@@ -11,8 +11,9 @@ counted as a diagnostic, not failures: they are not ours to fix
 
 The scenario: the shared protocol suite's receive/reply with hostile markup,
 restart, paging and malformed-JSON groups against the Graph emulator, and
-the desk's templates, keyword escalation with a webhook and tags across a
-restart, and two team clients sharing a PostgreSQL, shipping their logs and
+the desk's templates, keyword escalation with a webhook, tags across a
+restart and the waiting list, history and /search, customers' attachments
+with every hostile case and a sign-off mid-download, and two team clients sharing a PostgreSQL, shipping their logs and
 applying an erasure order (BDM_ONLY picks the groups).  TAP on stdout; the scripts' own checks
 count too, so a scenario that fails under valgrind fails here."""
 import glob
@@ -66,7 +67,12 @@ def is_ours(frames, directories):
 
 SCENARIO = [
     ("tests/e2e/test_facebook.py", "receive and reply|restart|paging|malformed JSON"),
-    ("tests/e2e/test_desk.py", "template into the compose box|keyword escalation|tags survive"),
+    ("tests/e2e/test_desk.py", "template into the compose box|keyword escalation|tags survive|"
+     "waiting conversations"),
+    # History when a conversation opens, /search and its openable list.
+    ("tests/e2e/test_history_search.py", "history when a conversation opens|/search"),
+    # Customers' attachments: fetched, checked (every hostile case), saved, shown.
+    ("tests/e2e/test_attachments.py", "Graph attachments and hostile files|sign-off"),
     # Team mode: claims, tickets, NOTIFY, the poll lease, on a real PostgreSQL.
     ("tests/e2e/test_team.py", "trigger and its webhook|assignment"),
     # The central log: shipping, and an erasure order applied by two clients.
