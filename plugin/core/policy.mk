@@ -11,7 +11,8 @@ POLICY_SRC := plugin/core/policy.c plugin/core/policy_defaults.c \
               plugin/core/policy_language.c plugin/core/policy_outreach.c \
               plugin/core/policy_platform.c plugin/core/policy_report.c
 
-CORE_SRC += $(POLICY_SRC)
+# media_sniff.c: a file's type by its content, shared with the receive side.
+CORE_SRC += $(POLICY_SRC) plugin/core/media_sniff.c
 # tools/tools.mk links tools/admin_policy.c (policy-check) into branddm-admin.
 POTFILES += $(POLICY_SRC) tools/admin_policy.c
 
