@@ -293,6 +293,11 @@ def text_seeds():
         for flags in (0, 0x1d):
             write("fuzz_policy", "%s-%02x" % (name, flags), bytes([flags]) + text.encode())
     write("fuzz_policy", "invalid-utf8", b"\x08card 4111 1111 \xff\xfe 1111 1111 \xc3")
+    # Also checked as a file to send: the text is its name and its content.
+    write("fuzz_policy", "attach-pdf-double", b"\x00%PDF-1.7 invoice.pdf.exe")
+    write("fuzz_policy", "attach-png-bidi", b"\x00\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x10\0\0\0\x10\0"
+          + "label\u202efdp.exe".encode())
+    write("fuzz_policy", "attach-program", b"\x00MZ\x90\0 setup.exe. ")
     return texts
 
 
