@@ -91,7 +91,9 @@ class BdmPollPage(ctypes.Structure):
 class BdmSendInput(ctypes.Structure):
     _fields_ = [("recipient_id", c_char_p), ("conversation_id", c_char_p),
                 ("text", c_char_p), ("last_customer_message", c_longlong),
-                ("allow_human_agent", c_int), ("automated", c_int)]
+                ("allow_human_agent", c_int), ("automated", c_int),
+                # ABI 2: the module reads them, so the mirror must have them
+                ("attachment_id", c_char_p), ("attachment_kind", c_int)]
 
 
 class BdmSendResult(ctypes.Structure):
@@ -120,6 +122,7 @@ class BdmModule(ctypes.Structure):
         ("parse_send", ctypes.CFUNCTYPE(c_int, _CTX, _P(BdmResponse), _P(BdmSendResult), _ERR)),
         # ABI 2
         ("platform_label", c_char_p), ("module_data", ctypes.c_void_p),
+        ("build_upload", ctypes.c_void_p), ("parse_upload", ctypes.c_void_p),
     ]
 
 

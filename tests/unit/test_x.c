@@ -422,7 +422,7 @@ static void test_recorded_errors(void)
 static void test_send(void)
 {
 	TestAccount acct;
-	BdmSendInput in = { "30/01?x", NULL, "Hi \"there\" <3", 0, 0, 1 };
+	BdmSendInput in = { "30/01?x", NULL, "Hi \"there\" <3", 0, 0, 1, NULL, 0 };
 	BdmRequest req = { 0 };
 	BdmError err = { 0 };
 	JsonNode *root;
@@ -449,7 +449,7 @@ static void test_send(void)
 static void test_send_limits(void)
 {
 	TestAccount acct;
-	BdmSendInput in = { "3001", NULL, NULL, NOW, 0, 0 };
+	BdmSendInput in = { "3001", NULL, NULL, NOW, 0, 0, NULL, 0 };
 	BdmRequest req = { 0 };
 	BdmError err = { 0 };
 	GString *text = g_string_new(NULL);
