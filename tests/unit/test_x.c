@@ -345,7 +345,8 @@ static void test_errors(void)
 		  "\"The `max_results` query parameter value [1000] is not between 1 and 100\"}],"
 		  "\"title\":\"Invalid Request\",\"detail\":\"One or more parameters to your request "
 		  "was invalid.\",\"type\":\"https://api.twitter.com/2/problems/invalid-request\"}",
-		  NULL, BDM_ERR_INVALID, 0, "One or more parameters to your request was invalid." },
+		  NULL, BDM_ERR_INVALID, 0, "One or more parameters to your request was invalid. "
+		  "The `max_results` query parameter value [1000] is not between 1 and 100" },
 		{ 400, "{\"errors\":[{\"message\":\"Bad thing\"}]}", NULL, BDM_ERR_INVALID, 0,
 		  "Bad thing" },
 		{ 404, "{\"title\":\"Not Found Error\"}", NULL, BDM_ERR_INVALID, 0, "Not Found Error" },
