@@ -52,6 +52,8 @@ static const BdmModule facebook_module = {
 	.parse_send = graph_parse_send,
 	.platform_label = "Facebook",
 	.module_data = &messenger,
+	.build_upload = graph_build_upload,
+	.parse_upload = graph_parse_upload,
 };
 
 G_MODULE_EXPORT const BdmModule *branddm_module_entry(void);

@@ -31,8 +31,8 @@ gboolean graph_is_brand(const GraphFlavor *flavor, const BdmAccountCtx *ctx, con
 }
 
 /* {api_base}/{account_id}: every request starts here. */
-static GString *account_url(const GraphFlavor *flavor, const BdmAccountCtx *ctx,
-                            BdmError *err)
+GString *graph_account_url(const GraphFlavor *flavor, const BdmAccountCtx *ctx,
+                           BdmError *err)
 {
 	GString *url;
 	char *base;
@@ -72,7 +72,7 @@ int graph_build_whoami(const BdmAccountCtx *ctx, BdmRequest *out, BdmError *err)
 
 	if (!flavor)
 		return -1;
-	url = account_url(flavor, ctx, err);
+	url = graph_account_url(flavor, ctx, err);
 	if (!url)
 		return -1;
 	proto_url_append_param(url, "fields", flavor->whoami_fields, ",");
@@ -124,7 +124,7 @@ int graph_build_poll(const BdmAccountCtx *ctx, const char *cursor, BdmRequest *o
 	if (!flavor)
 		return -1;
 	if (!cursor) {
-		url = account_url(flavor, ctx, err);
+		url = graph_account_url(flavor, ctx, err);
 		if (!url)
 			return -1;
 		g_string_append(url, "/conversations");
@@ -221,9 +221,19 @@ static int check_and_classify(const GraphFlavor *flavor, const BdmAccountCtx *ct
 {
 	if (proto_recipient_check(in->recipient_id, err) < 0)
 		return -1;
-	if (proto_text_check(in->text, flavor->text_limit, flavor->text_limit_in_bytes,
-	                     flavor->messaging, err) < 0)
+	if (in->attachment_id != NULL) {
+		/* A Send API message is a text or an attachment, never both. */
+		if (in->text != NULL && *in->text != '\0')
+			return bdm_error_set(err, BDM_ERR_INVALID, 0,
+			                     _("A Messenger message carries a text or a file, not "
+			                       "both; send the caption as a message of its own."));
+		if (*in->attachment_id == '\0')
+			return bdm_error_set(err, BDM_ERR_INVALID, 0,
+			                     _("The uploaded file has no attachment id."));
+	} else if (proto_text_check(in->text, flavor->text_limit, flavor->text_limit_in_bytes,
+	                            flavor->messaging, err) < 0) {
 		return -1;
+	}
 	return reply_kind(flavor, ctx, in, kind, err);
 }
 
@@ -258,8 +268,21 @@ static JsonNode *send_body(const BdmSendInput *in, GraphReplyKind kind)
 	}
 	json_builder_set_member_name(b, "message");
 	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "text");
-	json_builder_add_string_value(b, in->text);
+	if (in->attachment_id != NULL) {
+		json_builder_set_member_name(b, "attachment");
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "type");
+		json_builder_add_string_value(b, graph_attachment_type(in->attachment_kind));
+		json_builder_set_member_name(b, "payload");
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "attachment_id");
+		json_builder_add_string_value(b, in->attachment_id);
+		json_builder_end_object(b);
+		json_builder_end_object(b);
+	} else {
+		json_builder_set_member_name(b, "text");
+		json_builder_add_string_value(b, in->text);
+	}
 	json_builder_end_object(b);
 	json_builder_end_object(b);
 	node = json_builder_get_root(b);
@@ -277,7 +300,7 @@ int graph_build_send(const BdmAccountCtx *ctx, const BdmSendInput *in, BdmReques
 
 	if (!flavor || check_and_classify(flavor, ctx, in, &kind, err) < 0)
 		return -1;
-	url = account_url(flavor, ctx, err);
+	url = graph_account_url(flavor, ctx, err);
 	if (!url)
 		return -1;
 	g_string_append(url, "/messages");

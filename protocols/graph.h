@@ -49,6 +49,28 @@ typedef struct {
 G_GNUC_INTERNAL
 const GraphFlavor *graph_flavor(const BdmAccountCtx *ctx, BdmError *err);
 
+/** {api_base}/{account_id}, or NULL with err set (BDM_ERR_INVALID) when the
+ *  account has no id or the API base is unusable. */
+G_GNUC_INTERNAL
+GString *graph_account_url(const GraphFlavor *flavor, const BdmAccountCtx *ctx, BdmError *err);
+
+/** The Send API's attachment type for a kind: "image", "video", "audio" or
+ *  "file" (stickers and anything else are files). */
+G_GNUC_INTERNAL
+const char *graph_attachment_type(BdmAttachmentKind kind);
+
+/** POST {api_base}/{page-id}/message_attachments, multipart: message (the
+ *  type, reusable) and filedata (the file).  Messenger only. */
+G_GNUC_INTERNAL
+int graph_build_upload(const BdmAccountCtx *ctx, const BdmUploadInput *in, BdmRequest *out,
+                       BdmError *err);
+
+/** The attachment_id of an upload response; a 2xx without one is
+ *  BDM_ERR_MALFORMED, errors are classified as for every Graph call. */
+G_GNUC_INTERNAL
+int graph_parse_upload(const BdmAccountCtx *ctx, const BdmResponse *resp, BdmUploadResult *out,
+                       BdmError *err);
+
 /** Parse a Graph response: the owned JSON root object on success, or NULL
  *  with err classified from error.code/error_subcode (status as fallback). */
 G_GNUC_INTERNAL

@@ -32,7 +32,7 @@ const char *x_own_id(const BdmAccountCtx *ctx)
 	return NULL;
 }
 
-static GString *api_url(const BdmAccountCtx *ctx, const char *path, BdmError *err)
+GString *x_api_url(const BdmAccountCtx *ctx, const char *path, BdmError *err)
 {
 	char *base = proto_url_api_base(ctx, X_DEFAULT_API_BASE, err);
 	GString *url;
@@ -47,7 +47,7 @@ static GString *api_url(const BdmAccountCtx *ctx, const char *path, BdmError *er
 
 static int x_build_whoami(const BdmAccountCtx *ctx, BdmRequest *out, BdmError *err)
 {
-	GString *url = api_url(ctx, "/users/me", err);
+	GString *url = x_api_url(ctx, "/users/me", err);
 
 	if (!url)
 		return -1;
@@ -89,7 +89,7 @@ static int x_build_poll(const BdmAccountCtx *ctx, const char *cursor, BdmRequest
 
 	if (cursor && !*cursor)
 		return bdm_error_set(err, BDM_ERR_INVALID, 0, _("The X paging token is empty."));
-	url = api_url(ctx, "/dm_events", err);
+	url = x_api_url(ctx, "/dm_events", err);
 	if (!url)
 		return -1;
 	proto_url_append_param(url, "dm_event.fields", X_EVENT_FIELDS, ",");
@@ -109,6 +109,14 @@ static int x_check_send(const BdmAccountCtx *ctx, const BdmSendInput *in, BdmErr
 	(void)ctx;
 	if (proto_recipient_check(in->recipient_id, err) < 0)
 		return -1;
+	/* A DM with a file may go without text. */
+	if (in->attachment_id != NULL) {
+		if (*in->attachment_id == '\0')
+			return bdm_error_set(err, BDM_ERR_INVALID, 0,
+			                     _("The uploaded file has no media id."));
+		if (in->text == NULL || *in->text == '\0')
+			return 0;
+	}
 	return proto_text_check(in->text, X_TEXT_LIMIT, 0, X_SERVICE, err);
 }
 
@@ -121,7 +129,7 @@ static int x_build_send(const BdmAccountCtx *ctx, const BdmSendInput *in,
 
 	if (x_check_send(ctx, in, err) < 0)
 		return -1;
-	url = api_url(ctx, "/dm_conversations/with", err);
+	url = x_api_url(ctx, "/dm_conversations/with", err);
 	if (!url)
 		return -1;
 	proto_url_append_segment(url, in->recipient_id);
@@ -131,8 +139,20 @@ static int x_build_send(const BdmAccountCtx *ctx, const BdmSendInput *in,
 
 	b = json_builder_new_immutable();
 	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "text");
-	json_builder_add_string_value(b, in->text);
+	if (in->text != NULL && *in->text != '\0') {
+		json_builder_set_member_name(b, "text");
+		json_builder_add_string_value(b, in->text);
+	}
+	if (in->attachment_id != NULL) {
+		/* X takes one media item per DM. */
+		json_builder_set_member_name(b, "attachments");
+		json_builder_begin_array(b);
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "media_id");
+		json_builder_add_string_value(b, in->attachment_id);
+		json_builder_end_object(b);
+		json_builder_end_array(b);
+	}
 	json_builder_end_object(b);
 	body = json_builder_get_root(b);
 	proto_request_set_json(out, body);
@@ -197,6 +217,8 @@ static const BdmModule x_module = {
 	.build_send = x_build_send,
 	.parse_send = x_parse_send,
 	.platform_label = "X",
+	.build_upload = x_build_upload,
+	.parse_upload = x_parse_upload,
 };
 
 G_MODULE_EXPORT const BdmModule *branddm_module_entry(void);

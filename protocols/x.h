@@ -21,6 +21,23 @@
 G_GNUC_INTERNAL
 JsonNode *x_check_response(const BdmResponse *resp, BdmError *err);
 
+/** {api_base}{path}, or NULL with err set when the API base is unusable.
+ *  path starts with '/'. */
+G_GNUC_INTERNAL
+GString *x_api_url(const BdmAccountCtx *ctx, const char *path, BdmError *err);
+
+/** POST {api_base}/media/upload, multipart: media, media_category (dm_image,
+ *  dm_gif, dm_video), media_type.  Other files: BDM_ERR_REFUSED, plain reason. */
+G_GNUC_INTERNAL
+int x_build_upload(const BdmAccountCtx *ctx, const BdmUploadInput *in, BdmRequest *out,
+                   BdmError *err);
+
+/** The media id of an upload response (data.id, or v1.1's media_id_string).
+ *  A 2xx without one is BDM_ERR_MALFORMED. */
+G_GNUC_INTERNAL
+int x_parse_upload(const BdmAccountCtx *ctx, const BdmResponse *resp, BdmUploadResult *out,
+                   BdmError *err);
+
 /** The brand's own user id: self_id from whoami, else the account id.
  *  NULL when neither is set. */
 G_GNUC_INTERNAL

@@ -26,26 +26,34 @@ static gboolean usage_capped(JsonObject *problem)
 }
 
 /* The most useful human-readable text X gave: detail, title, or the first
- * entry of an "errors" list (older and partial-error shapes). */
-static const char *problem_text(JsonObject *problem)
+ * entry of an "errors" list (older and partial-error shapes).  An
+ * invalid-request detail is only "One or more parameters to your request
+ * was invalid."; the entry says which and why ("media type unrecognized."),
+ * so both are given.  Newly allocated, NULL when X gave no text. */
+static char *problem_text(JsonObject *problem)
 {
 	JsonObject *first = proto_json_array_object(proto_json_get_array(problem, "errors"), 0);
-	const char *candidates[4];
+	const char *candidates[4], *entry;
 	size_t i;
 
 	candidates[0] = proto_json_get_string(problem, "detail");
 	candidates[1] = proto_json_get_string(problem, "title");
 	candidates[2] = proto_json_get_string(first, "detail");
 	candidates[3] = proto_json_get_string(first, "message");
-	for (i = 0; i < G_N_ELEMENTS(candidates); i++)
-		if (candidates[i] && *candidates[i])
-			return candidates[i];
+	entry = candidates[3] && *candidates[3] ? candidates[3] : candidates[2];
+	for (i = 0; i < G_N_ELEMENTS(candidates); i++) {
+		if (!candidates[i] || !*candidates[i])
+			continue;
+		if (i < 2 && entry && *entry && strcmp(entry, candidates[i]) != 0)
+			return g_strdup_printf("%s %s", candidates[i], entry);
+		return g_strdup(candidates[i]);
+	}
 	return NULL;
 }
 
 static void classify(const BdmResponse *resp, JsonObject *problem, BdmError *err)
 {
-	const char *text = problem_text(problem);
+	char *text = problem_text(problem);
 	long long reset;
 
 	if (usage_capped(problem)) {
@@ -56,9 +64,11 @@ static void classify(const BdmResponse *resp, JsonObject *problem, BdmError *err
 
 		bdm_error_set(err, BDM_ERR_REFUSED, 0, msg);
 		g_free(msg);
+		g_free(text);
 		return;
 	}
 	proto_error_from_status(resp, X_SERVICE, text, err);
+	g_free(text);
 	if (err->cls == BDM_ERR_RATE_LIMIT && proto_header_int(resp, "x-rate-limit-reset", &reset)) {
 		/* X says when the window resets, in Unix seconds.  Compared before
 		 * subtracting (a hostile value must not overflow), and capped: X's
@@ -92,10 +102,11 @@ JsonNode *x_check_response(const BdmResponse *resp, BdmError *err)
 	} else if (!json_object_has_member(obj, "data") && !json_object_has_member(obj, "meta") &&
 	           proto_json_get_array(obj, "errors")) {
 		/* A 200 holding only errors: X refused every part of it. */
-		const char *text = problem_text(obj);
+		char *text = problem_text(obj);
 
 		bdm_error_set(err, BDM_ERR_INVALID, 0,
 		              text ? text : _("X answered with errors and no data."));
+		g_free(text);
 	} else {
 		bdm_error_clear(&parse_err);
 		return root;

@@ -223,7 +223,27 @@ typedef struct {
 	long long last_customer_message; /* Unix seconds of the customer's last message, 0 = never */
 	int allow_human_agent;           /* account permits the HUMAN_AGENT tag */
 	int automated;                   /* machine-written: never eligible for HUMAN_AGENT */
+	/* ---- ABI version 2: given only to a module that has build_upload ---- */
+	const char *attachment_id;       /* from parse_upload: send this file; NULL = text only */
+	BdmAttachmentKind attachment_kind; /* what was uploaded (IMAGE, VIDEO, AUDIO or FILE) */
 } BdmSendInput;
+
+/** A file to upload before it is sent (ABI version 2).  The host has read
+ *  it and checked it against the policy (type by content, size, name); the
+ *  module only describes the upload, as for every other request. */
+typedef struct {
+	const unsigned char *data;       /* the whole file */
+	size_t len;
+	const char *name;                /* file name without directories, UTF-8 */
+	const char *mime_type;           /* as the content proves it, e.g. "image/png" */
+	BdmAttachmentKind kind;          /* IMAGE, VIDEO, AUDIO or FILE */
+	const char *recipient_id;        /* who it is for */
+} BdmUploadInput;
+
+/** What the platform answered to an upload: the id a send refers to. */
+typedef struct {
+	char *attachment_id;             /* Graph's attachment_id, X's media id */
+} BdmUploadResult;
 
 /** What the platform answered to a send. */
 typedef struct {
@@ -316,6 +336,15 @@ struct BdmModule {
 	/* Anything the module wants back in every call as ctx->module_data
 	 * (e.g. which variant of a shared implementation it is), or NULL. */
 	const void *module_data;
+	/* Optional (check with BDM_MODULE_HAS): a module without them cannot
+	 * send files, and the host says so to the agent.  The request uploading
+	 * a file; fails with BDM_ERR_REFUSED when the platform does not take
+	 * this kind of file, with a reason for the agent. */
+	int (*build_upload)(const BdmAccountCtx *ctx, const BdmUploadInput *in,
+	                    BdmRequest *out, BdmError *err);
+	/* Parse the upload response; then build_send with its attachment_id. */
+	int (*parse_upload)(const BdmAccountCtx *ctx, const BdmResponse *resp,
+	                    BdmUploadResult *out, BdmError *err);
 	/* ---- later ABI versions append fields here ---- */
 };
 
@@ -323,7 +352,7 @@ struct BdmModule {
 #define BDM_MODULE_V1_SIZE (offsetof(BdmModule, parse_send) + sizeof(void (*)(void)))
 
 /** Byte size of BdmModule up to and including the version-2 fields. */
-#define BDM_MODULE_V2_SIZE (offsetof(BdmModule, module_data) + sizeof(const void *))
+#define BDM_MODULE_V2_SIZE (offsetof(BdmModule, parse_upload) + sizeof(void (*)(void)))
 
 /** How many bytes of m the host may read: what its struct_size declares, but
  *  never more than its abi_version defines (fields appended later are not its). */
@@ -482,6 +511,13 @@ static inline void bdm_send_result_clear(BdmSendResult *r)
 {
 	g_free(r->message_id);
 	g_free(r->conversation_id);
+	memset(r, 0, sizeof(*r));
+}
+
+/** Free an upload result and zero it. */
+static inline void bdm_upload_result_clear(BdmUploadResult *r)
+{
+	g_free(r->attachment_id);
 	memset(r, 0, sizeof(*r));
 }
 

@@ -57,6 +57,12 @@ static const BdmRuleInfo rule_table[BDM_RULE_COUNT] = {
 		BDM_VERDICT_BLOCK, FALSE },
 	[BDM_RULE_TEAM_ASSIGNED_ELSEWHERE] = { "team.assigned_elsewhere",
 		N_("Conversation assigned to a colleague"), BDM_VERDICT_WARN, FALSE },
+	[BDM_RULE_ATTACHMENT_TYPE] = { "attachment.type", N_("File type not allowed"),
+		BDM_VERDICT_BLOCK, FALSE },
+	[BDM_RULE_ATTACHMENT_SIZE] = { "attachment.size", N_("File too large"),
+		BDM_VERDICT_BLOCK, FALSE },
+	[BDM_RULE_ATTACHMENT_NAME] = { "attachment.name", N_("Suspicious file name"),
+		BDM_VERDICT_BLOCK, FALSE },
 };
 
 const BdmRuleInfo *bdm_rule_info(BdmRule rule)
@@ -219,6 +225,27 @@ static void finding_free(gpointer data)
 	g_free(f);
 }
 
+GPtrArray *bdm_findings_new(void)
+{
+	return g_ptr_array_new_with_free_func(finding_free);
+}
+
+BdmVerdict *bdm_verdict_from_findings(GPtrArray *findings)
+{
+	BdmVerdict *v = g_new0(BdmVerdict, 1);
+
+	g_ptr_array_sort(findings, compare_findings);
+	v->level = BDM_VERDICT_ALLOW;
+	for (guint i = 0; i < findings->len; i++) {
+		BdmFinding *f = g_ptr_array_index(findings, i);
+
+		if (f->severity > v->level)
+			v->level = f->severity;
+	}
+	v->findings = findings;
+	return v;
+}
+
 /* Every file that has an [agents] group must allow: the user file can only
  * narrow what the system file grants. */
 static gboolean agents_allow(const BdmPolicy *p, const char *platform, const char *account,
@@ -247,7 +274,7 @@ BdmVerdict *bdm_policy_check(const BdmPolicy *p, const BdmCheckInput *in)
 	scan.len = strlen(text);
 	repaired = bdm_utf8_repair(text, scan.len, &bad);
 	scan.text = repaired != NULL ? repaired : text;
-	scan.findings = g_ptr_array_new_with_free_func(finding_free);
+	scan.findings = bdm_findings_new();
 	scan.claimed = g_array_new(FALSE, FALSE, sizeof(BdmSpan));
 
 	if (repaired != NULL)
@@ -275,16 +302,7 @@ BdmVerdict *bdm_policy_check(const BdmPolicy *p, const BdmCheckInput *in)
 	bdm_scan_contacts(&scan);
 	bdm_scan_language(&scan);
 
-	g_ptr_array_sort(scan.findings, compare_findings);
-	v = g_new0(BdmVerdict, 1);
-	v->level = BDM_VERDICT_ALLOW;
-	for (guint i = 0; i < scan.findings->len; i++) {
-		BdmFinding *f = g_ptr_array_index(scan.findings, i);
-
-		if (f->severity > v->level)
-			v->level = f->severity;
-	}
-	v->findings = scan.findings;
+	v = bdm_verdict_from_findings(scan.findings);
 	g_array_free(scan.claimed, TRUE);
 	g_free(repaired);
 	return v;

@@ -96,6 +96,26 @@ gboolean bdm_policy_rule_severity(const BdmPolicy *p, const char *rule_id,
  *  bdm_verdict_free().  A NULL text is checked as the empty string. */
 BdmVerdict *bdm_policy_check(const BdmPolicy *p, const BdmCheckInput *in);
 
+/** A file an agent wants to send, as the attachment rules see it. */
+typedef struct {
+	const char *name;      /* the name the customer would see (a path's directories are ignored) */
+	const guint8 *head;    /* the file's first bytes, BDM_ATTACHMENT_HEAD of them if it has that many */
+	gsize head_len;
+	guint64 size;          /* the whole file, in bytes */
+} BdmAttachmentInput;
+
+/** How many first bytes of a file bdm_policy_check_attachment() wants. */
+#define BDM_ATTACHMENT_HEAD 4096
+
+/** Check a file against the attachment rules (attachment.type, .size, .name);
+ *  never NULL.  type, if not NULL, gets the MIME type the content proves. */
+BdmVerdict *bdm_policy_check_attachment(const BdmPolicy *p, const BdmAttachmentInput *in,
+                                        const char **type);
+
+/** The largest file attachment.size lets through, in bytes (0 when the rule
+ *  is off: then only the platform's limit applies). */
+guint64 bdm_policy_attachment_max_bytes(const BdmPolicy *p);
+
 /** Release a verdict and its findings; NULL is allowed.
  *  The policy it came from is not needed for this. */
 void bdm_verdict_free(BdmVerdict *v);

@@ -49,6 +49,8 @@ static gboolean check_email(const char *entry, char **normalised);
 static gboolean check_phone(const char *entry, char **normalised);
 static gboolean check_word(const char *entry, char **normalised);
 static gboolean check_phrase(const char *entry, char **normalised);
+static gboolean check_mime(const char *entry, char **normalised);
+static gboolean check_extension(const char *entry, char **normalised);
 
 /* Settings besides each rule's severity; setting number BDM_RULE_COUNT + i. */
 static const SettingDesc extra_settings[] = {
@@ -70,6 +72,12 @@ static const SettingDesc extra_settings[] = {
 	  check_phrase, N_("a phrase of one to eight words") },
 	{ BDM_RULE_OUTREACH_AUTOMATED_DISCLOSURE, "phrases", KIND_ALLOW_LIST, BDM_LIST_DISCLOSURE,
 	  0, 0, check_phrase, N_("a phrase of one to eight words") },
+	{ BDM_RULE_ATTACHMENT_TYPE, "allow", KIND_ALLOW_LIST, BDM_LIST_ATTACH_TYPES, 0, 0,
+	  check_mime, N_("a file type such as image/png or application/pdf") },
+	{ BDM_RULE_ATTACHMENT_SIZE, "max_mb", KIND_NUMBER, BDM_NUMBER_ATTACH_MAX_MB,
+	  1, 100, NULL, NULL },
+	{ BDM_RULE_ATTACHMENT_NAME, "extensions", KIND_DENY_LIST, BDM_LIST_ATTACH_EXTENSIONS, 0, 0,
+	  check_extension, N_("a file name extension such as exe, without the dot") },
 };
 
 #define N_SETTINGS (BDM_RULE_COUNT + G_N_ELEMENTS(extra_settings))
@@ -157,6 +165,43 @@ static gboolean check_phrase(const char *entry, char **normalised)
 	if (!bdm_phrase_is_valid(entry))
 		return FALSE;
 	*normalised = g_strdup(entry);
+	return TRUE;
+}
+
+/* "image/png", or "image/" and a star for every image type: the shape of a MIME type, lower-case, no parameters. */
+static gboolean check_mime(const char *entry, char **normalised)
+{
+	char *m = g_ascii_strdown(entry, -1);
+	const char *slash = strchr(m, '/');
+	gboolean ok = slash != NULL && slash != m && slash[1] != '\0' &&
+	              strchr(slash + 1, '/') == NULL;
+
+	/* A star subtype stands for every type of its kind. */
+	if (ok && strcmp(slash + 1, "*") == 0)
+		ok = strchr(m, '*') == slash + 1;
+	else
+		for (const char *c = m; ok && *c != '\0'; c++)
+			ok = g_ascii_isalnum(*c) || strchr("/.+-", *c) != NULL;
+	if (ok)
+		*normalised = m;
+	else
+		g_free(m);
+	return ok;
+}
+
+/* "exe" or ".exe": up to ten letters and digits, kept without the dot. */
+static gboolean check_extension(const char *entry, char **normalised)
+{
+	const char *e = *entry == '.' ? entry + 1 : entry;
+	gsize len = strlen(e);
+
+	if (len == 0 || len > 10)
+		return FALSE;
+	for (const char *c = e; *c != '\0'; c++) {
+		if (!g_ascii_isalnum(*c))
+			return FALSE;
+	}
+	*normalised = g_ascii_strdown(e, -1);
 	return TRUE;
 }
 

@@ -40,6 +40,17 @@ static const char *const default_disclosure[] = {
 	"automatisierte", "automatique", "automático", "automática", NULL
 };
 
+/* What customers' phones and mail clients open safely; a program never. */
+static const char *const default_attach_types[] = {
+	"image/png", "image/jpeg", "image/gif", "application/pdf", NULL
+};
+
+/* Files that run when opened, on Windows, macOS, Linux or Android. */
+static const char *const default_attach_extensions[] = {
+	"exe", "bat", "cmd", "com", "scr", "pif", "js", "jse", "vbs", "vbe", "wsf", "hta",
+	"ps1", "msi", "lnk", "reg", "cpl", "sh", "jar", "apk", "app", NULL
+};
+
 static GPtrArray *list_from(const char *const *entries)
 {
 	GPtrArray *list = g_ptr_array_new_with_free_func(g_free);
@@ -64,8 +75,12 @@ BdmPolicy *bdm_policy_new_uncompiled(void)
 	p->lists[BDM_LIST_OFFENSIVE] = list_from(default_offensive);
 	p->lists[BDM_LIST_PROMOTIONAL] = list_from(default_promotional);
 	p->lists[BDM_LIST_DISCLOSURE] = list_from(default_disclosure);
+	p->lists[BDM_LIST_ATTACH_TYPES] = list_from(default_attach_types);
+	p->lists[BDM_LIST_ATTACH_EXTENSIONS] = list_from(default_attach_extensions);
 	p->numbers[BDM_NUMBER_SHOUT_MIN_LETTERS] = 20;
 	p->numbers[BDM_NUMBER_SHOUT_PERCENT] = 70;
+	/* Messenger's and X's own limit for an attachment. */
+	p->numbers[BDM_NUMBER_ATTACH_MAX_MB] = 25;
 	p->agent_tables = g_ptr_array_new_with_free_func((GDestroyNotify)bdm_agent_table_free);
 	p->notices = g_ptr_array_new_with_free_func(g_free);
 	g_ptr_array_add(p->notices, NULL);

@@ -35,6 +35,9 @@ typedef enum {
 	BDM_RULE_AGENT_UNAUTHORISED,
 	BDM_RULE_TEXT_ENCODING,
 	BDM_RULE_TEAM_ASSIGNED_ELSEWHERE,
+	BDM_RULE_ATTACHMENT_TYPE,
+	BDM_RULE_ATTACHMENT_SIZE,
+	BDM_RULE_ATTACHMENT_NAME,
 	BDM_RULE_COUNT
 } BdmRule;
 
@@ -63,6 +66,8 @@ typedef enum {
 	BDM_LIST_OFFENSIVE,     /* language.offensive words: "word" or "prefix*" */
 	BDM_LIST_PROMOTIONAL,   /* outreach.promotional phrases */
 	BDM_LIST_DISCLOSURE,    /* outreach.automated_disclosure phrases */
+	BDM_LIST_ATTACH_TYPES,  /* attachment.type allow: MIME types such as image/png */
+	BDM_LIST_ATTACH_EXTENSIONS, /* attachment.name extensions: lower-case, no dot */
 	BDM_LIST_COUNT
 } BdmList;
 
@@ -70,6 +75,7 @@ typedef enum {
 typedef enum {
 	BDM_NUMBER_SHOUT_MIN_LETTERS,  /* language.shouting min_letters */
 	BDM_NUMBER_SHOUT_PERCENT,      /* language.shouting percent */
+	BDM_NUMBER_ATTACH_MAX_MB,      /* attachment.size max_mb */
 	BDM_NUMBER_COUNT
 } BdmNumber;
 
@@ -120,6 +126,14 @@ typedef struct {
 /** A copy of text with every invalid UTF-8 byte replaced by '?' (offsets
  *  stay the same), or NULL when text is valid; *bad: the first invalid run. */
 char *bdm_utf8_repair(const char *text, gsize len, BdmSpan *bad);
+
+/** An empty list for findings (BdmFinding*, freed with the list).
+ *  Scanners add to it through bdm_scan_report(). */
+GPtrArray *bdm_findings_new(void);
+
+/** The verdict of findings: sorted, its level the worst severity.
+ *  Takes findings. */
+BdmVerdict *bdm_verdict_from_findings(GPtrArray *findings);
 
 /** Add a finding for rule unless the rule is off; takes explanation.
  *  A 0,0 span means the whole message. */

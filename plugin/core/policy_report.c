@@ -231,6 +231,11 @@ char *bdm_policy_summary(const BdmPolicy *p)
 	                              "letters\n"),
 	                       p->numbers[BDM_NUMBER_SHOUT_PERCENT],
 	                       p->numbers[BDM_NUMBER_SHOUT_MIN_LETTERS]);
+	append_list(out, _("Files may be of type"), p->lists[BDM_LIST_ATTACH_TYPES],
+	            _("none (no file can be sent)"));
+	g_string_append_printf(out, _("  Files up to %d MB\n"), p->numbers[BDM_NUMBER_ATTACH_MAX_MB]);
+	append_list(out, _("File name extensions never sent"),
+	            p->lists[BDM_LIST_ATTACH_EXTENSIONS], _("none"));
 	if (p->agent_tables->len == 0) {
 		g_string_append(out, _("\nWho may send: everyone, on every account\n"));
 	} else {

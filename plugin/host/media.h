@@ -20,6 +20,7 @@
 #include <json-glib/json-glib.h>
 #include "branddm/protocol.h"
 #include "http.h"
+#include "media_sniff.h"
 
 /** Largest attachment fetched, in bytes (the platforms' own 25 MB). */
 #define BDM_MEDIA_MAX_BYTES (25u * 1024u * 1024u)
@@ -83,15 +84,6 @@ BdmMediaBatch *bdm_media_fetch(GPtrArray *items, int timeout_s, BdmMediaDone don
 /** Stop a batch: downloads cancelled, done never called.
  *  The items stay with their owner, unfinished ones failed. */
 void bdm_media_batch_cancel(BdmMediaBatch *batch);
-
-/** The MIME type the content's first bytes prove, "application/octet-stream"
- *  for unknown; *is_program set for executables; *w, *h from an image header. */
-const char *bdm_media_sniff(const guint8 *data, gsize len, gboolean *is_program,
-                            int *w, int *h);
-
-/** A file name safe to show: no directories, controls or markup-breaking length.
- *  NULL for NULL or a name with nothing left. */
-char *bdm_media_safe_name(const char *name);
 
 /** The HTML lines (markup-escaped) telling the agent about items; a safe inline
  *  image adds an <img id> whose imgstore id is appended to img_ids (caller unrefs). */

@@ -43,4 +43,18 @@ int bdm_call_build_send(const BdmAccountCtx *ctx, const BdmSendInput *in, BdmReq
 int bdm_call_parse_send(const BdmAccountCtx *ctx, const BdmResponse *resp, BdmSendResult *out,
                         BdmError *err);
 
+/** TRUE when module m can send files (has build_upload and parse_upload).
+ *  Version-1 modules and Instagram cannot. */
+gboolean bdm_call_can_upload(const BdmModule *m);
+
+/** ctx->module's build_upload; a module without it fails with BDM_ERR_REFUSED
+ *  and a plain reason.  On failure out is empty and err->cls is set. */
+int bdm_call_build_upload(const BdmAccountCtx *ctx, const BdmUploadInput *in, BdmRequest *out,
+                          BdmError *err);
+
+/** ctx->module's parse_upload, refused as bdm_call_build_upload() is.
+ *  On failure out is empty and err->cls is not BDM_ERR_NONE. */
+int bdm_call_parse_upload(const BdmAccountCtx *ctx, const BdmResponse *resp,
+                          BdmUploadResult *out, BdmError *err);
+
 #endif /* BRANDDM_MODULE_CALL_H */

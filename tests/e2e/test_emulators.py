@@ -5,6 +5,7 @@ contract check that the built protocol modules and the emulators agree.
 Prints TAP.  The module checks load $BUILD/plugins/branddm-*.bdm (BUILD
 defaults to ./build); `make check` builds them first.
 """
+import hashlib
 import json
 import os
 import re
@@ -629,6 +630,125 @@ def contract_x_module():
         check(page["not_before"] > time.time(), "last allowed read sets not_before")
         for log in emu.requests:
             equal(log["headers"].get("authorization"), "Bearer " + TOKEN, "bearer header")
+
+
+# ---- sending files: the modules' uploads against the emulators -------------------------
+
+PNG = (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x06\0\0\0"
+       b"\r\n--not-a-boundary\r\n" + bytes(range(256)))
+PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
+
+
+def expect_module_error(fn, cls, what):
+    try:
+        fn()
+    except ModuleError as exc:
+        equal(exc.cls, cls, what)
+        return exc
+    raise AssertionError("%s: no error" % what)
+
+
+@test
+def contract_facebook_sends_files():
+    with Graph() as emu:
+        now = int(time.time())
+        emu.add_customer_message("501", "Ann", "my order is broken", created=now - 60)
+        host = ModuleHost(module_path("facebook"), emu.base_url, "1000", TOKEN)
+        check(host.can_upload(), "the Facebook module sends files")
+        for data, name, mime, kind in ((PNG, "photo.png", "image/png", "image"),
+                                       (PDF, "return label.pdf", "application/pdf", "file")):
+            aid = host.upload(data, name, mime, kind, "501")
+            upload = emu.requests[-1]
+            equal((upload["path"], upload["status"]), ("/v25.0/1000/message_attachments", 200),
+                  "upload request")
+            check(upload["headers"]["content-type"].startswith("multipart/form-data; boundary="),
+                  "multipart upload")
+            sent = host.send("501", "", last_customer_message=now - 60, attachment=(aid, kind))
+            last = emu.sent[-1]
+            equal(last["message_id"], sent["message_id"], "send id")
+            equal((last["attachment"]["attachment_id"], last["attachment"]["type"]),
+                  (aid, kind), "the send names the uploaded attachment")
+            equal((last["attachment"]["name"], last["attachment"]["mime_type"],
+                   last["attachment"]["size"]), (name, mime, len(data)),
+                  "the emulator got the file whole")
+            equal(last["attachment"]["sha256"], hashlib.sha256(data).hexdigest(), "same bytes")
+        for log in emu.requests:
+            check("access_token" not in log["query"], "no token in URL: %s" % log["path"])
+
+
+@test
+def contract_facebook_upload_failures():
+    with Graph() as emu:
+        now = int(time.time())
+        emu.add_customer_message("501", "Ann", "hi", created=now - 60)
+        host = ModuleHost(module_path("facebook"), emu.base_url, "1000", TOKEN)
+        # Declared an image, but the content is a PDF: refused by the platform.
+        exc = expect_module_error(lambda: host.upload(PDF, "x.png", "image/png", "image"),
+                                  "INVALID", "wrong content")
+        check("not a valid image" in exc.message, "the platform's reason: %s" % exc.message)
+        exc = expect_module_error(
+            lambda: host.send("501", "", now - 60, attachment=("999", "file")),
+            "INVALID", "unknown attachment id")
+        check("999" in exc.message, "names the id")
+        emu.fail_next(1, 400, {"error": {"message": "(#100) Upload attachment failure.",
+                                         "type": "OAuthException", "code": 100}})
+        exc = expect_module_error(lambda: host.upload(PNG, "a.png", "image/png", "image"),
+                                  "INVALID", "HTTP 400")
+        check("Upload attachment failure" in exc.message, "reason kept: %s" % exc.message)
+        emu.expire_token()
+        expect_module_error(lambda: host.upload(PNG, "a.png", "image/png", "image"), "AUTH",
+                            "expired token")
+
+
+@test
+def contract_instagram_sends_no_files():
+    with Graph("instagram") as emu:
+        host = ModuleHost(module_path("instagram"), emu.base_url, "1000", TOKEN)
+        check(not host.can_upload(), "no upload functions: the host says it cannot")
+        status, body, _ = call("POST", emu.base_url + "/1000/message_attachments", body="x",
+                               content_type="multipart/form-data; boundary=b")
+        equal(status, 400, "the emulator takes no Instagram uploads either")
+
+
+@test
+def contract_x_sends_images():
+    with X() as emu:
+        emu.add_customer_message("3001", "Carla", "photo please")
+        host = ModuleHost(module_path("x"), emu.base_url, "2000", TOKEN)
+        check(host.can_upload(), "the X module sends files")
+        mid = host.upload(PNG, "photo.png", "image/png", "image", "3001")
+        upload = emu.requests[-1]
+        equal((upload["path"], upload["status"]), ("/2/media/upload", 200), "upload on the base")
+        sent = host.send("3001", "Here it is", 0, attachment=(mid, "image"))
+        last = emu.sent[-1]
+        equal((last["message_id"], last["text"]), (sent["message_id"], "Here it is"), "the DM")
+        equal((last["attachment"]["media_id"], last["attachment"]["category"],
+               last["attachment"]["size"]), (mid, "dm_image", len(PNG)), "names the media")
+        equal(last["attachment"]["sha256"], hashlib.sha256(PNG).hexdigest(), "same bytes")
+        mid = host.upload(PNG, "again.png", "image/png", "image", "3001")
+        host.send("3001", "", 0, attachment=(mid, "image"))
+        equal((emu.sent[-1]["text"], emu.sent[-1]["attachment"]["media_id"]), ("", mid),
+              "a picture without text")
+
+
+@test
+def contract_x_upload_failures():
+    with X() as emu:
+        emu.add_customer_message("3001", "Carla", "hi")
+        host = ModuleHost(module_path("x"), emu.base_url, "2000", TOKEN)
+        exc = expect_module_error(lambda: host.upload(PDF, "l.pdf", "application/pdf", "file"),
+                                  "REFUSED", "documents")
+        check("link" in exc.message, "what to do instead: %s" % exc.message)
+        check(not any(r["path"] == "/2/media/upload" for r in emu.requests),
+              "refused before any upload")
+        exc = expect_module_error(lambda: host.upload(PDF, "x.png", "image/png", "image"),
+                                  "INVALID", "content is not the image it claims")
+        check("media type unrecognized" in exc.message, "X's reason: %s" % exc.message)
+        expect_module_error(lambda: host.send("3001", "", 0, attachment=("123", "image")),
+                            "INVALID", "unknown media id")
+        emu.expire_token()
+        expect_module_error(lambda: host.upload(PNG, "a.png", "image/png", "image"), "AUTH",
+                            "expired token")
 
 
 def preload_sanitizer_runtime():

@@ -49,8 +49,10 @@ class Response:
 class Request:
     """One parsed HTTP request, as routes see it."""
 
-    def __init__(self, method, raw_path, headers, body):
+    def __init__(self, method, raw_path, headers, body, raw_body=None):
         parts = urllib.parse.urlsplit(raw_path)
+        # Uploads are binary: body is text for the JSON routes, raw_body the bytes.
+        self.raw_body = raw_body if raw_body is not None else body.encode("utf-8")
         self.method = method
         self.path = parts.path
         # Segments are unescaped one by one, so "%2F" inside an id stays
@@ -347,7 +349,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         body = raw.decode("utf-8", "replace")
-        request = Request(self.command, self.path, dict(self.headers.items()), body)
+        request = Request(self.command, self.path, dict(self.headers.items()), body, raw)
         response = self.emulator.dispatch(request)
         if response.stream_size is not None:
             self._stream(response)

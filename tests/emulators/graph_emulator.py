@@ -22,12 +22,18 @@ import time
 
 try:
     from emulator_base import EmulatorBase, Response
+    from uploads import MultipartError, describe, parse_multipart, sniff
 except ImportError:  # imported as tests.emulators.graph_emulator
     from .emulator_base import EmulatorBase, Response
+    from .uploads import MultipartError, describe, parse_multipart, sniff
 
 API_VERSION = "v25.0"
 REPLY_WINDOW = 24 * 3600
 HUMAN_AGENT_WINDOW = 7 * 24 * 3600
+UPLOAD_MAX = 25 * 1024 * 1024
+# What the Attachment Upload API's "type" must be for a file's content.
+UPLOAD_TYPES = {"image": ("image/png", "image/jpeg", "image/gif"), "video": ("video/mp4",),
+                "audio": ("audio/mpeg", "audio/mp4"), "file": None}
 INSTAGRAM_KEEP = 20
 TEXT_LIMIT = {"messenger": (2000, "characters"), "instagram": (1000, "bytes")}
 # Fields the emulator knows; Graph answers others with code 100.  Listed
@@ -116,6 +122,7 @@ class GraphEmulator(EmulatorBase):
         self._conversations = {}    # conversation id -> {"customer_id", "messages": [...]}
         self._by_customer = {}      # customer id -> conversation id
         self._next_id = 1
+        self._uploads = {}          # attachment id -> {"type", "name", "mime_type", "size", "sha256"}
 
     # ---- state ---------------------------------------------------------------
 
@@ -184,6 +191,10 @@ class GraphEmulator(EmulatorBase):
             if seg[0] not in (self.page_id, "me"):
                 return self._no_such_object(seg[0])
             return self._send(request)
+        if len(seg) == 2 and seg[1] == "message_attachments" and request.method == "POST":
+            if seg[0] not in (self.page_id, "me") or self.platform != "messenger":
+                return self._no_such_object(seg[0])
+            return self._upload(request)
         if request.method != "GET":
             return graph_error("Unsupported %s request." % request.method, 100)
         try:
@@ -399,6 +410,9 @@ class GraphEmulator(EmulatorBase):
         if mtype != "MESSAGE_TAG" and tag is not None:
             return graph_error("(#100) tag is only allowed with messaging_type MESSAGE_TAG",
                                100)
+        attachment = message.get("attachment") if isinstance(message, dict) else None
+        if attachment is not None:
+            return self._send_attachment(recipient, message, attachment, mtype, tag)
         if not isinstance(message, dict) or not isinstance(message.get("text"), str) \
                 or not message["text"]:
             return graph_error("(#100) param message must contain text or an attachment",
@@ -409,7 +423,9 @@ class GraphEmulator(EmulatorBase):
         if length > limit:
             return graph_error("(#100) Length of param message[text] must be less than or "
                                "equal to %d" % limit, 100)
-        customer = recipient["id"]
+        return self._deliver(recipient["id"], text, mtype, tag, None)
+
+    def _deliver(self, customer, text, mtype, tag, attachment):
         cid = self._by_customer.get(customer)
         if cid is None:
             return graph_error("(#100) No matching user found", 100, 2018001)
@@ -422,11 +438,65 @@ class GraphEmulator(EmulatorBase):
                                10, 2018278,
                                user_msg="This message is sent outside of allowed window.")
         mid = self._new_id("m_" if self.platform == "messenger" else "aWdf_m_")
+        # The brand's own file is not served back by the CDN: the message
+        # keeps it for the listing only.
         self._store(conv, {"id": mid, "from": self.page_id, "to": customer, "text": text,
-                           "created": int(time.time()), "seq": self._next_id})
-        self._sent.append({"recipient_id": customer, "text": text, "messaging_type": mtype,
-                           "tag": tag, "message_id": mid})
+                           "created": int(time.time()), "seq": self._next_id,
+                           "sent_attachment": attachment})
+        sent = {"recipient_id": customer, "text": text, "messaging_type": mtype,
+                "tag": tag, "message_id": mid}
+        if attachment is not None:
+            sent["attachment"] = dict(attachment)
+        self._sent.append(sent)
         return Response(200, {"recipient_id": customer, "message_id": mid})
+
+    def _send_attachment(self, recipient, message, attachment, mtype, tag):
+        """message.attachment = {type, payload: {attachment_id}}; never with text."""
+        if "text" in message:
+            return graph_error("(#100) Only one of text or attachment may be set", 100)
+        payload = attachment.get("payload") if isinstance(attachment, dict) else None
+        aid = payload.get("attachment_id") if isinstance(payload, dict) else None
+        if not isinstance(aid, str) or aid not in self._uploads:
+            return graph_error("(#100) Attachment ID %s is not valid" % aid, 100)
+        upload = self._uploads[aid]
+        if attachment.get("type") != upload["type"]:
+            return graph_error("(#100) The attachment type %s does not match the uploaded "
+                               "%s" % (attachment.get("type"), upload["type"]), 100)
+        return self._deliver(recipient["id"], None, mtype, tag, dict(upload, attachment_id=aid))
+
+    def _upload(self, request):
+        """The Attachment Upload API: multipart "message" (JSON) + "filedata"."""
+        try:
+            parts = parse_multipart(request.headers.get("content-type", ""), request.raw_body)
+        except MultipartError as exc:
+            return graph_error("(#100) %s" % exc, 100)
+        try:
+            message = json.loads(parts["message"]["data"]) if "message" in parts else None
+        except ValueError:
+            message = None
+        attachment = message.get("attachment") if isinstance(message, dict) else None
+        atype = attachment.get("type") if isinstance(attachment, dict) else None
+        if atype not in UPLOAD_TYPES:
+            return graph_error("(#100) param message[attachment][type] must be one of "
+                               "{image, video, audio, file}", 100)
+        filedata = parts.get("filedata")
+        if filedata is None or filedata["filename"] is None:
+            return graph_error("(#100) Upload attachment failure: no filedata", 100)
+        if not filedata["data"]:
+            return graph_error("(#100) Upload attachment failure: the file is empty", 100)
+        if len(filedata["data"]) > UPLOAD_MAX:
+            return graph_error("(#100) Upload attachment failure: the file is larger than "
+                               "25 MB", 100)
+        content = sniff(filedata["data"])
+        allowed = UPLOAD_TYPES[atype]
+        if (allowed is not None and content not in allowed) or \
+                (content is not None and filedata["content_type"] != content):
+            return graph_error("(#100) Upload attachment failure: the file is not a valid "
+                               "%s" % atype, 100)
+        aid = str(1857777774821000 + self._next_id)
+        self._next_id += 1
+        self._uploads[aid] = dict(describe(filedata), type=atype)
+        return Response(200, {"attachment_id": aid})
 
 
 def _urlencode(query):

@@ -91,7 +91,22 @@ class BdmPollPage(ctypes.Structure):
 class BdmSendInput(ctypes.Structure):
     _fields_ = [("recipient_id", c_char_p), ("conversation_id", c_char_p),
                 ("text", c_char_p), ("last_customer_message", c_longlong),
-                ("allow_human_agent", c_int), ("automated", c_int)]
+                ("allow_human_agent", c_int), ("automated", c_int),
+                # ABI 2: the module reads them, so the mirror must have them
+                ("attachment_id", c_char_p), ("attachment_kind", c_int)]
+
+
+class BdmUploadInput(ctypes.Structure):
+    _fields_ = [("data", ctypes.c_void_p), ("len", c_size_t), ("name", c_char_p),
+                ("mime_type", c_char_p), ("kind", c_int), ("recipient_id", c_char_p)]
+
+
+class BdmUploadResult(ctypes.Structure):
+    _fields_ = [("attachment_id", c_char_p)]
+
+
+# BdmAttachmentKind
+ATTACHMENT_KINDS = {"file": 0, "image": 1, "video": 2, "audio": 3}
 
 
 class BdmSendResult(ctypes.Structure):
@@ -120,6 +135,10 @@ class BdmModule(ctypes.Structure):
         ("parse_send", ctypes.CFUNCTYPE(c_int, _CTX, _P(BdmResponse), _P(BdmSendResult), _ERR)),
         # ABI 2
         ("platform_label", c_char_p), ("module_data", ctypes.c_void_p),
+        ("build_upload", ctypes.CFUNCTYPE(c_int, _CTX, _P(BdmUploadInput), _P(BdmRequest),
+                                          _ERR)),
+        ("parse_upload", ctypes.CFUNCTYPE(c_int, _CTX, _P(BdmResponse), _P(BdmUploadResult),
+                                          _ERR)),
     ]
 
 
@@ -273,11 +292,37 @@ class ModuleHost:
             queue.extend(page["next"])
         return pages, messages
 
-    def _send_input(self, recipient, text, last_customer_message, human_agent, automated):
+    def _send_input(self, recipient, text, last_customer_message, human_agent, automated,
+                    attachment=None):
         self._keep.extend([recipient.encode(), text.encode()])
-        return BdmSendInput(recipient_id=self._keep[-2], conversation_id=None,
-                            text=self._keep[-1], last_customer_message=last_customer_message,
-                            allow_human_agent=int(human_agent), automated=int(automated))
+        inp = BdmSendInput(recipient_id=self._keep[-2], conversation_id=None,
+                           text=self._keep[-1], last_customer_message=last_customer_message,
+                           allow_human_agent=int(human_agent), automated=int(automated))
+        if attachment is not None:
+            self._keep.append(attachment[0].encode())
+            inp.attachment_id = self._keep[-1]
+            inp.attachment_kind = ATTACHMENT_KINDS[attachment[1]]
+        return inp
+
+    def can_upload(self):
+        """BDM_MODULE_HAS(module, build_upload), as the host asks it."""
+        declared = min(self.module.struct_size, ctypes.sizeof(BdmModule))
+        end = BdmModule.parse_upload.offset + ctypes.sizeof(ctypes.c_void_p)
+        return self.module.abi_version >= 2 and declared >= end and \
+            bool(self.module.build_upload) and bool(self.module.parse_upload)
+
+    def upload(self, data, name, mime_type, kind, recipient="0"):
+        """Upload a file (bytes); returns the platform's attachment/media id."""
+        buf = ctypes.create_string_buffer(data, len(data))
+        self._keep.extend([name.encode(), mime_type.encode(), recipient.encode(), buf])
+        inp = BdmUploadInput(data=ctypes.cast(buf, ctypes.c_void_p), len=len(data),
+                             name=self._keep[-4], mime_type=self._keep[-3],
+                             kind=ATTACHMENT_KINDS[kind], recipient_id=self._keep[-2])
+        result = self._exchange(self.module.build_upload, self.module.parse_upload,
+                                BdmUploadResult(), ctypes.byref(inp))
+        out = _text(result.attachment_id)
+        _free_strings(result)
+        return out
 
     def check_send(self, recipient, text, last_customer_message, human_agent=False,
                    automated=False):
@@ -287,8 +332,11 @@ class ModuleHost:
         self._check(self.module.check_send(ctypes.byref(self.ctx), ctypes.byref(inp),
                                            ctypes.byref(err)), err)
 
-    def send(self, recipient, text, last_customer_message, human_agent=False, automated=False):
-        inp = self._send_input(recipient, text, last_customer_message, human_agent, automated)
+    def send(self, recipient, text, last_customer_message, human_agent=False, automated=False,
+             attachment=None):
+        """attachment: (id from upload(), kind) to send that file."""
+        inp = self._send_input(recipient, text, last_customer_message, human_agent, automated,
+                               attachment)
         result = self._exchange(self.module.build_send, self.module.parse_send,
                                 BdmSendResult(), ctypes.byref(inp))
         out = {"message_id": _text(result.message_id),

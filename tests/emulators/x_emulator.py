@@ -16,12 +16,18 @@ import time
 
 try:
     from emulator_base import EmulatorBase, Response
+    from uploads import MultipartError, describe, parse_multipart, sniff
 except ImportError:  # imported as tests.emulators.x_emulator
     from .emulator_base import EmulatorBase, Response
+    from .uploads import MultipartError, describe, parse_multipart, sniff
 
 WINDOW = 15 * 60
 HISTORY = 30 * 24 * 3600
 TEXT_LIMIT = 10000
+# media_category: the types X takes in it and their size limit.
+MEDIA_CATEGORIES = {"dm_image": (("image/png", "image/jpeg"), 5 * 1024 * 1024),
+                    "dm_gif": (("image/gif",), 15 * 1024 * 1024),
+                    "dm_video": (("video/mp4",), 512 * 1024 * 1024)}
 EVENT_FIELDS = {"id", "text", "event_type", "dm_conversation_id", "created_at", "sender_id",
                 "participant_ids", "referenced_tweets", "attachments"}
 DEFAULT_EVENT_FIELDS = ("id", "event_type", "text")
@@ -73,6 +79,7 @@ class XEmulator(EmulatorBase):
             raise ValueError("X user ids are numeric")
         super().__init__(token)
         self.user_id = user_id
+        self._uploads = {}          # media id -> what was uploaded (sending)
         self.users = {user_id: {"name": name,
                                 "username": username or name.lower().replace(" ", "")}}
         self._events = []           # newest last
@@ -187,6 +194,8 @@ class XEmulator(EmulatorBase):
         elif request.method == "POST" and len(seg) == 4 and seg[:2] == ["dm_conversations", "with"] \
                 and seg[3] == "messages":
             response = self._send(request, seg[2])
+        elif request.method == "POST" and seg == ["media", "upload"]:
+            response = self._upload(request)
         else:
             response = self._not_found(request)
         response.headers.update(headers)
@@ -307,7 +316,12 @@ class XEmulator(EmulatorBase):
             return problem(400, "Invalid Request", "The request body must be JSON.",
                            PROBLEMS + "invalid-request")
         text = body.get("text")
-        if not isinstance(text, str) or not text:
+        media, error = self._attached_media(body)
+        if error is not None:
+            return error
+        if media is not None and text is None:
+            text = ""
+        elif not isinstance(text, str) or not text:
             return invalid_request("text", str(text), "A message needs `text` or "
                                    "`attachments`")
         if len(text) > TEXT_LIMIT:
@@ -320,9 +334,54 @@ class XEmulator(EmulatorBase):
                            "You are not permitted to send messages to this user.")
         conv = conversation_id(participant, self.user_id)
         eid = self._add_event(self.user_id, conv, text)
-        self._sent.append({"recipient_id": participant, "text": text, "messaging_type": None,
-                           "tag": None, "message_id": eid})
+        sent = {"recipient_id": participant, "text": text, "messaging_type": None,
+                "tag": None, "message_id": eid}
+        if media is not None:
+            sent["attachment"] = media
+        self._sent.append(sent)
         return Response(201, {"data": {"dm_conversation_id": conv, "dm_event_id": eid}})
+
+    def _attached_media(self, body):
+        """(media or None, error or None) of a DM's "attachments": one known media id."""
+        if "attachments" not in body:
+            return None, None
+        atts = body["attachments"]
+        if not isinstance(atts, list) or len(atts) != 1 or not isinstance(atts[0], dict):
+            return None, invalid_request("attachments", str(atts), "A direct message takes "
+                                         "exactly one attachment")
+        mid = atts[0].get("media_id")
+        if not isinstance(mid, str) or mid not in self._uploads:
+            return None, invalid_request("attachments.media_id", str(mid), "The media id "
+                                         "[%s] is not a valid uploaded media" % mid)
+        return dict(self._uploads[mid], media_id=mid), None
+
+    def _upload(self, request):
+        """POST /2/media/upload: multipart media, media_category, media_type."""
+        try:
+            parts = parse_multipart(request.headers.get("content-type", ""), request.raw_body)
+        except MultipartError as exc:
+            return problem(400, "Invalid Request", str(exc), PROBLEMS + "invalid-request")
+        category = parts.get("media_category", {}).get("data", b"").decode("utf-8", "replace")
+        if category not in MEDIA_CATEGORIES:
+            return invalid_request("media_category", category, "The `media_category` value "
+                                   "[%s] is not one of [%s]" % (category,
+                                                                ",".join(MEDIA_CATEGORIES)))
+        media = parts.get("media")
+        if media is None or not media["data"]:
+            return invalid_request("media", "", "The `media` field is required")
+        types, limit = MEDIA_CATEGORIES[category]
+        content = sniff(media["data"])
+        declared = parts.get("media_type", {}).get("data", b"").decode("utf-8", "replace")
+        if content not in types or (declared and declared != content):
+            return invalid_request("media", declared or str(content), "media type "
+                                   "unrecognized.")
+        if len(media["data"]) > limit:
+            return invalid_request("media", str(len(media["data"])), "File size exceeds "
+                                   "%d bytes." % limit)
+        mid = str(1880028106020515000 + len(self._uploads) + 1)
+        self._uploads[mid] = dict(describe(media), category=category)
+        return Response(200, {"data": {"id": mid, "media_key": "3_" + mid,
+                                       "size": len(media["data"]), "expires_after_secs": 86400}})
 
 
 EPILOG = """\

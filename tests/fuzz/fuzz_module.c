@@ -15,7 +15,7 @@
  * returned: the URL built must lead to the API's own origin as libcurl, which
  * will carry the token there, reads it), s = parse_send,
  * c = build_poll with the body as cursor, t = check_send and build_send with
- * the body as the agent's text.  Everything a parser returns is read back,
+ * the body as the agent's text, u = parse_upload (modules that send files).  Everything a parser returns is read back,
  * so AddressSanitizer sees any string it left dangling or unterminated.
  */
 #include <stdio.h>
@@ -269,6 +269,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (m->build_poll(&ctx, parts[n - 1].text, &req, &err) == 0)
 			touch_request(&req);
 		bdm_request_clear(&req);
+	} else if (op == 'u' && BDM_MODULE_HAS(m, parse_upload)) {
+		BdmUploadResult up = { 0 };
+		if (m->parse_upload(&ctx, &resp, &up, &err) == 0 && up.attachment_id == NULL)
+			abort();   /* a confirmed upload has an id to send */
+		touch(up.attachment_id);
+		bdm_upload_result_clear(&up);
 	} else if (op == 't') {
 		run_send_text(m, &ctx, parts[n - 1].text, now);
 	}

@@ -6,6 +6,8 @@
  * window refusal); the rest is the message.  Each message is checked with
  * the built-in policy and with docs/policy.conf.example, and the verdict is
  * described for the agent and turned into JSON, which must parse.
+ * The same bytes are also checked as a file to send: the message as its
+ * name and as its content (the attachment rules).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +69,26 @@ static void check_verdict(const BdmVerdict *v, const char *text)
 	g_free(described);
 }
 
+/* Hostile names (bidi, controls, invalid UTF-8, many dots) and content. */
+static void check_attachment(const BdmPolicy *policy, const char *name, const uint8_t *data,
+                             size_t size)
+{
+	BdmAttachmentInput in = { 0 };
+	const char *type = NULL;
+	BdmVerdict *v;
+
+	in.name = name;
+	in.head = data;
+	in.head_len = size < BDM_ATTACHMENT_HEAD ? size : BDM_ATTACHMENT_HEAD;
+	in.size = size;
+	v = bdm_policy_check_attachment(policy, &in, &type);
+	if (type == NULL || !g_utf8_validate(type, -1, NULL))
+		abort();
+	/* Findings of a file are about the whole file: nothing to quote. */
+	check_verdict(v, "");
+	bdm_verdict_free(v);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const platforms[] = { "facebook", "instagram", "x", "" };
@@ -92,6 +114,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	v = bdm_policy_check(p->example, &in);
 	check_verdict(v, text);
 	bdm_verdict_free(v);
+	if (size > 1) {
+		check_attachment(p->builtin, text, data + 1, size - 1);
+		check_attachment(p->example, text, data + 1, size - 1);
+	}
 	g_free(text);
 	return 0;
 }

@@ -194,6 +194,10 @@ def graph_seeds(target, platform, page_id, module):
     write(target, "error-int-overflow", seed("s", 400, '{"error":{"code":1e99,'
                                                        '"error_subcode":-1e99}}'))
     write(target, "send-no-id", seed("s", 200, '{"recipient_id":"5000"}'))
+    write(target, "upload-ok", seed("u", 200, '{"attachment_id":"1857777774821032"}'))
+    write(target, "upload-no-id", seed("u", 200, '{"attachment_id":null}'))
+    write(target, "upload-failed", seed("u", 400, json.dumps({"error": {
+        "message": "(#100) Upload attachment failure.", "type": "OAuthException", "code": 100}})))
     write(target, "cursor-link", "c 0\n%%\nhttps://graph.facebook.com/v25.0/t_1/messages"
                                  "?fields=id&access_token=LEAK&after=QVFI")
     write(target, "cursor-evil", "c 0\n%%\nhttps://graph.facebook.com.evil.example/v25.0/x")
@@ -269,6 +273,12 @@ def x_seeds():
                  dict(media_event, id="10", attachments=[1])],
         "includes": {"media": {"media_key": "3_1"}}, "meta": {"result_count": 2}})))
     write(target, "send-201-no-event", seed("s", 201, '{"data":{"dm_conversation_id":"1-2"}}'))
+    write(target, "upload-ok", seed("u", 200, '{"data":{"id":"1880028106020515840",'
+                                              '"media_key":"3_1880028106020515840"}}'))
+    write(target, "upload-v11", seed("u", 200, '{"media_id":7105113633453547530000,'
+                                               '"media_id_string":["x"]}'))
+    write(target, "upload-refused", seed("u", 400, '{"title":"Invalid Request",'
+                                                   '"detail":"media type unrecognized."}'))
     write(target, "cursor-token", "c 0\n%%\n7140dibdnow9c7btw3w29grvxfcgvpb9n9coehpk7xz5i")
     write(target, "text-long", "t 0\n%%\n" + "x" * 10001)
 
@@ -293,6 +303,11 @@ def text_seeds():
         for flags in (0, 0x1d):
             write("fuzz_policy", "%s-%02x" % (name, flags), bytes([flags]) + text.encode())
     write("fuzz_policy", "invalid-utf8", b"\x08card 4111 1111 \xff\xfe 1111 1111 \xc3")
+    # Also checked as a file to send: the text is its name and its content.
+    write("fuzz_policy", "attach-pdf-double", b"\x00%PDF-1.7 invoice.pdf.exe")
+    write("fuzz_policy", "attach-png-bidi", b"\x00\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x10\0\0\0\x10\0"
+          + "label\u202efdp.exe".encode())
+    write("fuzz_policy", "attach-program", b"\x00MZ\x90\0 setup.exe. ")
     return texts
 
 

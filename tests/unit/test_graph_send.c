@@ -51,7 +51,7 @@ static void test_send_window(void)
 	test_account_init(&acct, m, BASE, PAGE, NULL, NOW);
 	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
 		BdmSendInput in = { "501", "t_1", "Hello", 0, cases[i].human_agent,
-		                    cases[i].automated };
+		                    cases[i].automated, NULL, 0 };
 		BdmRequest req = { 0 };
 		BdmError err = { 0 };
 		int rc;
@@ -96,7 +96,7 @@ static void test_send_window(void)
 static char *window_message(long long age, int human_agent, int automated)
 {
 	TestAccount acct;
-	BdmSendInput in = { "501", NULL, "Hello", 0, human_agent, automated };
+	BdmSendInput in = { "501", NULL, "Hello", 0, human_agent, automated, NULL, 0 };
 	BdmError err = { 0 };
 	char *msg;
 
@@ -136,7 +136,7 @@ static void test_send_window_explanations(void)
 static void test_send_request(void)
 {
 	TestAccount acct;
-	BdmSendInput in = { "50\"1/?&", "t_1", "Line 1\n\"quoted\" <b>é</b>", NOW - 60, 0, 0 };
+	BdmSendInput in = { "50\"1/?&", "t_1", "Line 1\n\"quoted\" <b>é</b>", NOW - 60, 0, 0, NULL, 0 };
 	BdmRequest req = { 0 };
 	BdmError err = { 0 };
 	JsonNode *root;
@@ -165,7 +165,7 @@ static void test_send_request(void)
 static void test_send_text_rules(void)
 {
 	TestAccount acct;
-	BdmSendInput in = { "501", NULL, NULL, NOW - 60, 0, 0 };
+	BdmSendInput in = { "501", NULL, NULL, NOW - 60, 0, 0, NULL, 0 };
 	BdmRequest req = { 0 };
 	BdmError err = { 0 };
 	GString *text = g_string_new(NULL);

@@ -30,6 +30,9 @@ static void test_metadata(void)
 	g_assert_cmpint(m->text_limit_in_bytes, ==, 1);
 	g_assert_cmpuint(m->flags, ==, BDM_MODULE_NUMERIC_USERNAME);
 	g_assert_cmpstr(m->default_api_base, ==, BASE);
+	/* Instagram's messaging API takes no uploads: no file sending. */
+	g_assert_false(BDM_MODULE_HAS(m, build_upload));
+	g_assert_false(BDM_MODULE_HAS(m, parse_upload));
 	for (o = m->options; o->key; o++) {
 		if (strcmp(o->key, "human_agent") == 0) {
 			g_assert_cmpint(o->type, ==, BDM_OPT_BOOL);
@@ -196,7 +199,7 @@ static void test_brand_id_option(void)
 static void test_byte_limit(void)
 {
 	TestAccount acct;
-	BdmSendInput in = { "601", NULL, NULL, NOW - 60, 0, 0 };
+	BdmSendInput in = { "601", NULL, NULL, NOW - 60, 0, 0, NULL, 0 };
 	BdmRequest req = { 0 };
 	BdmError err = { 0 };
 	GString *text = g_string_new(NULL);
@@ -235,7 +238,7 @@ static void test_byte_limit(void)
 static void test_window(void)
 {
 	TestAccount acct;
-	BdmSendInput in = { "601", NULL, "Hello", NOW - 30 * HOUR, 1, 0 };
+	BdmSendInput in = { "601", NULL, "Hello", NOW - 30 * HOUR, 1, 0, NULL, 0 };
 	BdmRequest req = { 0 };
 	BdmError err = { 0 };
 	BdmResponse resp;

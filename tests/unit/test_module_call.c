@@ -102,6 +102,45 @@ static void test_parses_cleared(void)
 	bdm_send_result_clear(&sent);
 }
 
+static void test_uploads(void)
+{
+	BdmAccountCtx ctx = bound_ctx();
+	BdmUploadInput in = { 0 };
+	BdmRequest req = { 0 };
+	BdmResponse resp = { 0 };
+	BdmUploadResult up = { 0 };
+	BdmError err = { 0 };
+	BdmModule old;
+
+	g_assert_true(bdm_call_can_upload(garbage));
+	g_assert_cmpint(bdm_call_build_upload(&ctx, &in, &req, &err), ==, -1);
+	g_assert_true(all_zero(&req, sizeof(req)));
+	g_assert_cmpstr(err.message, ==, "no such files");
+	bdm_error_clear(&err);
+	resp.status = 200;
+	g_assert_cmpint(bdm_call_parse_upload(&ctx, &resp, &up, &err), ==, -1);
+	g_assert_true(all_zero(&up, sizeof(up)));
+	g_assert_cmpint(err.cls, ==, BDM_ERR_MALFORMED);
+	bdm_error_clear(&err);
+
+	/* The same module as version 1 declares no upload functions: the host
+	 * says so instead of calling past the end of its table. */
+	old = *garbage;
+	old.abi_version = 1;
+	old.struct_size = BDM_MODULE_V1_SIZE;
+	ctx.module = &old;
+	g_assert_false(bdm_call_can_upload(&old));
+	g_assert_cmpint(bdm_call_build_upload(&ctx, &in, &req, &err), ==, -1);
+	g_assert_cmpint(err.cls, ==, BDM_ERR_REFUSED);
+	g_assert_nonnull(strstr(err.message, "cannot send files"));
+	g_assert_null(req.url);
+	bdm_error_clear(&err);
+	g_assert_cmpint(bdm_call_parse_upload(&ctx, &resp, &up, &err), ==, -1);
+	g_assert_cmpint(err.cls, ==, BDM_ERR_REFUSED);
+	g_assert_null(up.attachment_id);
+	bdm_error_clear(&err);
+}
+
 static void test_success_leaves_no_error(void)
 {
 	BdmAccountCtx ctx = bound_ctx();
@@ -175,6 +214,7 @@ int main(int argc, char **argv)
 	debug_lines = g_ptr_array_new_with_free_func(g_free);
 	g_test_add_func("/module-call/requests-cleared", test_requests_cleared);
 	g_test_add_func("/module-call/parses-cleared", test_parses_cleared);
+	g_test_add_func("/module-call/uploads", test_uploads);
 	g_test_add_func("/module-call/success-leaves-no-error", test_success_leaves_no_error);
 	g_test_add_func("/module-call/module-data-and-debug", test_module_data_and_debug);
 	g_test_add_func("/module-call/error-set-resets-all", test_error_set_resets_all);

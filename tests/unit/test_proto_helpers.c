@@ -131,3 +131,75 @@ void test_replay_error(const BdmModule *m, TestAccount *acct, const char *source
 	g_assert_cmpint(err.cls, ==, cls);
 	bdm_error_clear(&err);
 }
+
+static void test_part_free(gpointer data)
+{
+	TestPart *part = data;
+
+	g_free(part->headers);
+	g_bytes_unref(part->data);
+	g_free(part);
+}
+
+static const char *find_bytes(const char *hay, const char *end, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (const char *p = hay; p + n <= end; p++) {
+		if (memcmp(p, needle, n) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+GPtrArray *test_multipart_parts(const BdmRequest *req)
+{
+	const char *b = req->content_type != NULL ? strstr(req->content_type, "boundary=") : NULL;
+	GPtrArray *parts = g_ptr_array_new_with_free_func(test_part_free);
+	const char *p, *end = req->body + req->body_len;
+	char *delim, *closing;
+
+	g_assert_nonnull(b);
+	g_assert_true(g_str_has_prefix(req->content_type, "multipart/form-data; "));
+	delim = g_strconcat("\r\n--", b + strlen("boundary="), NULL);
+	closing = g_strconcat(delim + 2, "--\r\n", NULL);
+	/* The body starts with the first delimiter (without its CRLF) and ends
+	 * with the closing one. */
+	g_assert_true(req->body_len > strlen(closing));
+	g_assert_true(memcmp(req->body, delim + 2, strlen(delim + 2)) == 0);
+	g_assert_true(memcmp(end - strlen(closing), closing, strlen(closing)) == 0);
+	p = req->body + strlen(delim + 2);
+	while (p < end && strncmp(p, "--", 2) != 0) {
+		const char *head_end, *next;
+		TestPart *part = g_new0(TestPart, 1);
+
+		g_assert_true(strncmp(p, "\r\n", 2) == 0);
+		p += 2;
+		head_end = find_bytes(p, end, "\r\n\r\n");
+		g_assert_nonnull(head_end);
+		next = find_bytes(head_end + 4, end, delim);
+		g_assert_nonnull(next);
+		part->headers = g_strndup(p, (gsize)(head_end - p));
+		part->data = g_bytes_new(head_end + 4, (gsize)(next - head_end - 4));
+		g_ptr_array_add(parts, part);
+		p = next + strlen(delim);
+	}
+	g_free(delim);
+	g_free(closing);
+	return parts;
+}
+
+const TestPart *test_multipart_part(const GPtrArray *parts, const char *name)
+{
+	char *want = g_strdup_printf("form-data; name=\"%s\"", name);
+	const TestPart *found = NULL;
+
+	for (guint i = 0; i < parts->len && found == NULL; i++) {
+		const TestPart *part = g_ptr_array_index(parts, i);
+
+		if (strstr(part->headers, want) != NULL)
+			found = part;
+	}
+	g_free(want);
+	return found;
+}

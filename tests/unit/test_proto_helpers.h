@@ -53,4 +53,18 @@ JsonNode *test_request_json(const BdmRequest *req);
  *  Deterministic, so failures reproduce. */
 char *test_garbage(size_t n);
 
+/** One part of a multipart/form-data body. */
+typedef struct {
+	char *headers;   /* the part's header lines, CRLF-separated */
+	GBytes *data;    /* the part's content */
+} TestPart;
+
+/** The parts of a multipart request body, split at the boundary its
+ *  content type names; fails the test on a malformed body.  Free with g_ptr_array_unref. */
+GPtrArray *test_multipart_parts(const BdmRequest *req);
+
+/** The part whose Content-Disposition says name="name", or NULL.
+ *  parts is what test_multipart_parts() returned. */
+const TestPart *test_multipart_part(const GPtrArray *parts, const char *name);
+
 #endif /* BRANDDM_TEST_PROTO_HELPERS_H */

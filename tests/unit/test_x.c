@@ -345,7 +345,8 @@ static void test_errors(void)
 		  "\"The `max_results` query parameter value [1000] is not between 1 and 100\"}],"
 		  "\"title\":\"Invalid Request\",\"detail\":\"One or more parameters to your request "
 		  "was invalid.\",\"type\":\"https://api.twitter.com/2/problems/invalid-request\"}",
-		  NULL, BDM_ERR_INVALID, 0, "One or more parameters to your request was invalid." },
+		  NULL, BDM_ERR_INVALID, 0, "One or more parameters to your request was invalid. "
+		  "The `max_results` query parameter value [1000] is not between 1 and 100" },
 		{ 400, "{\"errors\":[{\"message\":\"Bad thing\"}]}", NULL, BDM_ERR_INVALID, 0,
 		  "Bad thing" },
 		{ 404, "{\"title\":\"Not Found Error\"}", NULL, BDM_ERR_INVALID, 0, "Not Found Error" },
@@ -422,7 +423,7 @@ static void test_recorded_errors(void)
 static void test_send(void)
 {
 	TestAccount acct;
-	BdmSendInput in = { "30/01?x", NULL, "Hi \"there\" <3", 0, 0, 1 };
+	BdmSendInput in = { "30/01?x", NULL, "Hi \"there\" <3", 0, 0, 1, NULL, 0 };
 	BdmRequest req = { 0 };
 	BdmError err = { 0 };
 	JsonNode *root;
@@ -449,7 +450,7 @@ static void test_send(void)
 static void test_send_limits(void)
 {
 	TestAccount acct;
-	BdmSendInput in = { "3001", NULL, NULL, NOW, 0, 0 };
+	BdmSendInput in = { "3001", NULL, NULL, NOW, 0, 0, NULL, 0 };
 	BdmRequest req = { 0 };
 	BdmError err = { 0 };
 	GString *text = g_string_new(NULL);
