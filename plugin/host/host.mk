@@ -12,7 +12,7 @@ PLUGIN_SRC += plugin/loader.c $(HOST_SRC)
 POTFILES += plugin/loader.c plugin/host/protocol_info.c plugin/host/conn.c \
             plugin/host/poller.c plugin/host/send.c plugin/host/hooks.c \
             plugin/host/journal.c plugin/host/journal_display.c plugin/host/media.c \
-            plugin/host/media_show.c
+            plugin/host/media_show.c plugin/host/module_call.c
 
 # Each layer sees only the headers it may use: a host file that included a
 # desk header would not compile (tests/arch/test_layers.py checks the links as well).
