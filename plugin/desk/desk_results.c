@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <conversation.h>
+#include <core.h>
 #include <notify.h>
 
 #include "branddm/i18n.h"
@@ -140,6 +141,11 @@ static void on_open(PurpleConnection *gc, GList *pressed, gpointer data)
 	}
 }
 
+gboolean bdm_desk_results_ui_reverses(void)
+{
+	return g_strcmp0(purple_core_get_ui(), "gnt-purple") == 0;
+}
+
 static void on_closed(gpointer data)
 {
 	bdm_desk_results_free(data);
@@ -161,7 +167,10 @@ void bdm_desk_results_show(BdmResults *results, PurpleConnection *gc, const char
 		purple_notify_searchresults_column_add(table,
 			purple_notify_searchresults_column_new(results->columns[i]));
 	for (i = 0; i < results->rows->len; i++) {
-		ResultRow *row = g_ptr_array_index(results->rows, i);
+		/* Finch 2.x puts each search-results row at the top of its table,
+		 * so it gets them last first: both clients show the same order. */
+		guint at = bdm_desk_results_ui_reverses() ? results->rows->len - 1 - i : i;
+		ResultRow *row = g_ptr_array_index(results->rows, at);
 		GList *cells = NULL;
 		guint c;
 

@@ -31,6 +31,10 @@ guint bdm_desk_results_count(const BdmResults *results);
 void bdm_desk_results_show(BdmResults *results, PurpleConnection *gc, const char *title,
                            const char *primary, const char *secondary);
 
+/** TRUE when this UI draws search-results rows in reverse (Finch adds each
+ *  at the top): rows are then handed to it last first. */
+gboolean bdm_desk_results_ui_reverses(void);
+
 /** Free a list that was not shown.
  *  NULL is allowed. */
 void bdm_desk_results_free(BdmResults *results);

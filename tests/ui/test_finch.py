@@ -246,6 +246,26 @@ def test_search(t, setup, tmux):
     tmux.send_keys("M-c") if focus(tmux, "Search") else None
 
 
+def test_search_order(t, setup, tmux):
+    """Several matches: newest first in Finch too (it adds each row at the
+    top of its table, so BrandDM hands them over last first)."""
+    t.ok(focus(tmux, LISTED), "the conversation has the keyboard", tmux.screen_escaped()[-300:])
+    type_line(tmux, "/search Ann,")
+    t.ok(tmux.wait_for(lambda lines: "Search" in taskbar(lines), 10)
+         and focus(tmux, "Search") and tmux.wait_for(lambda lines: find_window(lines, "Search"), 5),
+         "the search opens its window", "\n".join(tmux.screen()))
+    messages = []
+    for line in conversation_lines(tmux.screen(), "Search") or []:
+        cells = line.split("│")
+        if len(cells) >= 6:
+            messages.append(cells[5].strip(" ▒"))
+    found = [m for m in messages if m.startswith(("Hi Ann", "Thanks Ann", "Glad"))]
+    # The template that asked was the last reply sent with "Ann,".
+    t.ok(len(found) >= 2 and found[0].startswith("Hi Ann, order") and
+         not found[-1].startswith("Hi Ann, order"), "the newest match first", messages)
+    tmux.send_keys("M-c")
+
+
 def test_policy(t, setup, tmux):
     type_line(tmux, CARD)
     notice = tmux.wait_for(lambda lines: "Payment card number" in
@@ -521,6 +541,7 @@ def main():
                   setup, tmux)
             t.run("history when the conversation opens again", test_history, setup, tmux)
             t.run("search", test_search, setup, tmux)
+            t.run("search results in order", test_search_order, setup, tmux)
             t.run("attachment", test_attachment, setup, tmux, cdn)
             t.run("add account dialog", test_add_account_dialog, setup, tmux)
             screen = "\n".join(tmux.screen())
