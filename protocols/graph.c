@@ -312,29 +312,38 @@ int graph_build_send(const BdmAccountCtx *ctx, const BdmSendInput *in, BdmReques
 	return 0;
 }
 
-int graph_parse_send(const BdmAccountCtx *ctx, const BdmResponse *resp, BdmSendResult *out,
-                     BdmError *err)
+char *graph_reply_id(const BdmAccountCtx *ctx, const BdmResponse *resp, const char *key,
+                     const char *missing_format, BdmError *err)
 {
 	const GraphFlavor *flavor = graph_flavor(ctx, err);
 	JsonNode *root;
-	char *message_id;
+	char *id;
 
 	if (!flavor)
-		return -1;
+		return NULL;
 	root = graph_check_response(flavor, resp, err);
 	if (!root)
-		return -1;
-	message_id = proto_json_dup_id(proto_json_object(root), "message_id");
+		return NULL;
+	id = proto_json_dup_id(proto_json_object(root), key);
 	json_node_unref(root);
-	if (!message_id) {
-		char *msg = g_strdup_printf(_("%s accepted the message but sent no message id; "
-		                              "it may or may not have been delivered."),
-		                            flavor->service);
+	if (!id) {
+		char *msg = g_strdup_printf(missing_format, flavor->service);
 
 		bdm_error_set(err, BDM_ERR_MALFORMED, 0, msg);
 		g_free(msg);
-		return -1;
 	}
+	return id;
+}
+
+int graph_parse_send(const BdmAccountCtx *ctx, const BdmResponse *resp, BdmSendResult *out,
+                     BdmError *err)
+{
+	char *message_id = graph_reply_id(ctx, resp, "message_id",
+	                                  _("%s accepted the message but sent no message id; "
+	                                    "it may or may not have been delivered."), err);
+
+	if (!message_id)
+		return -1;
 	out->message_id = message_id;
 	out->conversation_id = NULL;
 	return 0;

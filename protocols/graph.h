@@ -77,6 +77,12 @@ G_GNUC_INTERNAL
 JsonNode *graph_check_response(const GraphFlavor *flavor, const BdmResponse *resp,
                                BdmError *err);
 
+/** The string id under key of a successful Graph reply (g_free it), or NULL
+ *  with err set: the reply's own error, or missing (flavor->service into missing_format). */
+G_GNUC_INTERNAL
+char *graph_reply_id(const BdmAccountCtx *ctx, const BdmResponse *resp, const char *key,
+                     const char *missing_format, BdmError *err);
+
 /** TRUE when id is one of the brand's own ids (account, self, extra option).
  *  NULL ids are never the brand. */
 G_GNUC_INTERNAL

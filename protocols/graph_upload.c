@@ -94,25 +94,11 @@ int graph_build_upload(const BdmAccountCtx *ctx, const BdmUploadInput *in, BdmRe
 int graph_parse_upload(const BdmAccountCtx *ctx, const BdmResponse *resp, BdmUploadResult *out,
                        BdmError *err)
 {
-	const GraphFlavor *flavor = graph_flavor(ctx, err);
-	JsonNode *root;
-	char *id;
+	char *id = graph_reply_id(ctx, resp, "attachment_id",
+	                          _("%s accepted the file but sent no attachment id."), err);
 
-	if (!flavor)
+	if (!id)
 		return -1;
-	root = graph_check_response(flavor, resp, err);
-	if (!root)
-		return -1;
-	id = proto_json_dup_id(proto_json_object(root), "attachment_id");
-	json_node_unref(root);
-	if (!id) {
-		char *msg = g_strdup_printf(_("%s accepted the file but sent no attachment id."),
-		                            flavor->service);
-
-		bdm_error_set(err, BDM_ERR_MALFORMED, 0, msg);
-		g_free(msg);
-		return -1;
-	}
 	out->attachment_id = id;
 	return 0;
 }

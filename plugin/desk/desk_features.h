@@ -16,6 +16,7 @@
 #include "team_db.h"
 #include "desk_config.h"
 #include "desk_internal.h"
+#include "log_read.h"
 #include "sla.h"
 #include "templates.h"
 
@@ -229,6 +230,14 @@ void bdm_desk_sla_set_urgent(BdmDeskConv *conv);
 /** "1 h 05 min", "3 d 2 h", "45 s": a duration for agents.
  *  g_free it. */
 char *bdm_desk_format_duration(gint64 seconds);
+
+/** "2026-12-05 10:02": when a logged message was written, in local time.
+ *  g_free it. */
+char *bdm_desk_format_stamp(gint64 t);
+
+/** When a log record's message was written: the platform's time, else the
+ *  time it was logged. */
+gint64 bdm_desk_record_time(const BdmLogRecord *r);
 
 /* ---- desk_team.c ----------------------------------------------------------- */
 

@@ -50,9 +50,7 @@ static void history_line_free(gpointer data)
 
 static char *history_text(const BdmLogRecord *r, const char *customer)
 {
-	GDateTime *when = g_date_time_new_from_unix_local(r->platform_time > 0 ? r->platform_time
-	                                                                       : r->logged_time);
-	char *stamp = when ? g_date_time_format(when, "%Y-%m-%d %H:%M") : g_strdup("?");
+	char *stamp = bdm_desk_format_stamp(bdm_desk_record_time(r));
 	char *line;
 
 	if (r->direction == BDM_DIR_OUT && r->automated)
@@ -64,8 +62,6 @@ static char *history_text(const BdmLogRecord *r, const char *customer)
 		line = g_strdup_printf(_("[earlier, %s] %s: %s"), stamp, author_of(r, customer),
 		                       r->text);
 	g_free(stamp);
-	if (when)
-		g_date_time_unref(when);
 	return line;
 }
 
@@ -90,7 +86,7 @@ static GQueue *last_messages(BdmConn *conn, const char *customer, guint n, GErro
 		HistoryLine *line = g_new0(HistoryLine, 1);
 
 		line->text = history_text(r, customer);
-		line->when = r->platform_time > 0 ? r->platform_time : r->logged_time;
+		line->when = bdm_desk_record_time(r);
 		g_queue_push_tail(lines, line);
 		if (lines->length > n)
 			history_line_free(g_queue_pop_head(lines));

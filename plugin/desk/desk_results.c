@@ -15,6 +15,7 @@
 
 #include "branddm/i18n.h"
 #include "conn.h"
+#include "desk_features.h"
 #include "desk_results.h"
 
 typedef struct {
@@ -84,24 +85,10 @@ void bdm_desk_results_free(BdmResults *results)
 	g_free(results);
 }
 
-static BdmConn *find_conn(const char *platform, const char *account)
-{
-	GList *l;
-
-	for (l = purple_connections_get_all(); l != NULL; l = l->next) {
-		BdmConn *conn = bdm_conn_of(l->data);
-
-		if (conn != NULL && g_strcmp0(bdm_conn_platform(conn), platform) == 0 &&
-		    g_strcmp0(bdm_conn_account_id(conn), account) == 0)
-			return conn;
-	}
-	return NULL;
-}
-
 gboolean bdm_desk_open_conversation(const char *platform, const char *account,
                                     const char *customer)
 {
-	BdmConn *conn = find_conn(platform, account);
+	BdmConn *conn = bdm_desk_connection_of(platform, account);
 	PurpleConversation *conv;
 
 	if (conn == NULL)

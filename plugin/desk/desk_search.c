@@ -159,8 +159,7 @@ static GPtrArray *merged_hits(SearchJob *job)
 static void add_hit_row(BdmResults *results, const Hit *h)
 {
 	const char *brand = bdm_desk_config_brand(bdm_desk_config());
-	GDateTime *when = g_date_time_new_from_unix_local(h->time);
-	char *stamp = when ? g_date_time_format(when, "%Y-%m-%d %H:%M") : g_strdup("?");
+	char *stamp = bdm_desk_format_stamp(h->time);
 	char *customer = h->customer_name && *h->customer_name
 	                 ? g_strdup_printf("%s (%s)", h->customer_name, h->customer)
 	                 : g_strdup(h->customer);
@@ -179,8 +178,6 @@ static void add_hit_row(BdmResults *results, const Hit *h)
 	g_free(account);
 	g_free(customer);
 	g_free(stamp);
-	if (when)
-		g_date_time_unref(when);
 }
 
 static void finish(SearchJob *job)
@@ -255,7 +252,7 @@ static void keep_log_hit(SearchJob *job, const BdmLogRecord *r)
 	h->customer_name = g_strdup(r->customer_name);
 	h->message_id = g_strdup(r->platform_message_id);
 	h->text = g_strdup(r->text);
-	h->time = r->platform_time > 0 ? r->platform_time : r->logged_time;
+	h->time = bdm_desk_record_time(r);
 	h->from_brand = r->direction == BDM_DIR_OUT;
 	g_queue_push_tail(&job->hits, h);
 	if (job->hits.length > SEARCH_SHOWN)

@@ -51,6 +51,21 @@ char *bdm_desk_format_duration(gint64 seconds)
 	return g_strdup_printf(_("%d d %d h"), (int)(seconds / 86400), (int)(seconds % 86400 / 3600));
 }
 
+char *bdm_desk_format_stamp(gint64 t)
+{
+	GDateTime *dt = g_date_time_new_from_unix_local(t);
+	char *text = dt ? g_date_time_format(dt, "%Y-%m-%d %H:%M") : g_strdup("?");
+
+	if (dt)
+		g_date_time_unref(dt);
+	return text;
+}
+
+gint64 bdm_desk_record_time(const BdmLogRecord *r)
+{
+	return r->platform_time > 0 ? r->platform_time : r->logged_time;
+}
+
 static void save(BdmDeskConv *conv)
 {
 	GError *error = NULL;
