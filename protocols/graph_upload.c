@@ -100,5 +100,7 @@ int graph_parse_upload(const BdmAccountCtx *ctx, const BdmResponse *resp, BdmUpl
 	if (!id)
 		return -1;
 	out->attachment_id = id;
+	/* The Send API's message is a text or an attachment (graph.c). */
+	out->text_separate = 1;
 	return 0;
 }

@@ -13,7 +13,7 @@ TESTCLIENT_SRC  := tests/client/main.c tests/client/commands.c \
                    tests/client/eventloop.c tests/client/ui_blist.c \
                    tests/client/ui_connection.c tests/client/ui_conv.c \
                    tests/client/ui_notify.c tests/client/ui_request.c \
-                   tests/client/ui_request_ops.c
+                   tests/client/ui_request_ops.c tests/client/ui_xfer.c
 TESTCLIENT_LIBS := $(shell $(PKG_CONFIG) --libs purple glib-2.0 gmodule-2.0 json-glib-1.0)
 DUMMY_PRPL      := $(BUILD)/tests/plugins/dummy.so
 

@@ -243,6 +243,8 @@ typedef struct {
 /** What the platform answered to an upload: the id a send refers to. */
 typedef struct {
 	char *attachment_id;             /* Graph's attachment_id, X's media id */
+	int text_separate;               /* non-zero: a message carries the file alone, so the
+	                                    host sends a caption as a message of its own */
 } BdmUploadResult;
 
 /** What the platform answered to a send. */

@@ -39,6 +39,7 @@ static const BdmHostHooks desk_hooks = {
 	bdm_desk_take_template,
 	bdm_desk_reply_author,
 	bdm_desk_team_may_poll,
+	bdm_desk_may_send_file,
 };
 
 static void command_spec_free(gpointer p)
@@ -148,6 +149,7 @@ gboolean bdm_desk_init(PurplePlugin *plugin)
 	purple_signal_connect(host, BDM_SIGNAL_ACCOUNT_CONNECTING, plugin,
 	                      PURPLE_CALLBACK(on_account_connecting), NULL);
 	bdm_desk_policy_init();
+	bdm_desk_policy_file_init();
 	bdm_desk_features_init();
 	bdm_desk_retention_init();
 	if (!bdm_hooks_install(&desk_hooks)) {
@@ -179,6 +181,7 @@ void bdm_desk_shutdown(void)
 	purple_signals_disconnect_by_handle(bdm_desk.plugin);
 	bdm_desk_retention_shutdown();
 	bdm_desk_features_shutdown();
+	bdm_desk_policy_file_shutdown();
 	bdm_desk_policy_shutdown();
 	g_free(bdm_desk.config_dir);
 	g_free(bdm_desk.agent);

@@ -2,7 +2,8 @@
 # tags, response-time targets, webhooks, the out-of-hours acknowledgement,
 # retention and the account actions, listening to the host's signals (see
 # plugin/desk/README.md).
-DESK_PLUGIN_SRC := plugin/desk/desk.c plugin/desk/desk_policy.c plugin/desk/desk_features.c \
+DESK_PLUGIN_SRC := plugin/desk/desk.c plugin/desk/desk_policy.c plugin/desk/desk_policy_file.c \
+                   plugin/desk/desk_features.c \
                    plugin/desk/desk_actions.c plugin/desk/desk_retention.c \
                    plugin/desk/desk_conv.c plugin/desk/desk_templates.c \
                    plugin/desk/desk_template_ask.c \

@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "conn.h"
 #include "desk.h"
+#include "hooks.h"
 #include "journal.h"
 #include "log.h"
 #include "notice.h"
@@ -52,6 +53,20 @@ gboolean bdm_desk_policy_reload(char **message);
 /** The verdict for text to who on conn (platform rules included). */
 BdmVerdict *bdm_desk_policy_check(BdmConn *conn, const char *who, const char *text,
                                   gboolean automated);
+/** TRUE when the agent acknowledged the policy in force (or it has no version). */
+gboolean bdm_desk_policy_acknowledged(void);
+/** Open the acknowledgement dialog (once; conn may be NULL). */
+void bdm_desk_policy_ask_ack(BdmConn *conn);
+
+/* desk_policy_file.c */
+/** The host's may_send_file hook: who may send, the acknowledgement, the
+ *  attachment rules for the file and the text rules for its caption. */
+gboolean bdm_desk_may_send_file(BdmConn *conn, const char *who, const BdmFileToSend *file,
+                                char **why, PurpleMessageFlags *flags);
+/** Register /attach and /attach-anyway. */
+void bdm_desk_policy_file_init(void);
+/** Forget warned files. */
+void bdm_desk_policy_file_shutdown(void);
 
 /** Load the policy and connect the pre-send signal and policy commands. */
 void bdm_desk_policy_init(void);

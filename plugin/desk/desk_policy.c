@@ -112,7 +112,7 @@ gboolean bdm_desk_policy_reload(char **message)
 
 /* ---- acknowledgement ----------------------------------------------------- */
 
-static gboolean policy_acknowledged(void)
+gboolean bdm_desk_policy_acknowledged(void)
 {
 	const char *version = bdm_policy_version(pol.policy);
 	char *acked;
@@ -177,7 +177,7 @@ static char *button_label(const char *mnemonic)
 	return g_string_free(out, FALSE);
 }
 
-static void ask_for_acknowledgement(BdmConn *conn)
+void bdm_desk_policy_ask_ack(BdmConn *conn)
 {
 	char *brief, *secondary, *primary, *cancel, *acknowledge;
 
@@ -388,8 +388,8 @@ static gboolean decide(BdmConn *conn, const char *who, const char *text, gboolea
 			log_refusal(conn, who, "block", "agent.unauthorised", text);
 		return FALSE;
 	}
-	if (!automated && !policy_acknowledged()) {
-		ask_for_acknowledgement(conn);
+	if (!automated && !bdm_desk_policy_acknowledged()) {
+		bdm_desk_policy_ask_ack(conn);
 		*why = g_strdup(_("Not sent: the message policy has changed. Acknowledge it in the "
 		                  "dialog that opened (or type /policy ack), then send again."));
 		if (record)
@@ -537,7 +537,7 @@ static PurpleCmdRet cmd_policy(PurpleConversation *conv, const gchar *cmd, gchar
 		bdm_desk_policy_reload(&text);
 	} else if (strcmp(sub, "ack") == 0) {
 		const char *version = bdm_policy_version(pol.policy);
-		if (version == NULL || *version == '\0' || policy_acknowledged()) {
+		if (version == NULL || *version == '\0' || bdm_desk_policy_acknowledged()) {
 			text = g_strdup(_("Nothing to acknowledge: the policy in force is acknowledged."));
 		} else {
 			ack_accepted(g_strdup(version), 1);

@@ -15,6 +15,7 @@
 #include "journal.h"
 #include "poller.h"
 #include "send.h"
+#include "send_file.h"
 
 #define DEBUG_CAT "branddm"
 
@@ -72,12 +73,13 @@ static void ctx_debug(const BdmAccountCtx *ctx, BdmDebugLevel level, const char 
 
 /* ---- HTTP calls owned by a connection ---------------------------------- */
 
-typedef struct {
+struct BdmConnCall {
 	BdmConn *conn;
 	BdmHttpCall *call;
 	BdmHttpCallback cb;
 	gpointer data;
-} OwnedCall;
+};
+typedef BdmConnCall OwnedCall;
 
 static void owned_call_done(const BdmHttpResult *result, gpointer user_data)
 {
@@ -88,7 +90,15 @@ static void owned_call_done(const BdmHttpResult *result, gpointer user_data)
 	g_free(oc);
 }
 
-void bdm_conn_http(BdmConn *conn, const BdmRequest *req, BdmHttpCallback cb, gpointer data)
+BdmConnCall *bdm_conn_http(BdmConn *conn, const BdmRequest *req, BdmHttpCallback cb,
+                           gpointer data)
+{
+	return bdm_conn_http_upload(conn, req, NULL, NULL, cb, data);
+}
+
+BdmConnCall *bdm_conn_http_upload(BdmConn *conn, const BdmRequest *req,
+                                  BdmHttpProgress progress, gpointer progress_data,
+                                  BdmHttpCallback cb, gpointer data)
 {
 	OwnedCall *oc = g_new0(OwnedCall, 1);
 
@@ -96,8 +106,18 @@ void bdm_conn_http(BdmConn *conn, const BdmRequest *req, BdmHttpCallback cb, gpo
 	oc->cb = cb;
 	oc->data = data;
 	g_hash_table_add(conn->calls, oc);
-	oc->call = bdm_http_start(req, purple_connection_get_password(conn->gc),
-	                          owned_call_done, oc);
+	oc->call = bdm_http_start_upload(req, purple_connection_get_password(conn->gc),
+	                                 BDM_HTTP_MAX_BODY, progress, progress_data,
+	                                 owned_call_done, oc);
+	return oc;
+}
+
+void bdm_conn_http_cancel(BdmConnCall *call)
+{
+	if (call == NULL || !g_hash_table_remove(call->conn->calls, call))
+		return;
+	bdm_http_cancel(call->call);
+	g_free(call);
 }
 
 static void cancel_owned(gpointer key, gpointer value, gpointer data)
@@ -338,6 +358,7 @@ void bdm_account_close(PurpleConnection *gc)
 	if (conn->login_timer)
 		purple_timeout_remove(conn->login_timer);
 	bdm_poll_stop(conn);
+	bdm_send_file_abort_all(conn);
 	bdm_send_abort_all(conn);
 	g_hash_table_foreach(conn->calls, cancel_owned, NULL);
 	g_hash_table_destroy(conn->calls);

@@ -50,6 +50,7 @@ typedef struct {
 	guint login_timer;          /* whoami retry after a transient failure */
 	guint login_attempts;
 	GList *pending_sends;       /* send.c's unconfirmed replies */
+	GList *pending_files;       /* send_file.c's files not uploaded yet */
 	BdmDisplay *display;        /* journal_display.c: what is logged but not yet shown */
 	gboolean connected;
 } BdmConn;
@@ -70,9 +71,23 @@ void bdm_account_login(PurpleAccount *account);
  *  Nothing runs for this connection afterwards. */
 void bdm_account_close(PurpleConnection *gc);
 
+/** An HTTP call a connection owns. */
+typedef struct BdmConnCall BdmConnCall;
+
 /** Start an HTTP call owned by conn: cancelled automatically on close.
- *  cb gets the result; the call is forgotten before cb runs. */
-void bdm_conn_http(BdmConn *conn, const BdmRequest *req, BdmHttpCallback cb, gpointer data);
+ *  cb gets the result; the call is forgotten before cb runs (the handle dies then). */
+BdmConnCall *bdm_conn_http(BdmConn *conn, const BdmRequest *req, BdmHttpCallback cb,
+                           gpointer data);
+
+/** bdm_conn_http for a file going to the platform: progress (may be NULL)
+ *  hears how much of the body has gone. */
+BdmConnCall *bdm_conn_http_upload(BdmConn *conn, const BdmRequest *req,
+                                  BdmHttpProgress progress, gpointer progress_data,
+                                  BdmHttpCallback cb, gpointer data);
+
+/** Cancel a call that has not called back: cb never runs.
+ *  A handle whose cb already ran must not be passed. */
+void bdm_conn_http_cancel(BdmConnCall *call);
 
 /** Turn a transport failure into a module-style error for uniform handling.
  *  Returns TRUE when result carries an HTTP response for the module to parse. */

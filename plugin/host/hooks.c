@@ -37,6 +37,23 @@ gboolean bdm_hooks_may_send(BdmConn *conn, const char *who, const char *text,
 	return FALSE;
 }
 
+gboolean bdm_hooks_may_send_file(BdmConn *conn, const char *who, const BdmFileToSend *file,
+                                 char **why, PurpleMessageFlags *flags)
+{
+	*why = NULL;
+	*flags = PURPLE_MESSAGE_ERROR;
+	if (installed == NULL || installed->may_send_file == NULL) {
+		*why = g_strdup(_("Not sent: the BrandDM desk is not running, so the file cannot be "
+		                  "checked against the message policy."));
+		return FALSE;
+	}
+	if (installed->may_send_file(conn, who, file, why, flags))
+		return TRUE;
+	if (*why == NULL)
+		*why = g_strdup(_("Not sent: refused by the message policy."));
+	return FALSE;
+}
+
 char *bdm_hooks_buddy_alias(BdmConn *conn, const char *customer_id, const char *name)
 {
 	char *alias = NULL;

@@ -14,8 +14,19 @@
 #include "conn.h"
 
 /** The version of BdmHostHooks this header describes.
- *  Version 2 added reply_author, version 3 may_poll. */
-#define BDM_HOOKS_VERSION 3
+ *  Version 2 added reply_author, version 3 may_poll, version 4 may_send_file. */
+#define BDM_HOOKS_VERSION 4
+
+/** A file an agent wants to send, as the host read it (before any upload). */
+typedef struct {
+	const char *path;       /* where the agent's file is (to send it again later) */
+	const char *name;       /* the name the customer will see, without directories */
+	const guint8 *data;     /* the whole file */
+	gsize len;
+	const char *type;       /* the MIME type its content proves */
+	const char *sha256;     /* lower-case hex of the content */
+	const char *caption;    /* text sent with it, NULL for none */
+} BdmFileToSend;
 
 typedef struct {
 	int version;   /* BDM_HOOKS_VERSION */
@@ -41,6 +52,13 @@ typedef struct {
 	/** Should this client ask the platform now?  FALSE when another client
 	 *  polls this brand account for the team.  NULL in the table: always. */
 	gboolean (*may_poll)(BdmConn *conn);
+
+	/** The check before a file (and its caption) is uploaded to who: FALSE
+	 *  when it must not go, with *why (plain text, g_free'd) and *flags (how
+	 *  to show it: PURPLE_MESSAGE_ERROR, or SYSTEM for a warning).
+	 *  NULL in the table: no file is sent. */
+	gboolean (*may_send_file)(BdmConn *conn, const char *who, const BdmFileToSend *file,
+	                          char **why, PurpleMessageFlags *flags);
 } BdmHostHooks;
 
 /** Install the desk's answers (NULL: back to the refusing defaults).
@@ -51,6 +69,11 @@ gboolean bdm_hooks_install(const BdmHostHooks *hooks);
  *  *why is set (g_free it) whenever FALSE is returned. */
 gboolean bdm_hooks_may_send(BdmConn *conn, const char *who, const char *text,
                             gboolean automated, char **why);
+
+/** May file go to who?  The installed hook, or FALSE with a reason when none is.
+ *  *why (g_free it) and *flags are set whenever FALSE is returned. */
+gboolean bdm_hooks_may_send_file(BdmConn *conn, const char *who, const BdmFileToSend *file,
+                                 char **why, PurpleMessageFlags *flags);
 
 /** The alias to show for a customer (never NULL; g_free it).
  *  name may be NULL: the customer id stands in. */

@@ -29,6 +29,9 @@ struct BdmHttpCall {
 	gboolean too_large;
 	size_t max_body;           /* bytes; more aborts the transfer */
 	guint refuse_timer;        /* pending refusal callback, see refuse_later */
+	BdmHttpProgress progress;  /* upload progress listener, may be NULL */
+	gpointer progress_data;
+	curl_off_t progress_last;  /* bytes last reported */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -446,6 +449,21 @@ static gboolean configure_easy(BdmHttpCall *call, const BdmRequest *req, const c
 	return TRUE;
 }
 
+/* curl calls this many times a second; the listener hears of each change only. */
+static int on_progress(void *clientp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+	BdmHttpCall *call = clientp;
+
+	(void)dltotal;
+	(void)dlnow;
+	if (ulnow != call->progress_last && ultotal > 0) {
+		call->progress_last = ulnow;
+		call->progress((guint64)ulnow, (guint64)ultotal, call->progress_data);
+	}
+	return 0;
+}
+
 static gboolean refuse_later(gpointer data)
 {
 	BdmHttpCall *call = data;
@@ -469,6 +487,13 @@ BdmHttpCall *bdm_http_start(const BdmRequest *req, const char *token,
 }
 
 BdmHttpCall *bdm_http_start_capped(const BdmRequest *req, const char *token, size_t max_body,
+                                   BdmHttpCallback cb, gpointer user_data)
+{
+	return bdm_http_start_upload(req, token, max_body, NULL, NULL, cb, user_data);
+}
+
+BdmHttpCall *bdm_http_start_upload(const BdmRequest *req, const char *token, size_t max_body,
+                                   BdmHttpProgress progress, gpointer progress_data,
                                    BdmHttpCallback cb, gpointer user_data)
 {
 	BdmHttpCall *call;
@@ -500,6 +525,13 @@ BdmHttpCall *bdm_http_start_capped(const BdmRequest *req, const char *token, siz
 		purple_debug_error(DEBUG_CAT, "%s %s %s\n", req->method, call->safe_url, call->errbuf);
 		call->refuse_timer = purple_timeout_add(0, refuse_later, call);
 		return call;
+	}
+	if (progress != NULL) {
+		call->progress = progress;
+		call->progress_data = progress_data;
+		curl_easy_setopt(call->easy, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(call->easy, CURLOPT_XFERINFODATA, call);
+		curl_easy_setopt(call->easy, CURLOPT_NOPROGRESS, 0L);
 	}
 	purple_debug_misc(DEBUG_CAT, "%s %s\n", req->method, call->safe_url);
 	curl_multi_add_handle(engine.multi, call->easy);

@@ -57,6 +57,16 @@ BdmHttpCall *bdm_http_start(const BdmRequest *req, const char *token,
 BdmHttpCall *bdm_http_start_capped(const BdmRequest *req, const char *token, size_t max_body,
                                    BdmHttpCallback cb, gpointer user_data);
 
+/** Told how much of a request's body has gone: sent of total bytes.
+ *  Runs from the main loop; it must not cancel its own call. */
+typedef void (*BdmHttpProgress)(guint64 sent, guint64 total, gpointer user_data);
+
+/** bdm_http_start_capped that also reports the upload's progress to progress
+ *  (may be NULL) whenever more of the body has gone (a file sent to a platform). */
+BdmHttpCall *bdm_http_start_upload(const BdmRequest *req, const char *token, size_t max_body,
+                                   BdmHttpProgress progress, gpointer progress_data,
+                                   BdmHttpCallback cb, gpointer user_data);
+
 /** Cancel a call that has not called back yet; its callback never runs.
  *  Passing a call that already finished is a programming error. */
 void bdm_http_cancel(BdmHttpCall *call);

@@ -193,6 +193,15 @@ BdmRecordResult bdm_journal_record_outgoing(BdmConn *conn, const char *customer_
 	                    _("A sent reply could not be written to the log."));
 }
 
+BdmRecordResult bdm_journal_record_outgoing_detail(BdmConn *conn, const char *customer_id,
+                                                   const char *text, const char *message_id,
+                                                   gint64 platform_time, gboolean automated,
+                                                   const char *detail_json)
+{
+	return record_brand(conn, customer_id, text, message_id, platform_time, automated,
+	                    detail_json, _("A sent file could not be written to the log."));
+}
+
 BdmRecordResult bdm_journal_record_brand_seen(BdmConn *conn, const BdmMessage *msg,
                                               const char *customer_id, const GPtrArray *media)
 {

@@ -135,8 +135,7 @@ static void fail(BdmMedia *m, char *reason)
 	m->reason = reason;
 }
 
-/* Check a complete body and save it. */
-static void accept_body(BdmMedia *m, const guint8 *data, gsize len)
+void bdm_media_accept(BdmMedia *m, const guint8 *data, gsize len)
 {
 	gboolean program;
 	GError *error = NULL;
@@ -234,7 +233,7 @@ static void on_download(const BdmHttpResult *r, gpointer data)
 	BdmMedia *m = data;
 
 	if (r->outcome == BDM_HTTP_OK && r->response.status == 200)
-		accept_body(m, (const guint8 *)r->response.body, r->response.body_len);
+		bdm_media_accept(m, (const guint8 *)r->response.body, r->response.body_len);
 	else
 		fail(m, failure_reason(r));
 	if (m->state == BDM_MEDIA_FAILED)

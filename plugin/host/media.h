@@ -76,6 +76,10 @@ void bdm_media_free(gpointer item);
 /** Called once when every item of a batch has ended. */
 typedef void (*BdmMediaDone)(gpointer user_data);
 
+/** Check a whole file's content and save it content-addressed: m ends SAVED
+ *  (type, size, sha256, path, inline_data if safe) or FAILED with a reason. */
+void bdm_media_accept(BdmMedia *m, const guint8 *data, gsize len);
+
 /** Fetch the pending items of items (BdmMedia*, not owned), a few at once, each
  *  within timeout_s; done runs from the main loop (never from this call). */
 BdmMediaBatch *bdm_media_fetch(GPtrArray *items, int timeout_s, BdmMediaDone done,

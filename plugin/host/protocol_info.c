@@ -18,6 +18,7 @@
 #include "media.h"
 #include "protocol_info.h"
 #include "send.h"
+#include "send_file.h"
 
 /* A protocol of an account, or NULL when the account is not one of ours. */
 static const BdmProtocol *protocol_of_account(PurpleAccount *account)
@@ -211,6 +212,10 @@ BdmProtocol *bdm_protocol_new(const BdmModule *m, GModule *handle)
 	pi->close = bdm_account_close;
 	pi->send_im = bdm_send_im;
 	pi->send_typing = bdm_send_typing;
+	/* Send File (menus, drag and drop) and the transfer window. */
+	pi->can_receive_file = bdm_prpl_can_receive_file;
+	pi->send_file = bdm_prpl_send_file;
+	pi->new_xfer = bdm_prpl_new_xfer;
 	/* tooltip_text, list_emblem and info->actions are the desk's to fill
 	 * in, on "branddm-protocol-added". */
 	pi->get_account_text_table = p->slot >= 0 ? slot_callbacks[p->slot].text_table

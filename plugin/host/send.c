@@ -20,6 +20,7 @@
 #include "module_call.h"
 #include "notice.h"
 #include "send.h"
+#include "send_file.h"
 #include "send_retry.h"
 
 #define DEBUG_CAT "branddm-send"
@@ -31,6 +32,7 @@ typedef struct {
 	gboolean automated;
 	guint attempt;
 	guint retry_timer;
+	BdmOutgoingFile *file;   /* an uploaded file this message carries, or NULL */
 } PendingSend;
 
 static void attempt_send(PendingSend *ps);
@@ -39,6 +41,7 @@ static void pending_free(PendingSend *ps)
 {
 	if (ps->retry_timer)
 		purple_timeout_remove(ps->retry_timer);
+	bdm_outgoing_file_free(ps->file);
 	g_free(ps->who);
 	g_free(ps->text);
 	g_free(ps);
@@ -57,6 +60,8 @@ static void report_failure(PendingSend *ps, const BdmError *err, const char *pre
 	bdm_journal_send_failed(ps->conn, ps->who, ps->text, err);
 	bdm_notice(ps->conn, ps->who, text, PURPLE_MESSAGE_ERROR);
 	g_free(text);
+	if (ps->file != NULL)
+		bdm_outgoing_file_failed(ps->file);
 }
 
 static gboolean retry_cb(gpointer data)
@@ -83,6 +88,10 @@ static void confirmed(PendingSend *ps, const BdmSendResult *sent)
 	BdmDelivery d = { 0 };
 	char *escaped, *sender;
 
+	if (ps->file != NULL) {
+		bdm_outgoing_file_confirmed(ps->file, sent->message_id);
+		return;
+	}
 	rec = bdm_journal_record_outgoing(conn, ps->who, ps->text, sent->message_id, bdm_now(),
 	                                  ps->automated);
 	if (rec == BDM_RECORD_FAILED)
@@ -149,6 +158,8 @@ static void on_sent(const BdmHttpResult *result, gpointer data)
 		bdm_journal_send_failed(conn, ps->who, ps->text, &err);
 		bdm_notice(conn, ps->who, text, PURPLE_MESSAGE_ERROR);
 		g_free(text);
+		if (ps->file != NULL)
+			bdm_outgoing_file_failed(ps->file);
 		break;
 	case BDM_SEND_UNCONFIRMED:
 		report_failure(ps, &err, _("The platform did not confirm this reply; it may or may not "
@@ -180,12 +191,17 @@ static void attempt_send(PendingSend *ps)
 		           _("Not sent: the conversation log cannot be written (disk full or "
 		             "read-only), and every reply must be logged. Ask your "
 		             "administrator."), PURPLE_MESSAGE_ERROR);
+		if (ps->file != NULL)
+			bdm_outgoing_file_failed(ps->file);
 		forget(ps);
 		return;
 	}
 
 	in.recipient_id = ps->who;
 	in.text = ps->text;
+	if (ps->file != NULL)
+		in.attachment_id = bdm_outgoing_file_attachment(ps->file, &in.attachment_kind,
+		                                                &in.text);
 	in.last_customer_message = bdm_journal_last_customer_message(conn, ps->who);
 	in.allow_human_agent = purple_account_get_bool(conn->account, "human_agent", FALSE);
 	in.automated = ps->automated;
@@ -217,11 +233,39 @@ static void announce_sending(const PendingSend *ps)
 	bdm_signals_emit_delivery(BDM_SIGNAL_REPLY_SENDING, ps->conn->account, &d);
 }
 
+static void queue(BdmConn *conn, const char *who, char *text, gboolean automated,
+                  BdmOutgoingFile *file)
+{
+	PendingSend *ps = g_new0(PendingSend, 1);
+
+	ps->conn = conn;
+	ps->who = g_strdup(who);
+	ps->text = text;
+	ps->automated = automated;
+	ps->file = file;
+	announce_sending(ps);
+	conn->pending_sends = g_list_prepend(conn->pending_sends, ps);
+	attempt_send(ps);
+}
+
+void bdm_send_uploaded_file(BdmConn *conn, const char *who, BdmOutgoingFile *file)
+{
+	const char *caption = NULL;
+	BdmAttachmentKind kind;
+
+	bdm_outgoing_file_attachment(file, &kind, &caption);
+	queue(conn, who, g_strdup(caption ? caption : ""), FALSE, file);
+}
+
+void bdm_send_checked_text(BdmConn *conn, const char *who, const char *text)
+{
+	queue(conn, who, g_strdup(text), FALSE, NULL);
+}
+
 int bdm_send_im(PurpleConnection *gc, const char *who, const char *message,
                 PurpleMessageFlags flags)
 {
 	BdmConn *conn = bdm_conn_of(gc);
-	PendingSend *ps;
 	char *text, *why = NULL;
 	gboolean automated = (flags & PURPLE_MESSAGE_AUTO_RESP) != 0;
 
@@ -242,14 +286,7 @@ int bdm_send_im(PurpleConnection *gc, const char *who, const char *message,
 		g_free(text);
 		return 0;
 	}
-	ps = g_new0(PendingSend, 1);
-	ps->conn = conn;
-	ps->who = g_strdup(who);
-	ps->text = text;
-	ps->automated = automated;
-	announce_sending(ps);
-	conn->pending_sends = g_list_prepend(conn->pending_sends, ps);
-	attempt_send(ps);
+	queue(conn, who, text, automated, NULL);
 	return 0;
 }
 

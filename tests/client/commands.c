@@ -3,11 +3,13 @@
  */
 #include "commands.h"
 #include "event.h"
+#include "ui_xfer.h"
 
 static const BdmCommand *const command_tables[] = {
 	bdm_account_commands,
 	bdm_conv_commands,
 	bdm_core_commands,
+	bdm_xfer_commands,
 };
 
 static BdmCommandFunc find_command(const char *name)

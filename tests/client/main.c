@@ -25,6 +25,7 @@
 #include "ui_conv.h"
 #include "ui_notify.h"
 #include "ui_request.h"
+#include "ui_xfer.h"
 
 /* A line this long is a broken harness, not a command. */
 #define MAX_LINE_BYTES (16 * 1024 * 1024)
@@ -74,6 +75,7 @@ static void ui_init(void)
 	purple_connections_set_ui_ops(bdm_connection_ui_ops());
 	purple_notify_set_ui_ops(bdm_notify_ui_ops());
 	purple_request_set_ui_ops(bdm_requests_ui_ops(client->requests));
+	purple_xfers_set_ui_ops(bdm_xfer_ui_ops());
 }
 
 static GHashTable *get_ui_info(void)

@@ -102,7 +102,7 @@ class BdmUploadInput(ctypes.Structure):
 
 
 class BdmUploadResult(ctypes.Structure):
-    _fields_ = [("attachment_id", c_char_p)]
+    _fields_ = [("attachment_id", c_char_p), ("text_separate", c_int)]
 
 
 # BdmAttachmentKind

@@ -173,7 +173,10 @@ static void test_upload_parse(void)
 	resp = test_response(200, "{\"attachment_id\":\"1857777774821032\"}", NOW, NULL, 0);
 	g_assert_cmpint(m->parse_upload(&acct.ctx, &resp, &res, &err), ==, 0);
 	g_assert_cmpstr(res.attachment_id, ==, "1857777774821032");
+	/* A Send API message holds a file or a text: a caption goes on its own. */
+	g_assert_cmpint(res.text_separate, !=, 0);
 	bdm_upload_result_clear(&res);
+	g_assert_cmpint(res.text_separate, ==, 0);
 	resp = test_response(200, "{\"attachment_id\":1857777774821032}", NOW, NULL, 0);
 	g_assert_cmpint(m->parse_upload(&acct.ctx, &resp, &res, &err), ==, 0);
 	g_assert_cmpstr(res.attachment_id, ==, "1857777774821032");

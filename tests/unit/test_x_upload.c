@@ -133,6 +133,8 @@ static void test_upload_parse(void)
 	                     NOW, NULL, 0);
 	g_assert_cmpint(m->parse_upload(&acct.ctx, &resp, &res, &err), ==, 0);
 	g_assert_cmpstr(res.attachment_id, ==, "1880028106020515840");
+	/* An X DM carries its text beside the media. */
+	g_assert_cmpint(res.text_separate, ==, 0);
 	bdm_upload_result_clear(&res);
 	/* v1.1's answer, which some proxies still give. */
 	resp = test_response(200, "{\"media_id\":710511363345354753,\"media_id_string\":"
