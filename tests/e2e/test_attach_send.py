@@ -197,6 +197,8 @@ def test_facebook(t, tmp):
             t.ok(text.startswith("Not sent") and says in text,
                  "%s: refused in plain words" % what, text)
             t.eq(len(uploads(s)), before, "%s: nothing was uploaded" % what)
+            if len(uploads(s)) != before:
+                t.diag(json.dumps([(r["path"], r["status"]) for r in uploads(s)]))
             t.eq(s.client.events_seen("xfer", since=mark, change="add"), [],
                  "%s: no transfer appears" % what)
         blocks = s.log_rows("SELECT detail FROM record WHERE kind='block'")
@@ -222,7 +224,7 @@ def test_facebook(t, tmp):
 
         # The platform refuses the upload.
         mark = s.client.mark()
-        s.emu.fail_next(1, 400, {"error": {"message": "(#100) Upload attachment failure",
+        s.emu.fail_next_upload(1, 400, {"error": {"message": "(#100) Upload attachment failure",
                                            "type": "OAuthException", "code": 100}})
         attach(s, who, paths["manual.pdf"])
         text = notice(s, who, mark, timeout=20)
@@ -233,7 +235,7 @@ def test_facebook(t, tmp):
 
         # The token expires during an upload: the account says so and stops.
         mark = s.client.mark()
-        s.emu.fail_next(1, 401, {"error": {"message": "Error validating access token: "
+        s.emu.fail_next_upload(1, 401, {"error": {"message": "Error validating access token: "
                                            "Session has expired", "type": "OAuthException",
                                            "code": 190, "error_subcode": 463}})
         attach(s, who, paths["manual.pdf"])

@@ -184,6 +184,11 @@ class EmulatorBase:
         with self.lock:
             self._faults.append(_Fault(count, Response(status, body, headers), True))
 
+    def fail_next_upload(self, count, status, body=None, headers=None):
+        """The next `count` file uploads get this raw answer; other requests are untouched."""
+        with self.lock:
+            self._faults.append(_Fault(count, Response(status, body, headers), "upload"))
+
     def reset_next(self, count, after_bytes=0, sends_only=False):
         """The next `count` API requests (or sends) are answered normally, but
         the connection is reset after the headers and `after_bytes` bytes of
@@ -236,6 +241,11 @@ class EmulatorBase:
         """True when the request sends a message (for fail_next_send)."""
         raise NotImplementedError
 
+    def is_upload(self, request):
+        """True when the request uploads a file (Graph's message_attachments, X's
+        media/upload), for fail_next_upload."""
+        return request.path.endswith(("/message_attachments", "/media/upload"))
+
     def auth_error(self, expired):
         """The platform's answer to a missing, wrong or expired token."""
         raise NotImplementedError
@@ -278,7 +288,9 @@ class EmulatorBase:
 
     def _take_fault(self, request):
         for fault in self._faults:
-            if fault.count > 0 and (not fault.sends_only or self.is_send(request)):
+            if fault.count > 0 and (not fault.sends_only or
+                                    (self.is_upload(request) if fault.sends_only == "upload"
+                                     else self.is_send(request))):
                 fault.count -= 1
                 if fault.gzip_encoded:
                     return _Fault(1, Response(fault.response.status, fault.response.body,
