@@ -70,25 +70,34 @@ static BdmOutgoingFile *file_new(BdmConn *conn, const char *who, const char *pat
 	return f;
 }
 
-/* The transfer ends here, whatever happens next to the file. */
-static void xfer_detach(BdmOutgoingFile *f)
+/* Take the transfer from f: it no longer leads back to f.  The caller ends
+ * it as it must, then drops the reference f held (purple_xfer_unref). */
+static PurpleXfer *xfer_take(BdmOutgoingFile *f)
 {
-	if (f->xfer != NULL) {
-		f->xfer->data = NULL;
+	PurpleXfer *xfer = f->xfer;
+
+	if (xfer != NULL) {
+		xfer->data = NULL;
 		f->xfer = NULL;
 	}
+	return xfer;
+}
+
+/* End a transfer that did not complete and drop f's reference. */
+static void xfer_cancel(PurpleXfer *xfer)
+{
+	if (xfer == NULL)
+		return;
+	if (!purple_xfer_is_canceled(xfer) && !purple_xfer_is_completed(xfer))
+		purple_xfer_cancel_local(xfer);
+	purple_xfer_unref(xfer);
 }
 
 void bdm_outgoing_file_free(BdmOutgoingFile *f)
 {
 	if (f == NULL)
 		return;
-	if (f->xfer != NULL) {
-		PurpleXfer *xfer = f->xfer;
-
-		xfer_detach(f);
-		purple_xfer_cancel_local(xfer);
-	}
+	xfer_cancel(xfer_take(f));
 	if (f->upload != NULL)
 		bdm_conn_http_cancel(f->upload);
 	if (f->data != NULL)
@@ -112,11 +121,7 @@ static void forget(BdmOutgoingFile *f)
  * about it comes first, so this one, saying why, is the last word. */
 static void fail(BdmOutgoingFile *f, const char *why, PurpleMessageFlags flags)
 {
-	PurpleXfer *xfer = f->xfer;
-
-	xfer_detach(f);
-	if (xfer != NULL)
-		purple_xfer_cancel_local(xfer);
+	xfer_cancel(xfer_take(f));
 	bdm_notice(f->conn, f->who, why, flags);
 }
 
@@ -310,8 +315,9 @@ static void xfer_cancelled(PurpleXfer *xfer)
 
 	if (f == NULL)
 		return;
-	f->xfer = NULL;
-	xfer->data = NULL;
+	/* Called from within purple_xfer_cancel_local, which holds its own
+	 * reference until it returns: dropping f's here is safe. */
+	purple_xfer_unref(xfer_take(f));
 	if (g_list_find(f->conn->pending_files, f) != NULL) {
 		forget(f);
 		return;
@@ -345,7 +351,8 @@ static void xfer_denied(PurpleXfer *xfer)
 
 	if (f == NULL)
 		return;
-	xfer_detach(f);
+	/* libpurple still holds the transfer until this returns. */
+	purple_xfer_unref(xfer_take(f));
 	forget(f);
 }
 
@@ -354,6 +361,9 @@ static PurpleXfer *xfer_for(BdmOutgoingFile *f)
 	PurpleXfer *xfer = purple_xfer_new(f->conn->account, PURPLE_XFER_SEND, f->who);
 
 	xfer->data = f;
+	/* f's own reference: libpurple drops its own when it refuses a file
+	 * (a path it cannot stat), and f must never point at a freed transfer. */
+	purple_xfer_ref(xfer);
 	purple_xfer_set_init_fnc(xfer, xfer_init);
 	purple_xfer_set_cancel_send_fnc(xfer, xfer_cancelled);
 	purple_xfer_set_request_denied_fnc(xfer, xfer_denied);
@@ -382,14 +392,12 @@ void bdm_send_file(BdmConn *conn, const char *who, const char *path, const char 
 		return;
 	}
 	xfer = xfer_for(f);
-	purple_xfer_ref(xfer);
 	purple_xfer_request_accepted(xfer, full);
-	if (xfer->data != NULL && purple_xfer_get_status(xfer) != PURPLE_XFER_STATUS_STARTED) {
+	if (xfer->data == f && purple_xfer_get_status(xfer) != PURPLE_XFER_STATUS_STARTED) {
 		/* libpurple refused it before our init ran (and told the agent). */
-		xfer_detach(f);
+		purple_xfer_unref(xfer_take(f));
 		forget(f);
 	}
-	purple_xfer_unref(xfer);
 	g_free(full);
 }
 
@@ -532,12 +540,12 @@ void bdm_outgoing_file_confirmed(BdmOutgoingFile *f, const char *message_id)
 	}
 	echo(f, message_id);
 	if (f->xfer != NULL) {
-		PurpleXfer *xfer = f->xfer;
+		PurpleXfer *xfer = xfer_take(f);
 
-		xfer_detach(f);
 		purple_xfer_set_bytes_sent(xfer, purple_xfer_get_size(xfer));
 		purple_xfer_set_completed(xfer, TRUE);
 		purple_xfer_end(xfer);
+		purple_xfer_unref(xfer);
 	}
 	if (f->text_separate && f->caption != NULL)
 		bdm_send_checked_text(conn, f->who, f->caption);
@@ -545,9 +553,5 @@ void bdm_outgoing_file_confirmed(BdmOutgoingFile *f, const char *message_id)
 
 void bdm_outgoing_file_failed(BdmOutgoingFile *f)
 {
-	PurpleXfer *xfer = f->xfer;
-
-	xfer_detach(f);
-	if (xfer != NULL)
-		purple_xfer_cancel_local(xfer);
+	xfer_cancel(xfer_take(f));
 }

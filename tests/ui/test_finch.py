@@ -522,6 +522,31 @@ def test_attachment(t, setup, tmux, cdn):
          "the file's line: name, type and saved path", "\n".join(tmux.screen()))
 
 
+def test_attach_send(t, setup, tmux):
+    """/attach in the conversation window: the PDF and its caption reach the
+    platform, and the window shows the sent file's line."""
+    title = photo_title(tmux.screen())
+    t.ok(title, "the customer's window is still open", "\n".join(tmux.screen()))
+    if not title:
+        return
+    path = os.path.join(setup.dir, "manual.pdf")
+    with open(path, "wb") as f:
+        f.write(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n")
+    type_line(tmux, "/attach %s Your manual" % path)
+    t.ok(wait_until(lambda: any(x.get("attachment", {}).get("name") == "manual.pdf"
+                                for x in setup.emu.sent if x.get("attachment")), 20),
+         "/attach in Finch sends the file to the platform", setup.emu.sent)
+    t.ok(wait_until(lambda: "Your manual" in setup.sent_texts("5009"), 15),
+         "its caption follows as a message", setup.emu.sent)
+
+    def compact():
+        return "".join("".join(conversation_lines(tmux.screen(), title) or []).split())
+    shown = tmux.wait_for(lambda lines: "Attachment“manual.pdf”(application/pdf," in compact(),
+                          15)
+    save_screen(tmux, setup, "attach-send")
+    t.ok(shown, "the window shows the sent file's line", "\n".join(tmux.screen()))
+
+
 def main():
     t = Tap()
     setup = ClientSetup("finch", t)
@@ -543,6 +568,7 @@ def main():
             t.run("search", test_search, setup, tmux)
             t.run("search results in order", test_search_order, setup, tmux)
             t.run("attachment", test_attachment, setup, tmux, cdn)
+            t.run("/attach sends a file", test_attach_send, setup, tmux)
             t.run("add account dialog", test_add_account_dialog, setup, tmux)
             screen = "\n".join(tmux.screen())
             t.ok("[client exited" not in screen, "Finch ran to the end", screen)

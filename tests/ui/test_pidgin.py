@@ -407,6 +407,36 @@ def test_attachment(t, setup, screen, cdn, open_window):
          "saved as " in text, "the line names the file, its type and where it is saved", text)
 
 
+def test_send_file(t, setup, screen, window):
+    """Conversation > Send File... opens Pidgin's file chooser (closing it
+    sends nothing); /attach sends a file, and the conversation shows the
+    sent file's line after its caption."""
+    path = os.path.join(setup.dir, "return-label.pdf")
+    with open(path, "wb") as f:
+        f.write(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n")
+    screen.focus(window)
+    screen.key("alt+c", "n")
+    chooser = screen.wait_window(r"^Open File\.\.\.$", 10)
+    t.ok(chooser, "Send File... is offered and opens Pidgin's file chooser")
+    if chooser is not None:
+        screen.focus(chooser)
+        screen.key("Escape")
+        t.ok(wait_until(lambda: not screen.windows(r"^Open File\.\.\.$"), 5),
+             "the chooser closes with Escape")
+    before = len([x for x in setup.emu.sent if x.get("attachment")])
+    send_line(screen, window, "/attach %s Your return label" % path)
+    t.ok(wait_until(lambda: any(x.get("attachment", {}).get("name") == "return-label.pdf"
+                                for x in setup.emu.sent if x.get("attachment")), 20),
+         "/attach in Pidgin sends the file to the platform", setup.emu.sent)
+    t.eq(len([x for x in setup.emu.sent if x.get("attachment")]), before + 1,
+         "one file was sent (the closed chooser sent nothing)")
+    time.sleep(1)
+    text = plain(saved_conversation(screen, window))
+    t.ok("Attachment “return-label.pdf” (application/pdf" in text and
+         "Your return label" in text,
+         "the conversation shows the sent file's line and its caption", text[-600:])
+
+
 def main():
     t = Tap()
     setup = ClientSetup("pidgin", t)
@@ -434,6 +464,7 @@ def main():
                 t.run("policy", test_policy, setup, screen, window)
                 t.run("policy dialog", test_policy_dialog, setup, screen, window)
                 t.run("buddy list", test_buddy_list, setup, screen, window, bus)
+                t.run("send file", test_send_file, setup, screen, window)
                 reopened = []
                 t.run("history", lambda t_: reopened.append(test_history(t_, setup, screen,
                                                                           window)))
