@@ -193,13 +193,17 @@ BdmRecordResult bdm_journal_record_outgoing(BdmConn *conn, const char *customer_
 	                    _("A sent reply could not be written to the log."));
 }
 
-BdmRecordResult bdm_journal_record_outgoing_detail(BdmConn *conn, const char *customer_id,
-                                                   const char *text, const char *message_id,
-                                                   gint64 platform_time, gboolean automated,
-                                                   const char *detail_json)
+BdmRecordResult bdm_journal_record_outgoing_media(BdmConn *conn, const char *customer_id,
+                                                  const char *text, const char *message_id,
+                                                  gint64 platform_time, const GPtrArray *media)
 {
-	return record_brand(conn, customer_id, text, message_id, platform_time, automated,
-	                    detail_json, _("A sent file could not be written to the log."));
+	char *detail = media_detail(media);
+	BdmRecordResult rec = record_brand(conn, customer_id, text, message_id, platform_time,
+	                                   FALSE, detail,
+	                                   _("A sent file could not be written to the log."));
+
+	g_free(detail);
+	return rec;
 }
 
 BdmRecordResult bdm_journal_record_brand_seen(BdmConn *conn, const BdmMessage *msg,

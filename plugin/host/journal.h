@@ -67,12 +67,11 @@ BdmRecordResult bdm_journal_record_outgoing(BdmConn *conn, const char *customer_
                                             const char *text, const char *message_id,
                                             gint64 platform_time, gboolean automated);
 
-/** bdm_journal_record_outgoing with the record's detail (JSON, may be NULL):
- *  a file sent with its attachment metadata. */
-BdmRecordResult bdm_journal_record_outgoing_detail(BdmConn *conn, const char *customer_id,
-                                                   const char *text, const char *message_id,
-                                                   gint64 platform_time, gboolean automated,
-                                                   const char *detail_json);
+/** bdm_journal_record_outgoing for a reply carrying files (BdmMedia*): their
+ *  metadata joins the record and its hash, as for a customer's message. */
+BdmRecordResult bdm_journal_record_outgoing_media(BdmConn *conn, const char *customer_id,
+                                                  const char *text, const char *message_id,
+                                                  gint64 platform_time, const GPtrArray *media);
 
 /** Record a brand message polling found that this client did not send (a
  *  colleague's, another tool's): kept as sent elsewhere, with the author if known. */

@@ -452,25 +452,6 @@ const char *bdm_outgoing_file_attachment(const BdmOutgoingFile *f, BdmAttachment
 	return f->attachment_id;
 }
 
-static char *record_detail(const BdmOutgoingFile *f)
-{
-	GPtrArray *one = g_ptr_array_new();
-	JsonBuilder *b = json_builder_new();
-	JsonNode *root;
-	char *detail;
-
-	g_ptr_array_add(one, f->media);
-	json_builder_begin_object(b);
-	bdm_media_detail_add(b, one);
-	json_builder_end_object(b);
-	root = json_builder_get_root(b);
-	detail = json_to_string(root, FALSE);
-	json_node_unref(root);
-	g_object_unref(b);
-	g_ptr_array_free(one, TRUE);
-	return detail;
-}
-
 /* The sent file in the conversation: its caption, the picture (Pidgin) and
  * the line with its name, type, size and where it is kept. */
 static void echo(BdmOutgoingFile *f, const char *message_id)
@@ -512,7 +493,7 @@ void bdm_outgoing_file_confirmed(BdmOutgoingFile *f, const char *message_id)
 	const guint8 *data = g_bytes_get_data(f->data, &len);
 	BdmRecordResult rec;
 	BdmDelivery d = { 0 };
-	char *detail;
+	GPtrArray *one = g_ptr_array_new();
 
 	/* A copy as sent, content-addressed like customers' files, so the log's
 	 * sha256 always names a file the admin can produce. */
@@ -521,10 +502,10 @@ void bdm_outgoing_file_confirmed(BdmOutgoingFile *f, const char *message_id)
 	if (f->media->state != BDM_MEDIA_SAVED)
 		purple_debug_error(DEBUG_CAT, "sent %s but could not archive it: %s\n", message_id,
 		                   f->media->reason ? f->media->reason : "?");
-	detail = record_detail(f);
-	rec = bdm_journal_record_outgoing_detail(conn, f->who, caption ? caption : "", message_id,
-	                                         bdm_now(), FALSE, detail);
-	g_free(detail);
+	g_ptr_array_add(one, f->media);
+	rec = bdm_journal_record_outgoing_media(conn, f->who, caption ? caption : "", message_id,
+	                                        bdm_now(), one);
+	g_ptr_array_free(one, TRUE);
 	if (rec == BDM_RECORD_FAILED)
 		purple_debug_error(DEBUG_CAT, "sent %s but could not log it\n", message_id);
 	if (rec == BDM_RECORD_NEW) {
