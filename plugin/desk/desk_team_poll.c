@@ -60,7 +60,6 @@ static void on_lock(const PGresult *res, const char *error, gpointer data)
 		g_hash_table_replace(lease.leases, g_strdup(key),
 		                     GINT_TO_POINTER(held ? LEASE_HELD : LEASE_OTHER));
 	}
-	g_free(key);
 }
 
 gboolean bdm_desk_team_may_poll(BdmConn *conn)
@@ -82,8 +81,10 @@ gboolean bdm_desk_team_may_poll(BdmConn *conn)
 		g_hash_table_replace(lease.leases, g_strdup(key), GINT_TO_POINTER(LEASE_ASKING));
 		params[0] = key;
 		/* The answer decides the next interval: this one waits. */
-		bdm_team_db_query(lease.db, "SELECT pg_try_advisory_lock(hashtextextended($1, 0))",
-		                  1, params, on_lock, g_strdup(key));
+		/* The key goes with the query: a query still queued when the link
+		 * closes never calls back. */
+		bdm_team_db_query_full(lease.db, "SELECT pg_try_advisory_lock(hashtextextended($1, 0))",
+		                       1, params, on_lock, g_strdup(key), g_free);
 	}
 	g_free(key);
 	return FALSE;

@@ -35,6 +35,8 @@ static void query_free(Query *q)
 	g_free(q->error);
 	if (q->result != NULL)
 		PQclear(q->result);
+	if (q->destroy != NULL)
+		q->destroy(q->data);
 	g_free(q);
 }
 
@@ -656,6 +658,13 @@ void bdm_team_db_start(BdmTeamDb *db)
 void bdm_team_db_query(BdmTeamDb *db, const char *sql, int n_params, const char *const *params,
                        BdmTeamDbResultFunc cb, gpointer data)
 {
+	bdm_team_db_query_full(db, sql, n_params, params, cb, data, NULL);
+}
+
+void bdm_team_db_query_full(BdmTeamDb *db, const char *sql, int n_params,
+                            const char *const *params, BdmTeamDbResultFunc cb, gpointer data,
+                            GDestroyNotify destroy)
+{
 	Query *q;
 	int i;
 
@@ -670,6 +679,7 @@ void bdm_team_db_query(BdmTeamDb *db, const char *sql, int n_params, const char 
 		q->params[i] = g_strdup(params[i]);
 	q->cb = cb;
 	q->data = data;
+	q->destroy = destroy;
 	if (db->state == LINK_BROKEN) {
 		fail_later(db, q, db->broken);
 		return;

@@ -66,6 +66,12 @@ void bdm_team_db_start(BdmTeamDb *db);
 void bdm_team_db_query(BdmTeamDb *db, const char *sql, int n_params, const char *const *params,
                        BdmTeamDbResultFunc cb, gpointer data);
 
+/** bdm_team_db_query whose data is freed with destroy once the query is done with,
+ *  whether cb ran or the link was freed first (cb must not free it). */
+void bdm_team_db_query_full(BdmTeamDb *db, const char *sql, int n_params,
+                            const char *const *params, BdmTeamDbResultFunc cb, gpointer data,
+                            GDestroyNotify destroy);
+
 /** LISTEN on channel now (if up) and again after every reconnect; notifications go to on_notify.
  *  channel is an identifier taken literally (it is quoted for the server). */
 void bdm_team_db_listen(BdmTeamDb *db, const char *channel);

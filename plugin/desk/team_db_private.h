@@ -45,6 +45,7 @@ typedef struct {
 	char *channel;            /* QUERY_LISTEN */
 	BdmTeamDbResultFunc cb;
 	gpointer data;
+	GDestroyNotify destroy;   /* frees data with the query, called back or not */
 	PGresult *result;         /* kept while the query's results drain */
 	char *error;              /* what its caller is told instead of a result */
 } Query;

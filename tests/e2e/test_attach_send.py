@@ -57,7 +57,13 @@ def sent_file_write(s, who, since, timeout=20):
 
 
 def xfer_done(s, since, name, timeout=20):
-    return s.client.saw("xfer", since=since, status="done", filename=name, timeout=timeout)
+    """The transfer of name that started after since completed (its own
+    number: an earlier transfer of the same name reports "done" too)."""
+    added = s.client.saw("xfer", since=since, change="add", filename=name, timeout=timeout)
+    if added is None:
+        return None
+    return s.client.saw("xfer", since=since, status="done", xfer=added["xfer"],
+                        timeout=timeout)
 
 
 def out_records(s):

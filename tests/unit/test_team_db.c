@@ -560,6 +560,65 @@ static void test_queued_before_up(Fixture *f, gconstpointer data)
 	recorder_clear(&rec);
 }
 
+/* Data a query owns: freed once, after its callback, or unused when the
+ * link is freed first. */
+typedef struct {
+	int calls;
+	int destroyed;
+	int calls_when_destroyed;
+} Owned;
+
+static void owned_result(const PGresult *res, const char *error, gpointer data)
+{
+	Owned *o = data;
+
+	(void)res;
+	(void)error;
+	g_assert_cmpint(o->destroyed, ==, 0);
+	o->calls++;
+}
+
+static void owned_destroy(gpointer data)
+{
+	Owned *o = data;
+
+	o->destroyed++;
+	o->calls_when_destroyed = o->calls;
+}
+
+static void test_query_destroy(Fixture *f, gconstpointer data)
+{
+	Recorder rec, drec;
+	Owned ran = { 0, 0, 0 }, dropped = { 0, 0, 0 };
+	BdmTeamDb *db, *dead;
+
+	(void)f;
+	(void)data;
+	recorder_init(&rec);
+	recorder_init(&drec);
+	db = connect_up(&rec, NULL);
+	bdm_team_db_query_full(db, "SELECT 1", 0, NULL, owned_result, &ran, owned_destroy);
+	WAIT_FOR(ran.destroyed == 1, 10000);
+	g_assert_cmpint(ran.calls, ==, 1);
+	g_assert_cmpint(ran.calls_when_destroyed, ==, 1);
+
+	/* Queued on a link that never comes up, then the link is freed. */
+	dead = bdm_team_db_new("host=/nonexistent/bdm-team-db port=1", on_state, NULL, &drec);
+	bdm_team_db_set_timing(dead, 20, 40, 300);
+	bdm_team_db_start(dead);
+	bdm_team_db_query_full(dead, "SELECT 1", 0, NULL, owned_result, &dropped, owned_destroy);
+	bdm_team_db_free(dead);
+	g_assert_cmpint(dropped.calls, ==, 0);
+	g_assert_cmpint(dropped.destroyed, ==, 1);
+	spin(100);
+	g_assert_cmpint(dropped.calls, ==, 0);
+	g_assert_cmpint(dropped.destroyed, ==, 1);
+
+	bdm_team_db_free(db);
+	recorder_clear(&drec);
+	recorder_clear(&rec);
+}
+
 static void test_listen_notify(Fixture *f, gconstpointer data)
 {
 	Recorder lrec, srec;
@@ -1073,6 +1132,8 @@ int main(int argc, char **argv)
 	g_test_add("/team_db/copy_refused", Fixture, NULL, fixture_setup, test_copy_refused,
 	           fixture_teardown);
 	g_test_add("/team_db/queued_before_up", Fixture, NULL, fixture_setup, test_queued_before_up,
+	           fixture_teardown);
+	g_test_add("/team_db/query_destroy", Fixture, NULL, fixture_setup, test_query_destroy,
 	           fixture_teardown);
 	g_test_add("/team_db/listen_notify", Fixture, NULL, fixture_setup, test_listen_notify,
 	           fixture_teardown);
