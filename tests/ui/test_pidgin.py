@@ -424,12 +424,27 @@ def test_send_file(t, setup, screen, window):
         t.ok(wait_until(lambda: not screen.windows(r"^Open File\.\.\.$"), 5),
              "the chooser closes with Escape")
     before = len([x for x in setup.emu.sent if x.get("attachment")])
+    # A slow platform, so the upload is on screen long enough to look at.
+    setup.emu.set_latency(4)
     send_line(screen, window, "/attach %s Your return label" % path)
+    transfers = screen.wait_window(r"^File Transfers", 4)
+    t.ok(transfers, "Pidgin's File Transfers window shows the upload while it runs",
+         [screen.name(w) for w in screen.windows(".")])
+    if transfers:
+        shot = setup.artifact("send-file.png")
+        t.eq(screen.screenshot(shot, transfers), "", "screenshot of the File Transfers window")
     t.ok(wait_until(lambda: any(x.get("attachment", {}).get("name") == "return-label.pdf"
-                                for x in setup.emu.sent if x.get("attachment")), 20),
+                                for x in setup.emu.sent if x.get("attachment")), 30),
          "/attach in Pidgin sends the file to the platform", setup.emu.sent)
+    setup.emu.set_latency(0)
     t.eq(len([x for x in setup.emu.sent if x.get("attachment")]), before + 1,
          "one file was sent (the closed chooser sent nothing)")
+    if transfers:
+        t.ok(wait_until(lambda: not screen.windows(r"^File Transfers"), 20),
+             "the File Transfers window closes itself once the file is sent (Pidgin's "
+             "default)")
+    t.ok(wait_until(lambda: "Your return label" in setup.sent_texts(CUSTOMER_ID), 20),
+         "the caption follows the file as a message (Messenger)", setup.emu.sent)
     time.sleep(1)
     text = plain(saved_conversation(screen, window))
     t.ok("Attachment “return-label.pdf” (application/pdf" in text and
