@@ -13,6 +13,7 @@ import json
 import os
 import stat
 import tempfile
+import time
 
 from protocol_suite import Session
 from platforms import Facebook, Instagram, X
@@ -227,6 +228,35 @@ def test_facebook(t, tmp):
         attach(s, who, os.path.join(tmp, "nope.pdf"))
         t.ok("cannot be read" in notice(s, who, mark), "a missing file: a clear line")
         t.ok(attach(s, who, "")["status"] != "ok", "/attach without a path shows its usage")
+
+        # Not a regular file: a FIFO would block a reader forever, a folder
+        # is no file.
+        fifo = os.path.join(tmp, "pipe.pdf")
+        if not os.path.exists(fifo):
+            os.mkfifo(fifo)
+        for target, what in ((fifo, "a FIFO"), (tmp, "a folder")):
+            mark = s.client.mark()
+            attach(s, who, target)
+            t.ok("is not a file" in notice(s, who, mark), "%s: refused at once" % what)
+
+        # Cancelled in the transfer window while the upload runs: nothing
+        # is sent, nothing logged as sent.
+        sent_before = len(s.emu.sent)
+        records_before = len(out_records(s))
+        s.emu.set_latency(3)
+        mark = s.client.mark()
+        attach(s, who, paths["manual.pdf"])
+        added = s.client.saw("xfer", since=mark, change="add", filename="manual.pdf",
+                             timeout=10)
+        t.ok(added is not None, "the upload's transfer is listed")
+        if added:
+            s.client.cmd({"cmd": "xfer-cancel", "xfer": added["xfer"]})
+            t.ok(s.client.saw("xfer", since=mark, xfer=added["xfer"], status="cancel-local",
+                              timeout=5) is not None, "the transfer is cancelled")
+        time.sleep(4)
+        s.emu.set_latency(0)
+        t.eq(len(s.emu.sent), sent_before, "a cancelled upload sends no message")
+        t.eq(len(out_records(s)), records_before, "and logs no reply")
 
         # The platform refuses the upload.
         mark = s.client.mark()
