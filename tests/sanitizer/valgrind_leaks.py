@@ -13,7 +13,8 @@ The scenario: the shared protocol suite's receive/reply with hostile markup,
 restart, paging and malformed-JSON groups against the Graph emulator, and
 the desk's templates, keyword escalation with a webhook, tags across a
 restart and the waiting list, history and /search, customers' attachments
-with every hostile case and a sign-off mid-download, and two team clients sharing a PostgreSQL, shipping their logs and
+with every hostile case and a sign-off mid-download, agents' files sent,
+refused and cancelled through /attach, and two team clients sharing a PostgreSQL, shipping their logs and
 applying an erasure order (BDM_ONLY picks the groups).  TAP on stdout; the scripts' own checks
 count too, so a scenario that fails under valgrind fails here."""
 import glob
@@ -73,6 +74,8 @@ SCENARIO = [
     ("tests/e2e/test_history_search.py", "history when a conversation opens|/search"),
     # Customers' attachments: fetched, checked (every hostile case), saved, shown.
     ("tests/e2e/test_attachments.py", "Graph attachments and hostile files|sign-off"),
+    # Agents' files: checked, uploaded with progress, cancelled, refused, sent.
+    ("tests/e2e/test_attach_send.py", "Facebook: /attach|X: media upload"),
     # Team mode: claims, tickets, NOTIFY, the poll lease, on a real PostgreSQL.
     ("tests/e2e/test_team.py", "trigger and its webhook|assignment"),
     # The central log: shipping, and an erasure order applied by two clients.
