@@ -53,6 +53,9 @@ gboolean bdm_desk_policy_reload(char **message);
 /** The verdict for text to who on conn (platform rules included). */
 BdmVerdict *bdm_desk_policy_check(BdmConn *conn, const char *who, const char *text,
                                   gboolean automated);
+/** "protocol\naccount\nwho" (who normalised): the key of a conversation's
+ *  policy state (warned texts and files, overrides).  Newly allocated. */
+char *bdm_desk_conv_key(PurpleAccount *account, const char *who);
 /** TRUE when the agent acknowledged the policy in force (or it has no version). */
 gboolean bdm_desk_policy_acknowledged(void);
 /** Open the acknowledgement dialog (once; conn may be NULL). */

@@ -52,7 +52,7 @@ static void conv_state_free(gpointer p)
 	g_free(s);
 }
 
-static char *conv_key(PurpleAccount *account, const char *who)
+char *bdm_desk_conv_key(PurpleAccount *account, const char *who)
 {
 	return g_strdup_printf("%s\n%s\n%s", purple_account_get_protocol_id(account),
 	                       purple_account_get_username(account), purple_normalize(account, who));
@@ -60,7 +60,7 @@ static char *conv_key(PurpleAccount *account, const char *who)
 
 static ConvPolicyState *conv_state(PurpleAccount *account, const char *who, gboolean create)
 {
-	char *key = conv_key(account, who);
+	char *key = bdm_desk_conv_key(account, who);
 	ConvPolicyState *s = g_hash_table_lookup(pol.convs, key);
 
 	if (s == NULL && create) {

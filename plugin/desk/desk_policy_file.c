@@ -40,14 +40,8 @@ static void warned_free(gpointer p)
 	g_free(w);
 }
 
-static char *conv_key(BdmConn *conn, const char *who)
-{
-	return g_strdup_printf("%s\n%s\n%s", purple_account_get_protocol_id(conn->account),
-	                       purple_account_get_username(conn->account),
-	                       purple_normalize(conn->account, who));
-}
-
-/* A refusal before any rule: the same words as for a text. */
+/* A refusal before any rule: the gates a text passes (desk_policy.c's decide),
+ * worded for a file. */
 static gboolean refuse_early(BdmConn *conn, const char *who, char **why)
 {
 	if (!bdm_journal_writable(conn)) {
@@ -165,7 +159,7 @@ gboolean bdm_desk_may_send_file(BdmConn *conn, const char *who, const BdmFileToS
 		cv = bdm_desk_policy_check(conn, who, file->caption, FALSE);
 	level = MAX(fv->level, cv ? cv->level : BDM_VERDICT_ALLOW);
 
-	key = conv_key(conn, who);
+	key = bdm_desk_conv_key(conn->account, who);
 	if (level == BDM_VERDICT_ALLOW) {
 		ok = TRUE;
 	} else if (level == BDM_VERDICT_WARN &&
@@ -262,7 +256,7 @@ static PurpleCmdRet cmd_attach_anyway(PurpleConversation *conv, const gchar *cmd
 		*error = g_strdup(_("This account is not connected."));
 		return PURPLE_CMD_RET_FAILED;
 	}
-	key = conv_key(conn, who);
+	key = bdm_desk_conv_key(conn->account, who);
 	w = g_hash_table_lookup(files.warned, key);
 	if (w == NULL || w->path == NULL) {
 		g_free(key);

@@ -93,6 +93,15 @@ void bdm_media_batch_cancel(BdmMediaBatch *batch);
  *  image adds an <img id> whose imgstore id is appended to img_ids (caller unrefs). */
 char *bdm_media_html(const GPtrArray *items, GArray *img_ids);
 
+/** A message's HTML: its escaped text, then a line per item (safe images inline,
+ *  their ids appended to img_ids); without text, no empty line above the first. */
+char *bdm_media_message_html(const char *escaped_text, const GPtrArray *items,
+                             GArray *img_ids);
+
+/** Drop this code's references to the inline images of img_ids and free the
+ *  array: once written, the conversation holds its own. */
+void bdm_media_release_images(GArray *img_ids);
+
 /** Add the member "attachments" (kind, name, type, declared type, size, sha256,
  *  platform id, saved, reason of each item) to the object b is building. */
 void bdm_media_detail_add(JsonBuilder *b, const GPtrArray *items);

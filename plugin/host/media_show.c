@@ -114,6 +114,30 @@ char *bdm_media_html(const GPtrArray *items, GArray *img_ids)
 	return g_string_free(out, FALSE);
 }
 
+char *bdm_media_message_html(const char *escaped_text, const GPtrArray *items,
+                             GArray *img_ids)
+{
+	char *lines = bdm_media_html(items, img_ids);
+	char *html;
+
+	/* Each line comes after a <br>: without text the first one opens the message. */
+	if (*escaped_text == '\0' && g_str_has_prefix(lines, "<br>"))
+		html = g_strdup(lines + strlen("<br>"));
+	else
+		html = g_strconcat(escaped_text, lines, NULL);
+	g_free(lines);
+	return html;
+}
+
+void bdm_media_release_images(GArray *img_ids)
+{
+	guint i;
+
+	for (i = 0; i < img_ids->len; i++)
+		purple_imgstore_unref_by_id(g_array_index(img_ids, int, i));
+	g_array_free(img_ids, TRUE);
+}
+
 static void add_string(JsonBuilder *b, const char *name, const char *value)
 {
 	if (value == NULL)

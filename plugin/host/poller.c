@@ -8,7 +8,6 @@
 #include <blist.h>
 #include <conversation.h>
 #include <debug.h>
-#include <imgstore.h>
 #include <server.h>
 #include <util.h>
 
@@ -232,28 +231,10 @@ static char *with_attachments(BdmConn *conn, const BdmMessage *msg, const char *
                               GArray *img_ids)
 {
 	GPtrArray *items = msg->id ? g_hash_table_lookup(conn->poll->media, msg->id) : NULL;
-	char *lines, *html;
 
 	if (items == NULL || items->len == 0)
 		return g_strdup(escaped);
-	lines = bdm_media_html(items, img_ids);
-	/* Without text the first line opens the message: no empty line above it. */
-	if (*escaped == '\0' && g_str_has_prefix(lines, "<br>"))
-		html = g_strdup(lines + 4);
-	else
-		html = g_strconcat(escaped, lines, NULL);
-	g_free(lines);
-	return html;
-}
-
-/* The conversation window holds its own references to inline images now. */
-static void release_images(GArray *img_ids)
-{
-	guint i;
-
-	for (i = 0; i < img_ids->len; i++)
-		purple_imgstore_unref_by_id(g_array_index(img_ids, int, i));
-	g_array_free(img_ids, TRUE);
+	return bdm_media_message_html(escaped, items, img_ids);
 }
 
 /* Sent by the brand from elsewhere (another agent or tool), logged: show it
@@ -277,7 +258,7 @@ static void show_outgoing(BdmConn *conn, const BdmMessage *msg)
 	                     sender ? sender : purple_connection_get_display_name(conn->gc),
 	                     html, PURPLE_MESSAGE_SEND | PURPLE_MESSAGE_REMOTE_SEND,
 	                     (time_t)msg->created);
-	release_images(img_ids);
+	bdm_media_release_images(img_ids);
 	g_free(html);
 	g_free(escaped);
 	g_free(sender);
@@ -302,7 +283,7 @@ static void show_incoming(BdmConn *conn, const BdmMessage *msg)
 	serv_got_im(conn->gc, customer, html,
 	            PURPLE_MESSAGE_RECV | (img_ids->len > 0 ? PURPLE_MESSAGE_IMAGES : 0),
 	            msg->created > 0 ? (time_t)msg->created : (time_t)bdm_now());
-	release_images(img_ids);
+	bdm_media_release_images(img_ids);
 	g_free(html);
 	g_free(escaped);
 	bdm_journal_shown(conn, msg->id);

@@ -8,12 +8,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <debug.h>
-#include <imgstore.h>
 #include <util.h>
 
 #include "branddm/i18n.h"
@@ -459,29 +457,19 @@ static void echo(BdmOutgoingFile *f, const char *message_id)
 	GPtrArray *one = g_ptr_array_new();
 	GArray *img_ids = g_array_new(FALSE, FALSE, sizeof(int));
 	const char *caption = f->text_separate ? NULL : f->caption;
-	char *lines, *html, *sender;
-	guint i;
+	char *escaped = purple_markup_escape_text(caption ? caption : "", -1);
+	char *html, *sender;
 
 	g_ptr_array_add(one, f->media);
-	lines = bdm_media_html(one, img_ids);
-	if (caption != NULL) {
-		char *escaped = purple_markup_escape_text(caption, -1);
-		html = g_strconcat(escaped, lines, NULL);
-		g_free(escaped);
-	} else {
-		/* The lines come each after a <br>: the first needs none here. */
-		html = g_strdup(lines + (g_str_has_prefix(lines, "<br>") ? strlen("<br>") : 0));
-	}
+	html = bdm_media_message_html(escaped, one, img_ids);
 	sender = bdm_hooks_brand_sender(f->conn, f->who, message_id, caption ? caption : "");
 	purple_conv_im_write(PURPLE_CONV_IM(bdm_conversation_with(f->conn, f->who)), sender, html,
 	                     PURPLE_MESSAGE_SEND | (img_ids->len ? PURPLE_MESSAGE_IMAGES : 0),
 	                     time(NULL));
-	for (i = 0; i < img_ids->len; i++)
-		purple_imgstore_unref_by_id(g_array_index(img_ids, int, i));
+	bdm_media_release_images(img_ids);
 	g_free(sender);
 	g_free(html);
-	g_free(lines);
-	g_array_free(img_ids, TRUE);
+	g_free(escaped);
 	g_ptr_array_free(one, TRUE);
 }
 
