@@ -96,9 +96,12 @@ static void confirmed(PendingSend *ps, const BdmSendResult *sent)
 	                                  ps->automated);
 	if (rec == BDM_RECORD_FAILED)
 		purple_debug_error(DEBUG_CAT, "sent %s but could not log it\n", sent->message_id);
-	/* A reply the log already had (a retry the platform answered twice) is
-	 * old news: only a new record is announced, before the echo, so the
-	 * echo can name its author. */
+	/* A reply the log already had is old news: a poll listed it before the
+	 * platform answered the send (and showed it), or a retry was answered
+	 * twice.  Only a new record is announced and echoed; announced before
+	 * the echo, so the echo can name its author. */
+	if (rec == BDM_RECORD_DUPLICATE)
+		return;
 	if (rec == BDM_RECORD_NEW) {
 		d.platform = bdm_conn_platform(conn);
 		d.account = bdm_conn_account_id(conn);

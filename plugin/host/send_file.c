@@ -507,7 +507,9 @@ void bdm_outgoing_file_confirmed(BdmOutgoingFile *f, const char *message_id)
 		d.from_brand = TRUE;
 		bdm_signals_emit_delivery(BDM_SIGNAL_REPLY_CONFIRMED, conn->account, &d);
 	}
-	echo(f, message_id);
+	/* A poll that listed it before the platform answered has shown it. */
+	if (rec != BDM_RECORD_DUPLICATE)
+		echo(f, message_id);
 	if (f->xfer != NULL) {
 		PurpleXfer *xfer = xfer_take(f);
 

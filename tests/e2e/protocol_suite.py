@@ -162,6 +162,30 @@ def test_receive_and_reply(t, p):
         t.eq(rows[0][1], hostile, "log keeps the customer's text exactly")
 
 
+def test_reply_polled_before_confirmed(t, p):
+    """The platform lists a reply (a poll sees it) before it answers the send:
+    the reply is still shown once and logged once."""
+    with Session(p) as s:
+        who, name = p.customer(9)
+        s.emu.add_customer_message(who, name, "Is it in stock?")
+        s.start()
+        s.connected()
+        s.received(who)
+        delay = p.poll_interval * 2 + 1
+        s.emu.delay_next_send_answer(delay)
+        mark = s.client.mark()
+        s.send(who, "Yes, it ships today.")
+        t.ok(s.client.saw("write", conv=who, flags="send", since=mark, timeout=delay + 15,
+                          text="Yes, it ships today.") is not None, "the reply is shown")
+        # Long enough for another poll and any late echo.
+        time.sleep(p.poll_interval * 2.5)
+        shown = s.client.events_seen("write", since=mark, conv=who, flags="send",
+                                     text="Yes, it ships today.")
+        t.eq(len(shown), 1, "the reply is shown once")
+        rows = s.log_rows("SELECT COUNT(*) FROM record WHERE kind='message' AND direction=1")
+        t.eq(rows[0][0], 1, "the reply is logged once")
+
+
 def test_restart_no_duplicate_no_loss(t, p):
     with Session(p) as s:
         who, name = p.customer(2)
@@ -346,6 +370,7 @@ def test_token_never_logged(t, p):
 
 ALL_TESTS = [
     ("receive and reply, hostile markup", test_receive_and_reply),
+    ("a reply polled before its confirmation", test_reply_polled_before_confirmed),
     ("restart: no duplicate, no loss", test_restart_no_duplicate_no_loss),
     ("kill -9: no duplicate", test_kill9_no_duplicate),
     ("paging", test_paging),

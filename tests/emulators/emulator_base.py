@@ -105,6 +105,7 @@ class EmulatorBase:
         self._malformed = 0
         self._token_expired = False
         self._latency = 0.0
+        self._send_answer_delay = 0.0
         self.page_size = self.default_page_size
         self._server = None
         self._thread = None
@@ -230,6 +231,12 @@ class EmulatorBase:
         with self.lock:
             self.page_size = n
 
+    def delay_next_send_answer(self, seconds):
+        """The next send is acted on at once but answered `seconds` later, so a
+        poll in between already lists the message it sent."""
+        with self.lock:
+            self._send_answer_delay = float(seconds)
+
     def set_latency(self, seconds):
         """Delay every answer by this many seconds."""
         with self.lock:
@@ -317,7 +324,12 @@ class EmulatorBase:
                 "body": request.body, "status": response.status,
                 "time": time.monotonic(),
             })
-            return response
+            delay = 0.0
+            if self._send_answer_delay and self.is_send(request):
+                delay, self._send_answer_delay = self._send_answer_delay, 0.0
+        if delay:
+            time.sleep(delay)
+        return response
 
     def _answer(self, request):
         fault = self._take_fault(request)
