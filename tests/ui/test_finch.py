@@ -578,6 +578,11 @@ def test_attach_send(t, setup, tmux):
                     before + 1, 20),
          "after the closed selector, /attach still sends (and the selector sent nothing)",
          setup.emu.sent)
+    # Settled before the next test opens its dialogs: the second transfer's
+    # last line is on screen.
+    t.ok(tmux.wait_for(lambda lines: compact().count("Transferoffilemanual.pdfcomplete") >= 2,
+                       15), "the second transfer completes in the window",
+         "\n".join(tmux.screen()))
 
 
 def main():
